@@ -1,0 +1,106 @@
+// One error class per spec assertion category (after the reference
+// interpreter's util/error.ml). Each carries where it happened: `offset`
+// is a character offset in text or a byte offset in a binary, and `file`
+// names the source when known. `format()` renders the location the way
+// the CLI prints it:
+//   text:    file:line:col: message
+//   binary:  file: offset 0x1f: message
+// Messages reuse the reference interpreter's wording, so that the WAST
+// runner can compare them with `assert_*` expectations.
+
+import { lineCol, type SourceFile } from './source.ts';
+
+export type ErrorKind =
+  | 'syntax' // malformed text
+  | 'malformed' // malformed binary
+  | 'invalid'
+  | 'unlinkable'
+  | 'uninstantiable'
+  | 'trap'
+  | 'exhaustion'
+  | 'exception'
+  | 'suspension';
+
+export class WasmError extends Error {
+  readonly kind: ErrorKind;
+  /** the message without location, as the spec tests expect it */
+  readonly detail: string;
+  offset: number | undefined;
+  source: SourceFile | undefined;
+
+  constructor(kind: ErrorKind, detail: string, offset?: number, source?: SourceFile) {
+    super(detail);
+    this.kind = kind;
+    this.detail = detail;
+    this.offset = offset;
+    this.source = source;
+    this.name = new.target.name;
+  }
+
+  /** Attaches the source (when a lower layer did not know it). Returns this. */
+  in(source: SourceFile): this {
+    this.source ??= source;
+    return this;
+  }
+
+  /** The location prefix: `file:line:col` for text, `file: offset 0x..` for binaries. */
+  location(): string {
+    const file = this.source?.name ?? '<input>';
+    if (this.offset === undefined || this.offset < 0) return file;
+    if (this.source?.text !== undefined) {
+      const { line, col } = lineCol(this.source.text, this.offset);
+      return `${file}:${line}:${col}`;
+    }
+    return `${file}: offset 0x${this.offset.toString(16)}`;
+  }
+
+  format(): string {
+    return `${this.location()}: ${this.detail}`;
+  }
+
+  override get message(): string {
+    return this.source || this.offset !== undefined ? this.format() : this.detail;
+  }
+  override set message(_: string) {
+    // Error's constructor assigns message; the getter derives it.
+  }
+}
+
+/** Malformed text (lexing, parsing, name resolution). */
+export class WasmSyntaxError extends WasmError {
+  constructor(detail: string, offset?: number, source?: SourceFile) {
+    super('syntax', detail, offset, source);
+  }
+}
+
+/** Malformed binary. */
+export class MalformedError extends WasmError {
+  constructor(detail: string, offset?: number, source?: SourceFile) {
+    super('malformed', detail, offset, source);
+  }
+}
+
+/** A module that decodes/parses but does not validate. */
+export class ValidationError extends WasmError {
+  /** function index, when the error is inside a function body */
+  readonly func: number | undefined;
+  /** the function's name, when known */
+  readonly funcName: string | undefined;
+  constructor(detail: string, offset?: number, func?: number, funcName?: string, source?: SourceFile) {
+    super('invalid', detail, offset, source);
+    this.func = func;
+    this.funcName = funcName;
+  }
+  override format(): string {
+    const where = this.func === undefined ? '' : ` (in func ${this.funcName ?? this.func})`;
+    return `${this.location()}: ${this.detail}${where}`;
+  }
+}
+
+export class LinkError extends WasmError {
+  constructor(detail: string, offset?: number, source?: SourceFile) {
+    super('unlinkable', detail, offset, source);
+  }
+}
+
+export const isWasmError = (e: unknown): e is WasmError => e instanceof WasmError;
