@@ -27,3 +27,19 @@ export interface SourceFile {
   /** the text, for line/column computation; absent for binaries */
   readonly text?: string;
 }
+
+/** Line starts of a text, for many offset -> line:col look-ups (binary search). */
+export function lineIndex(text: string): (offset: number) => LineCol {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - starts[lo]! + 1 };
+  };
+}

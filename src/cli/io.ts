@@ -1,0 +1,51 @@
+// Reading inputs and writing outputs for the CLI. A module input is text
+// or binary, told apart by the `\0asm` magic, never by the file name.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Module } from '../syntax/ast.ts';
+import { decodeModule } from '../binary/decoder.ts';
+import { parseModule } from '../text/parser.ts';
+
+export class CliError extends Error {}
+
+/** Reads a file, or standard input for `-`. */
+export function readInput(path: string): Uint8Array {
+  try {
+    return path === '-' ? readFileSync(0) : readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String((e as Error).message);
+    throw new CliError(`${path}: cannot read: ${why}`);
+  }
+}
+
+export const displayName = (path: string): string => (path === '-' ? '<stdin>' : path);
+
+export const isBinary = (bytes: Uint8Array): boolean =>
+  bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+
+/** Decodes a binary or parses a text module (errors carry the file name and location). */
+export function loadModuleFile(path: string): { module: Module; binary: boolean } {
+  const bytes = readInput(path);
+  const name = displayName(path);
+  if (isBinary(bytes)) return { module: decodeModule(bytes, { name }), binary: true };
+  return { module: parseModule(decodeText(bytes, name), name), binary: false };
+}
+
+export function decodeText(bytes: Uint8Array, name: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CliError(`${name}: not a Wasm binary, and not UTF-8 text`);
+  }
+}
+
+/** Writes to a file, or standard output for `-`/undefined. */
+export function writeOutput(path: string | undefined, data: string | Uint8Array): void {
+  try {
+    if (path === undefined || path === '-') process.stdout.write(data);
+    else writeFileSync(path, data);
+  } catch (e) {
+    throw new CliError(`${path}: cannot write: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,57 @@
+// Differential test against the proposal's OCaml reference interpreter:
+// binaries written by our parser + encoder must be accepted by it and mean
+// the same module as the original text. We compare the two through the
+// reference interpreter's own printer (binary -> text, original -> text).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { parseScript } from '../src/text/script-parser.ts';
+import { encodeModule } from '../src/binary/encoder.ts';
+import { coreWastFiles, repoRoot, specDir } from './helpers/spec.ts';
+import { sexpEnd } from './helpers/sexp.ts';
+
+const tool = process.env.WASMFX_REFERENCE_INTERPRETER ?? resolve(repoRoot, '..', 'shared', 'tools', 'reference-interpreter');
+const SAMPLE_EVERY = 7; // every 7th text module of the suite: ~300 modules
+
+function refInterp(args: string[]) {
+  return spawnSync(tool, args, { encoding: 'utf8', timeout: 600_000 });
+}
+
+test('reference interpreter agrees with our binaries', { timeout: 900_000 }, () => {
+  assert.ok(existsSync(tool), `reference interpreter not found at ${tool} (set WASMFX_REFERENCE_INTERPRETER)`);
+  const version = refInterp(['-v']); // builds it on first use
+  assert.equal(version.status, 0, version.stderr);
+
+  const dir = mkdtempSync(join(tmpdir(), 'wasmfx-ref-'));
+  let n = 0;
+  let compared = 0;
+  const mismatches: string[] = [];
+  for (const file of coreWastFiles()) {
+    const text = readFileSync(file, 'utf8');
+    const script = parseScript(text, relative(specDir(), file));
+    for (const cmd of script.commands) {
+      if (cmd.kind !== 'module' || cmd.definition || cmd.source.kind !== 'text') continue;
+      if (n++ % SAMPLE_EVERY !== 0) continue;
+      const where = `${script.file}:${text.slice(0, cmd.at).split('\n').length}`;
+      const ours = join(dir, `m${n}.wasm`);
+      const orig = join(dir, `m${n}.wat`);
+      writeFileSync(ours, encodeModule(cmd.source.module));
+      writeFileSync(orig, text.slice(cmd.at, sexpEnd(text, cmd.at)));
+      const r = refInterp(['-d', '-i', ours, '-o', `${ours}.txt`, '-i', orig, '-o', `${orig}.txt`]);
+      if (r.status !== 0) {
+        mismatches.push(`${where}: reference interpreter rejected it: ${r.stderr || r.stdout}`);
+        continue;
+      }
+      if (readFileSync(`${ours}.txt`, 'utf8') !== readFileSync(`${orig}.txt`, 'utf8')) {
+        mismatches.push(`${where}: differs (see ${ours}.txt and ${orig}.txt)`);
+      }
+      compared++;
+    }
+  }
+  assert.deepEqual(mismatches, []);
+  assert.ok(compared >= 250, `only ${compared} modules compared`);
+});
