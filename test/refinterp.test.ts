@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseScript } from '../src/text/script-parser.ts';
@@ -41,17 +41,18 @@ test('reference interpreter agrees with our binaries', { timeout: 900_000 }, () 
       const orig = join(dir, `m${n}.wat`);
       writeFileSync(ours, encodeModule(cmd.source.module));
       writeFileSync(orig, text.slice(cmd.at, sexpEnd(text, cmd.at)));
-      const r = refInterp(['-d', '-i', ours, '-o', `${ours}.txt`, '-i', orig, '-o', `${orig}.txt`]);
+      const r = refInterp(['-d', '-i', ours, '-o', `${ours}.out.wat`, '-i', orig, '-o', `${orig}.out.wat`]);
       if (r.status !== 0) {
         mismatches.push(`${where}: reference interpreter rejected it: ${r.stderr || r.stdout}`);
         continue;
       }
-      if (readFileSync(`${ours}.txt`, 'utf8') !== readFileSync(`${orig}.txt`, 'utf8')) {
-        mismatches.push(`${where}: differs (see ${ours}.txt and ${orig}.txt)`);
+      if (readFileSync(`${ours}.out.wat`, 'utf8') !== readFileSync(`${orig}.out.wat`, 'utf8')) {
+        mismatches.push(`${where}: differs (see ${ours}.out.wat and ${orig}.out.wat)`);
       }
       compared++;
     }
   }
   assert.deepEqual(mismatches, []);
+  rmSync(dir, { recursive: true, force: true });
   assert.ok(compared >= 250, `only ${compared} modules compared`);
 });

@@ -737,6 +737,3 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-
-// Exposed for tests and other binary readers (e.g. a future component decoder).
-export { blockType, heapType, refType, valType };

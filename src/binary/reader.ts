@@ -69,7 +69,8 @@ export class Reader {
   /** `n` bytes as a fresh copy. */
   take(n: number): Uint8Array {
     if (n < 0 || this.pos + n > this.len) throw this.eos();
-    const out = this.bytes.slice(this.pos, this.pos + n);
+    // (a plain Uint8Array even when the input is a Node Buffer, whose slice() is a view)
+    const out = new Uint8Array(this.bytes.subarray(this.pos, this.pos + n));
     this.pos += n;
     return out;
   }

@@ -3,6 +3,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Module } from '../syntax/ast.ts';
+import type { SourceFile } from '../util/source.ts';
 import { decodeModule } from '../binary/decoder.ts';
 import { parseModule } from '../text/parser.ts';
 
@@ -25,11 +26,12 @@ export const isBinary = (bytes: Uint8Array): boolean =>
   bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
 
 /** Decodes a binary or parses a text module (errors carry the file name and location). */
-export function loadModuleFile(path: string): { module: Module; binary: boolean } {
+export function loadModuleFile(path: string): { module: Module; source: SourceFile } {
   const bytes = readInput(path);
   const name = displayName(path);
-  if (isBinary(bytes)) return { module: decodeModule(bytes, { name }), binary: true };
-  return { module: parseModule(decodeText(bytes, name), name), binary: false };
+  if (isBinary(bytes)) return { module: decodeModule(bytes, { name }), source: { name } };
+  const text = decodeText(bytes, name);
+  return { module: parseModule(text, name), source: { name, text } };
 }
 
 export function decodeText(bytes: Uint8Array, name: string): string {

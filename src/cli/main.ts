@@ -28,8 +28,8 @@ function program(): Command {
     .option('-o, --output <file>', 'output file (default: the input name with .wasm; standard output for -)')
     .option('--no-validate', 'skip validation')
     .action((input: string, o: { output?: string; validate: boolean }) => {
-      const { module } = loadModuleFile(input);
-      if (o.validate) validateModule(module, { name: displayName(input) });
+      const { module, source } = loadModuleFile(input);
+      if (o.validate) validateModule(module, source);
       const output = o.output ?? (input === '-' ? '-' : input.replace(/\.(wat|wast|txt)$/i, '') + '.wasm');
       writeOutput(output, encodeModule(module));
     });
@@ -48,8 +48,8 @@ function program(): Command {
     .argument('<input>', 'binary or text module, or - for standard input')
     .option('-q, --quiet', 'print nothing when valid')
     .action((input: string, o: { quiet?: boolean }) => {
-      const { module } = loadModuleFile(input);
-      validateModule(module, { name: displayName(input) });
+      const { module, source } = loadModuleFile(input);
+      validateModule(module, source);
       if (!o.quiet) out(`${displayName(input)}: valid`);
     });
 

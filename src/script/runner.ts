@@ -55,6 +55,18 @@ const fail = (msg: string): never => {
   throw new AssertionFailure(msg);
 };
 
+/** Where a script module's offsets point: the script text, the quoted text, or the bytes. */
+export function moduleSource(src: ModuleSource, file: string, scriptText: string): SourceFile {
+  switch (src.kind) {
+    case 'text':
+      return { name: file, text: scriptText };
+    case 'binary':
+      return { name: `${file} (binary module)` };
+    case 'quote':
+      return { name: `${file} (quoted module)`, text: src.text };
+  }
+}
+
 /** Parses/decodes a script module. Errors keep their category (syntax/malformed). */
 export function loadModule(src: ModuleSource, file: string): Module {
   switch (src.kind) {
@@ -71,8 +83,9 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The full static pipeline on one module: validate, then encode -> decode -> encode must be stable. */
-export function checkModule(m: Module, file: string): void {
-  validateModule(m, { name: file });
+export function checkModule(m: Module, source: SourceFile): void {
+  const file = source.name;
+  validateModule(m, source);
   const b1 = encodeModule(m);
   let m2: Module;
   try {
@@ -105,6 +118,7 @@ type Handler<K extends Command['kind']> = (cmd: Extract<Command, { kind: K }>, c
 
 interface Context {
   readonly file: string;
+  readonly source: (src: ModuleSource) => SourceFile;
   readonly engine: ScriptEngine | null;
   readonly load: (src: ModuleSource) => Module;
 }
@@ -118,7 +132,7 @@ const execute = (cmd: Command, ctx: Context): Outcome => {
 
 const HANDLERS: { readonly [K in Command['kind']]: Handler<K> } = {
   module: (cmd, ctx) => {
-    checkModule(ctx.load(cmd.source), ctx.file);
+    checkModule(ctx.load(cmd.source), ctx.source(cmd.source));
     if (ctx.engine) ctx.engine.run(cmd, ctx.load);
     return 'passed';
   },
@@ -128,20 +142,20 @@ const HANDLERS: { readonly [K in Command['kind']]: Handler<K> } = {
   },
   assert_invalid: (cmd, ctx) => {
     const m = ctx.load(cmd.source);
-    expectError(['invalid'], cmd.message, 'validation', () => void validateModule(m, { name: ctx.file }));
+    expectError(['invalid'], cmd.message, 'validation', () => void validateModule(m, ctx.source(cmd.source)));
     return 'passed';
   },
   // These need a module that is valid; without an engine we check that much and skip the rest.
   assert_unlinkable: (cmd, ctx) => {
     if (!ctx.engine) {
-      checkModule(ctx.load(cmd.source), ctx.file);
+      checkModule(ctx.load(cmd.source), ctx.source(cmd.source));
       return 'skipped';
     }
     return execute(cmd, ctx);
   },
   assert_uninstantiable: (cmd, ctx) => {
     if (!ctx.engine) {
-      checkModule(ctx.load(cmd.source), ctx.file);
+      checkModule(ctx.load(cmd.source), ctx.source(cmd.source));
       return 'skipped';
     }
     return execute(cmd, ctx);
@@ -161,6 +175,7 @@ export function runScript(script: Script, opts: RunOptions = {}): RunSummary {
   const summary: RunSummary = { passed: 0, failed: 0, skipped: 0, results: [] };
   const ctx: Context = {
     file: script.file,
+    source: (src) => moduleSource(src, script.file, script.text),
     engine: opts.engine ?? null,
     load: (src) => loadModule(src, script.file),
   };

@@ -151,7 +151,7 @@ function isNat(text: string, s: number, e: number): boolean {
 
 // ---- UTF-8 ----------------------------------------------------------------------
 
-const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 /** Decodes bytes as UTF-8, or returns null if they are not valid UTF-8. */
@@ -222,6 +222,55 @@ export function decodeUtf8Lossless(bytes: Uint8Array): string {
 
 // ---- the token stream -------------------------------------------------------------
 
+/** Where a `(@custom ...)` annotation is: `(` at start, its items from bodyStart, `)` before end. */
+export interface CustomAnnotation {
+  readonly start: number;
+  readonly bodyStart: number;
+  readonly end: number;
+}
+
+/** An item of an annotation: a string, an atom (idchars), `(` or `)`. */
+export interface AnnotationItem {
+  readonly kind: 'string' | 'atom' | '(' | ')';
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The items of an annotation's body t[s, e) (already checked by the lexer). */
+export function annotationItems(t: string, s: number, e: number): AnnotationItem[] {
+  const out: AnnotationItem[] = [];
+  let i = s;
+  while (i < e) {
+    const c = t.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13) i++;
+    else if (c === 59 && t.charCodeAt(i + 1) === 59) {
+      while (i < e && t.charCodeAt(i) !== 10) i++;
+    } else if (c === 40 && t.charCodeAt(i + 1) === 59) {
+      let depth = 0;
+      do {
+        if (t.startsWith('(;', i)) { depth++; i += 2; }
+        else if (t.startsWith(';)', i)) { depth--; i += 2; }
+        else i++;
+      } while (depth > 0 && i < e);
+    } else if (c === 40 || c === 41) {
+      out.push({ kind: c === 40 ? '(' : ')', start: i, end: i + 1 });
+      i++;
+    } else if (c === 34) {
+      const j = scanString(t, i, e);
+      out.push({ kind: 'string', start: i, end: j });
+      i = j;
+    } else {
+      let j = i + 1;
+      while (j < e && (isIdChar(t.charCodeAt(j)) || t.charCodeAt(j) === 34)) {
+        j = t.charCodeAt(j) === 34 ? scanString(t, j, e) : j + 1;
+      }
+      out.push({ kind: 'atom', start: i, end: j });
+      i = j;
+    }
+  }
+  return out;
+}
+
 const syntax = (msg: string, at: number): never => {
   throw new WasmSyntaxError(msg, at);
 };
@@ -240,6 +289,8 @@ export class TokenStream {
   private done = false;
   /** the parser's current token */
   pos = 0;
+  /** the `(@custom ...)` annotations met so far (other annotations are dropped) */
+  readonly customs: CustomAnnotation[] = [];
 
   constructor(text: string, start = 0, end = text.length) {
     this.text = text;
@@ -453,6 +504,7 @@ export class TokenStream {
     const t = this.text;
     const n = this.limit;
     let i = this.annotationId(start, false);
+    const bodyStart = i;
     let depth = 1;
     while (depth > 0) {
       if (i >= n) syntax('unclosed annotation', start);
@@ -487,6 +539,8 @@ export class TokenStream {
       else if (c >= 0xd800 && c <= 0xdfff && !validSurrogate(t, i, n)) syntax('malformed UTF-8 encoding', i);
       else syntax('illegal character', i);
     }
+    const id = t.slice(start + 2, bodyStart);
+    if (id === 'custom' || id === '"custom"') this.customs.push({ start, bodyStart, end: i });
     return i;
   }
 

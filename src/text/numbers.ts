@@ -285,11 +285,8 @@ function shortestF32(bits: number): string {
       if (parseF32(str) === bits) return str;
     }
   }
-  // unreachable: 9 significant digits always round-trip an f32
-  return decimalString(...(() => {
-    const [mant, exp] = x.toExponential(8).split('e') as [string, string];
-    return [mant.replace('.', ''), Number(exp) + 1] as const;
-  })());
+  // not reached: 9 significant digits always round-trip an f32
+  return x.toPrecision(9);
 }
 
 function formatFloat(bits: bigint, f: FloatFormat, shortest: (abs: bigint) => string): string {

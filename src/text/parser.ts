@@ -33,7 +33,8 @@ import {
   parseF32, parseF64, parseI16, parseI32, parseI64, parseI8, parseU32, parseU64,
 } from './numbers.ts';
 import {
-  ALIGN_EQ, EOF, FLOAT, ID, INT, KEYWORD, LPAR, NAT, OFFSET_EQ, RPAR, STRING, TokenStream,
+  ALIGN_EQ, annotationItems, decodeString, EOF, FLOAT, ID, INT, KEYWORD, LPAR, NAT, OFFSET_EQ, RPAR, STRING,
+  stringAsText, TokenStream,
 } from './lexer.ts';
 
 // ---- tables of keywords ----------------------------------------------------------------
@@ -63,6 +64,14 @@ const MODULE_FIELDS: ReadonlySet<string> = new Set([
 export const isModuleField = (kw: string): boolean => MODULE_FIELDS.has(kw);
 
 const BLOCK_OPS: ReadonlySet<string> = new Set(['block', 'loop', 'if', 'try_table']);
+
+/** Section ids by name, for `@custom` placements. */
+const SECTION_IDS: Readonly<Record<string, number>> = {
+  type: 1, import: 2, func: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, elem: 9, code: 10,
+  data: 11, datacount: 12, tag: 13,
+};
+/** Section ids in binary order (0: before all sections). */
+const SECTION_ORDER = [0, 1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 // ---- helpers ---------------------------------------------------------------------------
 
@@ -94,10 +103,11 @@ interface FieldRef {
   readonly kw: string;
   /** token index of its `(` */
   readonly pos: number;
-  /** its index in its space (first type index for `rec`); for imports the space is `importKind` */
+  /** its index in its space (the first type's for `rec`; -1 for exports and start) */
   readonly index: number;
-  /** for tables with inline elem / memories with inline data: index of that segment */
-  readonly segment: number;
+  /** character extent of the field */
+  readonly start: number;
+  readonly end: number;
   /** whether this field is (or contains) an import */
   readonly isImport: boolean;
   /** for definitions: the space kind, for the "import after" check */
@@ -109,21 +119,11 @@ export interface Body {
   readonly out: Instr[];
   /** label names, innermost last; the function's own label is the first entry */
   readonly labels: (string | null)[];
-  readonly locals: Locals | null;
+  /** local names (null in constant expressions) */
+  readonly locals: Map<string, number> | null;
   /** number of block instructions so far (the label index of the name section) */
   blocks: number;
   readonly labelNames: Map<number, string> | null;
-}
-
-export interface Locals {
-  readonly names: Map<string, number>;
-  /** number of parameters, or null until needed (type use without inline parameters) */
-  base: number | null;
-  /** the type whose parameters `base` counts, when base is null */
-  readonly type: number;
-  /** locals bound so far beyond the base */
-  count: number;
-  readonly nameMap: Map<number, string>;
 }
 
 interface TypeUse {
@@ -166,6 +166,7 @@ export class Parser {
   private readonly implicit: RecType[] = [];
   /** signature key -> index of the first plain function type with that signature */
   private readonly sigs = new Map<string, number>();
+  private startAt = -1;
 
   constructor(ts: TokenStream) {
     this.ts = ts;
@@ -179,7 +180,9 @@ export class Parser {
     throw new WasmSyntaxError(msg, at);
   }
   unexpected(): never {
-    return this.fail('unexpected token');
+    // like the reference's LR parser, which shifts a `(` and fails on what follows it
+    const o = this.ts.kind() === LPAR && this.ts.kind(1) === KEYWORD ? 1 : 0;
+    return this.fail('unexpected token', this.ts.start(o));
   }
   expect(kind: number): void {
     if (this.ts.kind() !== kind) this.unexpected();
@@ -307,7 +310,7 @@ export class Parser {
     const ts = this.ts;
     if (ts.kind() === ID) {
       const name = ts.idName();
-      const v = b.locals?.names.get(name);
+      const v = b.locals?.get(name);
       if (v === undefined) this.fail(`unknown local ${printId(name)}`);
       ts.pos++;
       return v!;
@@ -549,7 +552,6 @@ export class Parser {
       const pos = ts.pos;
       const kw = ts.tokenText(1);
       let index = -1;
-      let segment = -1;
       let isImport = false;
       let defKind: string | null = null;
       switch (kw) {
@@ -587,7 +589,7 @@ export class Parser {
               const p = ts.pos;
               while (ts.kind() !== RPAR && ts.kind() !== EOF) {
                 if (ts.kind() === LPAR) {
-                  if (ts.isKw(seg, 1)) segment = (kw === 'table' ? this.elems : this.datas).count++;
+                  if (ts.isKw(seg, 1)) (kw === 'table' ? this.elems : this.datas).count++;
                   if (!ts.skipGroup()) break;
                 } else ts.pos++;
               }
@@ -623,8 +625,9 @@ export class Parser {
           this.unexpected();
       }
       ts.pos = pos;
+      const start = ts.start();
       if (!ts.skipGroup()) this.unexpected();
-      fields.push({ kw, pos, index, segment, isImport, defKind });
+      fields.push({ kw, pos, index, isImport, defKind, start, end: ts.end(-1) });
     }
     return fields;
   }
@@ -656,8 +659,11 @@ export class Parser {
 
   // ---- the module ----
 
-  /** Parses module fields from pos up to (not including) `)` or EOF. */
-  moduleFields(id: string | null): Module {
+  /**
+   * Parses module fields from pos up to (not including) `)` or EOF. `(@custom ...)`
+   * annotations from offset `from` up to there become custom sections.
+   */
+  moduleFields(id: string | null, from = this.ts.start()): Module {
     const ts = this.ts;
     if (id !== null) this.names.module = id;
     const fields = this.collect();
@@ -686,7 +692,51 @@ export class Parser {
     this.checkImportOrder(fields);
     this.m.types.push(...this.implicit);
     ts.pos = endPos;
+    this.customSections(from, ts.start(), fields);
     return this.m;
+  }
+
+  /** `(@custom "name" (before|after section)? "bytes"*)` annotations in text[from, to). */
+  private customSections(from: number, to: number, fields: FieldRef[]): void {
+    const t = this.ts.text;
+    for (const a of this.ts.customs) {
+      if (a.start < from || a.end > to) continue;
+      for (const f of fields) if (a.start > f.start && a.end <= f.end) this.fail('misplaced @custom annotation', a.start);
+      const items = annotationItems(t, a.bodyStart, a.end - 1);
+      const err = (msg: string, at = a.start): never => this.fail(`@custom annotation: ${msg}`, at);
+      const atom = (k: number): string | null => (items[k]?.kind === 'atom' ? t.slice(items[k]!.start, items[k]!.end) : null);
+      const first = items[0];
+      if (first?.kind !== 'string') return err('missing section name');
+      const name = stringAsText(t, first.start + 1, first.end - 1) ?? err('malformed UTF-8 encoding', first.start);
+      let k = 1;
+      let rank = SECTION_ORDER.length - 1; // after last
+      if (items[k]?.kind === '(') {
+        const dir = atom(k + 1);
+        if (dir !== 'before' && dir !== 'after') return err('malformed placement', items[k]!.start);
+        const sec = atom(k + 2);
+        let id = sec === null ? undefined : SECTION_IDS[sec];
+        if (sec === 'first') id = 1;
+        if (sec === 'last') id = 11;
+        if (id === undefined) return err('malformed section kind', items[k]!.start);
+        if (items[k + 3]?.kind !== ')') return err('unexpected token', items[k + 3]?.start ?? a.start);
+        rank = SECTION_ORDER.indexOf(id) - (dir === 'before' ? 1 : 0);
+        k += 4;
+      }
+      const parts: Uint8Array[] = [];
+      while (items[k]?.kind === 'string') {
+        parts.push(decodeString(t, items[k]!.start + 1, items[k]!.end - 1));
+        k++;
+      }
+      if (k < items.length) err('unexpected token', items[k]!.start);
+      const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        bytes.set(p, o);
+        o += p.length;
+      }
+      // in textual order: the encoder places each after its section
+      this.m.customs.push({ name, bytes, after: SECTION_ORDER[rank]! });
+    }
   }
 
   private checkImportOrder(fields: FieldRef[]): void {
@@ -917,21 +967,21 @@ export class Parser {
     }
     const u = this.typeUse(true);
     const type = this.resolveTypeUse(u);
+    const names = new Map<string, number>();
     const nameMap = new Map<number, string>();
-    const locals: Locals = { names: new Map(), base: 0, type, count: 0, nameMap };
-    if (u.idx !== null && !u.inline) locals.base = null;
-    else {
+    // the number of parameters, or null until a named local needs it (`(type x)` alone)
+    let base: number | null = null;
+    if (u.idx === null || u.inline) {
       for (let i = 0; i < u.params.length; i++) {
         const n = u.paramNames[i];
         if (n != null) {
-          if (locals.names.has(n)) this.fail(`duplicate local ${printId(n)}`, u.paramAts[i]);
-          locals.names.set(n, i);
+          if (names.has(n)) this.fail(`duplicate local ${printId(n)}`, u.paramAts[i]);
+          names.set(n, i);
           nameMap.set(i, n);
         }
       }
-      locals.base = u.params.length;
+      base = u.params.length;
     }
-    // locals
     const localTypes: ValType[] = [];
     while (ts.isOpen('local')) {
       ts.pos += 2;
@@ -939,23 +989,20 @@ export class Parser {
         const n = ts.idName();
         const nat = ts.start();
         ts.pos++;
-        if (locals.base === null) locals.base = this.funcTypeOf(type, u.idxAt).params.length;
-        if (locals.names.has(n)) this.fail(`duplicate local ${printId(n)}`, nat);
-        const idx = locals.base + locals.count++;
-        locals.names.set(n, idx);
+        base ??= this.funcTypeOf(type, u.idxAt).params.length;
+        if (names.has(n)) this.fail(`duplicate local ${printId(n)}`, nat);
+        const idx = base + localTypes.length;
+        names.set(n, idx);
         nameMap.set(idx, n);
         localTypes.push(this.valType());
       } else {
-        while (ts.kind() !== RPAR) {
-          localTypes.push(this.valType());
-          locals.count++;
-        }
+        while (ts.kind() !== RPAR) localTypes.push(this.valType());
       }
       this.close();
     }
     const funcIndex = f.index;
     const labelNames = new Map<number, string>();
-    const body: Body = { out: [], labels: [null], locals, blocks: 0, labelNames };
+    const body: Body = { out: [], labels: [null], locals: names, blocks: 0, labelNames };
     this.instrs(body);
     body.out.push(mkInstr('end', [], ts.start()));
     this.close();
@@ -1115,7 +1162,9 @@ export class Parser {
     ts.pos += 2;
     const x = this.funcIdx();
     this.close();
-    if (this.m.start !== null) this.fail('multiple start sections', at);
+    // reported at the first start, as the reference does
+    if (this.startAt >= 0) this.fail('multiple start sections', this.startAt);
+    this.startAt = at;
     this.m.start = x;
   }
 
@@ -1264,10 +1313,15 @@ export class Parser {
     }
   }
 
-  private bindLabel(b: Body): string | null {
-    const name = this.optId();
+  /** Numbers a block (in instruction order, for the name section) and records its label name. */
+  private numberBlock(b: Body, name: string | null): void {
     const idx = b.blocks++;
     if (name !== null) b.labelNames?.set(idx, name);
+  }
+
+  private bindLabel(b: Body): string | null {
+    const name = this.optId();
+    this.numberBlock(b, name);
     return name;
   }
 
@@ -1336,13 +1390,14 @@ export class Parser {
         return;
       }
       case 'if': {
-        const label = this.bindLabel(b);
+        const label = this.optId();
         const bt = this.blockType();
         // conditions, in the enclosing block
         while (ts.kind() === LPAR && !ts.isKw('then', 1)) {
           if (!this.isInstrStart()) this.unexpected();
           this.folded(b);
         }
+        this.numberBlock(b, label);
         b.out.push(mkInstr('if', [bt], at));
         b.labels.push(label);
         this.open('then');
@@ -1657,8 +1712,8 @@ const sigKey = (params: readonly ValType[], results: readonly ValType[]): string
  * Parses one module starting at the token stream's position: fields up to
  * (not including) the closing `)` or EOF. For the script parser.
  */
-export function parseModuleFields(ts: TokenStream, id: string | null): Module {
-  return new Parser(ts).moduleFields(id);
+export function parseModuleFields(ts: TokenStream, id: string | null, from?: number): Module {
+  return new Parser(ts).moduleFields(id, from);
 }
 
 /** Parses a WAT module: `(module $id? field*)` or just `field*`. */
@@ -1667,16 +1722,17 @@ export function parseModule(text: string, file?: string): Module {
   try {
     let m: Module;
     if (ts.isOpen('module')) {
+      const from = ts.start();
       ts.pos += 2;
       let id: string | null = null;
       if (ts.kind() === ID) {
         id = ts.idName();
         ts.pos++;
       }
-      m = parseModuleFields(ts, id);
+      m = new Parser(ts).moduleFields(id, from);
       if (ts.kind() !== RPAR) throw new WasmSyntaxError('unexpected token', ts.start());
       ts.pos++;
-    } else m = parseModuleFields(ts, null);
+    } else m = new Parser(ts).moduleFields(null, 0);
     if (ts.kind() !== EOF) throw new WasmSyntaxError('unexpected token', ts.start());
     return m;
   } catch (e) {

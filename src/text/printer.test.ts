@@ -1,9 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeModule } from '../binary/decoder.ts';
+import { encodeModule } from '../binary/encoder.ts';
 import { emptyModule, type Module } from '../syntax/ast.ts';
 import { instr } from '../syntax/opcodes.ts';
 import type { FuncType, RefType } from '../syntax/types.ts';
+import { parseModule } from './parser.ts';
 import { printBytes, printId, printInstr, printModule, printString, printValType } from './printer.ts';
+import { parseScript } from './script-parser.ts';
 
 const func = (params: FuncType['params'], results: FuncType['results'] = []) =>
   ({ types: [{ final: true, supers: [], comp: { kind: 'func', params, results } as FuncType }] });
@@ -279,14 +285,96 @@ test('a function whose type is not a function type still prints', () => {
 `);
 });
 
-// ---- round trip over the spec suite ---------------------------------------------
+// ---- round trips ----------------------------------------------------------------
 //
-// For every text module of /work/shared/spec/core/**/*.wast: parse -> print -> parse
-// gives the same module (compared with the encoder when it exists, and structurally
-// without source offsets), and printing is idempotent (print(parse(print(m))) == print(m),
-// which also checks that names survive).
+// print -> parse gives the same module: compared structurally (without source offsets;
+// names included), by the encoder's bytes, and by printing again (printing is idempotent).
+
+const stripOffsets = (v: unknown): unknown => {
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof Uint8Array) return [...v];
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, stripOffsets(x)]));
+  if (Array.isArray(v)) return v.map(stripOffsets);
+  const o: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (k !== 'at') o[k] = stripOffsets(x);
+  return o;
+};
+
+/**
+ * Checks that `m` survives print -> parse. `ignore` lists Module fields the parser does not
+ * reproduce (they are copied over before comparing).
+ */
+function roundTrip(m: Module, ignore: readonly (keyof Module)[] = []): string {
+  const printed = printModule(m);
+  const m2 = parseModule(printed, 'printed');
+  for (const k of ignore) (m2 as unknown as Record<string, unknown>)[k] = m[k];
+  assert.deepStrictEqual(stripOffsets(m2), stripOffsets(m), printed);
+  let bytes: Uint8Array | null = null;
+  try {
+    bytes = encodeModule(m);
+  } catch {
+    // an invalid module the encoder refuses
+  }
+  if (bytes) assert.deepStrictEqual(encodeModule(m2), bytes, printed);
+  assert.equal(printModule(m2), printed);
+  return printed;
+}
+
+// Gaps of the parser, detected rather than assumed, so that these tests tighten by
+// themselves once the parser is fixed.
+const parses = (text: string, check: (m: Module) => boolean): boolean => {
+  try {
+    return check(parseModule(text));
+  } catch {
+    return false;
+  }
+};
+/** `@custom` annotations become custom sections */
+const PARSER_READS_CUSTOM = parses('(module (@custom "a" "b"))', (m) => m.customs.length === 1);
+/** a string that starts with an escaped U+FEFF keeps it (a TextDecoder without ignoreBOM drops it) */
+const PARSER_KEEPS_BOM = parses('(module (func (export "\\u{feff}")))', (m) => m.exports[0]?.name === '\ufeff');
+const customsGap: (keyof Module)[] = PARSER_READS_CUSTOM ? [] : ['customs'];
+const hasBom = (m: Module): boolean =>
+  [...m.exports.map((e) => e.name), ...m.imports.flatMap((i) => [i.module, i.name])].some((s) => s.startsWith('\ufeff'));
+
+test('round trip: the golden module', () => {
+  roundTrip(demo(), customsGap);
+});
+
+test('round trip: names that need quoting, labels, fields, locals', () => {
+  const m = parseModule(`(module $"my module"
+    (type $"pair type" (struct (field $"first field" i32) (field $second (mut i64))))
+    (type $sig (func (param i32) (result i32)))
+    (func $"f\u{1F600}" (type $sig) (param $"the param" i32) (result i32) (local $"a b" i64)
+      (block $"outer label" (result i32)
+        (loop $l (result i32)
+          (block $l (br_if $"outer label" (local.get $"the param")) (br 1))
+          (i32.const 0)))))`);
+  const printed = roundTrip(m);
+  assert.match(printed, /block \$"outer label" \(result i32\)/);
+  assert.match(printed, /br_if \$"outer label"/);
+  assert.match(printed, /br 1 \(;@2;\)/); // $l is shadowed there
+  assert.match(printed, /\(param \$"the param" i32\)/);
+  assert.match(printed, /\(field \$"first field" i32\)/);
+});
 
 const SPEC = '/work/shared/spec/core';
+const specFiles = (): string[] => {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir).sort()) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.wast')) files.push(p);
+    }
+  };
+  try {
+    walk(SPEC);
+  } catch {
+    return [];
+  }
+  return files;
+};
 
 /**
  * The text of every `(module ...)` form (at any depth) that is neither binary nor quoted
@@ -304,9 +392,13 @@ function textModules(src: string): string[] {
     } else if (ch === '(' && src[i + 1] === ';') {
       let depth = 0;
       do {
-        if (src[i] === '(' && src[i + 1] === ';') { depth++; i += 2; }
-        else if (src[i] === ';' && src[i + 1] === ')') { depth--; i += 2; }
-        else i++;
+        if (src[i] === '(' && src[i + 1] === ';') {
+          depth++;
+          i += 2;
+        } else if (src[i] === ';' && src[i + 1] === ')') {
+          depth--;
+          i += 2;
+        } else i++;
       } while (depth > 0 && i < n);
     } else if (ch === '"') {
       i++;
@@ -316,7 +408,7 @@ function textModules(src: string): string[] {
       starts.push(i);
       i++;
     } else if (ch === ')') {
-      const s = starts.pop()!;
+      const s = starts.pop() ?? 0;
       const text = src.slice(s, i + 1);
       const m = /^\(module(?:\s+definition)?(?:\s+\$[^\s()]+)?\s*(\S*)/.exec(text);
       if (m && /^\(module[\s)]/.test(text) && !/^(binary|quote|instance)\b/.test(m[1]!)) {
@@ -328,70 +420,75 @@ function textModules(src: string): string[] {
   return out;
 }
 
-const stripOffsets = (v: unknown): unknown => {
-  if (v === null || typeof v !== 'object') return v;
-  if (v instanceof Uint8Array) return [...v];
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, stripOffsets(x)]));
-  if (Array.isArray(v)) return v.map(stripOffsets);
-  const o: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (k !== 'at') o[k] = stripOffsets(x);
-  return o;
-};
+const short = (file: string, text: string): string =>
+  `${file.slice(SPEC.length + 1)}: ${text.slice(0, 70).replace(/\s+/g, ' ')}`;
+const firstLines = (e: unknown): string => String((e as Error).message).split('\n').slice(0, 40).join('\n');
 
-async function tryImport<T>(rel: string): Promise<T | null> {
-  try {
-    return (await import(new URL(rel, import.meta.url).href)) as T;
-  } catch {
-    return null;
-  }
-}
-
-test('spec suite round trip: parse -> print -> parse', async (t) => {
-  const { readdirSync, readFileSync, statSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const P = await tryImport<{ parseModule(text: string, file?: string): Module }>('./parser.ts');
-  const E = await tryImport<{ encodeModule(m: Module): Uint8Array }>('../binary/encoder.ts');
-  if (!P) return t.skip('src/text/parser.ts is not there yet');
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir).sort()) {
-      const p = join(dir, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.wast')) files.push(p);
-    }
-  };
-  walk(SPEC);
-  let total = 0, unparsed = 0, ok = 0;
+test('spec suite: every text module round trips (parse -> print -> parse)', { skip: specFiles().length === 0 }, (t) => {
+  let total = 0;
+  let unparsed = 0;
+  let ok = 0;
+  let known = 0;
   const failures: string[] = [];
-  for (const file of files) {
-    const src = readFileSync(file, 'utf8');
-    for (const text of textModules(src)) {
+  for (const file of specFiles()) {
+    for (const text of textModules(readFileSync(file, 'utf8'))) {
       total++;
-      let m1: Module;
+      let m: Module;
       try {
-        m1 = P.parseModule(text, file);
+        m = parseModule(text, file);
       } catch {
-        unparsed++; // not the printer's business (assert_invalid modules that fail to resolve etc.)
+        unparsed++; // the parser's business, not the printer's
         continue;
       }
-      const where = `${file.slice(SPEC.length + 1)}: ${text.slice(0, 60).replace(/\s+/g, ' ')}`;
-      let printed = '';
       try {
-        printed = printModule(m1);
-        const m2 = P.parseModule(printed, 'printed');
-        assert.deepStrictEqual(stripOffsets(m2), stripOffsets(m1));
-        if (E) {
-          let b1: Uint8Array | null = null;
-          try { b1 = E.encodeModule(m1); } catch { /* unencodable (invalid) module */ }
-          if (b1) assert.deepStrictEqual(E.encodeModule(m2), b1);
-        }
-        assert.equal(printModule(m2), printed);
+        roundTrip(m);
         ok++;
       } catch (e) {
-        failures.push(`${where}\n  ${String((e as Error).message).split('\n').slice(0, 12).join('\n  ')}\n${printed.split('\n').slice(0, 30).join('\n')}`);
+        if (!PARSER_KEEPS_BOM && hasBom(m)) known++;
+        else failures.push(`${short(file, text)}\n${firstLines(e)}`);
       }
     }
   }
-  t.diagnostic(`modules: ${total}, parsed: ${total - unparsed}, round trips: ${ok}, failures: ${failures.length}, encoder: ${E ? 'yes' : 'no'}`);
-  if (failures.length) assert.fail(`${failures.length} modules do not round trip; first ones:\n${failures.slice(0, 5).join('\n\n')}`);
+  t.diagnostic(`text modules: ${total}, parsed: ${total - unparsed}, round trips: ${ok}, ` +
+    `known parser gaps (leading U+FEFF in a string): ${known}, failures: ${failures.length}`);
+  if (failures.length) assert.fail(`${failures.length} modules do not round trip:\n${failures.slice(0, 5).join('\n\n')}`);
+  assert.ok(ok > 4000);
+});
+
+test('spec suite: every decodable binary module round trips (decode -> print -> parse)', { skip: specFiles().length === 0 }, (t) => {
+  let total = 0;
+  let ok = 0;
+  let customs = 0;
+  const failures: string[] = [];
+  for (const file of specFiles()) {
+    const script = parseScript(readFileSync(file, 'utf8'), file);
+    for (const c of script.commands) {
+      if (!('source' in c) || c.kind === 'assert_malformed' || c.source.kind !== 'binary') continue;
+      let m: Module;
+      try {
+        m = decodeModule(c.source.bytes);
+      } catch {
+        continue;
+      }
+      total++;
+      if (m.customs.length) customs++;
+      try {
+        // the data count section is the decoder's record of the binary; the parser infers it
+        roundTrip(m, ['dataCount', ...customsGap]);
+        ok++;
+      } catch (e) {
+        failures.push(`${file.slice(SPEC.length + 1)}\n${firstLines(e)}`);
+      }
+    }
+  }
+  t.diagnostic(`binary modules: ${total}, round trips: ${ok}, with custom sections: ${customs}`);
+  if (failures.length) assert.fail(`${failures.length} modules do not round trip:\n${failures.slice(0, 5).join('\n\n')}`);
+});
+
+test('custom sections survive as @custom annotations', { todo: PARSER_READS_CUSTOM ? false : 'the parser does not read @custom annotations yet' }, () => {
+  const m = emptyModule();
+  m.types.push(func([]));
+  m.customs.push({ name: 'a', bytes: new Uint8Array([1, 2, 3]), after: 0 });
+  m.customs.push({ name: 'b', bytes: new Uint8Array([]), after: 1 });
+  roundTrip(m);
 });

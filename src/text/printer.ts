@@ -45,7 +45,10 @@ export function printId(name: string): string {
   return IDCHARS.test(name) ? `$${name}` : `$${printString(name)}`;
 }
 
-/** A string literal of the text format for a (Unicode) string. */
+// control, format, private-use, unassigned and surrogate code points, line/paragraph separators
+const INVISIBLE = /^[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]$/u;
+
+/** A string literal of the text format for a (Unicode) string; invisible characters are escaped. */
 export function printString(s: string): string {
   let out = '"';
   for (const ch of s) {
@@ -55,7 +58,7 @@ export function printString(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
     else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f || (c >= 0x80 && c < 0xa0) || (c >= 0xd800 && c < 0xe000)) {
+    else if (INVISIBLE.test(ch)) {
       out += `\\u{${c.toString(16)}}`;
     } else out += ch;
   }

@@ -78,7 +78,7 @@ class ScriptParser {
     const commands: Command[] = [];
     if (ts.kind() === LPAR && ts.kind(1) === KEYWORD && isModuleField(ts.tokenText(1))) {
       const at = ts.start();
-      const module = parseModuleFields(ts, null);
+      const module = parseModuleFields(ts, null, 0);
       if (ts.kind() !== EOF) this.unexpected();
       commands.push({ kind: 'module', definition: false, source: { kind: 'text', module }, at });
       return commands;
@@ -173,7 +173,7 @@ class ScriptParser {
       ts.pos++;
     }
     const id = this.optId();
-    const source = this.moduleSource(id);
+    const source = this.moduleSource(id, at);
     return id === undefined
       ? { kind: 'module', definition, source, at }
       : { kind: 'module', id, definition, source, at };
@@ -191,11 +191,11 @@ class ScriptParser {
     }
     if (ts.isKw('instance')) this.fail('module instances are not supported in assertions');
     const id = this.optId();
-    return this.moduleSource(id);
+    return this.moduleSource(id, at);
   }
 
   /** After `(module definition? $id?`: binary, quote or fields, and the closing `)`. */
-  moduleSource(id: string | undefined): ModuleSource {
+  moduleSource(id: string | undefined, at: number): ModuleSource {
     const ts = this.ts;
     if (ts.isKw('binary') || ts.isKw('quote')) {
       const quote = ts.isKw('quote');
@@ -218,7 +218,7 @@ class ScriptParser {
       }
       return quote ? { kind: 'quote', text: decodeUtf8Lossless(bytes), textAt } : { kind: 'binary', bytes };
     }
-    const module = parseModuleFields(ts, id ?? null);
+    const module = parseModuleFields(ts, id ?? null, at);
     this.close();
     return { kind: 'text', module };
   }

@@ -92,7 +92,7 @@ export class ValidationError extends WasmError {
     this.funcName = funcName;
   }
   override format(): string {
-    const where = this.func === undefined ? '' : ` (in func ${this.funcName ?? this.func})`;
+    const where = this.func === undefined ? '' : ` (in func ${this.funcName === undefined ? this.func : '$' + this.funcName})`;
     return `${this.location()}: ${this.detail}${where}`;
   }
 }
