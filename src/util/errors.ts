@@ -104,3 +104,68 @@ export class LinkError extends WasmError {
 }
 
 export const isWasmError = (e: unknown): e is WasmError => e instanceof WasmError;
+
+/** One frame of a Wasm backtrace. */
+export interface BacktraceFrame {
+  /** function index in its module, and its name when known */
+  readonly func: number;
+  readonly name?: string;
+  /** module name (from the name section or the text `$id`), when known */
+  readonly module?: string;
+  /** offset of the instruction in the source (binary byte offset, or text char offset) */
+  readonly offset: number;
+  /** true on the first frame of a continuation: the frames after it belong to the continuation's parent (its resumer) */
+  readonly continuationBoundary?: boolean;
+}
+
+/** Renders a backtrace, innermost frame first, marking where each continuation was resumed. */
+export function formatBacktrace(frames: readonly BacktraceFrame[]): string {
+  const lines: string[] = [];
+  frames.forEach((f, i) => {
+    const fn = f.name === undefined ? `func ${f.func}` : `$${f.name}`;
+    const mod = f.module === undefined ? '' : `${f.module}!`;
+    lines.push(`  ${i}: ${mod}${fn} @ 0x${Math.max(f.offset, 0).toString(16)}`);
+    if (f.continuationBoundary && i < frames.length - 1) lines.push('  -- resumed from --');
+  });
+  return lines.join('\n');
+}
+
+/** Errors raised while running code carry the Wasm backtrace at the point of failure. */
+export class RuntimeError extends WasmError {
+  backtrace: readonly BacktraceFrame[] = [];
+  override format(): string {
+    const bt = this.backtrace.length > 0 ? `\nwasm backtrace:\n${formatBacktrace(this.backtrace)}` : '';
+    return `${super.format()}${bt}`;
+  }
+}
+
+/** A trap: "unreachable executed", "integer divide by zero", "out of bounds memory access", ... */
+export class Trap extends RuntimeError {
+  constructor(detail: string) {
+    super('trap', detail);
+  }
+}
+
+/** Resource exhaustion: "call stack exhausted", out of fuel, interrupted. */
+export class Exhaustion extends RuntimeError {
+  constructor(detail: string) {
+    super('exhaustion', detail);
+  }
+}
+
+/** A suspension that no handler caught: "unhandled tag". */
+export class UnhandledSuspension extends RuntimeError {
+  constructor(detail: string) {
+    super('suspension', detail);
+  }
+}
+
+/** A Wasm exception that escaped to the host. `exn` is the exception reference (tag + payload). */
+export class UncaughtException extends RuntimeError {
+  readonly exn: unknown;
+  constructor(exn: unknown, detail = 'unhandled exception') {
+    super('exception', detail);
+    this.exn = exn;
+  }
+}
+
