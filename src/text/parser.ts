@@ -115,6 +115,14 @@ interface FieldRef {
 }
 
 /** The state of a function body or constant expression being parsed. */
+/** An open construct of the instruction grammar (see Parser.nest). */
+type Nest =
+  | { readonly k: 'pblock'; readonly name: string; readonly label: string | null; sawElse: boolean }
+  | { readonly k: 'fblock'; readonly label: string | null }
+  /** phase 0: conditions, 1: (then ...), 2: (else ...) */
+  | { readonly k: 'fif'; phase: 0 | 1 | 2; readonly label: string | null; readonly bt: BlockType; readonly at: number }
+  | { readonly k: 'fop'; readonly ins: Instr };
+
 export interface Body {
   readonly out: Instr[];
   /** label names, innermost last; the function's own label is the first entry */
@@ -1297,20 +1305,12 @@ export class Parser {
 
   /** instr* : stops at the first token that cannot start an instruction. */
   private instrs(b: Body): void {
-    const ts = this.ts;
-    for (;;) {
-      const k = ts.kind();
-      if (k === KEYWORD) {
-        const name = ts.tokenText();
-        const def = BY_NAME.get(name);
-        if (def === undefined || name === 'end' || name === 'else') return;
-        this.plain(b, def, name);
-      } else if (k === LPAR && ts.kind(1) === KEYWORD) {
-        const name = ts.tokenText(1);
-        if (name === 'end' || name === 'else' || !BY_NAME.has(name)) return;
-        this.folded(b);
-      } else return;
-    }
+    this.nest(b, false);
+  }
+
+  /** Exactly one folded instruction `( ... )` at pos. */
+  private folded(b: Body): void {
+    this.nest(b, true);
   }
 
   /** Numbers a block (in instruction order, for the name section) and records its label name. */
@@ -1334,8 +1334,95 @@ export class Parser {
     }
   }
 
-  /** A flat instruction (the keyword at pos). */
-  private plain(b: Body, def: InstrDef, name: string): void {
+  /**
+   * The instruction grammar, flat and folded, parsed with an explicit stack of open
+   * constructs rather than recursion: compilers emit thousands of nested blocks (e.g. for
+   * br_table dispatch), far more than the JavaScript stack allows.
+   */
+  private nest(b: Body, single: boolean): void {
+    const ts = this.ts;
+    const stack: Nest[] = [];
+    if (single) this.foldedStart(b, stack);
+    for (;;) {
+      const top = stack.length === 0 ? undefined : stack[stack.length - 1]!;
+      if (top === undefined && single) return;
+      if (top === undefined || top.k === 'pblock' || top.k === 'fblock' || (top.k === 'fif' && top.phase !== 0)) {
+        // An instruction sequence.
+        const k = ts.kind();
+        if (k === KEYWORD) {
+          const name = ts.tokenText();
+          const def = BY_NAME.get(name);
+          if (def !== undefined && name !== 'end' && name !== 'else') {
+            this.plainStart(b, def, name, stack);
+            continue;
+          }
+        } else if (k === LPAR && ts.kind(1) === KEYWORD) {
+          const name = ts.tokenText(1);
+          if (name !== 'end' && name !== 'else' && BY_NAME.has(name)) {
+            this.foldedStart(b, stack);
+            continue;
+          }
+        }
+        // The sequence ends here: close the construct it belongs to.
+        if (top === undefined) return;
+        if (top.k === 'pblock') {
+          if (top.name === 'if' && !top.sawElse && ts.isKw('else')) {
+            const eat = ts.start();
+            ts.pos++;
+            this.endLabel(top.label);
+            b.out.push(mkInstr('else', [], eat));
+            top.sawElse = true;
+            continue;
+          }
+          if (!ts.isKw('end')) this.unexpected();
+          const eat = ts.start();
+          ts.pos++;
+          this.endLabel(top.label);
+          b.out.push(mkInstr('end', [], eat));
+        } else if (top.k === 'fblock') {
+          b.out.push(mkInstr('end', [], ts.start()));
+          this.close();
+        } else {
+          this.close(); // (then ...) or (else ...)
+          if (top.phase === 1 && ts.isOpen('else')) {
+            b.out.push(mkInstr('else', [], ts.start(1)));
+            ts.pos += 2;
+            top.phase = 2;
+            continue;
+          }
+          b.out.push(mkInstr('end', [], ts.start()));
+          this.close();
+        }
+        b.labels.pop();
+        stack.pop();
+      } else if (top.k === 'fif') {
+        // Conditions of a folded `if`, evaluated in the enclosing block, then `(then`.
+        if (ts.kind() === LPAR && !ts.isKw('then', 1)) {
+          if (!this.isInstrStart()) this.unexpected();
+          this.foldedStart(b, stack);
+          continue;
+        }
+        this.numberBlock(b, top.label);
+        b.out.push(mkInstr('if', [top.bt], top.at));
+        b.labels.push(top.label);
+        this.open('then');
+        top.phase = 1;
+      } else {
+        // Operands of a folded plain instruction, which follows them.
+        if (ts.kind() === LPAR) {
+          if (!this.isInstrStart()) this.unexpected();
+          this.foldedStart(b, stack);
+          continue;
+        }
+        this.close();
+        b.out.push(top.ins);
+        stack.pop();
+      }
+    }
+  }
+
+  /** A flat instruction (the keyword at pos); a block instruction opens a construct. */
+  private plainStart(b: Body, def: InstrDef, name: string, stack: Nest[]): void {
     const ts = this.ts;
     const at = ts.start();
     ts.pos++;
@@ -1346,27 +1433,14 @@ export class Parser {
       if (name === 'try_table') args.push(this.catches(b));
       b.out.push(mkInstr(name, args, at));
       b.labels.push(label);
-      this.instrs(b);
-      if (name === 'if' && ts.isKw('else')) {
-        const eat = ts.start();
-        ts.pos++;
-        this.endLabel(label);
-        b.out.push(mkInstr('else', [], eat));
-        this.instrs(b);
-      }
-      if (!ts.isKw('end')) this.unexpected();
-      const eat = ts.start();
-      ts.pos++;
-      this.endLabel(label);
-      b.out.push(mkInstr('end', [], eat));
-      b.labels.pop();
+      stack.push({ k: 'pblock', name, label, sawElse: false });
       return;
     }
     b.out.push(mkInstr(name, this.immediates(b, def, name), at));
   }
 
-  /** A folded instruction `( ... )` at pos. */
-  private folded(b: Body): void {
+  /** The head of a folded instruction `( ...` at pos; opens its construct. */
+  private foldedStart(b: Body, stack: Nest[]): void {
     const ts = this.ts;
     ts.pos++; // (
     if (ts.kind() !== KEYWORD) this.unexpected();
@@ -1375,53 +1449,21 @@ export class Parser {
     if (def === undefined || name === 'end' || name === 'else') this.unexpected();
     const at = ts.start();
     ts.pos++;
-    switch (name) {
-      case 'block': case 'loop': case 'try_table': {
-        const label = this.bindLabel(b);
-        const bt = this.blockType();
-        const args: unknown[] = [bt];
-        if (name === 'try_table') args.push(this.catches(b));
-        b.out.push(mkInstr(name, args, at));
-        b.labels.push(label);
-        this.instrs(b);
-        b.out.push(mkInstr('end', [], ts.start()));
-        this.close();
-        b.labels.pop();
-        return;
-      }
-      case 'if': {
-        const label = this.optId();
-        const bt = this.blockType();
-        // conditions, in the enclosing block
-        while (ts.kind() === LPAR && !ts.isKw('then', 1)) {
-          if (!this.isInstrStart()) this.unexpected();
-          this.folded(b);
-        }
-        this.numberBlock(b, label);
-        b.out.push(mkInstr('if', [bt], at));
-        b.labels.push(label);
-        this.open('then');
-        this.instrs(b);
-        this.close();
-        if (ts.isOpen('else')) {
-          b.out.push(mkInstr('else', [], ts.start(1)));
-          ts.pos += 2;
-          this.instrs(b);
-          this.close();
-        }
-        b.out.push(mkInstr('end', [], ts.start()));
-        this.close();
-        b.labels.pop();
-        return;
-      }
+    if (name === 'block' || name === 'loop' || name === 'try_table') {
+      const label = this.bindLabel(b);
+      const bt = this.blockType();
+      const args: unknown[] = [bt];
+      if (name === 'try_table') args.push(this.catches(b));
+      b.out.push(mkInstr(name, args, at));
+      b.labels.push(label);
+      stack.push({ k: 'fblock', label });
+    } else if (name === 'if') {
+      const label = this.optId();
+      const bt = this.blockType();
+      stack.push({ k: 'fif', phase: 0, label, bt, at });
+    } else {
+      stack.push({ k: 'fop', ins: mkInstr(name, this.immediates(b, def!, name), at) });
     }
-    const ins = mkInstr(name, this.immediates(b, def!, name), at);
-    while (ts.kind() === LPAR) {
-      if (!this.isInstrStart()) this.unexpected();
-      this.folded(b);
-    }
-    this.close();
-    b.out.push(ins);
   }
 
   /** `(type x)? (param t*)* (result t*)*` of a block. */

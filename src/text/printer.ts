@@ -411,13 +411,15 @@ const SECTION_NAMES: Readonly<Record<number, string>> = {
 };
 
 const DATA_CHUNK = 64;
+/** Indentation stops growing past this depth, so deeply nested code prints in linear size. */
+const MAX_INDENT_DEPTH = 50;
 
 export function printModule(m: Module, opts: PrintOptions = {}): string {
   const unit = ' '.repeat(opts.indent ?? 2);
   const n = new Namer(m.names);
   const lines: string[] = [];
   const line = (depth: number, text: string): void => {
-    lines.push(unit.repeat(depth) + text);
+    lines.push(unit.repeat(Math.min(depth, MAX_INDENT_DEPTH)) + text);
   };
   const subtypes = m.types.flatMap((g) => g.types);
   const funcType = (t: number): FuncType | undefined => {
