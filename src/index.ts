@@ -9,6 +9,15 @@
 //   parseScript(text, file)         WAST text       -> Script
 //   runScript(script, options)      Script          -> counts of passed/failed/skipped commands
 //
+// and runs them, with an API shaped like the JS API's `WebAssembly` namespace:
+//
+//   instantiate(source, imports, { engine: 'interp' })  -> Promise<{ module, instance }>
+//   instantiateSync(source, imports, options)           -> { module, instance }
+//   WebAssembly.{Module, Instance, Memory, Table, Global, Tag, validate, compile, instantiate}
+//
+// where `source` is bytes, WAT text or a compiled module, and traps surface as `Trap`
+// errors carrying the Wasm backtrace (through every continuation up to the host call).
+//
 // Every error is a WasmError with `kind`, `detail` (the spec's message),
 // `offset` and `format()` giving `file:line:col: message` or
 // `file: offset 0x..: message`.
@@ -25,7 +34,26 @@ export { parseScript } from './text/script-parser.ts';
 export { runScript, type RunOptions, type RunSummary, type CommandResult, type ScriptEngine } from './script/runner.ts';
 export {
   WasmError, WasmSyntaxError, MalformedError, ValidationError, LinkError, isWasmError, type ErrorKind,
+  RuntimeError, Trap, Exhaustion, UnhandledSuspension, UncaughtException, formatBacktrace, type BacktraceFrame,
 } from './util/errors.ts';
+export {
+  instantiate, instantiateSync, type ImportObject, type JsApiOptions, type WebAssemblyInstantiatedSource,
+} from './host/js-api.ts';
+export { invoke, type EngineOptions } from './exec/engine.ts';
+import * as jsApi from './host/js-api.ts';
+
+/** The JS API's namespace, run by wasmfx's engines: a drop-in for the built-in `WebAssembly`. */
+export const WebAssembly = {
+  Module: jsApi.Module,
+  Instance: jsApi.Instance,
+  Memory: jsApi.Memory,
+  Table: jsApi.Table,
+  Global: jsApi.Global,
+  Tag: jsApi.Tag,
+  validate: jsApi.validate,
+  compile: jsApi.compile,
+  instantiate: jsApi.instantiate,
+} as const;
 export type * from './syntax/ast.ts';
 export type * from './syntax/types.ts';
 export type * from './script/ast.ts';

@@ -9,6 +9,9 @@ import { parseModule } from '../text/parser.ts';
 
 export class CliError extends Error {}
 
+/** A command line that cannot be right (exit code 2), e.g. the wrong number of program arguments. */
+export class UsageError extends CliError {}
+
 /** Reads a file, or standard input for `-`. */
 export function readInput(path: string): Uint8Array {
   try {

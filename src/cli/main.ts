@@ -4,12 +4,12 @@
 // WasmErrors print as `file:line:col: message` (text) or
 // `file: offset 0x..: message` (binary).
 
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { encodeModule } from '../binary/encoder.ts';
 import { printModule } from '../text/printer.ts';
 import { validateModule } from '../valid/validator.ts';
 import { isWasmError } from '../util/errors.ts';
-import { CliError, displayName, loadModuleFile, writeOutput } from './io.ts';
+import { CliError, UsageError, displayName, loadModuleFile, writeOutput } from './io.ts';
 import { runWastFiles } from './wast.ts';
 import { VERSION } from '../version.ts';
 
@@ -20,6 +20,7 @@ function program(): Command {
     .description('A toolchain and runtime for WebAssembly stack switching (WasmFX typed continuations)')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions()
     .exitOverride();
 
   p.command('parse')
@@ -54,33 +55,56 @@ function program(): Command {
     });
 
   p.command('wast')
-    .description('run WAST test scripts (files or directories of .wast files)')
+    .description('run WAST test scripts (files or directories of .wast files) with the interpreter')
     .argument('<files...>', 'scripts or directories')
     .option('--validate-only', 'run only the commands that need no execution; count the others as skipped')
-    .addOption(new Option('--engine <engine>', 'execution engine').choices(['interp']))
+    .addOption(new Option('--engine <engine>', 'execution engine').choices(['interp']).default('interp'))
     .option('-v, --verbose', 'print every command')
-    .action((files: string[], o: { validateOnly?: boolean; engine?: string; verbose?: boolean }) => {
+    .action(async (files: string[], o: { validateOnly?: boolean; engine: string; verbose?: boolean }) => {
+      let engine;
       if (!o.validateOnly) {
-        throw new CliError('wast: no execution engine is available yet; run with --validate-only');
+        const { InterpEngine } = await import('../script/engine-interp.ts');
+        // with --verbose, spectest's print functions show their output too
+        engine = () => new InterpEngine(o.verbose ? { print: out } : {});
       }
-      const s = runWastFiles(files, { validateOnly: true, verbose: !!o.verbose }, out);
+      const s = runWastFiles(files, { verbose: !!o.verbose, ...(engine ? { engine } : {}) }, out);
       out(`${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
       if (s.failed > 0) process.exitCode = 1;
+    });
+
+  p.command('run')
+    .description('run a module with the interpreter: call its _start (or main) export and print the results')
+    .usage('[options] <file> [args...]')
+    .argument('<file>', 'binary or text module')
+    .argument('[args...]', 'arguments of the function, one per parameter (i32/i64: decimal or 0x hex; f32/f64: decimal, hex, inf, nan)')
+    .addOption(new Option('--engine <engine>', 'execution engine').choices(['interp']).default('interp'))
+    .option('--invoke <name>', 'the exported function to call (default: _start, else main)')
+    .option('--fuel <n>', 'stop with an error after about n instructions', (v: string) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('not a non-negative integer');
+      return n;
+    })
+    .passThroughOptions()
+    .addHelpText('after', '\nOptions go before the file: everything after it belongs to the program.\nExit status: 0 on success, 1 when the module traps or is invalid, 2 on bad usage or arguments.')
+    .action(async (file: string, args: string[], o: { invoke?: string; fuel?: number }) => {
+      const { runProgram } = await import('./run.ts');
+      const opts = { ...(o.invoke !== undefined ? { invoke: o.invoke } : {}), ...(o.fuel !== undefined ? { fuel: o.fuel } : {}) };
+      process.exitCode = runProgram(file, args, opts, out, (t) => void process.stderr.write(t + '\n'));
     });
 
   return p;
 }
 
-export function main(argv: readonly string[]): void {
+export async function main(argv: readonly string[]): Promise<void> {
   try {
-    program().parse(argv as string[], { from: 'user' });
+    await program().parseAsync(argv as string[], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version exit 0; everything else commander reports is a usage error
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    process.exitCode = 1;
+    process.exitCode = e instanceof UsageError ? 2 : 1;
     if (isWasmError(e)) process.stderr.write(`${e.format()}\n`);
     else if (e instanceof CliError) process.stderr.write(`wasmfx: ${e.message}\n`);
     else {
@@ -91,4 +115,4 @@ export function main(argv: readonly string[]): void {
   }
 }
 
-main(process.argv.slice(2));
+await main(process.argv.slice(2));

@@ -3,11 +3,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseScript } from '../text/script-parser.ts';
-import { runScript, describe, type CommandResult, type RunSummary } from '../script/runner.ts';
+import { runScript, describe, type CommandResult, type RunSummary, type ScriptEngine } from '../script/runner.ts';
 import { CliError, decodeText, readInput } from './io.ts';
 
 export interface WastOptions {
-  readonly validateOnly: boolean;
+  /** makes a fresh engine for each script; absent: validate-only */
+  readonly engine?: () => ScriptEngine;
   readonly verbose: boolean;
 }
 
@@ -42,7 +43,7 @@ export function runWastFiles(paths: readonly string[], opts: WastOptions, print:
     let summary: RunSummary;
     try {
       const script = parseScript(decodeText(readInput(file), file), file);
-      summary = runScript(script, { engine: null, onCommand: report });
+      summary = runScript(script, { engine: opts.engine?.() ?? null, onCommand: report });
     } catch (e) {
       // The script itself does not parse: one failure for the file.
       const r: CommandResult = { file, line: 0, kind: 'module', outcome: 'failed', message: describeFileError(e) };

@@ -11,16 +11,32 @@ import type { Module } from '../syntax/ast.ts';
 import { decodeModule } from '../binary/decoder.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import { parseModule } from '../text/parser.ts';
-import { validateModule } from '../valid/validator.ts';
-import { WasmError, isWasmError, type ErrorKind } from '../util/errors.ts';
+import { validateModule, type ValidModule } from '../valid/validator.ts';
+import { RuntimeError, WasmError, isWasmError, type ErrorKind } from '../util/errors.ts';
 import { lineIndex, type SourceFile } from '../util/source.ts';
 import type { Command, ModuleSource, Script } from './ast.ts';
+
+/** A script module, loaded and validated (the runner does it once per module). */
+export interface LoadedModule {
+  readonly module: Module;
+  readonly valid: ValidModule;
+  /** where its offsets point (for error locations) */
+  readonly source: SourceFile;
+}
+
+/** What the runner gives an engine: its modules, parsed/decoded and validated once. */
+export interface ModuleLoader {
+  /** Parses or decodes the module (errors keep their category: syntax/malformed). */
+  load(src: ModuleSource): Module;
+  /** Loads and validates it (throws ValidationError). Cached per source. */
+  validate(src: ModuleSource): LoadedModule;
+}
 
 /** What an execution engine must offer the runner (the interpreter and lowered engines plug in here). */
 export interface ScriptEngine {
   readonly name: string;
   /** Runs one execution command; throws a WasmError (trap, link error...) or an AssertionFailure. */
-  run(cmd: Command, module: (src: ModuleSource) => Module): void;
+  run(cmd: Command, modules: ModuleLoader): void;
 }
 
 export interface RunOptions {
@@ -83,9 +99,9 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The full static pipeline on one module: validate, then encode -> decode -> encode must be stable. */
-export function checkModule(m: Module, source: SourceFile): void {
+export function checkModule(m: Module, source: SourceFile): ValidModule {
   const file = source.name;
-  validateModule(m, source);
+  const valid = validateModule(m, source);
   const b1 = encodeModule(m);
   let m2: Module;
   try {
@@ -99,6 +115,7 @@ export function checkModule(m: Module, source: SourceFile): void {
     const i = b1.findIndex((x, k) => x !== b2[k]);
     fail(`encode/decode round trip differs at byte 0x${(i < 0 ? Math.min(b1.length, b2.length) : i).toString(16)}`);
   }
+  return valid;
 }
 
 /** Expects `f` to throw a WasmError of one of `kinds` whose message starts with `expected`. */
@@ -121,19 +138,21 @@ interface Context {
   readonly source: (src: ModuleSource) => SourceFile;
   readonly engine: ScriptEngine | null;
   readonly load: (src: ModuleSource) => Module;
+  readonly modules: ModuleLoader;
 }
 
 /** Execution commands: run by the engine, skipped without one. */
 const execute = (cmd: Command, ctx: Context): Outcome => {
   if (!ctx.engine) return 'skipped';
-  ctx.engine.run(cmd, ctx.load);
+  ctx.engine.run(cmd, ctx.modules);
   return 'passed';
 };
 
 const HANDLERS: { readonly [K in Command['kind']]: Handler<K> } = {
   module: (cmd, ctx) => {
-    checkModule(ctx.load(cmd.source), ctx.source(cmd.source));
-    if (ctx.engine) ctx.engine.run(cmd, ctx.load);
+    // The full static pipeline (with the binary round trip) first; the engine reuses its result.
+    ctx.modules.validate(cmd.source);
+    if (ctx.engine) ctx.engine.run(cmd, ctx.modules);
     return 'passed';
   },
   assert_malformed: (cmd, ctx) => {
@@ -147,17 +166,11 @@ const HANDLERS: { readonly [K in Command['kind']]: Handler<K> } = {
   },
   // These need a module that is valid; without an engine we check that much and skip the rest.
   assert_unlinkable: (cmd, ctx) => {
-    if (!ctx.engine) {
-      checkModule(ctx.load(cmd.source), ctx.source(cmd.source));
-      return 'skipped';
-    }
+    ctx.modules.validate(cmd.source);
     return execute(cmd, ctx);
   },
   assert_uninstantiable: (cmd, ctx) => {
-    if (!ctx.engine) {
-      checkModule(ctx.load(cmd.source), ctx.source(cmd.source));
-      return 'skipped';
-    }
+    ctx.modules.validate(cmd.source);
     return execute(cmd, ctx);
   },
   instance: execute,
@@ -173,12 +186,23 @@ const HANDLERS: { readonly [K in Command['kind']]: Handler<K> } = {
 /** Runs every command of a script; never throws for errors of the script's modules. */
 export function runScript(script: Script, opts: RunOptions = {}): RunSummary {
   const summary: RunSummary = { passed: 0, failed: 0, skipped: 0, results: [] };
-  const ctx: Context = {
-    file: script.file,
-    source: (src) => moduleSource(src, script.file, script.text),
-    engine: opts.engine ?? null,
-    load: (src) => loadModule(src, script.file),
+  const source = (src: ModuleSource): SourceFile => moduleSource(src, script.file, script.text);
+  const load = (src: ModuleSource): Module => loadModule(src, script.file);
+  const validated = new WeakMap<ModuleSource, LoadedModule>();
+  const modules: ModuleLoader = {
+    load,
+    validate: (src) => {
+      let m = validated.get(src);
+      if (m === undefined) {
+        const module = load(src);
+        const s = source(src);
+        m = { module, valid: checkModule(module, s), source: s };
+        validated.set(src, m);
+      }
+      return m;
+    },
   };
+  const ctx: Context = { file: script.file, source, engine: opts.engine ?? null, load, modules };
   const lineOf = lineIndex(script.text);
   for (const cmd of script.commands) {
     const line = lineOf(cmd.at).line;
@@ -203,6 +227,12 @@ export function runScript(script: Script, opts: RunOptions = {}): RunSummary {
 /** A one-line description of why a command failed. Internal errors keep their first stack frame. */
 export function describe(e: unknown): string {
   if (e instanceof AssertionFailure) return e.message;
+  // Runtime errors on one line: the message and the innermost frame, not the whole backtrace.
+  if (e instanceof RuntimeError) {
+    const f = e.backtrace[0];
+    const where = f === undefined ? '' : ` (in ${f.module === undefined ? '' : `${f.module}!`}${f.name === undefined ? `func ${f.func}` : `$${f.name}`})`;
+    return `unexpected ${e.kind}: ${e.detail}${where}`;
+  }
   if (isWasmError(e)) return `unexpected ${e.kind} error: ${e.format()}`;
   if (e instanceof Error) {
     const frame = e.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim();

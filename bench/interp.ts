@@ -1,0 +1,223 @@
+// Benchmarks of the interpreter (run on demand: `npx node bench/interp.ts`; see bench/README.md).
+//
+//  (a) stack switching: suspend/resume round trips in a tight loop, on our interpreter and on
+//      the reference interpreter running the same module. The reference is timed as a whole
+//      process; its startup (the same script with 0 iterations) is subtracted. Target: >= 20x.
+//  (b) compute kernels without stack switching (recursive fib, a memory-heavy sieve), on our
+//      interpreter and on V8 running the same binary natively (WebAssembly.instantiate).
+//      Target: within 30x of V8.
+//
+// Every figure is the best of several runs, after a warm-up run. Options:
+//   --quick            fewer iterations and runs (a smoke test)
+//   --iterations N     round trips for (a) (default 100000)
+//   --no-reference     skip the reference interpreter
+// WASMFX_REFERENCE_INTERPRETER overrides the reference interpreter's path.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseModule } from '../src/text/parser.ts';
+import { validateModule } from '../src/valid/validator.ts';
+import { encodeModule } from '../src/binary/encoder.ts';
+import { instantiate } from '../src/runtime/instantiate.ts';
+import { invoke } from '../src/exec/engine.ts';
+import { standardLinker } from '../src/script/linker.ts';
+import type { FuncInst, Value } from '../src/runtime/value.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const iterArg = argv.indexOf('--iterations');
+const ITER = iterArg >= 0 ? Number(argv[iterArg + 1]) : quick ? 10_000 : 100_000;
+const RUNS = quick ? 2 : 5;
+const refTool = process.env.WASMFX_REFERENCE_INTERPRETER ?? resolve(root, '..', 'shared', 'tools', 'reference-interpreter');
+const useRef = !argv.includes('--no-reference');
+
+// ---- the programs -------------------------------------------------------------------------------
+
+const SWITCHING = `(module
+  (type $ft (func (param i32)))
+  (type $ct (cont $ft))
+  (tag $yield (param i32) (result i32))
+  ;; a generator that yields forever, receiving a value back each time
+  (func $gen (param $x i32)
+    (loop $l
+      (local.set $x (suspend $yield (local.get $x)))
+      (br $l)))
+  (elem declare func $gen)
+  (func (export "roundtrips") (param $n i32) (result i32)
+    (local $k (ref null $ct)) (local $i i32) (local $sum i32)
+    (local.set $k (cont.new $ct (ref.func $gen)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (block $h (result i32 (ref $ct))
+          (resume $ct (on $yield $h) (local.get $i) (local.get $k))
+          (unreachable))
+        (local.set $k)
+        (local.set $sum (i32.add (local.get $sum)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (local.get $sum)))`;
+
+const KERNELS = `(module
+  (memory 32)
+  (func $fib (export "fib") (param $n i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                     (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+  ;; sieve of Eratosthenes over bytes [0, n), then a checksum of 32-bit words: the number of primes below n
+  (func (export "sieve") (param $n i32) (result i32)
+    (local $i i32) (local $j i32) (local $count i32)
+    (memory.fill (i32.const 0) (i32.const 1) (local.get $n))
+    (local.set $i (i32.const 2))
+    (block $done
+      (loop $outer
+        (br_if $done (i32.gt_u (i32.mul (local.get $i) (local.get $i)) (local.get $n)))
+        (if (i32.load8_u (local.get $i))
+          (then
+            (local.set $j (i32.mul (local.get $i) (local.get $i)))
+            (block $end
+              (loop $inner
+                (br_if $end (i32.ge_u (local.get $j) (local.get $n)))
+                (i32.store8 (local.get $j) (i32.const 0))
+                (local.set $j (i32.add (local.get $j) (local.get $i)))
+                (br $inner)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $outer)))
+    (local.set $i (i32.const 2))
+    (block $done2
+      (loop $count
+        (br_if $done2 (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $count (i32.add (local.get $count) (i32.load8_u (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $count)))
+    (local.get $count)))`;
+
+// ---- timing -------------------------------------------------------------------------------------
+
+/** Best time of `runs` runs in ms, after one warm-up run; returns it and the last result. */
+function best<T>(f: () => T, runs = RUNS): { ms: number; result: T } {
+  let result = f();
+  let ms = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    result = f();
+    ms = Math.min(ms, performance.now() - t);
+  }
+  return { ms, result };
+}
+
+function ours(text: string): Map<string, FuncInst> {
+  const m = parseModule(text);
+  const vm = validateModule(m);
+  const inst = instantiate(vm, standardLinker().resolve(vm), { invoke: (f, a) => invoke(f, a) });
+  const out = new Map<string, FuncInst>();
+  for (const [name, ex] of inst.exports) if (ex.kind === 'func') out.set(name, ex.value);
+  return out;
+}
+
+async function native(text: string): Promise<Record<string, (...a: number[]) => number>> {
+  const bytes = encodeModule(parseModule(text));
+  // (the project's type libraries leave WebAssembly out; Node has it)
+  const wasm = (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array): Promise<{ instance: { exports: unknown } }> } }).WebAssembly;
+  const { instance } = await wasm.instantiate(bytes);
+  return instance.exports as unknown as Record<string, (...a: number[]) => number>;
+}
+
+function reference(script: string, dir: string, name: string): number {
+  const file = join(dir, `${name}.wast`);
+  writeFileSync(file, script);
+  let ms = Infinity;
+  for (let r = 0; r < Math.max(RUNS, 3); r++) {
+    const t = performance.now();
+    const p = spawnSync(refTool, [file], { encoding: 'utf8' });
+    const el = performance.now() - t;
+    if (p.status !== 0) throw new Error(`reference interpreter failed on ${file}: ${p.stderr || p.stdout}`);
+    ms = Math.min(ms, el);
+  }
+  return ms;
+}
+
+// ---- the table ----------------------------------------------------------------------------------
+
+interface Row {
+  name: string;
+  ours: number;
+  other: number | null;
+  otherName: string;
+  /** ratio = other / ours when we are faster (a), ours / other when slower (b) */
+  kind: 'speedup' | 'slowdown';
+  target: number;
+}
+
+const rows: Row[] = [];
+const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+
+async function main(): Promise<void> {
+  console.log(`wasmfx interpreter benchmark (node ${process.version}, ${quick ? 'quick' : 'full'} run, best of ${RUNS} after a warm-up)\n`);
+
+  // (a) stack switching vs the reference interpreter
+  const sw = ours(SWITCHING).get('roundtrips')!;
+  const a = best(() => invoke(sw, [ITER] as Value[]));
+  let refMs: number | null = null;
+  if (useRef && existsSync(refTool)) {
+    spawnSync(refTool, ['-v']); // builds it on first use
+    const dir = mkdtempSync(join(tmpdir(), 'wasmfx-bench-'));
+    const full = reference(`${SWITCHING}\n(assert_return (invoke "roundtrips" (i32.const ${ITER})) (i32.const ${a.result[0]}))\n`, dir, 'switch');
+    const empty = reference(`${SWITCHING}\n(assert_return (invoke "roundtrips" (i32.const 0)) (i32.const 0))\n`, dir, 'empty');
+    refMs = Math.max(full - empty, 0.001);
+    rmSync(dir, { recursive: true, force: true });
+  } else if (useRef) {
+    console.log(`(reference interpreter not found at ${refTool}: set WASMFX_REFERENCE_INTERPRETER)\n`);
+  }
+  rows.push({ name: `suspend/resume round trips x${ITER}`, ours: a.ms, other: refMs, otherName: 'reference', kind: 'speedup', target: 20 });
+
+  // (b) compute kernels vs V8
+  const k = ours(KERNELS);
+  const v8 = await native(KERNELS);
+  const fibs = quick ? [20, 25] : [25, 27, 30];
+  for (const n of fibs) {
+    const o = best(() => invoke(k.get('fib')!, [n]), n >= 30 ? Math.min(RUNS, 3) : RUNS);
+    const v = best(() => v8.fib!(n));
+    if (o.result[0] !== v.result) throw new Error(`fib(${n}): ${String(o.result[0])} vs V8 ${v.result}`);
+    rows.push({ name: `fib(${n})`, ours: o.ms, other: v.ms, otherName: 'V8', kind: 'slowdown', target: 30 });
+  }
+  const sieveN = quick ? 200_000 : 2_000_000;
+  const so = best(() => invoke(k.get('sieve')!, [sieveN]));
+  const sv = best(() => v8.sieve!(sieveN));
+  if (so.result[0] !== sv.result) throw new Error(`sieve: ${String(so.result[0])} vs V8 ${sv.result}`);
+  rows.push({ name: `sieve(${sieveN}) (memory)`, ours: so.ms, other: sv.ms, otherName: 'V8', kind: 'slowdown', target: 30 });
+
+  const head = ['benchmark', 'wasmfx ms', 'other ms', 'vs', 'ratio', 'target', ''];
+  const body = rows.map((r) => {
+    let ratio = '-';
+    let ok = '';
+    if (r.other !== null) {
+      if (r.kind === 'speedup') {
+        const x = r.other / r.ours;
+        ratio = `${x.toFixed(1)}x faster`;
+        ok = x >= r.target ? 'ok' : 'MISSED';
+      } else {
+        const x = r.ours / r.other;
+        ratio = `${x.toFixed(1)}x slower`;
+        ok = x <= r.target ? 'ok' : 'MISSED';
+      }
+    }
+    const target = r.kind === 'speedup' ? `>= ${r.target}x faster` : `<= ${r.target}x slower`;
+    return [r.name, fmt(r.ours), r.other === null ? '-' : fmt(r.other), r.otherName, ratio, target, ok];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) console.log(line(b));
+  if (refMs !== null) {
+    console.log(`\nround trip: wasmfx ${((a.ms * 1e6) / ITER).toFixed(0)} ns, reference ${((refMs * 1e6) / ITER).toFixed(0)} ns`);
+  }
+}
+
+await main();

@@ -1,0 +1,151 @@
+// `wasmfx run`: instantiates a module with the interpreter and calls one of
+// its exports (`_start`, else `main`, or `--invoke NAME`), with arguments
+// parsed from the command line per the parameter types; prints the results
+// one per line. Runtime errors (traps, exhaustion, unhandled tags or
+// exceptions) print `file: message` and the Wasm backtrace, and exit 1.
+//
+// Host imports come from a HostEnvironment: a Linker (src/script/linker.ts)
+// with `spectest` today, plus hooks after instantiation and for exit codes,
+// so that WASI plugs in by extending `hostEnvironment`.
+
+import { validateModule } from '../valid/validator.ts';
+import { funcTypeOf, type CValType } from '../valid/types.ts';
+import { RuntimeError, type BacktraceFrame } from '../util/errors.ts';
+import { lineCol, type SourceFile } from '../util/source.ts';
+import type { ExternVal, FuncInst, Instance, Value } from '../runtime/value.ts';
+import { instantiate } from '../runtime/instantiate.ts';
+import { invoke, type EngineOptions } from '../exec/engine.ts';
+import { standardLinker, type Linker } from '../script/linker.ts';
+import { argTypeSupported, displayValue, parseArg, typeName } from '../script/values.ts';
+import { CliError, UsageError, displayName, loadModuleFile } from './io.ts';
+
+export interface RunOptions {
+  readonly invoke?: string;
+  readonly fuel?: number;
+}
+
+/** What the program sees of its environment (for host modules such as WASI). */
+export interface ProgramContext {
+  /** the module file, as given */
+  readonly file: string;
+  /** the arguments after the file */
+  readonly args: readonly string[];
+  /** where the program's standard output goes (spectest's print functions write there) */
+  readonly stdout: (line: string) => void;
+}
+
+/** The host side of a program: its importable modules and hooks around the run. */
+export interface HostEnvironment {
+  readonly linker: Linker;
+  /** called once the module is instantiated, before its export runs (e.g. WASI finds the memory) */
+  readonly bind?: (inst: Instance) => void;
+  /** the exit code an error of a host function stands for (e.g. WASI's proc_exit), else undefined */
+  readonly exitCode?: (e: unknown) => number | undefined;
+}
+
+/** The host modules available to programs: `spectest` today; WASI is one more `linker.define` here. */
+export function hostEnvironment(ctx: ProgramContext): HostEnvironment {
+  return { linker: standardLinker({ print: ctx.stdout }) };
+}
+
+/** Runs a program; returns the process exit code. Prints results with `out`, errors with `err`. */
+export function runProgram(
+  file: string, args: readonly string[], opts: RunOptions,
+  out: (line: string) => void, err: (text: string) => void,
+): number {
+  const { module, source } = loadModuleFile(file);
+  const vm = validateModule(module, source);
+  const engineOpts: EngineOptions | undefined = opts.fuel === undefined ? undefined : { fuel: opts.fuel };
+  const call = (f: FuncInst, a: Value[]): Value[] => (engineOpts === undefined ? invoke(f, a) : invoke(f, a, engineOpts));
+  const host = hostEnvironment({ file, args, stdout: out });
+  try {
+    const imports = host.linker.resolve(vm, source);
+    const inst = instantiate(vm, imports, { invoke: call });
+    host.bind?.(inst);
+
+    const funcs = [...inst.exports].filter(([, e]) => e.kind === 'func').map(([n]) => n);
+    let name = opts.invoke;
+    if (name === undefined) {
+      name = ['_start', 'main'].find((n) => inst.exports.get(n)?.kind === 'func');
+      if (name === undefined) {
+        // A module whose start function is the program has run already.
+        if (module.start !== null) return 0;
+        throw new CliError(
+          `${displayName(file)}: no _start or main export to run; choose one with --invoke NAME` +
+            (funcs.length > 0 ? ` (exported functions: ${funcs.join(', ')})` : ' (it exports no functions)'),
+        );
+      }
+    }
+    const ex: ExternVal | undefined = inst.exports.get(name);
+    if (ex === undefined || ex.kind !== 'func') {
+      throw new CliError(
+        `${displayName(file)}: ${ex === undefined ? 'no export' : `export is a ${ex.kind}, not a function:`} ${JSON.stringify(name)}` +
+          (funcs.length > 0 ? ` (exported functions: ${funcs.join(', ')})` : ''),
+      );
+    }
+    const ft = funcTypeOf(ex.value.type);
+    const sig = `${name}(${ft.params.map(typeName).join(', ')})`;
+    if (args.length !== ft.params.length) {
+      throw new UsageError(`${sig} takes ${ft.params.length} argument${ft.params.length === 1 ? '' : 's'}, got ${args.length}`);
+    }
+    const values: Value[] = new Array<Value>(args.length).fill(null); // generic: keeps f64 NaN payloads
+    args.forEach((a, i) => (values[i] = parseProgramArg(a, ft.params[i]!, i, sig)));
+    const results = call(ex.value, values);
+    results.forEach((v, i) => out(displayValue(v, ft.results[i]!)));
+    return 0;
+  } catch (e) {
+    const code = host.exitCode?.(e);
+    if (code !== undefined) return code;
+    if (e instanceof RuntimeError) {
+      const bt = formatFrames(e.backtrace, source);
+      err(`${displayName(file)}: ${e.detail}${bt === '' ? '' : `\n${bt}`}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+function parseProgramArg(text: string, t: CValType, i: number, sig: string): Value {
+  if (!argTypeSupported(t)) throw new UsageError(`${sig}: argument ${i + 1} has type ${typeName(t)}, which cannot be given on the command line`);
+  const v = parseArg(text, t);
+  if (v === null) throw new UsageError(`${sig}: argument ${i + 1}: ${JSON.stringify(text)} is not a valid ${typeName(t)}`);
+  return v;
+}
+
+/** The backtrace, innermost first; text modules show line:col, binaries the byte offset. Runs of
+ *  identical frames (deep recursion) are collapsed, and very long traces keep their two ends. */
+export function formatFrames(frames: readonly BacktraceFrame[], source: SourceFile, maxLines = 40): string {
+  if (frames.length === 0) return '';
+  const describe = (f: BacktraceFrame): string => {
+    const fn = f.name === undefined ? `func ${f.func}` : `$${f.name}`;
+    const mod = f.module === undefined ? '' : `${f.module}!`;
+    let where = '';
+    if (f.offset >= 0) {
+      if (source.text !== undefined) {
+        const { line, col } = lineCol(source.text, f.offset);
+        where = ` @ ${source.name}:${line}:${col}`;
+      } else where = ` @ 0x${f.offset.toString(16)}`;
+    }
+    return `${mod}${fn}${where}`;
+  };
+  const lines: string[] = [];
+  for (let i = 0; i < frames.length; ) {
+    const f = frames[i]!;
+    const text = describe(f);
+    // a run of identical frames (none of them a continuation boundary but maybe the last)
+    let j = i + 1;
+    while (j < frames.length && !frames[j - 1]!.continuationBoundary && describe(frames[j]!) === text) j++;
+    const run = j - i;
+    if (run > 3) {
+      lines.push(`  ${i}: ${text}`, `  ... ${run - 2} more frames of ${text.split(' @ ')[0]} ...`, `  ${j - 1}: ${text}`);
+    } else for (let k = i; k < j; k++) lines.push(`  ${k}: ${text}`);
+    if (frames[j - 1]!.continuationBoundary && j < frames.length) lines.push('  -- resumed from --');
+    i = j;
+  }
+  if (lines.length > maxLines) {
+    const head = lines.slice(0, maxLines - 10);
+    const tail = lines.slice(-9);
+    lines.splice(0, lines.length, ...head, `  ... (${lines.length - head.length - tail.length} lines left out) ...`, ...tail);
+  }
+  return ['wasm backtrace:', ...lines].join('\n');
+}

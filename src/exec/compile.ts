@@ -1,0 +1,1482 @@
+// Translation of a function body into the machine's internal code (see ops.ts).
+//
+// The translator walks the flat instruction sequence once, in step with the
+// validator's own Checker (so that it knows the type, hence the storage array,
+// of every operand-stack position), and emits register-style code: every
+// operand is a frame slot, known statically. Operand-stack position h lives in
+// slot nlocals + h. Three refinements keep the code short:
+//   - `local.get x` and `i32.const k` push *pending* entries that are not copied
+//     anywhere: consumers read local x directly, or use an immediate form of the
+//     operator (I32_ADD_I...). A pending entry is materialised (copied into its
+//     own slot) only when something needs the stack in memory: block boundaries,
+//     calls, branches that carry it, or a `local.set x` while it aliases x.
+//   - `local.set x` after an operator retargets that operator's destination to x.
+//   - `br_if`/`if` after an i32 comparison fuse into one compare-and-jump.
+// Every entry below the innermost block's height is materialised (done at block
+// entry), so that all paths reaching a label agree on where values are.
+// Branches carry their values with explicit moves to the label's height;
+// unreachable code is skipped. try_table compiles to a static table of code ranges
+// (no instruction); `resume` handler tables and catch clauses are side objects.
+
+import type { Expr } from '../syntax/ast.ts';
+import {
+  type BlockType, type Catch, type Handler, type Instr, type InstrDef, type MemArg, BY_NAME,
+} from '../syntax/opcodes.ts';
+import { V128_ZERO } from '../runtime/gc.ts';
+import type { Instance, MemoryInst, TagInst, Value, WasmFunc } from '../runtime/value.ts';
+import { Checker, OUTER, type Frame } from '../valid/checker.ts';
+import { RULES } from '../valid/rules.ts';
+import {
+  type CFuncType, type CRefType, type CStorageType, type CValType, type DefType, funcTypeOf,
+} from '../valid/types.ts';
+import { isNumericOp, numericFn } from './numeric.ts';
+import { OP } from './ops.ts';
+import { isSimdOp, simdFn } from './simd.ts';
+
+// ---- kinds: which array of the frame holds a value of a type -----------------------------
+
+/** Values in the Float64Array: i32, f32 (bits), f64. */
+export const K_NUM = 0;
+/** Values in the JS array: i64 (bigint), v128, references. */
+export const K_REF = 1;
+
+export const kindOf = (t: CValType | CStorageType): number =>
+  t === 'i32' || t === 'f32' || t === 'f64' || t === 'i8' || t === 'i16' ? K_NUM : K_REF;
+
+export interface SigKinds {
+  readonly params: Uint8Array;
+  readonly results: Uint8Array;
+}
+
+const SIG_KINDS = new Map<DefType, SigKinds>();
+
+/** The kinds of a function type's parameters and results (memoised per canonical type). */
+export function sigKinds(dt: DefType): SigKinds {
+  let k = SIG_KINDS.get(dt);
+  if (k === undefined) {
+    const ft = funcTypeOf(dt);
+    k = { params: Uint8Array.from(ft.params, kindOf), results: Uint8Array.from(ft.results, kindOf) };
+    SIG_KINDS.set(dt, k);
+  }
+  return k;
+}
+
+/** The initial value a local of type t holds in the reference array. */
+function refDefault(t: CValType): Value {
+  if (t === 'i64') return 0n;
+  if (t === 'v128') return V128_ZERO;
+  return null;
+}
+
+// ---- side objects ----------------------------------------------------------------------------
+
+/** A catch clause of a try_table. */
+export interface CatchClause {
+  /** null: catch_all(_ref) */
+  readonly tag: TagInst | null;
+  /** whether the exnref is passed too */
+  readonly ref: boolean;
+  /** the label's code index (patched once known) */
+  target: number;
+  /** frame slot of the label's first value */
+  readonly dst: number;
+}
+
+/** The handler table of a `resume`, `resume_throw` or `resume_throw_ref`. */
+export interface ResumeSite {
+  /** values the continuation receives (its parameters), below the continuation operand */
+  readonly nargs: number;
+  readonly tags: readonly TagInst[];
+  /** 1: `(on $tag switch)`, 0: `(on $tag $label)` */
+  readonly isSwitch: Uint8Array;
+  /** per handler: code index of the label */
+  readonly targets: Int32Array;
+  /** per handler: frame slot of the label's first value */
+  readonly dsts: Int32Array;
+  /** per handler: the type of the continuation the label receives */
+  readonly contTypes: readonly (DefType | null)[];
+}
+
+/** A `switch $ct1 $tag`. */
+export interface SwitchSite {
+  readonly nargs: number;
+  readonly tag: TagInst;
+  /** the type of the suspended current continuation ($ct2) */
+  readonly contType: DefType;
+}
+
+/** A `cont.bind $ct1 $ct2`. */
+export interface BindSite {
+  readonly nbound: number;
+  readonly kinds: Uint8Array;
+  readonly type: DefType;
+}
+
+/** A struct or array type as the aggregate instructions need it. */
+export interface AggrDesc {
+  readonly dt: DefType;
+  /** struct: the field types; array: one element type */
+  readonly types: readonly CStorageType[];
+  readonly kinds: Uint8Array;
+}
+
+/** A memory access that is not a fast i32-address access to memory 0. */
+export interface MemAccess {
+  readonly op: string;
+  readonly mem: number;
+  readonly offset: number;
+  readonly lane: number;
+  readonly is64: boolean;
+  /** whether the stored value is in the reference array (i64, v128) */
+  readonly vref: boolean;
+}
+
+// ---- the compiled code -------------------------------------------------------------------------
+
+export class Code {
+  readonly code: Int32Array;
+  readonly objs: readonly unknown[];
+  readonly f64s: Float64Array;
+  readonly instance: Instance;
+  /** index in the module's function space (-1: not a function) */
+  readonly funcIndex: number;
+  readonly name: string | undefined;
+  readonly nparams: number;
+  readonly nlocals: number;
+  readonly nresults: number;
+  /** slots a frame needs: locals plus the highest operand stack */
+  readonly frameSize: number;
+  /** for each local after the parameters: its value in the reference array (num array gets 0) */
+  readonly localInit: readonly Value[];
+  readonly kinds: SigKinds;
+  /** try_table ranges, innermost first: [start, end, index into `catches`]* */
+  readonly tries: Int32Array;
+  readonly catches: readonly (readonly CatchClause[])[];
+  /** code index of every instruction and its source offset, for backtraces */
+  readonly pcs: Int32Array;
+  readonly ats: Int32Array;
+  // instance caches
+  readonly funcs: Instance['funcs'];
+  readonly globals: Instance['globals'];
+  /** memory 0 (its `view` is read at each access: a memory may replace its buffer when it grows) */
+  readonly mem0: MemoryInst | null;
+
+  constructor(t: Translator, inst: Instance, funcIndex: number, kinds: SigKinds) {
+    this.code = Int32Array.from(t.code);
+    this.objs = t.objs;
+    this.f64s = new Float64Array(t.f64s.length);
+    new BigUint64Array(this.f64s.buffer).set(t.f64s.map((b) => BigInt.asUintN(64, b)));
+    this.instance = inst;
+    this.funcIndex = funcIndex;
+    this.name = funcIndex < 0 ? undefined : inst.module.names.funcs.get(funcIndex);
+    this.nparams = t.nparams;
+    this.nlocals = t.nlocals;
+    this.nresults = t.results.length;
+    this.frameSize = t.nlocals + t.maxHeight + 1;
+    this.localInit = t.locals.slice(t.nparams).map(refDefault);
+    this.kinds = kinds;
+    this.tries = Int32Array.from(t.tries);
+    this.catches = t.catches;
+    this.pcs = Int32Array.from(t.pcs);
+    this.ats = Int32Array.from(t.ats);
+    this.funcs = inst.funcs;
+    this.globals = inst.globals;
+    this.mem0 = inst.memories[0] ?? null;
+  }
+
+  /** The source offset of the instruction at or before code index `pc`. */
+  atOf(pc: number): number {
+    const pcs = this.pcs;
+    let lo = 0;
+    let hi = pcs.length - 1;
+    if (hi < 0) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (pcs[mid]! <= pc) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.ats[lo]!;
+  }
+}
+
+/** Compiles a Wasm function (once: the result is cached in `f.compiled`). */
+export function compileFunc(f: WasmFunc): Code {
+  const done = f.compiled;
+  if (done instanceof Code) return done;
+  const inst = f.instance;
+  const vm = inst.valid;
+  const m = inst.module;
+  const k = f.index - (vm.funcs.length - m.funcs.length);
+  const func = m.funcs[k];
+  if (func === undefined) throw new Error(`compileFunc: function ${f.index} is not defined by its module`);
+  const ft = funcTypeOf(f.type);
+  const t = new Translator(inst, vm.locals[k]!, ft);
+  t.translate(func.body);
+  t.finish();
+  const code = new Code(t, inst, f.index, sigKinds(f.type));
+  f.compiled = code;
+  return code;
+}
+
+// ---- the translator ------------------------------------------------------------------------------
+
+const ALIAS_NONE = -1;
+const CONST = -2;
+
+/** Block kinds of the translator's control stack. */
+const B_BLOCK = 0;
+const B_LOOP = 1;
+const B_IF = 2;
+const B_TRY = 3;
+const B_FUNC = 4;
+
+/** Where a forward branch must be patched: a code index, or a callback. */
+type Fixup = number | ((pc: number) => void);
+
+interface Ctl {
+  kind: number;
+  /** operand-stack height at entry (after popping the parameters) */
+  height: number;
+  /** values a branch to the label carries */
+  arity: number;
+  /** loop: the code index of its start */
+  start: number;
+  fixups: Fixup[];
+  /** if: the code index of the false-jump's target, while unpatched */
+  elseFix: number;
+  tryStart: number;
+  catches: CatchClause[] | null;
+}
+
+/** Operators with the destination as first immediate, safe to retarget by `local.set`. */
+const RETARGETABLE = new Set<number>();
+/** i32 comparisons: op -> [fused jump op, negated fused jump op]; immediate forms likewise. */
+const CMP_JUMP = new Map<number, readonly [number, number]>();
+/** Conditional jumps that fuse with a preceding I32_ADD_I of their operand. */
+const ADDI_FUSE = new Map<number, number>([
+  [OP.J_LT_S, OP.ADDI_J_LT_S], [OP.J_LT_U, OP.ADDI_J_LT_U], [OP.J_NE, OP.ADDI_J_NE], [OP.J_GT_S, OP.ADDI_J_GT_S],
+  [OP.J_GE_S, OP.ADDI_J_GE_S], [OP.J_LT_S_I, OP.ADDI_J_LT_S_I], [OP.J_LT_U_I, OP.ADDI_J_LT_U_I],
+  [OP.J_NE_I, OP.ADDI_J_NE_I], [OP.J_GT_S_I, OP.ADDI_J_GT_S_I], [OP.J_GE_S_I, OP.ADDI_J_GE_S_I],
+  [OP.BR_IF, OP.ADDI_BR_IF], [OP.BR_UNLESS, OP.ADDI_BR_UNLESS],
+]);
+/** i32 binary operators with an immediate form. */
+const IMM_FORM = new Map<string, number>();
+/** Inline operators: name -> op (all `d a b` or `d a`). */
+const INLINE = new Map<string, number>();
+
+{
+  const cmps: readonly [string, string][] = [
+    ['EQ', 'NE'], ['NE', 'EQ'], ['LT_S', 'GE_S'], ['LT_U', 'GE_U'], ['GT_S', 'LE_S'], ['GT_U', 'LE_U'],
+    ['LE_S', 'GT_S'], ['LE_U', 'GT_U'], ['GE_S', 'LT_S'], ['GE_U', 'LT_U'],
+  ];
+  const op = OP as unknown as Record<string, number>;
+  for (const [c, neg] of cmps) {
+    CMP_JUMP.set(op[`I32_${c}`]!, [op[`J_${c}`]!, op[`J_${neg}`]!]);
+    CMP_JUMP.set(op[`I32_${c}_I`]!, [op[`J_${c}_I`]!, op[`J_${neg}_I`]!]);
+    IMM_FORM.set(`i32.${c.toLowerCase()}`, op[`I32_${c}_I`]!);
+  }
+  for (const c of ['ADD', 'MUL', 'AND', 'OR', 'XOR', 'SHL', 'SHR_S', 'SHR_U']) {
+    IMM_FORM.set(`i32.${c.toLowerCase()}`, op[`I32_${c}_I`]!);
+  }
+  const inline = [
+    'i32.eqz', 'i32.eq', 'i32.ne', 'i32.lt_s', 'i32.lt_u', 'i32.gt_s', 'i32.gt_u', 'i32.le_s', 'i32.le_u', 'i32.ge_s',
+    'i32.ge_u', 'i32.clz', 'i32.ctz', 'i32.popcnt', 'i32.add', 'i32.sub', 'i32.mul', 'i32.div_s', 'i32.div_u',
+    'i32.rem_s', 'i32.rem_u', 'i32.and', 'i32.or', 'i32.xor', 'i32.shl', 'i32.shr_s', 'i32.shr_u', 'i32.rotl',
+    'i32.rotr', 'i32.extend8_s', 'i32.extend16_s', 'i32.wrap_i64',
+    'i64.eqz', 'i64.eq', 'i64.ne', 'i64.lt_s', 'i64.gt_s', 'i64.le_s', 'i64.ge_s', 'i64.add', 'i64.sub', 'i64.mul',
+    'i64.and', 'i64.or', 'i64.xor', 'i64.shl', 'i64.shr_s', 'i64.shr_u', 'i64.extend_i32_s', 'i64.extend_i32_u',
+    'f64.add', 'f64.sub', 'f64.mul', 'f64.div', 'f64.eq', 'f64.ne', 'f64.lt', 'f64.gt', 'f64.le', 'f64.ge',
+    'f64.convert_i32_s', 'f64.convert_i32_u',
+  ];
+  for (const n of inline) INLINE.set(n, op[n.toUpperCase().replace('.', '_')]!);
+  for (const n of [
+    ...inline, 'i32.add_i', 'i32.mul_i', 'i32.and_i', 'i32.or_i', 'i32.xor_i', 'i32.shl_i', 'i32.shr_s_i',
+    'i32.shr_u_i', ...cmps.map(([c]) => `i32.${c.toLowerCase()}_i`),
+  ]) {
+    RETARGETABLE.add(op[n.toUpperCase().replace('.', '_')]!);
+  }
+  for (const n of [
+    'MOV_N', 'MOV_R', 'CONST_I32', 'CONST_F32', 'CONST_F64', 'CONST_R', 'SELECT_N', 'SELECT_R', 'GLOBAL_GET_N',
+    'GLOBAL_GET_R', 'GEN1', 'GEN2', 'GEN3', 'I32_LOAD', 'I64_LOAD', 'F32_LOAD', 'F64_LOAD', 'I32_LOAD8_S',
+    'I32_LOAD8_U', 'I32_LOAD16_S', 'I32_LOAD16_U', 'I64_LOAD8_S', 'I64_LOAD8_U', 'I64_LOAD16_S', 'I64_LOAD16_U',
+    'I64_LOAD32_S', 'I64_LOAD32_U', 'MEM_LOAD', 'REF_IS_NULL', 'REF_FUNC', 'REF_EQ', 'REF_TEST', 'REF_I31',
+    'I31_GET_S', 'I31_GET_U', 'ANY_CONVERT_EXTERN', 'EXTERN_CONVERT_ANY', 'STRUCT_GET_N', 'STRUCT_GET_R',
+    'STRUCT_GET_P', 'ARRAY_GET_N', 'ARRAY_GET_R', 'ARRAY_GET_P', 'ARRAY_LEN', 'TABLE_GET',
+  ]) {
+    RETARGETABLE.add(op[n]!);
+  }
+}
+
+const FAST_LOADS = new Map<string, number>([
+  ['i32.load', OP.I32_LOAD], ['i64.load', OP.I64_LOAD], ['f32.load', OP.F32_LOAD], ['f64.load', OP.F64_LOAD],
+  ['i32.load8_s', OP.I32_LOAD8_S], ['i32.load8_u', OP.I32_LOAD8_U], ['i32.load16_s', OP.I32_LOAD16_S],
+  ['i32.load16_u', OP.I32_LOAD16_U], ['i64.load8_s', OP.I64_LOAD8_S], ['i64.load8_u', OP.I64_LOAD8_U],
+  ['i64.load16_s', OP.I64_LOAD16_S], ['i64.load16_u', OP.I64_LOAD16_U], ['i64.load32_s', OP.I64_LOAD32_S],
+  ['i64.load32_u', OP.I64_LOAD32_U],
+]);
+const FAST_STORES = new Map<string, number>([
+  ['i32.store', OP.I32_STORE], ['i64.store', OP.I64_STORE], ['f32.store', OP.F32_STORE], ['f64.store', OP.F64_STORE],
+  ['i32.store8', OP.I32_STORE8], ['i32.store16', OP.I32_STORE16], ['i64.store8', OP.I64_STORE8],
+  ['i64.store16', OP.I64_STORE16], ['i64.store32', OP.I64_STORE32],
+]);
+const LANE_LOADS: ReadonlySet<string> = new Set(['v128.load8_lane', 'v128.load16_lane', 'v128.load32_lane', 'v128.load64_lane']);
+
+interface SigInfo {
+  readonly p32: readonly CValType[];
+  readonly r32: readonly CValType[];
+  readonly p64: readonly CValType[];
+  readonly r64: readonly CValType[];
+}
+const SIGS = new Map<string, SigInfo>();
+function sigOf(def: InstrDef): SigInfo {
+  let s = SIGS.get(def.name);
+  if (s === undefined) {
+    const [l, r] = def.sig!.split('->') as [string, string];
+    const conv = (x: string, addr: CValType): CValType[] =>
+      x.split(/\s+/).filter((w) => w !== '').map((w) => (w === 'addr' ? addr : (w as CValType)));
+    s = { p32: conv(l, 'i32'), r32: conv(r, 'i32'), p64: conv(l, 'i64'), r64: conv(r, 'i64') };
+    SIGS.set(def.name, s);
+  }
+  return s;
+}
+
+type AnyRule = (c: Checker, i: Instr) => void;
+const rules = RULES as unknown as Record<string, AnyRule>;
+
+export class Translator {
+  readonly inst: Instance;
+  readonly c: Checker;
+  readonly locals: readonly CValType[];
+  readonly nparams: number;
+  readonly nlocals: number;
+  readonly results: readonly CValType[];
+  readonly code: number[] = [];
+  readonly objs: unknown[] = [];
+  /** f64 constants, as bits (a JS array of doubles would lose NaN payloads) */
+  readonly f64s: bigint[] = [];
+  readonly pcs: number[] = [];
+  readonly ats: number[] = [];
+  readonly tries: number[] = [];
+  readonly catches: CatchClause[][] = [];
+  maxHeight = 0;
+  /** per operand-stack position: ALIAS_NONE (in its slot), a local slot, or CONST */
+  private readonly src: number[] = [];
+  private readonly cst: number[] = [];
+  private readonly ctl: Ctl[] = [];
+  /** the current source offset */
+  private at = -1;
+  private lastStart = -1;
+  private lastOp = -1;
+  /** code index of the last label: the last instruction cannot be changed if a label follows it */
+  private labelPos = 0;
+  /** code indices where labels are (branch targets) */
+  private readonly labels = new Set<number>([0]);
+  private readonly objIndex = new Map<unknown, number>();
+
+  constructor(inst: Instance, locals: readonly CValType[], ft: CFuncType) {
+    this.inst = inst;
+    this.locals = locals;
+    this.nparams = ft.params.length;
+    this.nlocals = locals.length;
+    this.results = ft.results;
+    const c = new Checker(inst.valid);
+    c.locals = locals;
+    c.localInit = new Uint8Array(locals.length).fill(1);
+    c.results = ft.results;
+    c.vals.length = 0;
+    c.depth = 0;
+    c.pushFrame(OUTER, [], ft.results);
+    this.c = c;
+    this.ctl.push({
+      kind: B_FUNC, height: 0, arity: ft.results.length, start: -1, fixups: [], elseFix: -1, tryStart: -1, catches: null,
+    });
+  }
+
+  // ---- emission ----------------------------------------------------------------------------------
+
+  private emit(op: number, ...imms: number[]): number {
+    const start = this.code.length;
+    this.code.push(op);
+    for (let i = 0; i < imms.length; i++) this.code.push(imms[i]! | 0);
+    this.pcs.push(start);
+    this.ats.push(this.at);
+    this.lastStart = start;
+    this.lastOp = op;
+    return start;
+  }
+
+  /** Removes the last instruction (to replace it). */
+  private unemit(): void {
+    const start = this.lastStart;
+    this.code.length = start;
+    while (this.pcs.length > 0 && this.pcs[this.pcs.length - 1]! >= start) {
+      this.pcs.pop();
+      this.ats.pop();
+    }
+    this.lastStart = -1;
+    this.lastOp = -1;
+  }
+
+  private obj(x: unknown): number {
+    let i = this.objIndex.get(x);
+    if (i === undefined) {
+      i = this.objs.length;
+      this.objs.push(x);
+      this.objIndex.set(x, i);
+    }
+    return i;
+  }
+
+  /** A fresh side-table entry (for objects that are not shared). */
+  private newObj(x: unknown): number {
+    this.objs.push(x);
+    return this.objs.length - 1;
+  }
+
+  private label(): void {
+    this.labels.add(this.code.length);
+    this.labelPos = this.code.length;
+    this.lastStart = -1;
+    this.lastOp = -1;
+  }
+
+  private bind(fixups: Fixup[]): void {
+    const pc = this.code.length;
+    for (const f of fixups) {
+      if (typeof f === 'number') this.code[f] = pc;
+      else f(pc);
+    }
+    fixups.length = 0;
+  }
+
+  // ---- the operand stack ----------------------------------------------------------------------------
+
+  private get h(): number {
+    return this.c.vals.length;
+  }
+
+  private slot(h: number): number {
+    return this.nlocals + h;
+  }
+
+  private kindAt(h: number): number {
+    return kindOf(this.c.vals[h]!);
+  }
+
+  /** After the checker's rule: new positions hold their value in their own slot. */
+  private sync(): void {
+    const n = this.c.vals.length;
+    const src = this.src;
+    if (src.length > n) src.length = n;
+    while (src.length < n) src.push(ALIAS_NONE);
+    if (n > this.maxHeight) this.maxHeight = n;
+  }
+
+  /** The slot to read the entry at position h from (an i32 constant is put in its slot). */
+  private use(h: number): number {
+    const s = this.src[h]!;
+    if (s === ALIAS_NONE) return this.slot(h);
+    if (s === CONST) {
+      this.emit(OP.CONST_I32, this.slot(h), this.cst[h]!);
+      this.src[h] = ALIAS_NONE;
+      return this.slot(h);
+    }
+    return s;
+  }
+
+  private materialize(h: number): void {
+    const s = this.src[h]!;
+    if (s === ALIAS_NONE) return;
+    if (s === CONST) this.emit(OP.CONST_I32, this.slot(h), this.cst[h]!);
+    else this.emit(this.kindAt(h) === K_NUM ? OP.MOV_N : OP.MOV_R, this.slot(h), s);
+    this.src[h] = ALIAS_NONE;
+  }
+
+  private materializeFrom(from: number): void {
+    for (let h = from; h < this.src.length; h++) this.materialize(h);
+  }
+
+  private materializeAll(): void {
+    this.materializeFrom(Math.min(this.ctl[this.ctl.length - 1]!.height, this.src.length));
+  }
+
+  /** Copies entries [from, from+n) to positions [to, to+n) without changing their state. */
+  private moves(from: number, to: number, n: number): void {
+    for (let i = 0; i < n; i++) {
+      const h = from + i;
+      const d = this.slot(to + i);
+      const s = this.src[h]!;
+      if (s === CONST) this.emit(OP.CONST_I32, d, this.cst[h]!);
+      else {
+        const ss = s === ALIAS_NONE ? this.slot(h) : s;
+        if (ss !== d) this.emit(this.kindAt(h) === K_NUM ? OP.MOV_N : OP.MOV_R, d, ss);
+      }
+    }
+  }
+
+  private needsMoves(from: number, to: number, n: number): boolean {
+    if (n === 0) return false;
+    if (from !== to) return true;
+    for (let i = 0; i < n; i++) if (this.src[from + i] !== ALIAS_NONE) return true;
+    return false;
+  }
+
+  /**
+   * Applies the validator's rule of an instruction that consumed `pops` operands: the
+   * positions from there on hold new values, in their own slots.
+   */
+  private rule(i: Instr, pops: number): void {
+    const low = this.h - pops;
+    this.c.at = i.at;
+    rules[i.op]!(this.c, i);
+    this.sync();
+    this.fresh(low);
+  }
+
+  private fresh(low: number): void {
+    const src = this.src;
+    for (let k = low < 0 ? 0 : low; k < src.length; k++) src[k] = ALIAS_NONE;
+  }
+
+  private target(l: number): Ctl {
+    return this.ctl[this.ctl.length - 1 - l]!;
+  }
+
+  /** Makes the jump whose target immediate is at `fix` go to the label of `t`. */
+  private jumpTo(t: Ctl, fix: number): void {
+    if (t.kind === B_LOOP) this.code[fix] = t.start;
+    else t.fixups.push(fix);
+  }
+
+  /** Returns with the n values at [from, from+n) (copied to their own slots when pending). */
+  private emitReturn(from: number, n: number, conditional: boolean): void {
+    if (conditional) this.moves(from, from, n);
+    else for (let h = from; h < from + n; h++) this.materialize(h);
+    if (n === 0) this.emit(OP.RETURN0, 0);
+    else if (n === 1) this.emit(this.kindAt(from) === K_NUM ? OP.RETURN1_N : OP.RETURN1_R, this.slot(from));
+    else this.emit(OP.RETURN, this.slot(from), n);
+  }
+
+  /** An unconditional branch to label l carrying the top `arity` values. */
+  private branch(l: number): void {
+    const t = this.target(l);
+    const n = t.arity;
+    const from = this.h - n;
+    if (t.kind === B_FUNC) {
+      this.emitReturn(from, n, false);
+      return;
+    }
+    this.moves(from, t.height, n);
+    this.jumpTo(t, this.emit(OP.BR, 0) + 1);
+  }
+
+  /**
+   * A conditional branch to label l carrying the n values at [from, from+n). `jump(negate)`
+   * emits the conditional jump (negated: taken when the branch is not) and returns the code
+   * index of its target immediate.
+   */
+  private condBranch(l: number, from: number, n: number, jump: (negate: boolean) => number): void {
+    const t = this.target(l);
+    if (t.kind === B_FUNC) {
+      const skip = jump(true);
+      this.emitReturn(from, n, true);
+      this.code[skip] = this.code.length;
+      this.label();
+      return;
+    }
+    if (!this.needsMoves(from, t.height, n)) {
+      this.jumpTo(t, jump(false));
+      return;
+    }
+    const skip = jump(true);
+    this.moves(from, t.height, n);
+    this.jumpTo(t, this.emit(OP.BR, 0) + 1);
+    this.code[skip] = this.code.length;
+    this.label();
+  }
+
+  /**
+   * The jump of `br_if`/`if` on the i32 at position h: fuses with the comparison just
+   * emitted when it computed that i32. Returns a function emitting the jump.
+   */
+  private condJump(h: number): (negate: boolean) => number {
+    const ls = this.lastStart;
+    const fuse = ls >= 0 && ls >= this.labelPos && this.src[h] === ALIAS_NONE && this.code[ls + 1] === this.slot(h)
+      ? this.lastOp : -1;
+    const jumps = CMP_JUMP.get(fuse);
+    if (jumps !== undefined) {
+      const a = this.code[ls + 2]!;
+      const b = this.code[ls + 3]!;
+      this.unemit();
+      return (negate) => this.jumpOp(negate ? jumps[1] : jumps[0], a, b);
+    }
+    if (fuse === OP.I32_EQZ) {
+      const a = this.code[ls + 2]!;
+      this.unemit();
+      return (negate) => this.jumpOp(negate ? OP.BR_IF : OP.BR_UNLESS, a, NaN);
+    }
+    const s = this.use(h);
+    return (negate) => this.jumpOp(negate ? OP.BR_UNLESS : OP.BR_IF, s, NaN);
+  }
+
+  /**
+   * Emits a conditional jump on slot a (and b, unless NaN); returns the index of its target.
+   * Right after `a = x + k` (the latch of a counting loop) both fuse into one instruction.
+   */
+  private jumpOp(op: number, a: number, b: number): number {
+    const ps = this.pcs.length > 0 ? this.pcs[this.pcs.length - 1]! : -1;
+    const fused = ADDI_FUSE.get(op);
+    if (
+      fused !== undefined && ps >= 0 && ps >= this.labelPos && this.code[ps] === OP.I32_ADD_I && this.code[ps + 1] === a &&
+      this.code.length === ps + 4
+    ) {
+      const x = this.code[ps + 2]!;
+      const k = this.code[ps + 3]!;
+      this.code.length = ps;
+      this.pcs.pop();
+      this.ats.pop();
+      return Number.isNaN(b) ? this.emit(fused, a, x, k, 0) + 4 : this.emit(fused, a, x, k, b, 0) + 5;
+    }
+    return Number.isNaN(b) ? this.emit(op, a, 0) + 2 : this.emit(op, a, b, 0) + 3;
+  }
+
+  /**
+   * After translation: branches to a return become that return (jumps to jumps are threaded),
+   * and a move into the returned slot followed by the return becomes one return.
+   */
+  finish(): void {
+    const code = this.code;
+    const pcs = this.pcs;
+    for (let i = 0; i < pcs.length; i++) {
+      const pc = pcs[i]!;
+      if (code[pc] === OP.BR) {
+        let t = code[pc + 1]!;
+        for (let n = 0; n < 8 && code[t] === OP.BR; n++) t = code[t + 1]!;
+        const op = code[t];
+        if (op === OP.RETURN0 || op === OP.RETURN1_N || op === OP.RETURN1_R) {
+          code[pc] = op;
+          code[pc + 1] = code[t + 1]!;
+        } else code[pc + 1] = t;
+      }
+      const op = code[pc];
+      if ((op === OP.RETURN1_N || op === OP.RETURN1_R) && i > 0 && !this.labels.has(pc)) {
+        const mv = pcs[i - 1]!;
+        if (code[mv] === (op === OP.RETURN1_N ? OP.MOV_N : OP.MOV_R) && code[mv + 1] === code[pc + 1] && mv + 3 === pc) {
+          code[mv] = op;
+          code[mv + 1] = code[mv + 2]!;
+          code[mv + 2] = OP.NOP;
+          pcs.splice(i, 0, mv + 2);
+          this.ats.splice(i, 0, this.ats[i - 1]!);
+          i++;
+        }
+      }
+    }
+  }
+
+  // ---- the body ----------------------------------------------------------------------------------------
+
+  translate(body: Expr): void {
+    let skipping = false;
+    let nest = 0;
+    const c = this.c;
+    for (let k = 0; k < body.length; k++) {
+      const ins = body[k]!;
+      if (skipping) {
+        const op = ins.op;
+        if (op === 'block' || op === 'loop' || op === 'if' || op === 'try_table') {
+          nest++;
+          continue;
+        }
+        if (op === 'end') {
+          if (nest > 0) {
+            nest--;
+            continue;
+          }
+        } else if (op === 'else') {
+          if (nest > 0) continue;
+        } else continue;
+        skipping = false;
+      }
+      this.at = ins.at;
+      this.instr(ins);
+      if (c.depth > 0 && c.frames[c.depth - 1]!.unreachable) {
+        skipping = true;
+        nest = 0;
+        this.src.length = c.vals.length;
+      }
+    }
+  }
+
+  private frameTop(): Frame {
+    return this.c.frames[this.c.depth - 1]!;
+  }
+
+  private pushCtl(kind: number, arity: number): Ctl {
+    const ctl: Ctl = {
+      kind, height: this.frameTop().height, arity, start: -1, fixups: [], elseFix: -1, tryStart: -1, catches: null,
+    };
+    this.ctl.push(ctl);
+    return ctl;
+  }
+
+  private blockSig(bt: BlockType) {
+    return this.c.blockType(bt);
+  }
+
+  private instr(i: Instr): void {
+    const c = this.c;
+    switch (i.op) {
+      // ---- control
+      case 'nop':
+        return;
+      case 'unreachable':
+        this.emit(OP.UNREACHABLE);
+        this.rule(i, 0);
+        return;
+      case 'block': {
+        this.materializeAll();
+        const bt = this.blockSig(i.args[0]);
+        this.rule(i, 0);
+        this.pushCtl(B_BLOCK, bt.results.length);
+        this.label();
+        return;
+      }
+      case 'loop': {
+        this.materializeAll();
+        const bt = this.blockSig(i.args[0]);
+        this.rule(i, 0);
+        const ctl = this.pushCtl(B_LOOP, bt.params.length);
+        ctl.start = this.code.length;
+        this.label();
+        return;
+      }
+      case 'if': {
+        const bt = this.blockSig(i.args[0]);
+        const h = this.h;
+        const jump = this.condJump(h - 1);
+        this.src.length = h - 1;
+        this.materializeAll();
+        this.src.length = h;
+        const fix = jump(true);
+        this.rule(i, 1);
+        const ctl = this.pushCtl(B_IF, bt.results.length);
+        ctl.elseFix = fix;
+        this.label();
+        return;
+      }
+      case 'else': {
+        const ctl = this.ctl[this.ctl.length - 1]!;
+        if (!this.frameTop().unreachable) {
+          this.materializeAll();
+          ctl.fixups.push(this.emit(OP.BR, 0) + 1);
+        }
+        this.code[ctl.elseFix] = this.code.length;
+        ctl.elseFix = -1;
+        this.rule(i, 0);
+        for (let h = 0; h < this.src.length; h++) this.src[h] = ALIAS_NONE;
+        this.label();
+        return;
+      }
+      case 'end': {
+        const ctl = this.ctl[this.ctl.length - 1]!;
+        if (!this.frameTop().unreachable) this.materializeAll();
+        if (ctl.elseFix >= 0) this.code[ctl.elseFix] = this.code.length;
+        this.bind(ctl.fixups);
+        if (ctl.kind === B_TRY) {
+          this.tries.push(ctl.tryStart, this.code.length, this.catches.length);
+          this.catches.push(ctl.catches!);
+        }
+        this.ctl.pop();
+        this.rule(i, 0);
+        for (let h = 0; h < this.src.length; h++) this.src[h] = ALIAS_NONE;
+        this.label();
+        if (ctl.kind === B_FUNC) this.emitReturn(0, this.results.length, false);
+        return;
+      }
+      case 'br':
+        this.branch(i.args[0]);
+        this.rule(i, 0);
+        return;
+      case 'br_if': {
+        const l = i.args[0];
+        const n = this.target(l).arity;
+        const h = this.h;
+        const jump = this.condJump(h - 1);
+        this.condBranch(l, h - 1 - n, n, jump);
+        this.rule(i, 1);
+        return;
+      }
+      case 'br_table': {
+        const { labels, default: dflt } = i.args[0];
+        const h = this.h;
+        const n = this.target(dflt).arity;
+        const s = this.use(h - 1);
+        this.materializeAll();
+        const all = [...labels, dflt];
+        const imms: number[] = [s, labels.length, n, this.slot(h - 1 - n)];
+        for (const l of all) {
+          const t = this.target(l);
+          imms.push(t.kind === B_LOOP ? t.start : 0, this.slot(t.height));
+        }
+        const start = this.emit(OP.BR_TABLE, ...imms);
+        all.forEach((l, k) => {
+          const t = this.target(l);
+          if (t.kind !== B_LOOP) t.fixups.push(start + 5 + 2 * k);
+        });
+        this.rule(i, 0);
+        return;
+      }
+      case 'return':
+        this.emitReturn(this.h - this.results.length, this.results.length, false);
+        this.rule(i, 0);
+        return;
+      case 'call': {
+        const ft = funcTypeOf(c.funcDef(i.args[0]));
+        const h = this.h;
+        const base = h - ft.params.length;
+        this.materializeFrom(base);
+        const ls = this.lastStart;
+        if (
+          ft.params.length > 0 && this.lastOp === OP.I32_ADD_I && ls >= this.labelPos && this.code[ls + 1] === this.slot(h - 1) &&
+          this.code.length === ls + 4
+        ) {
+          // the last argument is x + k: one instruction
+          const a = this.code[ls + 2]!;
+          const k = this.code[ls + 3]!;
+          this.unemit();
+          this.emit(OP.CALL_ADDI, i.args[0], this.slot(base), this.slot(h - 1), a, k);
+        } else this.emit(OP.CALL, i.args[0], this.slot(base));
+        this.rule(i, ft.params.length);
+        return;
+      }
+      case 'return_call': {
+        const ft = funcTypeOf(c.funcDef(i.args[0]));
+        const base = this.h - ft.params.length;
+        this.materializeFrom(base);
+        this.emit(OP.RETURN_CALL, i.args[0], this.slot(base));
+        this.rule(i, 0);
+        return;
+      }
+      case 'call_indirect':
+      case 'return_call_indirect': {
+        const [x, tab] = i.args;
+        const ft = c.funcType(x);
+        const h = this.h;
+        const base = h - 1 - ft.params.length;
+        const s = this.use(h - 1);
+        this.materializeFrom(base);
+        const is64 = c.table(tab).addr === 'i64' ? 1 : 0;
+        const op = i.op === 'call_indirect' ? OP.CALL_INDIRECT : OP.RETURN_CALL_INDIRECT;
+        this.emit(op, this.obj(c.type(x)), tab, this.slot(base), s, is64);
+        this.rule(i, ft.params.length + 1);
+        return;
+      }
+      case 'call_ref':
+      case 'return_call_ref': {
+        const ft = c.funcType(i.args[0]);
+        const h = this.h;
+        const base = h - 1 - ft.params.length;
+        const r = this.use(h - 1);
+        this.materializeFrom(base);
+        this.emit(i.op === 'call_ref' ? OP.CALL_REF : OP.RETURN_CALL_REF, this.slot(base), r);
+        this.rule(i, ft.params.length + 1);
+        return;
+      }
+      case 'drop':
+        this.rule(i, 1);
+        return;
+      case 'select': {
+        const h = this.h;
+        const cs = this.use(h - 1);
+        const b = this.use(h - 2);
+        const a = this.use(h - 3);
+        const kind = this.kindAt(h - 3);
+        this.emit(kind === K_NUM ? OP.SELECT_N : OP.SELECT_R, this.slot(h - 3), cs, a, b);
+        this.rule(i, 3);
+        return;
+      }
+
+      // ---- exceptions
+      case 'throw': {
+        const tag = this.inst.tags[i.args[0]]!;
+        const n = funcTypeOf(tag.type).params.length;
+        const base = this.h - n;
+        this.materializeFrom(base);
+        this.emit(OP.THROW, this.obj(tag), this.slot(base), n);
+        this.rule(i, 0);
+        return;
+      }
+      case 'throw_ref':
+        this.emit(OP.THROW_REF, this.use(this.h - 1));
+        this.rule(i, 0);
+        return;
+      case 'try_table': {
+        this.materializeAll();
+        const bt = this.blockSig(i.args[0]);
+        const clauses = i.args[1].map((cc: Catch): CatchClause => {
+          const t = this.target(cc.label);
+          const clause: CatchClause = {
+            tag: cc.tag === undefined ? null : this.inst.tags[cc.tag]!,
+            ref: cc.kind === 'catch_ref' || cc.kind === 'catch_all_ref',
+            target: t.kind === B_LOOP ? t.start : -1,
+            dst: this.slot(t.height),
+          };
+          if (t.kind !== B_LOOP) t.fixups.push((pc) => (clause.target = pc));
+          return clause;
+        });
+        this.rule(i, 0);
+        const ctl = this.pushCtl(B_TRY, bt.results.length);
+        ctl.catches = clauses;
+        ctl.tryStart = this.code.length;
+        this.label();
+        return;
+      }
+
+      // ---- variables
+      case 'local.get': {
+        const h = this.h;
+        this.rule(i, 0);
+        this.src[h] = i.args[0];
+        return;
+      }
+      case 'local.set':
+      case 'local.tee': {
+        const x = i.args[0];
+        const h = this.h - 1;
+        const s = this.src[h]!;
+        let aliased = false;
+        for (let k = 0; k < h; k++) if (this.src[k] === x) aliased = true;
+        if (s !== x) {
+          const kind = kindOf(this.locals[x]!);
+          const ls = this.lastStart;
+          if (
+            !aliased && s === ALIAS_NONE && ls >= 0 && ls >= this.labelPos && this.code[ls + 1] === this.slot(h) &&
+            RETARGETABLE.has(this.lastOp)
+          ) {
+            this.code[ls + 1] = x;
+          } else {
+            for (let k = 0; k < h; k++) if (this.src[k] === x) this.materialize(k);
+            if (s === CONST) this.emit(OP.CONST_I32, x, this.cst[h]!);
+            else this.emit(kind === K_NUM ? OP.MOV_N : OP.MOV_R, x, s === ALIAS_NONE ? this.slot(h) : s);
+          }
+        }
+        this.rule(i, 1);
+        if (i.op === 'local.tee') this.src[h] = x;
+        return;
+      }
+      case 'global.get': {
+        const g = i.args[0];
+        const kind = kindOf(c.global(g).type);
+        this.emit(kind === K_NUM ? OP.GLOBAL_GET_N : OP.GLOBAL_GET_R, this.slot(this.h), g);
+        this.rule(i, 0);
+        return;
+      }
+      case 'global.set': {
+        const g = i.args[0];
+        const kind = kindOf(c.global(g).type);
+        this.emit(kind === K_NUM ? OP.GLOBAL_SET_N : OP.GLOBAL_SET_R, g, this.use(this.h - 1));
+        this.rule(i, 1);
+        return;
+      }
+
+      // ---- tables
+      case 'table.get': {
+        const h = this.h;
+        this.emit(OP.TABLE_GET, this.slot(h - 1), this.use(h - 1), i.args[0]);
+        this.rule(i, 1);
+        return;
+      }
+      case 'table.set': {
+        const h = this.h;
+        const v = this.use(h - 1);
+        this.emit(OP.TABLE_SET, this.use(h - 2), v, i.args[0]);
+        this.rule(i, 2);
+        return;
+      }
+      case 'table.size':
+        this.emit(OP.TABLE_SIZE, this.slot(this.h), i.args[0]);
+        this.rule(i, 0);
+        return;
+      case 'table.grow':
+        this.bulk(i, 2, OP.TABLE_GROW, i.args[0]);
+        return;
+      case 'table.fill':
+        this.bulk(i, 3, OP.TABLE_FILL, i.args[0]);
+        return;
+      case 'table.copy':
+        this.bulk(i, 3, OP.TABLE_COPY, i.args[0], i.args[1]);
+        return;
+      case 'table.init':
+        this.bulk(i, 3, OP.TABLE_INIT, i.args[1], i.args[0]);
+        return;
+      case 'elem.drop':
+        this.emit(OP.ELEM_DROP, i.args[0]);
+        return;
+
+      // ---- memories (the others have a signature)
+      case 'memory.copy':
+        this.bulk(i, 3, OP.MEMORY_COPY, i.args[0], i.args[1]);
+        return;
+
+      // ---- references
+      case 'ref.null':
+        this.emit(OP.REF_NULL, this.slot(this.h));
+        this.rule(i, 0);
+        return;
+      case 'ref.is_null':
+        this.unary(i, OP.REF_IS_NULL);
+        return;
+      case 'ref.func':
+        this.emit(OP.REF_FUNC, this.slot(this.h), i.args[0]);
+        this.rule(i, 0);
+        return;
+      case 'ref.as_non_null':
+        this.emit(OP.REF_AS_NON_NULL, this.use(this.h - 1));
+        this.rule(i, 0);
+        return;
+      case 'ref.eq': {
+        const h = this.h;
+        const b = this.use(h - 1);
+        this.emit(OP.REF_EQ, this.slot(h - 2), this.use(h - 2), b);
+        this.rule(i, 2);
+        return;
+      }
+      case 'ref.test': {
+        const h = this.h;
+        this.emit(OP.REF_TEST, this.slot(h - 1), this.use(h - 1), this.obj(c.refType(i.args[0])));
+        this.rule(i, 1);
+        return;
+      }
+      case 'ref.cast': {
+        const h = this.h;
+        const s = this.use(h - 1);
+        this.emit(OP.REF_CAST, s, this.obj(c.refType(i.args[0])));
+        this.rule(i, 0); // the value stays where it is (pending or not)
+        return;
+      }
+      case 'br_on_null': {
+        const l = i.args[0];
+        const h = this.h;
+        const n = this.target(l).arity;
+        const s = this.use(h - 1);
+        this.condBranch(l, h - 1 - n, n, (neg) => this.emit(neg ? OP.BR_ON_NON_NULL : OP.BR_ON_NULL, s, 0) + 2);
+        this.rule(i, 0);
+        return;
+      }
+      case 'br_on_non_null': {
+        const l = i.args[0];
+        const h = this.h;
+        const n = this.target(l).arity;
+        const s = this.use(h - 1);
+        this.condBranch(l, h - n, n, (neg) => this.emit(neg ? OP.BR_ON_NULL : OP.BR_ON_NON_NULL, s, 0) + 2);
+        this.rule(i, 1);
+        return;
+      }
+      case 'br_on_cast':
+      case 'br_on_cast_fail': {
+        const { label: l, to } = i.args[0];
+        const h = this.h;
+        const n = this.target(l).arity;
+        const s = this.use(h - 1);
+        const o = this.obj(c.refType(to));
+        const fail = i.op === 'br_on_cast_fail';
+        this.condBranch(l, h - n, n, (neg) =>
+          this.emit(neg !== fail ? OP.BR_ON_CAST_FAIL : OP.BR_ON_CAST, s, o, 0) + 3);
+        this.rule(i, 0);
+        return;
+      }
+      case 'ref.i31':
+        this.unary(i, OP.REF_I31);
+        return;
+      case 'i31.get_s':
+        this.unary(i, OP.I31_GET_S);
+        return;
+      case 'i31.get_u':
+        this.unary(i, OP.I31_GET_U);
+        return;
+      case 'any.convert_extern':
+        this.unary(i, OP.ANY_CONVERT_EXTERN);
+        return;
+      case 'extern.convert_any':
+        this.unary(i, OP.EXTERN_CONVERT_ANY);
+        return;
+
+      // ---- aggregates
+      case 'struct.new': {
+        const d = this.aggr(i.args[0]);
+        const base = this.h - d.types.length;
+        this.materializeFrom(base);
+        this.emit(OP.STRUCT_NEW, this.slot(base), this.obj(d));
+        this.rule(i, d.types.length);
+        return;
+      }
+      case 'struct.new_default':
+        this.emit(OP.STRUCT_NEW_DEFAULT, this.slot(this.h), this.obj(this.aggr(i.args[0])));
+        this.rule(i, 0);
+        return;
+      case 'struct.get':
+      case 'struct.get_s':
+      case 'struct.get_u': {
+        const [x, f] = i.args;
+        const t = this.aggr(x).types[f]!;
+        const h = this.h;
+        const s = this.use(h - 1);
+        if (i.op === 'struct.get_s') this.emit(OP.STRUCT_GET_P, this.slot(h - 1), s, f, t === 'i8' ? 24 : 16);
+        else this.emit(kindOf(t) === K_NUM ? OP.STRUCT_GET_N : OP.STRUCT_GET_R, this.slot(h - 1), s, f);
+        this.rule(i, 1);
+        return;
+      }
+      case 'struct.set': {
+        const [x, f] = i.args;
+        const t = this.aggr(x).types[f]!;
+        const h = this.h;
+        const v = this.use(h - 1);
+        const s = this.use(h - 2);
+        if (t === 'i8' || t === 'i16') this.emit(OP.STRUCT_SET_P, s, v, f, t === 'i8' ? 0xff : 0xffff);
+        else this.emit(kindOf(t) === K_NUM ? OP.STRUCT_SET_N : OP.STRUCT_SET_R, s, v, f);
+        this.rule(i, 2);
+        return;
+      }
+      case 'array.new':
+        this.bulk(i, 2, OP.ARRAY_NEW, this.obj(this.aggr(i.args[0])));
+        return;
+      case 'array.new_default': {
+        const h = this.h;
+        this.emit(OP.ARRAY_NEW_DEFAULT, this.slot(h - 1), this.use(h - 1), this.obj(this.aggr(i.args[0])));
+        this.rule(i, 1);
+        return;
+      }
+      case 'array.new_fixed': {
+        const n = i.args[1];
+        this.bulk(i, n, OP.ARRAY_NEW_FIXED, this.obj(this.aggr(i.args[0])), n);
+        return;
+      }
+      case 'array.new_data':
+        this.bulk(i, 2, OP.ARRAY_NEW_DATA, this.obj(this.aggr(i.args[0])), i.args[1]);
+        return;
+      case 'array.new_elem':
+        this.bulk(i, 2, OP.ARRAY_NEW_ELEM, this.obj(this.aggr(i.args[0])), i.args[1]);
+        return;
+      case 'array.get':
+      case 'array.get_s':
+      case 'array.get_u': {
+        const t = this.aggr(i.args[0]).types[0]!;
+        const h = this.h;
+        const ix = this.use(h - 1);
+        const a = this.use(h - 2);
+        if (i.op === 'array.get_s') this.emit(OP.ARRAY_GET_P, this.slot(h - 2), a, ix, t === 'i8' ? 24 : 16);
+        else this.emit(kindOf(t) === K_NUM ? OP.ARRAY_GET_N : OP.ARRAY_GET_R, this.slot(h - 2), a, ix);
+        this.rule(i, 2);
+        return;
+      }
+      case 'array.set': {
+        const t = this.aggr(i.args[0]).types[0]!;
+        const h = this.h;
+        const v = this.use(h - 1);
+        const ix = this.use(h - 2);
+        const a = this.use(h - 3);
+        if (t === 'i8' || t === 'i16') this.emit(OP.ARRAY_SET_P, a, ix, v, t === 'i8' ? 0xff : 0xffff);
+        else this.emit(kindOf(t) === K_NUM ? OP.ARRAY_SET_N : OP.ARRAY_SET_R, a, ix, v);
+        this.rule(i, 3);
+        return;
+      }
+      case 'array.len':
+        this.unary(i, OP.ARRAY_LEN);
+        return;
+      case 'array.fill':
+        this.bulk(i, 4, OP.ARRAY_FILL, this.obj(this.aggr(i.args[0])));
+        return;
+      case 'array.copy':
+        this.bulk(i, 5, OP.ARRAY_COPY, this.obj(this.aggr(i.args[0])));
+        return;
+      case 'array.init_data':
+        this.bulk(i, 4, OP.ARRAY_INIT_DATA, this.obj(this.aggr(i.args[0])), i.args[1]);
+        return;
+      case 'array.init_elem':
+        this.bulk(i, 4, OP.ARRAY_INIT_ELEM, this.obj(this.aggr(i.args[0])), i.args[1]);
+        return;
+
+      // ---- stack switching
+      case 'cont.new': {
+        const h = this.h;
+        this.emit(OP.CONT_NEW, this.slot(h - 1), this.use(h - 1), this.obj(c.type(i.args[0])));
+        this.rule(i, 1);
+        return;
+      }
+      case 'cont.bind': {
+        const [x, y] = i.args;
+        const p1 = c.contFuncType(c.contType(x)).params;
+        const p2 = c.contFuncType(c.contType(y)).params;
+        const nb = p1.length - p2.length;
+        const site: BindSite = { nbound: nb, kinds: Uint8Array.from(p1.slice(0, nb), kindOf), type: c.type(y) };
+        this.bulk(i, nb + 1, OP.CONT_BIND, this.newObj(site));
+        return;
+      }
+      case 'suspend': {
+        const tag = this.inst.tags[i.args[0]]!;
+        const n = funcTypeOf(tag.type).params.length;
+        this.bulk(i, n, OP.SUSPEND, this.obj(tag), n);
+        return;
+      }
+      case 'resume': {
+        const ft = c.contFuncType(c.contType(i.args[0]));
+        const site = this.resumeSite(ft.params.length, i.args[1]);
+        this.bulk(i, ft.params.length + 1, OP.RESUME, this.newObj(site));
+        return;
+      }
+      case 'resume_throw': {
+        const [x, y, hs] = i.args;
+        const ft = c.contFuncType(c.contType(x));
+        const tag = this.inst.tags[y]!;
+        const n = funcTypeOf(tag.type).params.length;
+        const site = this.resumeSite(ft.params.length, hs);
+        this.bulk(i, n + 1, OP.RESUME_THROW, this.newObj(site), this.obj(tag), n);
+        return;
+      }
+      case 'resume_throw_ref': {
+        const ft = c.contFuncType(c.contType(i.args[0]));
+        const site = this.resumeSite(ft.params.length, i.args[1]);
+        this.bulk(i, 2, OP.RESUME_THROW_REF, this.newObj(site));
+        return;
+      }
+      case 'switch': {
+        const [x, y] = i.args;
+        const p = c.contFuncType(c.contType(x)).params;
+        const last = p[p.length - 1] as CRefType;
+        const site: SwitchSite = { nargs: p.length - 1, tag: this.inst.tags[y]!, contType: last.heap as DefType };
+        this.bulk(i, p.length, OP.SWITCH, this.newObj(site));
+        return;
+      }
+
+      default:
+        this.sigInstr(i);
+    }
+  }
+
+  /** An instruction whose n operands are laid out from `base` (materialised); results from base. */
+  private bulk(i: Instr, n: number, op: number, ...imms: number[]): void {
+    const base = this.h - n;
+    this.materializeFrom(base);
+    this.emit(op, this.slot(base), ...imms);
+    this.rule(i, n);
+  }
+
+  /** `op d s` on the top entry. */
+  private unary(i: Instr, op: number): void {
+    const h = this.h;
+    this.emit(op, this.slot(h - 1), this.use(h - 1));
+    this.rule(i, 1);
+  }
+
+  private aggrs = new Map<DefType, AggrDesc>();
+  private aggr(x: number): AggrDesc {
+    const dt = this.c.type(x);
+    let d = this.aggrs.get(dt);
+    if (d === undefined) {
+      const comp = dt.comp;
+      const types = comp.kind === 'struct' ? comp.fields.map((f) => f.type) : comp.kind === 'array' ? [comp.field.type] : [];
+      d = { dt, types, kinds: Uint8Array.from(types, kindOf) };
+      this.aggrs.set(dt, d);
+    }
+    return d;
+  }
+
+  private resumeSite(nargs: number, hs: readonly Handler[]): ResumeSite {
+    const n = hs.length;
+    const site: ResumeSite = {
+      nargs,
+      tags: hs.map((hd) => this.inst.tags[hd.tag]!),
+      isSwitch: Uint8Array.from(hs, (hd) => (hd.label === null ? 1 : 0)),
+      targets: new Int32Array(n),
+      dsts: new Int32Array(n),
+      contTypes: hs.map((hd) => {
+        if (hd.label === null) return null;
+        const lt = this.c.label(hd.label);
+        const last = lt[lt.length - 1] as CRefType;
+        return last.heap as DefType;
+      }),
+    };
+    hs.forEach((hd, k) => {
+      if (hd.label === null) return;
+      const t = this.target(hd.label);
+      site.dsts[k] = this.slot(t.height);
+      if (t.kind === B_LOOP) site.targets[k] = t.start;
+      else t.fixups.push((pc) => (site.targets[k] = pc));
+    });
+    return site;
+  }
+
+  // ---- instructions with a fixed signature ------------------------------------------------------------
+
+  private sigInstr(i: Instr): void {
+    const def = BY_NAME.get(i.op)!;
+    if (def.sig === undefined) throw new Error(`compile: no translation for ${i.op}`);
+    const name = i.op;
+    const h = this.h;
+    switch (name) {
+      case 'i32.const': {
+        this.generic(i, def);
+        this.src[h] = CONST;
+        this.cst[h] = i.args[0] as number;
+        return;
+      }
+      case 'i64.const':
+        this.emit(OP.CONST_R, this.slot(h), this.obj(i.args[0] as bigint));
+        this.generic(i, def);
+        return;
+      case 'f32.const':
+        this.emit(OP.CONST_F32, this.slot(h), i.args[0] as number);
+        this.generic(i, def);
+        return;
+      case 'f64.const':
+        this.f64s.push(i.args[0] as bigint);
+        this.emit(OP.CONST_F64, this.slot(h), this.f64s.length - 1);
+        this.generic(i, def);
+        return;
+      case 'v128.const':
+        this.emit(OP.CONST_R, this.slot(h), this.newObj(i.args[0] as Uint8Array));
+        this.generic(i, def);
+        return;
+      case 'memory.size':
+        this.emit(OP.MEMORY_SIZE, this.slot(h), i.args[0] as number);
+        this.generic(i, def);
+        return;
+      case 'memory.grow':
+        this.emit(OP.MEMORY_GROW, this.slot(h - 1), this.use(h - 1), i.args[0] as number);
+        this.generic(i, def);
+        return;
+      case 'memory.fill': {
+        const base = h - 3;
+        this.materializeFrom(base);
+        this.emit(OP.MEMORY_FILL, this.slot(base), i.args[0] as number);
+        this.generic(i, def);
+        return;
+      }
+      case 'memory.init': {
+        const base = h - 3;
+        this.materializeFrom(base);
+        this.emit(OP.MEMORY_INIT, this.slot(base), i.args[1] as number, i.args[0] as number);
+        this.generic(i, def);
+        return;
+      }
+      case 'data.drop':
+        this.emit(OP.DATA_DROP, i.args[0] as number);
+        this.generic(i, def);
+        return;
+      case 'nop':
+        return;
+    }
+    const memPos = def.imm.indexOf('memarg');
+    if (memPos >= 0) {
+      this.memInstr(i, def, i.args[memPos] as MemArg);
+      return;
+    }
+    const sig = sigOf(def);
+    const np = sig.p32.length;
+    // inline operators
+    const inl = INLINE.get(name);
+    if (inl !== undefined) {
+      if (np === 2) {
+        const imm = IMM_FORM.get(name);
+        if (this.src[h - 1] === CONST && (imm !== undefined || name === 'i32.sub')) {
+          const k = this.cst[h - 1]!;
+          const a = this.use(h - 2);
+          if (name === 'i32.sub') this.emit(OP.I32_ADD_I, this.slot(h - 2), a, -k | 0);
+          else this.emit(imm!, this.slot(h - 2), a, k);
+        } else {
+          const b = this.use(h - 1);
+          this.emit(inl, this.slot(h - 2), this.use(h - 2), b);
+        }
+      } else {
+        this.emit(inl, this.slot(h - 1), this.use(h - 1));
+      }
+      this.generic(i, def);
+      return;
+    }
+    // any other operator, through a function
+    let fn: (...args: never[]) => unknown;
+    if (isNumericOp(name)) fn = numericFn(name);
+    else if (isSimdOp(name)) {
+      const f = simdFn(name) as (...args: unknown[]) => unknown;
+      const imms = (i.args as readonly unknown[]).filter((a) => a !== undefined);
+      if (imms.length === 0) fn = f;
+      else if (np === 1) {
+        const x = imms[0];
+        fn = (a: never) => f(a, x);
+      } else {
+        const x = imms[0];
+        fn = (a: never, b: never) => f(a, b, x);
+      }
+    } else throw new Error(`compile: no operator for ${name}`);
+    let mask = 0;
+    for (let k = 0; k < np; k++) if (kindOf(sig.p32[k]!) === K_REF) mask |= 1 << k;
+    if (sig.r32.length === 1 && kindOf(sig.r32[0]!) === K_REF) mask |= 8;
+    const o = this.obj(fn);
+    const d = this.slot(h - np);
+    if (np === 1) this.emit(OP.GEN1, d, this.use(h - 1), o, mask);
+    else if (np === 2) {
+      const b = this.use(h - 1);
+      this.emit(OP.GEN2, d, this.use(h - 2), b, o, mask);
+    } else if (np === 3) {
+      const cc = this.use(h - 1);
+      const b = this.use(h - 2);
+      this.emit(OP.GEN3, d, this.use(h - 3), b, cc, o, mask);
+    } else throw new Error(`compile: unexpected arity of ${name}`);
+    this.generic(i, def);
+  }
+
+  /** Applies a fixed signature to the checker's stack (the memory's address type for `addr`). */
+  private generic(i: Instr, def: InstrDef): void {
+    const sig = sigOf(def);
+    let is64 = false;
+    const memPos = def.imm.indexOf('memarg');
+    const memidxPos = def.imm.indexOf('memidx');
+    const args = i.args as readonly unknown[];
+    if (memPos >= 0) is64 = this.c.memory((args[memPos] as MemArg).mem).addr === 'i64';
+    else if (memidxPos >= 0) is64 = this.c.memory(args[memidxPos] as number).addr === 'i64';
+    const vals = this.c.vals;
+    const low = vals.length - sig.p32.length;
+    vals.length = low;
+    for (const t of is64 ? sig.r64 : sig.r32) vals.push(t);
+    this.sync();
+    this.fresh(low);
+  }
+
+  private memInstr(i: Instr, def: InstrDef, ma: MemArg): void {
+    const h = this.h;
+    const is64 = this.c.memory(ma.mem).addr === 'i64';
+    const name = i.op;
+    const np = sigOf(def).p32.length;
+    if (!is64 && ma.mem === 0 && ma.offset < 0x1_0000_0000n) {
+      const off = Number(ma.offset) | 0;
+      const ld = FAST_LOADS.get(name);
+      if (ld !== undefined) {
+        this.emit(ld, this.slot(h - 1), this.use(h - 1), off);
+        this.generic(i, def);
+        return;
+      }
+      const st = FAST_STORES.get(name);
+      if (st !== undefined) {
+        const v = this.use(h - 1);
+        this.emit(st, this.use(h - 2), v, off);
+        this.generic(i, def);
+        return;
+      }
+    }
+    const lanePos = def.imm.indexOf('lane');
+    const acc: MemAccess = {
+      op: name, mem: ma.mem, offset: Number(ma.offset), lane: lanePos >= 0 ? (i.args as readonly unknown[])[lanePos] as number : 0,
+      is64, vref: name.startsWith('i64') || name.startsWith('v128'),
+    };
+    const o = this.newObj(acc);
+    if (np === 1) this.emit(OP.MEM_LOAD, this.slot(h - 1), this.use(h - 1), o);
+    else if (LANE_LOADS.has(name)) {
+      const v = this.use(h - 1);
+      this.emit(OP.MEM_LOAD_LANE, this.slot(h - 2), this.use(h - 2), v, o);
+    } else {
+      const v = this.use(h - 1);
+      this.emit(OP.MEM_STORE, this.use(h - 2), v, o);
+    }
+    this.generic(i, def);
+  }
+}

@@ -1,0 +1,2239 @@
+// The execution machine: the dispatch loop over translated code (compile.ts,
+// ops.ts), calls, exceptions, continuations, traps, backtraces and limits.
+//
+// Execution state is data. A *stack segment* (`Stack`) holds a value store (a
+// Float64Array for i32/f32/f64 and a parallel JS array for everything else,
+// indexed by slot) and a frame stack (code, frame pointer, saved pc per frame).
+// Wasm calls push a frame; they never recurse in JavaScript. Every continuation
+// owns its segments: `invoke` runs a root segment; `resume` of a fresh
+// continuation starts a new segment whose `parent` is the resumer and whose
+// `site` is the resume's handler table; `suspend` walks the chain of running
+// segments from the innermost until a site handles the tag, detaches the
+// segments it passed (they *are* the new continuation: no copying) and makes
+// the handler's segment current; `resume` reattaches them; `switch` detaches
+// and reattaches in one step. Switching is O(1) in the depth of the stacks
+// (the handler search is linear in the number of nested handlers only).
+//
+// The machine keeps the number of active frames and slots of the running chain
+// for its limits; each `Cont` remembers those of its segments.
+
+import type {
+  ContRef, FuncInst, HostFunc, TagInst, Value, WasmArray, WasmFunc, WasmStruct,
+} from '../runtime/value.ts';
+import { WasmExn } from '../runtime/value.ts';
+import {
+  externalize, internalize, newArray, newArrayDefault, newArrayFixed, newStruct, newStructDefault, refMatches,
+} from '../runtime/gc.ts';
+import {
+  type BacktraceFrame, Exhaustion, RuntimeError, Trap, UncaughtException, UnhandledSuspension,
+} from '../util/errors.ts';
+import { type CRefType, type DefType, isSubDef } from '../valid/types.ts';
+import {
+  type AggrDesc, type BindSite, type CatchClause, Code, type MemAccess, type ResumeSite, type SwitchSite,
+  compileFunc, sigKinds,
+} from './compile.ts';
+import {
+  NULL_ARRAY, OOB_ARRAY, OOB_MEMORY, OOB_TABLE, addrAt, arrayCopy, arrayFill, arrayInitData, arrayInitElem,
+  arrayNewData, arrayNewElem, memLoad, memLoadLane, memStore, memoryCopy, memoryFill, memoryInit, putAddr,
+  tableCopy, tableFill, tableInit,
+} from './bulk.ts';
+import { NUMERIC } from './numeric.ts';
+import { OP } from './ops.ts';
+
+// ---- stack segments ------------------------------------------------------------------------------
+
+export class Stack {
+  num: Float64Array;
+  readonly ref: Value[];
+  /** per frame: its code, frame pointer, and (below the top frame) the pc to return to */
+  codes: Code[] = [];
+  fps: number[] = [];
+  pcs: number[] = [];
+  depth = 0;
+  /** while running: the segment that resumed this one (null for a root) */
+  parent: Stack | null = null;
+  /** while running: the handlers of the resume that runs it */
+  site: ResumeSite | null = null;
+  /** slot of the parent where this segment's results go */
+  retBase = 0;
+  /** while suspended: the slot where the values it is resumed with go */
+  susBase = 0;
+
+  constructor(cap: number) {
+    this.num = new Float64Array(cap);
+    this.ref = new Array<Value>(cap).fill(null);
+  }
+}
+
+const POOL: Stack[] = [];
+const POOL_MAX = 64;
+const POOL_CAP_MAX = 4096;
+
+// ---- continuations ---------------------------------------------------------------------------------
+
+/** A continuation: one-shot; fresh (a function and bound arguments) or suspended (a chain of segments). */
+export class Cont implements ContRef {
+  readonly kind = 'cont' as const;
+  readonly type: DefType;
+  consumed = false;
+  /** fresh continuations: the function */
+  func: FuncInst | null;
+  /** suspended continuations: the innermost and outermost segments */
+  top: Stack | null;
+  bottom: Stack | null;
+  /** frames and slots of its segments */
+  frames: number;
+  slots: number;
+  /** arguments bound by cont.bind, and their kinds */
+  bound: Value[] | null = null;
+  boundKinds: number[] | null = null;
+
+  constructor(type: DefType, func: FuncInst | null, top: Stack | null, bottom: Stack | null, frames: number, slots: number) {
+    this.type = type;
+    this.func = func;
+    this.top = top;
+    this.bottom = bottom;
+    this.frames = frames;
+    this.slots = slots;
+  }
+}
+
+function consume(k: Cont): void {
+  k.consumed = true;
+  k.func = null;
+  k.top = null;
+  k.bottom = null;
+  k.bound = null;
+  k.boundKinds = null;
+}
+
+// ---- options and limits ------------------------------------------------------------------------------
+
+export interface MachineOptions {
+  /** most frames of the running chain (all active segments) */
+  maxCallDepth?: number;
+  /** most bytes of the running chain's value stores (16 per slot) */
+  maxStackBytes?: number;
+  /** most bytes of one segment's value store */
+  maxSegmentBytes?: number;
+  /** budget of calls and loop back-edges; exhausted: Exhaustion("out of fuel") */
+  fuel?: number;
+  /** polled at calls and back-edges (every few thousand); non-zero: Exhaustion("interrupted") */
+  interrupt?: Int32Array;
+}
+
+export const DEFAULT_MAX_CALL_DEPTH = 200_000;
+export const DEFAULT_MAX_STACK_BYTES = 1 << 30;
+const SLOT_BYTES = 16;
+const ROOT_CAP = 1024;
+const POLL_INTERVAL = 4096;
+const NO_POLL = 0x3fffffff;
+
+const EXHAUSTED = 'call stack exhausted';
+const OWNER = Symbol('wasmfx.backtrace');
+
+type Fn1 = (a: unknown) => unknown;
+type Fn2 = (a: unknown, b: unknown) => unknown;
+type Fn3 = (a: unknown, b: unknown, c: unknown) => unknown;
+
+const F64_ADD = NUMERIC['f64.add'];
+const F64_SUB = NUMERIC['f64.sub'];
+const F64_MUL = NUMERIC['f64.mul'];
+const F64_DIV = NUMERIC['f64.div'];
+
+function trap(msg: string): never {
+  throw new Trap(msg);
+}
+
+// ---- the machine ---------------------------------------------------------------------------------------
+
+export class Machine {
+  /** the running segment */
+  stack: Stack;
+  /**
+   * Frames of the running chain below the current segment (the chain's depth is
+   * `base + stack.depth`), and slots of the running chain.
+   */
+  base = 0;
+  slots = 0;
+  readonly maxDepth: number;
+  readonly maxSlots: number;
+  readonly maxSegSlots: number;
+  /** fuel left beyond the current budget (Infinity: unlimited) */
+  fuel: number;
+  readonly interval: number;
+  readonly interrupt: Int32Array | null;
+  budget: number;
+
+  constructor(opts: MachineOptions = {}) {
+    this.maxDepth = opts.maxCallDepth ?? DEFAULT_MAX_CALL_DEPTH;
+    this.maxSlots = Math.max(64, Math.floor((opts.maxStackBytes ?? DEFAULT_MAX_STACK_BYTES) / SLOT_BYTES));
+    this.maxSegSlots = Math.min(this.maxSlots, Math.max(64, Math.floor((opts.maxSegmentBytes ?? Infinity) / SLOT_BYTES)));
+    this.fuel = opts.fuel ?? Infinity;
+    this.interrupt = opts.interrupt ?? null;
+    this.interval = this.interrupt !== null ? POLL_INTERVAL : this.fuel === Infinity ? NO_POLL : NO_POLL;
+    const chunk = Math.min(this.fuel, this.interval);
+    this.fuel -= chunk;
+    this.budget = chunk;
+    this.stack = null as unknown as Stack;
+  }
+
+  // ---- segments
+
+  newStack(cap: number): Stack {
+    if (cap > this.maxSegSlots || this.slots + cap > this.maxSlots) throw new Exhaustion(EXHAUSTED);
+    let s: Stack | undefined;
+    for (let i = POOL.length - 1; i >= 0; i--) {
+      if (POOL[i]!.num.length >= cap) {
+        s = POOL[i]!;
+        POOL[i] = POOL[POOL.length - 1]!;
+        POOL.pop();
+        break;
+      }
+    }
+    if (s === undefined) s = new Stack(cap);
+    this.slots += s.num.length;
+    return s;
+  }
+
+  release(s: Stack): void {
+    s.depth = 0;
+    s.parent = null;
+    s.site = null;
+    if (POOL.length < POOL_MAX && s.num.length <= POOL_CAP_MAX) {
+      s.ref.fill(null);
+      POOL.push(s);
+    }
+  }
+
+  /** Grows a segment's value store to hold `need` slots; returns the new number array. */
+  grow(s: Stack, need: number): Float64Array {
+    const old = s.num.length;
+    let cap = old * 2;
+    while (cap < need) cap *= 2;
+    if (cap > this.maxSegSlots) cap = this.maxSegSlots;
+    if (cap < need || this.slots + cap - old > this.maxSlots) throw new Exhaustion(EXHAUSTED);
+    const num = new Float64Array(cap);
+    num.set(s.num);
+    s.num = num;
+    const ref = s.ref;
+    for (let i = old; i < cap; i++) ref.push(null);
+    this.slots += cap - old;
+    return num;
+  }
+
+  /** Pushes the first frame of a function on an empty segment, its arguments already in place. */
+  static enter(s: Stack, c: Code): void {
+    // exact-size arrays: an idle continuation of one frame stays small (they grow on demand)
+    s.codes = [c];
+    s.fps = [0];
+    s.pcs = [0];
+    s.depth = 1;
+    const li = c.localInit;
+    const num = s.num;
+    const ref = s.ref;
+    for (let i = 0, j = c.nparams; i < li.length; i++, j++) {
+      num[j] = 0;
+      ref[j] = li[i]!;
+    }
+  }
+
+  // ---- fuel and interrupts
+
+  /** Called when the budget runs out: checks the interrupt flag and the fuel, returns a new budget. */
+  poll(): number {
+    const f = this.interrupt;
+    if (f !== null && Atomics.load(f, 0) !== 0) throw new Exhaustion('interrupted');
+    if (this.fuel <= 0) throw new Exhaustion('out of fuel');
+    const chunk = Math.min(this.fuel, this.interval);
+    this.fuel -= chunk;
+    return chunk - 1;
+  }
+
+  // ---- host calls
+
+  /** Calls a host function with the arguments at slot `at` of the running segment; results go there. */
+  callHost(f: HostFunc, s: Stack, at: number): void {
+    const k = sigKinds(f.type);
+    const pk = k.params;
+    const args = new Array<Value>(pk.length).fill(null);
+    for (let i = 0; i < pk.length; i++) args[i] = pk[i] ? s.ref[at + i]! : s.num[at + i]!;
+    const res = f.fn(args);
+    const rk = k.results;
+    for (let i = 0; i < rk.length; i++) {
+      if (rk[i]) s.ref[at + i] = res[i]!;
+      else s.num[at + i] = res[i] as number;
+    }
+  }
+
+  // ---- backtraces
+
+  /** The backtrace of the running chain; `topPos` is the code index in the innermost frame. */
+  backtrace(s: Stack, topPos: number): BacktraceFrame[] {
+    const out: BacktraceFrame[] = [];
+    let first = true;
+    for (let seg: Stack | null = s; seg !== null; seg = seg.parent) {
+      for (let d = seg.depth - 1; d >= 0; d--) {
+        const code = seg.codes[d]!;
+        const pos = first ? topPos : seg.pcs[d]! - 1;
+        first = false;
+        const frame: { func: number; name?: string; module?: string; offset: number; continuationBoundary?: boolean } = {
+          func: code.funcIndex,
+          offset: code.atOf(pos),
+        };
+        if (code.name !== undefined) frame.name = code.name;
+        const mod = code.instance.module.names.module;
+        if (mod !== undefined) frame.module = mod;
+        if (d === 0 && seg.parent !== null) frame.continuationBoundary = true;
+        out.push(frame);
+      }
+    }
+    return out;
+  }
+
+  /** Attaches this machine's part of the backtrace to an error (once). */
+  annotate(e: RuntimeError, s: Stack, topPos: number): void {
+    const tagged = e as unknown as Record<symbol, unknown>;
+    if (tagged[OWNER] === this) return;
+    const mine = this.backtrace(s, topPos);
+    e.backtrace = tagged[OWNER] === undefined ? mine : [...e.backtrace, ...mine];
+    tagged[OWNER] = this;
+  }
+
+  owns(e: unknown): boolean {
+    return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[OWNER] === this;
+  }
+
+  // ---- exceptions
+
+  /**
+   * Throws a Wasm exception from the running segment's top frame at code index `topPos`:
+   * finds the innermost catch clause (through the segments of the running chain), unwinds to
+   * it and delivers the payload. Uncaught: throws UncaughtException with the backtrace.
+   */
+  throwExn(exn: WasmExn, topPos: number): void {
+    const tag = exn.tag;
+    let first = true;
+    for (let s: Stack | null = this.stack; s !== null; s = s.parent) {
+      for (let d = s.depth - 1; d >= 0; d--) {
+        const code = s.codes[d]!;
+        const pos = first ? topPos : s.pcs[d]! - 1;
+        first = false;
+        const tries = code.tries;
+        for (let i = 0; i < tries.length; i += 3) {
+          if (pos < tries[i]! || pos >= tries[i + 1]!) continue;
+          const clauses = code.catches[tries[i + 2]!]!;
+          for (let j = 0; j < clauses.length; j++) {
+            const cl = clauses[j]!;
+            if (cl.tag === null || cl.tag === tag) {
+              this.unwindTo(s, d);
+              this.deliver(s, d, cl, exn);
+              return;
+            }
+          }
+        }
+      }
+    }
+    const err = new UncaughtException(exn);
+    this.annotate(err, this.stack, topPos);
+    throw err;
+  }
+
+  /** Drops the segments above `s` and the frames of `s` above frame `d`. */
+  private unwindTo(s: Stack, d: number): void {
+    let total = this.base + this.stack.depth;
+    let x = this.stack;
+    while (x !== s) {
+      const p = x.parent!;
+      total -= x.depth;
+      this.slots -= x.num.length;
+      this.release(x);
+      x = p;
+    }
+    total -= s.depth - (d + 1);
+    s.depth = d + 1;
+    this.base = total - s.depth;
+    this.stack = s;
+  }
+
+  private deliver(s: Stack, d: number, cl: CatchClause, exn: WasmExn): void {
+    let dst = s.fps[d]! + cl.dst;
+    if (cl.tag !== null) {
+      const kinds = sigKinds(exn.tag.type).params;
+      const p = exn.payload;
+      for (let i = 0; i < kinds.length; i++, dst++) {
+        if (kinds[i]) s.ref[dst] = p[i]!;
+        else s.num[dst] = p[i] as number;
+      }
+    }
+    if (cl.ref) s.ref[dst] = exn;
+    s.pcs[d] = cl.target;
+  }
+
+  /** The payload of a tag from consecutive slots. */
+  static payload(s: Stack, at: number, tag: TagInst): Value[] {
+    const kinds = sigKinds(tag.type).params;
+    const out = new Array<Value>(kinds.length).fill(null);
+    for (let i = 0; i < kinds.length; i++) out[i] = kinds[i] ? s.ref[at + i]! : s.num[at + i]!;
+    return out;
+  }
+
+  // ---- continuations
+
+  /** The continuation operand at `slot`: checked (null, consumed). */
+  private contAt(s: Stack, slot: number): Cont {
+    const k = s.ref[slot] as Cont | null;
+    if (k === null) trap('null continuation reference');
+    if (k.consumed) trap('continuation already consumed');
+    return k;
+  }
+
+  /**
+   * Makes `k` run on top of `parent` (whose top frame continues at `next` afterwards), with the
+   * n values at parent slot `from` as its arguments (plus `extra` last, when given), under the
+   * handlers `site`; its results will go to parent slot `retBase`. A fresh continuation of a
+   * host function runs at once (returns false: the parent stays current).
+   */
+  private attach(
+    k: Cont, src: Stack, from: number, n: number, extra: Value | undefined, parent: Stack, site: ResumeSite | null,
+    retBase: number,
+  ): boolean {
+    const bound = k.bound;
+    const bk = k.boundKinds;
+    const nb = bound === null ? 0 : bound.length;
+    if (k.top === null) {
+      const f = k.func!;
+      if (f.kind === 'host') {
+        const kinds = sigKinds(f.type);
+        // (value arrays are made generic: a double-only JS array would lose NaN payloads)
+        const args = new Array<Value>(nb + n + (extra === undefined ? 0 : 1)).fill(null);
+        for (let i = 0; i < nb; i++) args[i] = bound![i]!;
+        const pk = kinds.params;
+        for (let i = 0; i < n; i++) args[nb + i] = pk[nb + i] ? src.ref[from + i]! : src.num[from + i]!;
+        if (extra !== undefined) args[nb + n] = extra;
+        consume(k);
+        const res = f.fn(args);
+        const rk = kinds.results;
+        for (let i = 0; i < rk.length; i++) {
+          if (rk[i]) parent.ref[retBase + i] = res[i]!;
+          else parent.num[retBase + i] = res[i] as number;
+        }
+        return false;
+      }
+      const c = ((f as WasmFunc).compiled as Code | null) ?? compileFunc(f as WasmFunc);
+      const total = this.base + parent.depth;
+      if (total + 1 > this.maxDepth) throw new Exhaustion(EXHAUSTED);
+      const child = this.newStack(Math.max(8, c.frameSize));
+      consume(k);
+      const num = child.num;
+      const ref = child.ref;
+      for (let i = 0; i < nb; i++) {
+        if (bk![i]) ref[i] = bound![i]!;
+        else num[i] = bound![i] as number;
+      }
+      for (let i = 0; i < n; i++) {
+        num[nb + i] = src.num[from + i]!;
+        ref[nb + i] = src.ref[from + i]!;
+      }
+      if (extra !== undefined) ref[nb + n] = extra;
+      Machine.enter(child, c);
+      child.parent = parent;
+      child.site = site;
+      child.retBase = retBase;
+      this.base = total;
+      this.stack = child;
+      return true;
+    }
+    const top = k.top;
+    const bottom = k.bottom!;
+    const total = this.base + parent.depth;
+    if (total + k.frames > this.maxDepth || this.slots + k.slots > this.maxSlots) throw new Exhaustion(EXHAUSTED);
+    this.base = total + k.frames - top.depth;
+    this.slots += k.slots;
+    consume(k);
+    let dst = top.susBase;
+    const num = top.num;
+    const ref = top.ref;
+    for (let i = 0; i < nb; i++, dst++) {
+      if (bk![i]) ref[dst] = bound![i]!;
+      else num[dst] = bound![i] as number;
+    }
+    for (let i = 0; i < n; i++, dst++) {
+      num[dst] = src.num[from + i]!;
+      ref[dst] = src.ref[from + i]!;
+    }
+    if (extra !== undefined) ref[dst] = extra;
+    bottom.parent = parent;
+    bottom.site = site;
+    bottom.retBase = retBase;
+    this.stack = top;
+    return true;
+  }
+
+  /** `resume`: operands from slot `base` of the top frame; its code continues at `next`. */
+  resume(s: Stack, next: number, base: number, site: ResumeSite): void {
+    const d = s.depth - 1;
+    const at = s.fps[d]! + base;
+    const k = this.contAt(s, at + site.nargs);
+    s.pcs[d] = next;
+    this.attach(k, s, at, site.nargs, undefined, s, site, at);
+  }
+
+  /** `resume_throw` / `resume_throw_ref`: raises `exn` where `k` is suspended. */
+  resumeThrow(s: Stack, pc: number, next: number, base: number, site: ResumeSite, k: Cont, exn: WasmExn): void {
+    const d = s.depth - 1;
+    const at = s.fps[d]! + base;
+    if (k.top === null) {
+      // not started: the exception comes out of it at once
+      consume(k);
+      this.throwExn(exn, pc);
+      return;
+    }
+    const top = k.top;
+    s.pcs[d] = next;
+    const total = this.base + s.depth;
+    if (total + k.frames > this.maxDepth || this.slots + k.slots > this.maxSlots) throw new Exhaustion(EXHAUSTED);
+    this.base = total + k.frames - top.depth;
+    this.slots += k.slots;
+    const bottom = k.bottom!;
+    consume(k);
+    bottom.parent = s;
+    bottom.site = site;
+    bottom.retBase = at;
+    this.stack = top;
+    this.throwExn(exn, top.pcs[top.depth - 1]! - 1);
+  }
+
+  /** `suspend`: the n payload values at slot `base` of the top frame; it continues at `next` when resumed. */
+  suspend(s: Stack, next: number, base: number, tag: TagInst, n: number): void {
+    let h: Stack = s;
+    let frames = 0;
+    let slots = 0;
+    let idx = -1;
+    for (;;) {
+      frames += h.depth;
+      slots += h.num.length;
+      const site = h.site;
+      if (site !== null) {
+        const tags = site.tags;
+        for (let i = 0; i < tags.length; i++) {
+          if (tags[i] === tag && site.isSwitch[i] === 0) {
+            idx = i;
+            break;
+          }
+        }
+        if (idx >= 0) break;
+      }
+      const p = h.parent;
+      if (p === null) throw new UnhandledSuspension('unhandled tag');
+      h = p;
+    }
+    const site = h.site!;
+    const parent = h.parent!;
+    const d = s.depth - 1;
+    const at = s.fps[d]! + base;
+    s.susBase = at;
+    s.pcs[d] = next;
+    const k = new Cont(site.contTypes[idx]!, null, s, h, frames, slots);
+    h.parent = null;
+    h.site = null;
+    const pd = parent.depth - 1;
+    const dst = parent.fps[pd]! + site.dsts[idx]!;
+    const pn = parent.num;
+    const pr = parent.ref;
+    for (let i = 0; i < n; i++) {
+      pn[dst + i] = s.num[at + i]!;
+      pr[dst + i] = s.ref[at + i]!;
+    }
+    pr[dst + n] = k;
+    parent.pcs[pd] = site.targets[idx]!;
+    this.base = this.base + s.depth - frames - parent.depth;
+    this.slots -= slots;
+    this.stack = parent;
+  }
+
+  /** `switch`: operands at slot `base` of the top frame (the target continuation last). */
+  switchTo(s: Stack, next: number, base: number, sw: SwitchSite): void {
+    const d = s.depth - 1;
+    const at = s.fps[d]! + base;
+    const k = this.contAt(s, at + sw.nargs);
+    const tag = sw.tag;
+    let h: Stack = s;
+    let frames = 0;
+    let slots = 0;
+    for (;;) {
+      frames += h.depth;
+      slots += h.num.length;
+      const site = h.site;
+      if (site !== null) {
+        const tags = site.tags;
+        let found = false;
+        for (let i = 0; i < tags.length; i++) {
+          if (tags[i] === tag && site.isSwitch[i] === 1) {
+            found = true;
+            break;
+          }
+        }
+        if (found) break;
+      }
+      const p = h.parent;
+      if (p === null) throw new UnhandledSuspension('unhandled tag');
+      h = p;
+    }
+    const parent = h.parent!;
+    const site = h.site!;
+    const retBase = h.retBase;
+    s.susBase = at;
+    s.pcs[d] = next;
+    const cur = new Cont(sw.contType, null, s, h, frames, slots);
+    h.parent = null;
+    h.site = null;
+    this.base = this.base + s.depth - frames - parent.depth;
+    this.slots -= slots;
+    this.stack = parent;
+    if (!this.attach(k, s, at, sw.nargs, cur, parent, site, retBase)) {
+      // a host function ran to completion in place of the target: its results went to the parent
+      this.stack = parent;
+    }
+  }
+
+  /** A segment's bottom frame returned: its results (at slots 0..) go to the resumer. */
+  finish(s: Stack): void {
+    const parent = s.parent!;
+    const n = s.codes[0]!.nresults;
+    const dst = s.retBase;
+    for (let i = 0; i < n; i++) {
+      parent.num[dst + i] = s.num[i]!;
+      parent.ref[dst + i] = s.ref[i]!;
+    }
+    this.slots -= s.num.length;
+    this.base -= parent.depth;
+    this.release(s);
+    this.stack = parent;
+  }
+
+  // ---- entry
+
+  /** Runs a Wasm function to completion (the root of this machine). */
+  call(f: WasmFunc, args: readonly Value[]): Value[] {
+    const c = (f.compiled as Code | null) ?? compileFunc(f);
+    const root = this.newStack(Math.max(ROOT_CAP, c.frameSize));
+    const pk = c.kinds.params;
+    for (let i = 0; i < pk.length; i++) {
+      if (pk[i]) root.ref[i] = args[i]!;
+      else root.num[i] = args[i] as number;
+    }
+    Machine.enter(root, c);
+    this.base = 0;
+    this.stack = root;
+    run(this);
+    const rk = c.kinds.results;
+    const out = new Array<Value>(rk.length).fill(null);
+    for (let i = 0; i < rk.length; i++) out[i] = rk[i] ? root.ref[i]! : root.num[i]!;
+    this.slots -= root.num.length;
+    this.release(root);
+    return out;
+  }
+}
+
+// ---- the dispatch loop -----------------------------------------------------------------------------------
+
+const FAST_MEM_FIRST = OP.I32_LOAD;
+const FAST_MEM_LAST = OP.I64_STORE32;
+
+/** Runs until the root segment's bottom frame returns. */
+function run(m: Machine): void {
+  let stk = m.stack;
+  let num = stk.num;
+  let ref = stk.ref;
+  let cf = stk.codes[0]!;
+  let code = cf.code;
+  let pc = 0;
+  let fp = 0;
+  let budget = m.budget;
+  // the segment's frame arrays (replaced only when the segment changes)
+  let fcodes = stk.codes;
+  let ffps = stk.fps;
+  let fpcs = stk.pcs;
+  // the segment's frame count, kept here and written back to `stk.depth` around slow paths
+  let depth = stk.depth;
+  outer: for (;;) {
+    stk = m.stack;
+    num = stk.num;
+    ref = stk.ref;
+    fcodes = stk.codes;
+    ffps = stk.fps;
+    fpcs = stk.pcs;
+    depth = stk.depth;
+    {
+      const d = depth - 1;
+      cf = fcodes[d]!;
+      code = cf.code;
+      fp = ffps[d]!;
+      pc = fpcs[d]!;
+    }
+    try {
+      for (;;) {
+        let callee: FuncInst = null as unknown as FuncInst;
+        let base = 0;
+        let next = 0;
+        ret: {
+          tail: {
+            call: {
+              switch (code[pc]) {
+                // ---- control
+                case /*@UNREACHABLE*/0:
+                  trap('unreachable executed');
+                case /*@NOP*/1:
+                  pc += 1;
+                  continue;
+                case /*@BR*/2: {
+                  const t = code[pc + 1]!;
+                  if (t <= pc && --budget < 0) budget = m.poll();
+                  pc = t;
+                  continue;
+                }
+                case /*@BR_IF*/3:
+                  if (num[fp + code[pc + 1]!] !== 0) {
+                    const t = code[pc + 2]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 3;
+                  continue;
+                case /*@BR_UNLESS*/4:
+                  if (num[fp + code[pc + 1]!] === 0) {
+                    const t = code[pc + 2]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 3;
+                  continue;
+                case /*@BR_TABLE*/5: {
+                  const i = num[fp + code[pc + 1]!]! >>> 0;
+                  const cnt = code[pc + 2]!;
+                  const e = pc + 5 + 2 * (i < cnt ? i : cnt);
+                  const t = code[e]!;
+                  const dst = fp + code[e + 1]!;
+                  const src = fp + code[pc + 4]!;
+                  if (dst !== src) {
+                    for (let j = 0, n = code[pc + 3]!; j < n; j++) {
+                      num[dst + j] = num[src + j]!;
+                      ref[dst + j] = ref[src + j]!;
+                    }
+                  }
+                  if (t <= pc && --budget < 0) budget = m.poll();
+                  pc = t;
+                  continue;
+                }
+                case /*@RETURN*/6: {
+                  const s = fp + code[pc + 1]!;
+                  for (let j = 0, n = code[pc + 2]!; j < n; j++) {
+                    num[fp + j] = num[s + j]!;
+                    ref[fp + j] = ref[s + j]!;
+                  }
+                  break ret;
+                }
+                case /*@RETURN0*/7:
+                  break ret;
+                case /*@RETURN1_N*/8:
+                  num[fp] = num[fp + code[pc + 1]!]!;
+                  break ret;
+                case /*@RETURN1_R*/9:
+                  ref[fp] = ref[fp + code[pc + 1]!]!;
+                  break ret;
+                case /*@CALL*/10:
+                  callee = cf.funcs[code[pc + 1]!]!;
+                  base = code[pc + 2]!;
+                  next = pc + 3;
+                  break call;
+                case /*@CALL_ADDI*/11:
+                  num[fp + code[pc + 3]!] = (num[fp + code[pc + 4]!]! + code[pc + 5]!) | 0;
+                  callee = cf.funcs[code[pc + 1]!]!;
+                  base = code[pc + 2]!;
+                  next = pc + 6;
+                  break call;
+                case /*@CALL_INDIRECT*/12:
+                  callee = indirect(cf, num, ref, fp, pc);
+                  base = code[pc + 3]!;
+                  next = pc + 6;
+                  break call;
+                case /*@CALL_REF*/13: {
+                  const f = ref[fp + code[pc + 2]!] as FuncInst | null;
+                  if (f === null) trap('null function reference');
+                  callee = f;
+                  base = code[pc + 1]!;
+                  next = pc + 3;
+                  break call;
+                }
+                case /*@RETURN_CALL*/14:
+                  callee = cf.funcs[code[pc + 1]!]!;
+                  base = code[pc + 2]!;
+                  break tail;
+                case /*@RETURN_CALL_INDIRECT*/15:
+                  callee = indirect(cf, num, ref, fp, pc);
+                  base = code[pc + 3]!;
+                  break tail;
+                case /*@RETURN_CALL_REF*/16: {
+                  const f = ref[fp + code[pc + 2]!] as FuncInst | null;
+                  if (f === null) trap('null function reference');
+                  callee = f;
+                  base = code[pc + 1]!;
+                  break tail;
+                }
+                case /*@THROW*/17: {
+                  const tag = cf.objs[code[pc + 1]!] as TagInst;
+                  const exn = new WasmExn(tag, Machine.payload(stk, fp + code[pc + 2]!, tag));
+                  stk.depth = depth;
+                  m.throwExn(exn, pc);
+                  continue outer;
+                }
+                case /*@THROW_REF*/18: {
+                  const exn = ref[fp + code[pc + 1]!] as WasmExn | null;
+                  if (exn === null) trap('null exception reference');
+                  stk.depth = depth;
+                  m.throwExn(exn, pc);
+                  continue outer;
+                }
+
+                // ---- moves and constants
+                case /*@MOV_N*/19:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]!;
+                  pc += 3;
+                  continue;
+                case /*@MOV_R*/20:
+                  ref[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!]!;
+                  pc += 3;
+                  continue;
+                case /*@COPY*/21: {
+                  const dst = fp + code[pc + 1]!;
+                  const src = fp + code[pc + 2]!;
+                  for (let j = 0, n = code[pc + 3]!; j < n; j++) {
+                    num[dst + j] = num[src + j]!;
+                    ref[dst + j] = ref[src + j]!;
+                  }
+                  pc += 4;
+                  continue;
+                }
+                case /*@CONST_I32*/22:
+                  num[fp + code[pc + 1]!] = code[pc + 2]!;
+                  pc += 3;
+                  continue;
+                case /*@CONST_F32*/23:
+                  num[fp + code[pc + 1]!] = code[pc + 2]! >>> 0;
+                  pc += 3;
+                  continue;
+                case /*@CONST_F64*/24:
+                  num[fp + code[pc + 1]!] = cf.f64s[code[pc + 2]!]!;
+                  pc += 3;
+                  continue;
+                case /*@CONST_R*/25:
+                  ref[fp + code[pc + 1]!] = cf.objs[code[pc + 2]!] as Value;
+                  pc += 3;
+                  continue;
+                case /*@SELECT_N*/26:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== 0 ? num[fp + code[pc + 3]!]! : num[fp + code[pc + 4]!]!;
+                  pc += 5;
+                  continue;
+                case /*@SELECT_R*/27:
+                  ref[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== 0 ? ref[fp + code[pc + 3]!]! : ref[fp + code[pc + 4]!]!;
+                  pc += 5;
+                  continue;
+                case /*@GLOBAL_GET_N*/28:
+                  num[fp + code[pc + 1]!] = cf.globals[code[pc + 2]!]!.value as number;
+                  pc += 3;
+                  continue;
+                case /*@GLOBAL_GET_R*/29:
+                  ref[fp + code[pc + 1]!] = cf.globals[code[pc + 2]!]!.value;
+                  pc += 3;
+                  continue;
+                case /*@GLOBAL_SET_N*/30:
+                  cf.globals[code[pc + 1]!]!.value = num[fp + code[pc + 2]!]!;
+                  pc += 3;
+                  continue;
+                case /*@GLOBAL_SET_R*/31:
+                  cf.globals[code[pc + 1]!]!.value = ref[fp + code[pc + 2]!]!;
+                  pc += 3;
+                  continue;
+
+                // ---- i32
+                case /*@I32_EQZ*/32:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === 0 ? 1 : 0;
+                  pc += 3;
+                  continue;
+                case /*@I32_EQ*/33:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === num[fp + code[pc + 3]!] ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_NE*/34:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== num[fp + code[pc + 3]!] ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_LT_S*/35:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < num[fp + code[pc + 3]!]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_LT_U*/36:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 < num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_GT_S*/37:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > num[fp + code[pc + 3]!]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_GT_U*/38:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 > num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_LE_S*/39:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= num[fp + code[pc + 3]!]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_LE_U*/40:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 <= num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_GE_S*/41:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= num[fp + code[pc + 3]!]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_GE_U*/42:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 >= num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_EQ_I*/43:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === code[pc + 3] ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_NE_I*/44:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== code[pc + 3] ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_LT_S_I*/45:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < code[pc + 3]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_LT_U_I*/46:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 < code[pc + 3]! >>> 0 ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_GT_S_I*/47:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > code[pc + 3]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_GT_U_I*/48:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 > code[pc + 3]! >>> 0 ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_LE_S_I*/49:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= code[pc + 3]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_LE_U_I*/50:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 <= code[pc + 3]! >>> 0 ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_GE_S_I*/51:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= code[pc + 3]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_GE_U_I*/52:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 >= code[pc + 3]! >>> 0 ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_CLZ*/53:
+                  num[fp + code[pc + 1]!] = Math.clz32(num[fp + code[pc + 2]!]!);
+                  pc += 3;
+                  continue;
+                case /*@I32_CTZ*/54: {
+                  const a = num[fp + code[pc + 2]!]! | 0;
+                  num[fp + code[pc + 1]!] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
+                  pc += 3;
+                  continue;
+                }
+                case /*@I32_POPCNT*/55: {
+                  let a = num[fp + code[pc + 2]!]! | 0;
+                  a = a - ((a >>> 1) & 0x55555555);
+                  a = (a & 0x33333333) + ((a >>> 2) & 0x33333333);
+                  num[fp + code[pc + 1]!] = (Math.imul((a + (a >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+                  pc += 3;
+                  continue;
+                }
+                case /*@I32_ADD*/56:
+                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_SUB*/57:
+                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! - num[fp + code[pc + 3]!]!) | 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_MUL*/58:
+                  num[fp + code[pc + 1]!] = Math.imul(num[fp + code[pc + 2]!]!, num[fp + code[pc + 3]!]!);
+                  pc += 4;
+                  continue;
+                case /*@I32_DIV_S*/59: {
+                  const a = num[fp + code[pc + 2]!]!;
+                  const b = num[fp + code[pc + 3]!]!;
+                  if (b === 0) trap('integer divide by zero');
+                  if (a === -0x80000000 && b === -1) trap('integer overflow');
+                  num[fp + code[pc + 1]!] = (a / b) | 0;
+                  pc += 4;
+                  continue;
+                }
+                case /*@I32_DIV_U*/60: {
+                  const b = num[fp + code[pc + 3]!]! >>> 0;
+                  if (b === 0) trap('integer divide by zero');
+                  num[fp + code[pc + 1]!] = ((num[fp + code[pc + 2]!]! >>> 0) / b) | 0;
+                  pc += 4;
+                  continue;
+                }
+                case /*@I32_REM_S*/61: {
+                  const b = num[fp + code[pc + 3]!]!;
+                  if (b === 0) trap('integer divide by zero');
+                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! % b) | 0;
+                  pc += 4;
+                  continue;
+                }
+                case /*@I32_REM_U*/62: {
+                  const b = num[fp + code[pc + 3]!]! >>> 0;
+                  if (b === 0) trap('integer divide by zero');
+                  num[fp + code[pc + 1]!] = ((num[fp + code[pc + 2]!]! >>> 0) % b) | 0;
+                  pc += 4;
+                  continue;
+                }
+                case /*@I32_AND*/63:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! & num[fp + code[pc + 3]!]!;
+                  pc += 4;
+                  continue;
+                case /*@I32_OR*/64:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! | num[fp + code[pc + 3]!]!;
+                  pc += 4;
+                  continue;
+                case /*@I32_XOR*/65:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! ^ num[fp + code[pc + 3]!]!;
+                  pc += 4;
+                  continue;
+                case /*@I32_SHL*/66:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! << num[fp + code[pc + 3]!]!;
+                  pc += 4;
+                  continue;
+                case /*@I32_SHR_S*/67:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >> num[fp + code[pc + 3]!]!;
+                  pc += 4;
+                  continue;
+                case /*@I32_SHR_U*/68:
+                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! >>> num[fp + code[pc + 3]!]!) | 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_ROTL*/69: {
+                  const a = num[fp + code[pc + 2]!]!;
+                  const b = num[fp + code[pc + 3]!]!;
+                  num[fp + code[pc + 1]!] = (a << b) | (a >>> (32 - (b & 31)));
+                  pc += 4;
+                  continue;
+                }
+                case /*@I32_ROTR*/70: {
+                  const a = num[fp + code[pc + 2]!]!;
+                  const b = num[fp + code[pc + 3]!]!;
+                  num[fp + code[pc + 1]!] = (a >>> b) | (a << (32 - (b & 31)));
+                  pc += 4;
+                  continue;
+                }
+                case /*@I32_ADD_I*/71:
+                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_MUL_I*/72:
+                  num[fp + code[pc + 1]!] = Math.imul(num[fp + code[pc + 2]!]!, code[pc + 3]!);
+                  pc += 4;
+                  continue;
+                case /*@I32_AND_I*/73:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! & code[pc + 3]!;
+                  pc += 4;
+                  continue;
+                case /*@I32_OR_I*/74:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! | code[pc + 3]!;
+                  pc += 4;
+                  continue;
+                case /*@I32_XOR_I*/75:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! ^ code[pc + 3]!;
+                  pc += 4;
+                  continue;
+                case /*@I32_SHL_I*/76:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! << code[pc + 3]!;
+                  pc += 4;
+                  continue;
+                case /*@I32_SHR_S_I*/77:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >> code[pc + 3]!;
+                  pc += 4;
+                  continue;
+                case /*@I32_SHR_U_I*/78:
+                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! >>> code[pc + 3]!) | 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_EXTEND8_S*/79:
+                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! << 24) >> 24;
+                  pc += 3;
+                  continue;
+                case /*@I32_EXTEND16_S*/80:
+                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! << 16) >> 16;
+                  pc += 3;
+                  continue;
+                case /*@I32_WRAP_I64*/81:
+                  num[fp + code[pc + 1]!] = Number(BigInt.asIntN(32, ref[fp + code[pc + 2]!] as bigint));
+                  pc += 3;
+                  continue;
+
+                // ---- compare and branch
+                case /*@J_EQ*/82:
+                  if (num[fp + code[pc + 1]!] === num[fp + code[pc + 2]!]) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_NE*/83:
+                  if (num[fp + code[pc + 1]!] !== num[fp + code[pc + 2]!]) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_LT_S*/84:
+                  if (num[fp + code[pc + 1]!]! < num[fp + code[pc + 2]!]!) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_LT_U*/85:
+                  if (num[fp + code[pc + 1]!]! >>> 0 < num[fp + code[pc + 2]!]! >>> 0) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_GT_S*/86:
+                  if (num[fp + code[pc + 1]!]! > num[fp + code[pc + 2]!]!) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_GT_U*/87:
+                  if (num[fp + code[pc + 1]!]! >>> 0 > num[fp + code[pc + 2]!]! >>> 0) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_LE_S*/88:
+                  if (num[fp + code[pc + 1]!]! <= num[fp + code[pc + 2]!]!) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_LE_U*/89:
+                  if (num[fp + code[pc + 1]!]! >>> 0 <= num[fp + code[pc + 2]!]! >>> 0) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_GE_S*/90:
+                  if (num[fp + code[pc + 1]!]! >= num[fp + code[pc + 2]!]!) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_GE_U*/91:
+                  if (num[fp + code[pc + 1]!]! >>> 0 >= num[fp + code[pc + 2]!]! >>> 0) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_EQ_I*/92:
+                  if (num[fp + code[pc + 1]!] === code[pc + 2]) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_NE_I*/93:
+                  if (num[fp + code[pc + 1]!] !== code[pc + 2]) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_LT_S_I*/94:
+                  if (num[fp + code[pc + 1]!]! < code[pc + 2]!) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_LT_U_I*/95:
+                  if (num[fp + code[pc + 1]!]! >>> 0 < code[pc + 2]! >>> 0) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_GT_S_I*/96:
+                  if (num[fp + code[pc + 1]!]! > code[pc + 2]!) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_GT_U_I*/97:
+                  if (num[fp + code[pc + 1]!]! >>> 0 > code[pc + 2]! >>> 0) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_LE_S_I*/98:
+                  if (num[fp + code[pc + 1]!]! <= code[pc + 2]!) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_LE_U_I*/99:
+                  if (num[fp + code[pc + 1]!]! >>> 0 <= code[pc + 2]! >>> 0) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_GE_S_I*/100:
+                  if (num[fp + code[pc + 1]!]! >= code[pc + 2]!) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@J_GE_U_I*/101:
+                  if (num[fp + code[pc + 1]!]! >>> 0 >= code[pc + 2]! >>> 0) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+
+                // ---- loop latches
+                case /*@ADDI_J_LT_S*/102: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v < num[fp + code[pc + 4]!]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADDI_J_LT_U*/103: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v >>> 0 < num[fp + code[pc + 4]!]! >>> 0) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADDI_J_NE*/104: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v !== num[fp + code[pc + 4]!]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADDI_J_GT_S*/105: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v > num[fp + code[pc + 4]!]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADDI_J_GE_S*/106: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v >= num[fp + code[pc + 4]!]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADDI_J_LT_S_I*/107: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v < code[pc + 4]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADDI_J_LT_U_I*/108: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v >>> 0 < code[pc + 4]! >>> 0) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADDI_J_NE_I*/109: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v !== code[pc + 4]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADDI_J_GT_S_I*/110: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v > code[pc + 4]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADDI_J_GE_S_I*/111: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v >= code[pc + 4]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADDI_BR_IF*/112: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v !== 0) {
+                    const t = code[pc + 4]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 5;
+                  continue;
+                }
+                case /*@ADDI_BR_UNLESS*/113: {
+                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v === 0) {
+                    const t = code[pc + 4]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 5;
+                  continue;
+                }
+
+                // ---- i64
+                case /*@I64_EQZ*/114:
+                  num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === 0n ? 1 : 0;
+                  pc += 3;
+                  continue;
+                case /*@I64_EQ*/115:
+                  num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I64_NE*/116:
+                  num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] !== ref[fp + code[pc + 3]!] ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I64_LT_S*/117:
+                  num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) < (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I64_GT_S*/118:
+                  num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) > (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I64_LE_S*/119:
+                  num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) <= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I64_GE_S*/120:
+                  num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) >= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@I64_ADD*/121:
+                  ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) + (ref[fp + code[pc + 3]!] as bigint));
+                  pc += 4;
+                  continue;
+                case /*@I64_SUB*/122:
+                  ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) - (ref[fp + code[pc + 3]!] as bigint));
+                  pc += 4;
+                  continue;
+                case /*@I64_MUL*/123:
+                  ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) * (ref[fp + code[pc + 3]!] as bigint));
+                  pc += 4;
+                  continue;
+                case /*@I64_AND*/124:
+                  ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) & (ref[fp + code[pc + 3]!] as bigint);
+                  pc += 4;
+                  continue;
+                case /*@I64_OR*/125:
+                  ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) | (ref[fp + code[pc + 3]!] as bigint);
+                  pc += 4;
+                  continue;
+                case /*@I64_XOR*/126:
+                  ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) ^ (ref[fp + code[pc + 3]!] as bigint);
+                  pc += 4;
+                  continue;
+                case /*@I64_SHL*/127:
+                  ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) << ((ref[fp + code[pc + 3]!] as bigint) & 63n));
+                  pc += 4;
+                  continue;
+                case /*@I64_SHR_S*/128:
+                  ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) >> ((ref[fp + code[pc + 3]!] as bigint) & 63n);
+                  pc += 4;
+                  continue;
+                case /*@I64_SHR_U*/129:
+                  ref[fp + code[pc + 1]!] = BigInt.asIntN(
+                    64, BigInt.asUintN(64, ref[fp + code[pc + 2]!] as bigint) >> ((ref[fp + code[pc + 3]!] as bigint) & 63n),
+                  );
+                  pc += 4;
+                  continue;
+                case /*@I64_EXTEND_I32_S*/130:
+                  ref[fp + code[pc + 1]!] = BigInt(num[fp + code[pc + 2]!]!);
+                  pc += 3;
+                  continue;
+                case /*@I64_EXTEND_I32_U*/131:
+                  ref[fp + code[pc + 1]!] = BigInt(num[fp + code[pc + 2]!]! >>> 0);
+                  pc += 3;
+                  continue;
+
+                // ---- f64
+                case /*@F64_ADD*/132: {
+                  const a = num[fp + code[pc + 2]!]!;
+                  const b = num[fp + code[pc + 3]!]!;
+                  const r = a + b;
+                  num[fp + code[pc + 1]!] = r === r ? r : F64_ADD(a, b);
+                  pc += 4;
+                  continue;
+                }
+                case /*@F64_SUB*/133: {
+                  const a = num[fp + code[pc + 2]!]!;
+                  const b = num[fp + code[pc + 3]!]!;
+                  const r = a - b;
+                  num[fp + code[pc + 1]!] = r === r ? r : F64_SUB(a, b);
+                  pc += 4;
+                  continue;
+                }
+                case /*@F64_MUL*/134: {
+                  const a = num[fp + code[pc + 2]!]!;
+                  const b = num[fp + code[pc + 3]!]!;
+                  const r = a * b;
+                  num[fp + code[pc + 1]!] = r === r ? r : F64_MUL(a, b);
+                  pc += 4;
+                  continue;
+                }
+                case /*@F64_DIV*/135: {
+                  const a = num[fp + code[pc + 2]!]!;
+                  const b = num[fp + code[pc + 3]!]!;
+                  const r = a / b;
+                  num[fp + code[pc + 1]!] = r === r ? r : F64_DIV(a, b);
+                  pc += 4;
+                  continue;
+                }
+                case /*@F64_EQ*/136:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === num[fp + code[pc + 3]!] ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@F64_NE*/137:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== num[fp + code[pc + 3]!] ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@F64_LT*/138:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < num[fp + code[pc + 3]!]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@F64_GT*/139:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > num[fp + code[pc + 3]!]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@F64_LE*/140:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= num[fp + code[pc + 3]!]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@F64_GE*/141:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= num[fp + code[pc + 3]!]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@F64_CONVERT_I32_S*/142:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]!;
+                  pc += 3;
+                  continue;
+                case /*@F64_CONVERT_I32_U*/143:
+                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0;
+                  pc += 3;
+                  continue;
+
+                // ---- other operators
+                case /*@GEN1*/144: {
+                  const mask = code[pc + 4]!;
+                  const a = fp + code[pc + 2]!;
+                  const r = (cf.objs[code[pc + 3]!] as Fn1)(mask & 1 ? ref[a] : num[a]);
+                  if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
+                  else num[fp + code[pc + 1]!] = r as number;
+                  pc += 5;
+                  continue;
+                }
+                case /*@GEN2*/145: {
+                  const mask = code[pc + 5]!;
+                  const a = fp + code[pc + 2]!;
+                  const b = fp + code[pc + 3]!;
+                  const r = (cf.objs[code[pc + 4]!] as Fn2)(mask & 1 ? ref[a] : num[a], mask & 2 ? ref[b] : num[b]);
+                  if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
+                  else num[fp + code[pc + 1]!] = r as number;
+                  pc += 6;
+                  continue;
+                }
+                case /*@GEN3*/146: {
+                  const mask = code[pc + 6]!;
+                  const a = fp + code[pc + 2]!;
+                  const b = fp + code[pc + 3]!;
+                  const c = fp + code[pc + 4]!;
+                  const r = (cf.objs[code[pc + 5]!] as Fn3)(
+                    mask & 1 ? ref[a] : num[a], mask & 2 ? ref[b] : num[b], mask & 4 ? ref[c] : num[c],
+                  );
+                  if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
+                  else num[fp + code[pc + 1]!] = r as number;
+                  pc += 7;
+                  continue;
+                }
+
+                // ---- memory 0, i32 addresses (out of bounds: the DataView throws a RangeError)
+                case /*@I32_LOAD*/147:
+                  num[fp + code[pc + 1]!] = cf.mem0!.view.getInt32((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                  pc += 4;
+                  continue;
+                case /*@I64_LOAD*/148:
+                  ref[fp + code[pc + 1]!] = cf.mem0!.view.getBigInt64((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                  pc += 4;
+                  continue;
+                case /*@F32_LOAD*/149:
+                  num[fp + code[pc + 1]!] = cf.mem0!.view.getUint32((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                  pc += 4;
+                  continue;
+                case /*@F64_LOAD*/150:
+                  num[fp + code[pc + 1]!] = cf.mem0!.view.getFloat64((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                  pc += 4;
+                  continue;
+                case /*@I32_LOAD8_S*/151:
+                  num[fp + code[pc + 1]!] = cf.mem0!.view.getInt8((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0));
+                  pc += 4;
+                  continue;
+                case /*@I32_LOAD8_U*/152:
+                  num[fp + code[pc + 1]!] = cf.mem0!.view.getUint8((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0));
+                  pc += 4;
+                  continue;
+                case /*@I32_LOAD16_S*/153:
+                  num[fp + code[pc + 1]!] = cf.mem0!.view.getInt16((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                  pc += 4;
+                  continue;
+                case /*@I32_LOAD16_U*/154:
+                  num[fp + code[pc + 1]!] = cf.mem0!.view.getUint16((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                  pc += 4;
+                  continue;
+                case /*@I64_LOAD8_S*/155:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt8((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)));
+                  pc += 4;
+                  continue;
+                case /*@I64_LOAD8_U*/156:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint8((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)));
+                  pc += 4;
+                  continue;
+                case /*@I64_LOAD16_S*/157:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt16((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
+                  pc += 4;
+                  continue;
+                case /*@I64_LOAD16_U*/158:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint16((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
+                  pc += 4;
+                  continue;
+                case /*@I64_LOAD32_S*/159:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt32((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
+                  pc += 4;
+                  continue;
+                case /*@I64_LOAD32_U*/160:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint32((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
+                  pc += 4;
+                  continue;
+                case /*@I32_STORE*/161:
+                  cf.mem0!.view.setInt32((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true);
+                  pc += 4;
+                  continue;
+                case /*@I64_STORE*/162:
+                  cf.mem0!.view.setBigInt64((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), ref[fp + code[pc + 2]!] as bigint, true);
+                  pc += 4;
+                  continue;
+                case /*@F32_STORE*/163:
+                  cf.mem0!.view.setUint32((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true);
+                  pc += 4;
+                  continue;
+                case /*@F64_STORE*/164:
+                  cf.mem0!.view.setFloat64((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true);
+                  pc += 4;
+                  continue;
+                case /*@I32_STORE8*/165:
+                  cf.mem0!.view.setInt8((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!);
+                  pc += 4;
+                  continue;
+                case /*@I32_STORE16*/166:
+                  cf.mem0!.view.setInt16((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true);
+                  pc += 4;
+                  continue;
+                case /*@I64_STORE8*/167:
+                  cf.mem0!.view.setUint8(
+                    (num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffn),
+                  );
+                  pc += 4;
+                  continue;
+                case /*@I64_STORE16*/168:
+                  cf.mem0!.view.setUint16(
+                    (num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffn), true,
+                  );
+                  pc += 4;
+                  continue;
+                case /*@I64_STORE32*/169:
+                  cf.mem0!.view.setUint32(
+                    (num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0),
+                    Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffffffn),
+                    true,
+                  );
+                  pc += 4;
+                  continue;
+
+                // ---- any memory
+                case /*@MEM_LOAD*/170: {
+                  const acc = cf.objs[code[pc + 3]!] as MemAccess;
+                  const r = memLoad(cf.instance, acc, addrAt(num, ref, fp + code[pc + 2]!, acc.is64));
+                  if (typeof r === 'number') num[fp + code[pc + 1]!] = r;
+                  else ref[fp + code[pc + 1]!] = r;
+                  pc += 4;
+                  continue;
+                }
+                case /*@MEM_STORE*/171: {
+                  const acc = cf.objs[code[pc + 3]!] as MemAccess;
+                  const v = fp + code[pc + 2]!;
+                  const x = acc.vref ? ref[v]! : num[v]!;
+                  memStore(cf.instance, acc, addrAt(num, ref, fp + code[pc + 1]!, acc.is64), x);
+                  pc += 4;
+                  continue;
+                }
+                case /*@MEM_LOAD_LANE*/172: {
+                  const acc = cf.objs[code[pc + 4]!] as MemAccess;
+                  ref[fp + code[pc + 1]!] = memLoadLane(
+                    cf.instance, acc, addrAt(num, ref, fp + code[pc + 2]!, acc.is64), ref[fp + code[pc + 3]!] as Uint8Array,
+                  );
+                  pc += 5;
+                  continue;
+                }
+                case /*@MEMORY_SIZE*/173: {
+                  const x = code[pc + 2]!;
+                  const mem = cf.instance.memories[x]!;
+                  putAddr(num, ref, fp + code[pc + 1]!, cf.instance.valid.memories[x]!.addr === 'i64', mem.buffer.byteLength / 65536);
+                  pc += 3;
+                  continue;
+                }
+                case /*@MEMORY_GROW*/174: {
+                  const x = code[pc + 3]!;
+                  const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
+                  const delta = addrAt(num, ref, fp + code[pc + 2]!, is64);
+                  const r = cf.instance.memories[x]!.grow(delta);
+                  putAddr(num, ref, fp + code[pc + 1]!, is64, r);
+                  pc += 4;
+                  continue;
+                }
+                case /*@MEMORY_FILL*/175: {
+                  const x = code[pc + 2]!;
+                  const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
+                  const b = fp + code[pc + 1]!;
+                  memoryFill(cf.instance.memories[x]!, addrAt(num, ref, b, is64), num[b + 1]!, addrAt(num, ref, b + 2, is64));
+                  pc += 3;
+                  continue;
+                }
+                case /*@MEMORY_COPY*/176: {
+                  const vm = cf.instance.valid;
+                  const dx = code[pc + 2]!;
+                  const sx = code[pc + 3]!;
+                  const d64 = vm.memories[dx]!.addr === 'i64';
+                  const s64 = vm.memories[sx]!.addr === 'i64';
+                  const b = fp + code[pc + 1]!;
+                  const mems = cf.instance.memories;
+                  memoryCopy(
+                    mems[dx]!, mems[sx]!, addrAt(num, ref, b, d64), addrAt(num, ref, b + 1, s64), addrAt(num, ref, b + 2, d64 && s64),
+                  );
+                  pc += 4;
+                  continue;
+                }
+                case /*@MEMORY_INIT*/177: {
+                  const x = code[pc + 2]!;
+                  const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
+                  const b = fp + code[pc + 1]!;
+                  memoryInit(
+                    cf.instance, cf.instance.memories[x]!, code[pc + 3]!, addrAt(num, ref, b, is64), num[b + 1]! >>> 0,
+                    num[b + 2]! >>> 0,
+                  );
+                  pc += 4;
+                  continue;
+                }
+                case /*@DATA_DROP*/178:
+                  cf.instance.datas[code[pc + 1]!] = null;
+                  pc += 2;
+                  continue;
+
+                // ---- tables
+                case /*@TABLE_GET*/179: {
+                  const x = code[pc + 3]!;
+                  const elems = cf.instance.tables[x]!.elems;
+                  const i = addrAt(num, ref, fp + code[pc + 2]!, cf.instance.valid.tables[x]!.addr === 'i64');
+                  if (i >= elems.length) trap(OOB_TABLE);
+                  ref[fp + code[pc + 1]!] = elems[i]!;
+                  pc += 4;
+                  continue;
+                }
+                case /*@TABLE_SET*/180: {
+                  const x = code[pc + 3]!;
+                  const elems = cf.instance.tables[x]!.elems;
+                  const i = addrAt(num, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64');
+                  if (i >= elems.length) trap(OOB_TABLE);
+                  elems[i] = ref[fp + code[pc + 2]!]!;
+                  pc += 4;
+                  continue;
+                }
+                case /*@TABLE_SIZE*/181: {
+                  const x = code[pc + 2]!;
+                  putAddr(num, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64', cf.instance.tables[x]!.elems.length);
+                  pc += 3;
+                  continue;
+                }
+                case /*@TABLE_GROW*/182: {
+                  const x = code[pc + 2]!;
+                  const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
+                  const b = fp + code[pc + 1]!;
+                  const r = cf.instance.tables[x]!.grow(addrAt(num, ref, b + 1, is64), ref[b]!);
+                  putAddr(num, ref, b, is64, r);
+                  pc += 3;
+                  continue;
+                }
+                case /*@TABLE_FILL*/183: {
+                  const x = code[pc + 2]!;
+                  const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
+                  const b = fp + code[pc + 1]!;
+                  tableFill(cf.instance.tables[x]!, addrAt(num, ref, b, is64), ref[b + 1]!, addrAt(num, ref, b + 2, is64));
+                  pc += 3;
+                  continue;
+                }
+                case /*@TABLE_COPY*/184: {
+                  const vm = cf.instance.valid;
+                  const dx = code[pc + 2]!;
+                  const sx = code[pc + 3]!;
+                  const d64 = vm.tables[dx]!.addr === 'i64';
+                  const s64 = vm.tables[sx]!.addr === 'i64';
+                  const b = fp + code[pc + 1]!;
+                  const tabs = cf.instance.tables;
+                  tableCopy(
+                    tabs[dx]!, tabs[sx]!, addrAt(num, ref, b, d64), addrAt(num, ref, b + 1, s64), addrAt(num, ref, b + 2, d64 && s64),
+                  );
+                  pc += 4;
+                  continue;
+                }
+                case /*@TABLE_INIT*/185: {
+                  const x = code[pc + 2]!;
+                  const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
+                  const b = fp + code[pc + 1]!;
+                  tableInit(
+                    cf.instance, cf.instance.tables[x]!, code[pc + 3]!, addrAt(num, ref, b, is64), num[b + 1]! >>> 0,
+                    num[b + 2]! >>> 0,
+                  );
+                  pc += 4;
+                  continue;
+                }
+                case /*@ELEM_DROP*/186:
+                  cf.instance.elems[code[pc + 1]!] = null;
+                  pc += 2;
+                  continue;
+
+                // ---- references
+                case /*@REF_NULL*/187:
+                  ref[fp + code[pc + 1]!] = null;
+                  pc += 2;
+                  continue;
+                case /*@REF_IS_NULL*/188:
+                  num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === null ? 1 : 0;
+                  pc += 3;
+                  continue;
+                case /*@REF_FUNC*/189:
+                  ref[fp + code[pc + 1]!] = cf.funcs[code[pc + 2]!]!;
+                  pc += 3;
+                  continue;
+                case /*@REF_AS_NON_NULL*/190:
+                  if (ref[fp + code[pc + 1]!] === null) trap('null reference');
+                  pc += 2;
+                  continue;
+                case /*@BR_ON_NULL*/191:
+                  if (ref[fp + code[pc + 1]!] === null) {
+                    const t = code[pc + 2]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 3;
+                  continue;
+                case /*@BR_ON_NON_NULL*/192:
+                  if (ref[fp + code[pc + 1]!] !== null) {
+                    const t = code[pc + 2]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 3;
+                  continue;
+                case /*@REF_EQ*/193:
+                  num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@REF_TEST*/194:
+                  num[fp + code[pc + 1]!] = refMatches(ref[fp + code[pc + 2]!]!, cf.objs[code[pc + 3]!] as CRefType) ? 1 : 0;
+                  pc += 4;
+                  continue;
+                case /*@REF_CAST*/195:
+                  if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) trap('cast failure');
+                  pc += 3;
+                  continue;
+                case /*@BR_ON_CAST*/196:
+                  if (refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@BR_ON_CAST_FAIL*/197:
+                  if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) {
+                    const t = code[pc + 3]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 4;
+                  continue;
+                case /*@REF_I31*/198:
+                  ref[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! << 1) >> 1;
+                  pc += 3;
+                  continue;
+                case /*@I31_GET_S*/199: {
+                  const v = ref[fp + code[pc + 2]!];
+                  if (v === null) trap('null i31 reference');
+                  num[fp + code[pc + 1]!] = v as number;
+                  pc += 3;
+                  continue;
+                }
+                case /*@I31_GET_U*/200: {
+                  const v = ref[fp + code[pc + 2]!];
+                  if (v === null) trap('null i31 reference');
+                  num[fp + code[pc + 1]!] = (v as number) & 0x7fffffff;
+                  pc += 3;
+                  continue;
+                }
+                case /*@ANY_CONVERT_EXTERN*/201:
+                  ref[fp + code[pc + 1]!] = internalize(ref[fp + code[pc + 2]!]!);
+                  pc += 3;
+                  continue;
+                case /*@EXTERN_CONVERT_ANY*/202:
+                  ref[fp + code[pc + 1]!] = externalize(ref[fp + code[pc + 2]!]!);
+                  pc += 3;
+                  continue;
+
+                // ---- aggregates
+                case /*@STRUCT_NEW*/203: {
+                  const b = fp + code[pc + 1]!;
+                  const desc = cf.objs[code[pc + 2]!] as AggrDesc;
+                  const kinds = desc.kinds;
+                  const vals = new Array<Value>(kinds.length).fill(null);
+                  for (let i = 0; i < kinds.length; i++) vals[i] = kinds[i] ? ref[b + i]! : num[b + i]!;
+                  ref[b] = newStruct(desc.dt, vals);
+                  pc += 3;
+                  continue;
+                }
+                case /*@STRUCT_NEW_DEFAULT*/204:
+                  ref[fp + code[pc + 1]!] = newStructDefault((cf.objs[code[pc + 2]!] as AggrDesc).dt);
+                  pc += 3;
+                  continue;
+                case /*@STRUCT_GET_N*/205: {
+                  const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
+                  if (o === null) trap('null structure reference');
+                  num[fp + code[pc + 1]!] = o.fields[code[pc + 3]!] as number;
+                  pc += 4;
+                  continue;
+                }
+                case /*@STRUCT_GET_R*/206: {
+                  const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
+                  if (o === null) trap('null structure reference');
+                  ref[fp + code[pc + 1]!] = o.fields[code[pc + 3]!]!;
+                  pc += 4;
+                  continue;
+                }
+                case /*@STRUCT_GET_P*/207: {
+                  const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
+                  if (o === null) trap('null structure reference');
+                  const sh = code[pc + 4]!;
+                  num[fp + code[pc + 1]!] = ((o.fields[code[pc + 3]!] as number) << sh) >> sh;
+                  pc += 5;
+                  continue;
+                }
+                case /*@STRUCT_SET_N*/208: {
+                  const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
+                  if (o === null) trap('null structure reference');
+                  o.fields[code[pc + 3]!] = num[fp + code[pc + 2]!]!;
+                  pc += 4;
+                  continue;
+                }
+                case /*@STRUCT_SET_R*/209: {
+                  const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
+                  if (o === null) trap('null structure reference');
+                  o.fields[code[pc + 3]!] = ref[fp + code[pc + 2]!]!;
+                  pc += 4;
+                  continue;
+                }
+                case /*@STRUCT_SET_P*/210: {
+                  const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
+                  if (o === null) trap('null structure reference');
+                  o.fields[code[pc + 3]!] = num[fp + code[pc + 2]!]! & code[pc + 4]!;
+                  pc += 5;
+                  continue;
+                }
+                case /*@ARRAY_NEW*/211: {
+                  const b = fp + code[pc + 1]!;
+                  const desc = cf.objs[code[pc + 2]!] as AggrDesc;
+                  ref[b] = newArray(desc.dt, num[b + 1]! >>> 0, desc.kinds[0] ? ref[b]! : num[b]!);
+                  pc += 3;
+                  continue;
+                }
+                case /*@ARRAY_NEW_DEFAULT*/212:
+                  ref[fp + code[pc + 1]!] = newArrayDefault((cf.objs[code[pc + 3]!] as AggrDesc).dt, num[fp + code[pc + 2]!]! >>> 0);
+                  pc += 4;
+                  continue;
+                case /*@ARRAY_NEW_FIXED*/213: {
+                  const b = fp + code[pc + 1]!;
+                  const desc = cf.objs[code[pc + 2]!] as AggrDesc;
+                  const n = code[pc + 3]!;
+                  const vals = new Array<Value>(n).fill(null);
+                  const k = desc.kinds[0];
+                  for (let i = 0; i < n; i++) vals[i] = k ? ref[b + i]! : num[b + i]!;
+                  ref[b] = newArrayFixed(desc.dt, vals);
+                  pc += 4;
+                  continue;
+                }
+                case /*@ARRAY_NEW_DATA*/214: {
+                  const b = fp + code[pc + 1]!;
+                  ref[b] = arrayNewData(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, num[b]! >>> 0, num[b + 1]! >>> 0);
+                  pc += 4;
+                  continue;
+                }
+                case /*@ARRAY_NEW_ELEM*/215: {
+                  const b = fp + code[pc + 1]!;
+                  ref[b] = arrayNewElem(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, num[b]! >>> 0, num[b + 1]! >>> 0);
+                  pc += 4;
+                  continue;
+                }
+                case /*@ARRAY_GET_N*/216: {
+                  const a = ref[fp + code[pc + 2]!] as WasmArray | null;
+                  if (a === null) trap(NULL_ARRAY);
+                  const i = num[fp + code[pc + 3]!]! >>> 0;
+                  if (i >= a.elems.length) trap(OOB_ARRAY);
+                  num[fp + code[pc + 1]!] = a.elems[i] as number;
+                  pc += 4;
+                  continue;
+                }
+                case /*@ARRAY_GET_R*/217: {
+                  const a = ref[fp + code[pc + 2]!] as WasmArray | null;
+                  if (a === null) trap(NULL_ARRAY);
+                  const i = num[fp + code[pc + 3]!]! >>> 0;
+                  if (i >= a.elems.length) trap(OOB_ARRAY);
+                  ref[fp + code[pc + 1]!] = a.elems[i]!;
+                  pc += 4;
+                  continue;
+                }
+                case /*@ARRAY_GET_P*/218: {
+                  const a = ref[fp + code[pc + 2]!] as WasmArray | null;
+                  if (a === null) trap(NULL_ARRAY);
+                  const i = num[fp + code[pc + 3]!]! >>> 0;
+                  if (i >= a.elems.length) trap(OOB_ARRAY);
+                  const sh = code[pc + 4]!;
+                  num[fp + code[pc + 1]!] = ((a.elems[i] as number) << sh) >> sh;
+                  pc += 5;
+                  continue;
+                }
+                case /*@ARRAY_SET_N*/219: {
+                  const a = ref[fp + code[pc + 1]!] as WasmArray | null;
+                  if (a === null) trap(NULL_ARRAY);
+                  const i = num[fp + code[pc + 2]!]! >>> 0;
+                  if (i >= a.elems.length) trap(OOB_ARRAY);
+                  a.elems[i] = num[fp + code[pc + 3]!]!;
+                  pc += 4;
+                  continue;
+                }
+                case /*@ARRAY_SET_R*/220: {
+                  const a = ref[fp + code[pc + 1]!] as WasmArray | null;
+                  if (a === null) trap(NULL_ARRAY);
+                  const i = num[fp + code[pc + 2]!]! >>> 0;
+                  if (i >= a.elems.length) trap(OOB_ARRAY);
+                  a.elems[i] = ref[fp + code[pc + 3]!]!;
+                  pc += 4;
+                  continue;
+                }
+                case /*@ARRAY_SET_P*/221: {
+                  const a = ref[fp + code[pc + 1]!] as WasmArray | null;
+                  if (a === null) trap(NULL_ARRAY);
+                  const i = num[fp + code[pc + 2]!]! >>> 0;
+                  if (i >= a.elems.length) trap(OOB_ARRAY);
+                  a.elems[i] = num[fp + code[pc + 3]!]! & code[pc + 4]!;
+                  pc += 5;
+                  continue;
+                }
+                case /*@ARRAY_LEN*/222: {
+                  const a = ref[fp + code[pc + 2]!] as WasmArray | null;
+                  if (a === null) trap(NULL_ARRAY);
+                  num[fp + code[pc + 1]!] = a.elems.length;
+                  pc += 3;
+                  continue;
+                }
+                case /*@ARRAY_FILL*/223: {
+                  const b = fp + code[pc + 1]!;
+                  const desc = cf.objs[code[pc + 2]!] as AggrDesc;
+                  arrayFill(ref[b] as WasmArray | null, desc, num[b + 1]! >>> 0, desc.kinds[0] ? ref[b + 2]! : num[b + 2]!, num[b + 3]! >>> 0);
+                  pc += 3;
+                  continue;
+                }
+                case /*@ARRAY_COPY*/224: {
+                  const b = fp + code[pc + 1]!;
+                  arrayCopy(ref[b] as WasmArray | null, num[b + 1]! >>> 0, ref[b + 2] as WasmArray | null, num[b + 3]! >>> 0, num[b + 4]! >>> 0);
+                  pc += 3;
+                  continue;
+                }
+                case /*@ARRAY_INIT_DATA*/225: {
+                  const b = fp + code[pc + 1]!;
+                  arrayInitData(
+                    cf.instance, ref[b] as WasmArray | null, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, num[b + 1]! >>> 0,
+                    num[b + 2]! >>> 0, num[b + 3]! >>> 0,
+                  );
+                  pc += 4;
+                  continue;
+                }
+                case /*@ARRAY_INIT_ELEM*/226: {
+                  const b = fp + code[pc + 1]!;
+                  arrayInitElem(cf.instance, ref[b] as WasmArray | null, code[pc + 3]!, num[b + 1]! >>> 0, num[b + 2]! >>> 0, num[b + 3]! >>> 0);
+                  pc += 4;
+                  continue;
+                }
+
+                // ---- stack switching
+                case /*@CONT_NEW*/227: {
+                  const f = ref[fp + code[pc + 2]!] as FuncInst | null;
+                  if (f === null) trap('null function reference');
+                  ref[fp + code[pc + 1]!] = new Cont(cf.objs[code[pc + 3]!] as DefType, f, null, null, 0, 0);
+                  pc += 4;
+                  continue;
+                }
+                case /*@CONT_BIND*/228: {
+                  const b = fp + code[pc + 1]!;
+                  const site = cf.objs[code[pc + 2]!] as BindSite;
+                  const nb = site.nbound;
+                  const k = ref[b + nb] as Cont | null;
+                  if (k === null) trap('null continuation reference');
+                  if (k.consumed) trap('continuation already consumed');
+                  const k2 = new Cont(site.type, k.func, k.top, k.bottom, k.frames, k.slots);
+                  const old = k.bound;
+                  const ob = old === null ? 0 : old.length;
+                  const bound = new Array<Value>(ob + nb).fill(null);
+                  const bk = new Array<number>(ob + nb).fill(0);
+                  for (let i = 0; i < ob; i++) {
+                    bound[i] = old![i]!;
+                    bk[i] = k.boundKinds![i]!;
+                  }
+                  const kinds = site.kinds;
+                  for (let i = 0; i < nb; i++) {
+                    bound[ob + i] = kinds[i] ? ref[b + i]! : num[b + i]!;
+                    bk[ob + i] = kinds[i]!;
+                  }
+                  if (bound.length > 0) {
+                    k2.bound = bound;
+                    k2.boundKinds = bk;
+                  }
+                  consume(k);
+                  ref[b] = k2;
+                  pc += 3;
+                  continue;
+                }
+                case /*@SUSPEND*/229:
+                  stk.depth = depth;
+                  m.suspend(stk, pc + 4, code[pc + 1]!, cf.objs[code[pc + 2]!] as TagInst, code[pc + 3]!);
+                  continue outer;
+                case /*@RESUME*/230:
+                  stk.depth = depth;
+                  m.resume(stk, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as ResumeSite);
+                  continue outer;
+                case /*@RESUME_THROW*/231: {
+                  const b = fp + code[pc + 1]!;
+                  const site = cf.objs[code[pc + 2]!] as ResumeSite;
+                  const tag = cf.objs[code[pc + 3]!] as TagInst;
+                  const k = ref[b + code[pc + 4]!] as Cont | null;
+                  if (k === null) trap('null continuation reference');
+                  if (k.consumed) trap('continuation already consumed');
+                  const exn = new WasmExn(tag, Machine.payload(stk, b, tag));
+                  stk.depth = depth;
+                  m.resumeThrow(stk, pc, pc + 5, code[pc + 1]!, site, k, exn);
+                  continue outer;
+                }
+                case /*@RESUME_THROW_REF*/232: {
+                  const b = fp + code[pc + 1]!;
+                  const exn = ref[b] as WasmExn | null;
+                  if (exn === null) trap('null exception reference');
+                  const k = ref[b + 1] as Cont | null;
+                  if (k === null) trap('null continuation reference');
+                  if (k.consumed) trap('continuation already consumed');
+                  stk.depth = depth;
+                  m.resumeThrow(stk, pc, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as ResumeSite, k, exn);
+                  continue outer;
+                }
+                case /*@SWITCH*/233:
+                  stk.depth = depth;
+                  m.switchTo(stk, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as SwitchSite);
+                  continue outer;
+
+                default:
+                  throw new Error(`machine: bad opcode ${code[pc]} at ${pc}`);
+              }
+            }
+            // ---- a call: `callee` with its arguments from slot `base`; the caller continues at `next`
+            if (callee.kind === 'wasm') {
+              const cc = (callee.compiled as Code | null) ?? compileFunc(callee);
+              const nfp = fp + base;
+              const d = depth;
+              if (m.base + d >= m.maxDepth) throw new Exhaustion(EXHAUSTED);
+              if (--budget < 0) budget = m.poll();
+              if (nfp + cc.frameSize > num.length) num = m.grow(stk, nfp + cc.frameSize);
+              // (pcs[d] needs no value until this frame calls: the array stays packed)
+              fpcs[d - 1] = next;
+              fcodes[d] = cc;
+              ffps[d] = nfp;
+              depth = d + 1;
+              const li = cc.localInit;
+              for (let i = 0, j = nfp + cc.nparams; i < li.length; i++, j++) {
+                num[j] = 0;
+                ref[j] = li[i]!;
+              }
+              cf = cc;
+              code = cc.code;
+              fp = nfp;
+              pc = 0;
+            } else {
+              stk.depth = depth;
+              m.callHost(callee, stk, fp + base);
+              pc = next;
+            }
+            continue;
+          }
+          // ---- a tail call: the callee replaces the current frame
+          if (callee.kind === 'wasm') {
+            const cc = (callee.compiled as Code | null) ?? compileFunc(callee);
+            if (--budget < 0) budget = m.poll();
+            if (fp + cc.frameSize > num.length) num = m.grow(stk, fp + cc.frameSize);
+            const src = fp + base;
+            for (let i = 0, n = cc.nparams; i < n; i++) {
+              num[fp + i] = num[src + i]!;
+              ref[fp + i] = ref[src + i]!;
+            }
+            const li = cc.localInit;
+            for (let i = 0, j = fp + cc.nparams; i < li.length; i++, j++) {
+              num[j] = 0;
+              ref[j] = li[i]!;
+            }
+            fcodes[depth - 1] = cc;
+            cf = cc;
+            code = cc.code;
+            pc = 0;
+            continue;
+          }
+          stk.depth = depth;
+          try {
+            m.callHost(callee, stk, fp + base);
+          } catch (e) {
+            if (!(e instanceof UncaughtException && e.exn instanceof WasmExn) || m.owns(e)) throw e;
+            // the tail-called function replaced this frame: its exception comes out of the caller
+            stk.depth = --depth;
+            const p = stk.parent;
+            m.throwExn(e.exn, depth > 0 ? fpcs[depth - 1]! - 1 : p === null ? -1 : p.pcs[p.depth - 1]! - 1);
+            continue outer;
+          }
+          for (let i = 0, n = sigKinds(callee.type).results.length; i < n; i++) {
+            num[fp + i] = num[fp + base + i]!;
+            ref[fp + i] = ref[fp + base + i]!;
+          }
+        }
+        // ---- a return: the results are in slots 0.. of the frame
+        const nd = --depth;
+        if (nd === 0) {
+          stk.depth = 0;
+          if (stk.parent === null) {
+            m.budget = budget;
+            return;
+          }
+          m.finish(stk);
+          continue outer;
+        }
+        cf = fcodes[nd - 1]!;
+        code = cf.code;
+        fp = ffps[nd - 1]!;
+        pc = fpcs[nd - 1]!;
+      }
+    } catch (e) {
+      stk.depth = depth;
+      let err = e;
+      if (err instanceof RangeError) {
+        const op = code[pc]!;
+        if (op >= FAST_MEM_FIRST && op <= FAST_MEM_LAST) err = new Trap(OOB_MEMORY);
+        // (near the JS stack limit: keep this cheap; if it overflows again, an outer machine converts)
+        else if (err.message.startsWith('Maximum call stack')) err = new Exhaustion(EXHAUSTED);
+      }
+      if (err instanceof UncaughtException && err.exn instanceof WasmExn && !m.owns(err)) {
+        // a Wasm exception that went out through a host function: it continues here
+        m.throwExn(err.exn, pc);
+        continue outer;
+      }
+      if (err instanceof RuntimeError) m.annotate(err, stk, pc);
+      throw err;
+    }
+  }
+}
+
+/** The function of a call_indirect (code: o(type) table base c is64), checked. */
+function indirect(cf: Code, num: Float64Array, ref: Value[], fp: number, pc: number): FuncInst {
+  const code = cf.code;
+  const elems = cf.instance.tables[code[pc + 2]!]!.elems;
+  const c = fp + code[pc + 4]!;
+  const i = code[pc + 5] ? Number(BigInt.asUintN(64, ref[c] as bigint)) : num[c]! >>> 0;
+  if (i >= elems.length) trap(`undefined element ${i}`);
+  const f = elems[i] as FuncInst | null;
+  if (f === null) trap(`uninitialized element ${i}`);
+  const dt = cf.objs[code[pc + 1]!] as DefType;
+  if (f.type !== dt && !isSubDef(f.type, dt)) trap('indirect call type mismatch');
+  return f;
+}
+
+export { OOB_MEMORY };

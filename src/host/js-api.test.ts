@@ -1,0 +1,278 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LinkError, Trap } from '../util/errors.ts';
+import { encodeModule } from '../binary/encoder.ts';
+import { parseModule } from '../text/parser.ts';
+import { f32ToBits } from '../text/numbers.ts';
+import { ExternAny, HostRef, WasmStruct, type FuncInst, type Value } from '../runtime/value.ts';
+import {
+  Global, Instance, Memory, Module, Table, Tag, exportedFunction, funcOfExported, instantiate, instantiateSync,
+  toJsValue, toWasmValue, validate, type InvokeFn,
+} from './js-api.ts';
+import { C_ANYREF, C_EXTERNREF, C_FUNCREF, refType } from '../valid/types.ts';
+
+/** A stand-in engine: host functions run, Wasm functions answer `answer(f, args)`. */
+function fakeEngine(answer: (f: FuncInst, args: Value[]) => Value[]): { invoke: InvokeFn; calls: [FuncInst, Value[]][] } {
+  const calls: [FuncInst, Value[]][] = [];
+  return {
+    calls,
+    invoke: (f, args) => {
+      calls.push([f, args]);
+      return f.kind === 'host' ? f.fn(args) : answer(f, args);
+    },
+  };
+}
+
+test('Module from text and binary; descriptors', () => {
+  const wat = '(module (import "m" "f" (func)) (memory (export "mem") 1) (func (export "g")))';
+  const a = new Module(wat);
+  const b = new Module(encodeModule(parseModule(wat)));
+  const c = new Module(new TextEncoder().encode(wat).buffer);
+  for (const m of [a, b, c]) {
+    assert.deepEqual(Module.imports(m), [{ module: 'm', name: 'f', kind: 'func' }]);
+    assert.deepEqual(Module.exports(m), [{ name: 'mem', kind: 'memory' }, { name: 'g', kind: 'func' }]);
+  }
+  assert.equal(validate(wat), true);
+  assert.equal(validate('(module (func (result i32)))'), false);
+  assert.equal(validate(new Uint8Array([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0])), false);
+});
+
+test('exported functions convert arguments and results', async () => {
+  const eng = fakeEngine((_f, args) => args);
+  const { module, instance } = await instantiate(`(module
+    (func (export "f") (param i32 i64 f32 f64) (result i32 i64 f32 f64) unreachable)
+    (func (export "one") (param i32) (result i32) unreachable)
+    (func (export "none") (param i32) unreachable))`, undefined, { invoke: eng.invoke });
+  assert.ok(module instanceof Module);
+  const f = instance.exports.f as (...a: unknown[]) => unknown;
+  assert.deepEqual(f(2 ** 32 + 5, 2n ** 64n - 1n, 1.1, '2.5'), [5, -1n, Math.fround(1.1), 2.5]);
+  assert.deepEqual(eng.calls[0]![1], [5, -1n, f32ToBits(1.1), 2.5]);
+  assert.throws(() => f(), TypeError); // ToBigInt64(undefined)
+  assert.deepEqual(f(undefined, 0n), [0, 0n, NaN, NaN]);
+  assert.throws(() => f(1, 1, 1, 1), TypeError); // a Number is not a BigInt
+  assert.throws(() => f(1n, 1n, 1, 1), TypeError); // a BigInt is not a Number
+  assert.equal((instance.exports.one as (x: unknown) => unknown)(-1.9), -1);
+  assert.equal((instance.exports.none as (x: unknown) => unknown)(1), undefined);
+  assert.equal(f.length, 4);
+  assert.equal(f.name, '0');
+  assert.ok(Object.isFrozen(instance.exports));
+  assert.equal(Object.getPrototypeOf(instance.exports), null);
+});
+
+test('v128 and exnref at the boundary are TypeErrors at call time', () => {
+  const eng = fakeEngine(() => [null]);
+  const { instance } = instantiateSync(`(module
+    (func (export "v") (param v128) unreachable)
+    (func (export "x") (result exnref) unreachable))`, undefined, { invoke: eng.invoke });
+  assert.throws(() => (instance.exports.v as () => void)(), TypeError);
+  assert.throws(() => (instance.exports.x as () => void)(), TypeError);
+  assert.equal(eng.calls.length, 0);
+});
+
+test('imported JS functions become host functions; exported functions keep identity', () => {
+  const eng = fakeEngine(() => []);
+  const seen: unknown[][] = [];
+  const js = (...a: unknown[]) => {
+    seen.push(a);
+    return [7, 8n];
+  };
+  const { instance } = instantiateSync(`(module
+    (import "env" "f" (func $f (param i32 i64 f32 f64 externref) (result i32 i64)))
+    (export "f" (func $f))
+    (export "f2" (func $f))
+    (table (export "t") 2 funcref)
+    (elem (i32.const 0) func $f))`, { env: { f: js } }, { invoke: eng.invoke });
+  const f = instance.exports.f as (...a: unknown[]) => unknown;
+  assert.equal(instance.exports.f2, f);
+  assert.notEqual(f, js);
+  const o = { o: 1 };
+  assert.deepEqual(f(-1, -2n, 0.5, 0.25, o), [7, 8n]);
+  assert.deepEqual(seen, [[-1, -2n, 0.5, 0.25, o]]);
+  const t = instance.exports.t as Table;
+  assert.equal(t.get(0), f);
+  assert.equal(t.get(1), null);
+  // re-importing an exported function passes the same function instance
+  const fi = funcOfExported(f)!;
+  const { instance: i2 } = instantiateSync(`(module
+    (import "m" "f" (func (param i32 i64 f32 f64 externref) (result i32 i64)))
+    (export "g" (func 0)))`, { m: { f } }, { invoke: eng.invoke });
+  assert.equal(i2.exports.g, f);
+  assert.equal(funcOfExported(i2.exports.g), fi);
+  // ... and is type-checked
+  assert.throws(() => instantiateSync('(module (import "m" "f" (func)))', { m: { f } }, { invoke: eng.invoke }), LinkError);
+  // bad multi-value returns
+  const bad = instantiateSync(`(module (import "m" "f" (func (result i32 i32))) (export "f" (func 0)))`, { m: { f: () => 5 } }, { invoke: eng.invoke });
+  assert.throws(() => (bad.instance.exports.f as () => unknown)(), TypeError);
+  const short = instantiateSync(`(module (import "m" "f" (func (result i32 i32))) (export "f" (func 0)))`, { m: { f: () => [1] } }, { invoke: eng.invoke });
+  assert.throws(() => (short.instance.exports.f as () => unknown)(), TypeError);
+});
+
+test('reading imports: errors', () => {
+  const wat = (d: string) => `(module (import "m" "x" ${d}))`;
+  assert.throws(() => instantiateSync(wat('(func)')), TypeError);
+  assert.throws(() => instantiateSync(wat('(func)'), {}), TypeError);
+  assert.throws(() => instantiateSync(wat('(func)'), { m: {} }), LinkError);
+  assert.throws(() => instantiateSync(wat('(global i64)'), { m: { x: 1 } }), LinkError);
+  assert.throws(() => instantiateSync(wat('(global i32)'), { m: { x: 1n } }), LinkError);
+  assert.throws(() => instantiateSync(wat('(global (mut i32))'), { m: { x: 1 } }), LinkError);
+  assert.throws(() => instantiateSync(wat('(memory 1)'), { m: { x: {} } }), LinkError);
+  assert.throws(() => instantiateSync(wat('(table 1 funcref)'), { m: { x: {} } }), LinkError);
+  assert.throws(() => instantiateSync(wat('(tag)'), { m: { x: {} } }), LinkError);
+  assert.throws(() => instantiateSync(wat('(memory 2)'), { m: { x: new Memory({ initial: 1 }) } }), LinkError);
+});
+
+test('globals: numbers, BigInts and Global objects', () => {
+  const g = new Global({ value: 'i64', mutable: true }, 5n);
+  const { instance } = instantiateSync(`(module
+    (import "m" "a" (global i32))
+    (import "m" "b" (global f32))
+    (import "m" "c" (global (mut i64)))
+    (import "m" "d" (global externref))
+    (global (export "a") i32 (global.get 0))
+    (export "b" (global 1))
+    (export "c" (global 2))
+    (export "d" (global 3)))`, { m: { a: 3, b: 1.1, c: g, d: 'str' } });
+  const ex = instance.exports as Record<string, Global>;
+  assert.equal(ex.a!.value, 3);
+  assert.equal(ex.b!.value, Math.fround(1.1));
+  assert.equal(ex.c, g);
+  assert.equal(ex.d!.value, 'str');
+  assert.equal(ex.c!.value, 5n);
+  g.value = -1n;
+  assert.equal(Global.instanceOf(g).value, -1n);
+  assert.throws(() => {
+    ex.a!.value = 1;
+  }, TypeError);
+  assert.equal(ex.a!.valueOf(), 3);
+  assert.equal(new Global({ value: 'externref' }).value, undefined);
+  assert.equal(new Global({ value: 'anyfunc' }).value, null);
+  assert.equal(new Global({ value: 'f64' }).value, 0);
+  assert.throws(() => new Global({ value: 'i128' }), TypeError);
+  assert.throws(() => new Global({ value: 'i64' }, 1), TypeError);
+});
+
+test('Memory objects: buffer and grow', () => {
+  const mem = new Memory({ initial: 1, maximum: 3 });
+  const { instance } = instantiateSync('(module (import "m" "mem" (memory 1 3)) (export "mem" (memory 0)) (data (i32.const 1) "x"))', { m: { mem } });
+  assert.equal(instance.exports.mem, mem);
+  const u8 = new Uint8Array(mem.buffer);
+  assert.equal(u8[1], 120);
+  assert.equal(mem.buffer.byteLength, 65536);
+  assert.equal(mem.grow(2), 1);
+  assert.equal(mem.buffer.byteLength, 3 * 65536);
+  assert.equal(u8.length, 3 * 65536);
+  assert.throws(() => mem.grow(1), RangeError);
+  assert.throws(() => new Memory({ initial: 2, maximum: 1 }), RangeError);
+  const m64 = new Memory({ initial: 1n, address: 'i64' });
+  assert.equal(m64.grow(1n), 1n);
+  const { instance: i2 } = instantiateSync('(module (memory (export "m") 1))');
+  assert.ok(i2.exports.m instanceof Memory);
+  assert.equal(instantiateSync('(module (import "x" "m" (memory 1)) (export "m" (memory 0)))', { x: { m: i2.exports.m } }).instance.exports.m, i2.exports.m);
+});
+
+test('Table objects: get, set, grow, length', () => {
+  const eng = fakeEngine(() => []);
+  const { instance } = instantiateSync(`(module
+    (table (export "t") 2 4 funcref)
+    (table (export "e") 1 externref)
+    (func $f (export "f"))
+    (elem (i32.const 1) func $f))`, undefined, { invoke: eng.invoke });
+  const t = instance.exports.t as Table;
+  const f = instance.exports.f;
+  assert.equal(t.length, 2);
+  assert.equal(t.get(1), f);
+  t.set(0, f);
+  assert.equal(t.get(0), f);
+  t.set(0, null);
+  assert.equal(t.get(0), null);
+  assert.throws(() => t.set(0, () => 1), TypeError);
+  assert.throws(() => t.get(2), RangeError);
+  assert.equal(t.grow(1, f), 2);
+  assert.equal(t.get(2), f);
+  assert.throws(() => t.grow(2), RangeError);
+  const e = instance.exports.e as Table;
+  e.set(0, 42.5);
+  assert.equal(e.get(0), 42.5);
+  e.set(0);
+  assert.equal(e.get(0), undefined);
+  const nt = new Table({ element: 'externref', initial: 2 }, 'x');
+  assert.equal(nt.get(1), 'x');
+  assert.equal(nt.grow(1), 2);
+  assert.equal(nt.get(2), undefined);
+});
+
+test('Tag objects keep identity through imports and exports', () => {
+  const tag = new Tag({ parameters: ['i32'] });
+  const { instance } = instantiateSync('(module (import "m" "t" (tag (param i32))) (export "t" (tag 0)) (tag (export "u") (param i32)))', { m: { t: tag } });
+  assert.equal(instance.exports.t, tag);
+  assert.ok(instance.exports.u instanceof Tag);
+  assert.equal(Tag.instanceOf(instance.exports.u as Tag), instance.instance.tags[1]);
+  assert.throws(() => instantiateSync('(module (import "m" "t" (tag (param i64))))', { m: { t: tag } }), LinkError);
+});
+
+test('reference conversions', () => {
+  // externref: any JS value; null is the null reference
+  const o = {};
+  const h = toWasmValue(o, C_EXTERNREF);
+  assert.ok(h instanceof HostRef && h.value === o);
+  assert.equal(toJsValue(h, C_EXTERNREF), o);
+  assert.equal(toWasmValue(null, C_EXTERNREF), null);
+  assert.equal(toJsValue(null, C_EXTERNREF), null);
+  assert.equal(toJsValue(toWasmValue(undefined, C_EXTERNREF), C_EXTERNREF), undefined);
+  const five = toWasmValue(5, C_EXTERNREF);
+  assert.ok(five instanceof ExternAny && five.ref === 5);
+  assert.equal(toJsValue(five, C_EXTERNREF), 5);
+  assert.throws(() => toWasmValue(null, refType(false, 'extern')), TypeError);
+  // anyref: i31 numbers, opaque GC objects, host values
+  assert.equal(toWasmValue(-0x4000_0000, C_ANYREF), -0x4000_0000);
+  assert.ok(toWasmValue(0x4000_0000, C_ANYREF) instanceof HostRef);
+  assert.ok(toWasmValue(-0, C_ANYREF) instanceof HostRef);
+  assert.ok(toWasmValue(1.5, C_ANYREF) instanceof HostRef);
+  assert.throws(() => toWasmValue('s', refType(true, 'eq')), TypeError);
+  assert.equal(toWasmValue(3, refType(false, 'i31')), 3);
+  const m = new Module('(module (type $s (struct)) (global (export "g") (ref $s) (struct.new $s)))');
+  const i = new Instance(m);
+  const s = i.instance.globals[0]!.value;
+  assert.ok(s instanceof WasmStruct);
+  const js = (i.exports.g as Global).value;
+  assert.equal(typeof js, 'object');
+  assert.ok(Object.isFrozen(js));
+  assert.equal(Object.getPrototypeOf(js), null);
+  assert.equal((i.exports.g as Global).value, js);
+  assert.equal(toWasmValue(js, C_ANYREF), s);
+  assert.equal(toWasmValue(js, refType(true, 'struct')), s);
+  assert.equal(toWasmValue(js, refType(true, s.type)), s);
+  assert.throws(() => toWasmValue(js, refType(true, 'array')), TypeError);
+  const ext = toWasmValue(js, C_EXTERNREF);
+  assert.ok(ext instanceof ExternAny && ext.ref === s);
+  assert.equal(toJsValue(ext, C_EXTERNREF), js);
+  // funcref: only exported functions
+  assert.throws(() => toWasmValue(() => 1, C_FUNCREF), TypeError);
+  const eng = fakeEngine(() => []);
+  const fi = new Instance(new Module('(module (type $t (func)) (func (export "f") (type $t)))'), undefined, { invoke: eng.invoke });
+  const f = fi.exports.f;
+  assert.equal(toWasmValue(f, C_FUNCREF), fi.instance.funcs[0]);
+  assert.equal(toWasmValue(f, refType(false, fi.instance.types[0]!)), fi.instance.funcs[0]);
+  assert.equal(exportedFunction(fi.instance.funcs[0]!), f);
+  // numbers
+  assert.equal(toWasmValue(2 ** 31, 'i32'), -(2 ** 31));
+  assert.equal(toWasmValue('0x10', 'i32'), 16);
+  assert.equal(toWasmValue(true, 'i64'), 1n);
+  assert.equal(toWasmValue(NaN, 'f32'), 0x7fc00000);
+  assert.throws(() => toWasmValue(1n, 'f64'), TypeError);
+  assert.throws(() => toWasmValue(Symbol(), 'i32'), TypeError);
+});
+
+test('traps from the engine surface as Trap', () => {
+  const { instance } = instantiateSync('(module (func (export "f") unreachable))', undefined, {
+    invoke: () => {
+      throw new Trap('unreachable executed');
+    },
+  });
+  assert.throws(() => (instance.exports.f as () => void)(), (e: unknown) => e instanceof Trap && e.detail === 'unreachable executed');
+});
+
+test('instantiate rejects instead of throwing', async () => {
+  await assert.rejects(instantiate('(module (import "m" "f" (func)))', { m: { f: 1 } }), LinkError);
+  await assert.rejects(instantiate('(module'), Error);
+});

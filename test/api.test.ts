@@ -1,0 +1,60 @@
+// The package root's JS API, as a user imports it.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as wasmfx from '../src/index.ts';
+
+test('read, check, write', () => {
+  const m = wasmfx.parseModule('(module (func (export "f") (result i32) i32.const 42))', 'x.wat');
+  wasmfx.validateModule(m);
+  const bytes = wasmfx.encodeModule(m);
+  assert.deepEqual(wasmfx.encodeModule(wasmfx.readModule(bytes)), bytes);
+  assert.match(wasmfx.printModule(wasmfx.decodeModule(bytes)), /i32\.const 42/);
+  assert.deepEqual(wasmfx.watToWasm('(module)'), Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  assert.throws(() => wasmfx.parseModule('(module (func (i32.frob)))', 'bad.wat'), (e: unknown) =>
+    e instanceof wasmfx.WasmSyntaxError && e.format() === 'bad.wat:1:16: unknown operator i32.frob');
+});
+
+test('instantiate runs WasmFX code with JS imports; traps carry backtraces', async () => {
+  const logged: number[] = [];
+  const { instance } = await wasmfx.instantiate(
+    `(module
+      (import "env" "log" (func $log (param i32)))
+      (type $ft (func)) (type $ct (cont $ft))
+      (tag $yield (param i32))
+      (func $gen (suspend $yield (i32.const 1)) (suspend $yield (i32.const 2)))
+      (elem declare func $gen)
+      (func (export "run") (result i32)
+        (local $k (ref null $ct)) (local $n i32)
+        (local.set $k (cont.new $ct (ref.func $gen)))
+        (block $done
+          (loop $next
+            (block $on (result i32 (ref $ct))
+              (resume $ct (on $yield $on) (local.get $k))
+              (br $done))
+            (local.set $k) (call $log) (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $next)))
+        (local.get $n))
+      (func $inner (unreachable))
+      (func $trapper (export "trap") (call $inner)))`,
+    { env: { log: (x: number) => void logged.push(x) } },
+  );
+  const exports = instance.exports as Record<string, (...a: unknown[]) => unknown>;
+  assert.equal(exports.run!(), 2);
+  assert.deepEqual(logged, [1, 2]);
+  assert.throws(() => exports.trap!(), (e: unknown) => {
+    assert.ok(e instanceof wasmfx.Trap);
+    assert.equal(e.detail, 'unreachable executed');
+    assert.deepEqual(e.backtrace.map((f) => f.name), ['inner', 'trapper']);
+    return true;
+  });
+});
+
+test('the WebAssembly namespace stands in for the built-in one', () => {
+  const mod = new wasmfx.WebAssembly.Module('(module (memory (export "mem") 1) (global (export "g") (mut i32) (i32.const 5)))');
+  const inst = new wasmfx.WebAssembly.Instance(mod, {});
+  const exp = inst.exports as Record<string, { value?: unknown; buffer?: ArrayBuffer }>;
+  assert.equal(exp.g!.value, 5);
+  assert.equal(exp.mem!.buffer!.byteLength, 65536);
+  assert.equal(wasmfx.WebAssembly.validate(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])), true);
+});

@@ -1,0 +1,200 @@
+// `wasmfx run` and `wasmfx wast` with the interpreter, as a user runs them:
+// results on stdout, runtime errors as `file: message` plus the Wasm
+// backtrace on stderr, exit codes (0 ok, 1 trap or bad input, 2 usage).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, specDir } from './helpers/spec.ts';
+
+const main = join(repoRoot, 'src', 'cli', 'main.ts');
+const example = join(repoRoot, 'examples', 'generator.wat');
+const tmp = mkdtempSync(join(tmpdir(), 'wasmfx-run-'));
+
+function wasmfx(args: string[]) {
+  const r = spawnSync(process.execPath, [main, ...args], { timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+}
+
+const noStack = (s: string) => assert.doesNotMatch(s, /\n\s+at .*\(|node:internal|TypeError|RangeError|internal error/);
+
+function file(name: string, text: string): string {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const prog = file(
+  'prog.wat',
+  `(module $prog
+  (import "spectest" "print_i32" (func $print (param i32)))
+  (type $ft (func))
+  (type $ct (cont $ft))
+  (tag $yield)
+  (tag $exn (param i32))
+  (func (export "div") (param i32 i32) (result i32)
+    (call $print (local.get 0))
+    (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "echo") (param i64 f32 f64) (result i64 f32 f64)
+    (local.get 0) (local.get 1) (local.get 2))
+  (func $rec (export "rec") (call $rec))
+  (func (export "spin") (loop $l (br $l)))
+  (func (export "unhandled") (suspend $yield))
+  (func (export "throws") (throw $exn (i32.const 1)))
+  (func $inner (unreachable))
+  (func $body (suspend $yield) (call $inner))
+  (elem declare func $body)
+  (func (export "cont-trap")
+    (local $k (ref null $ct))
+    (block $h (result (ref $ct))
+      (resume $ct (on $yield $h) (cont.new $ct (ref.func $body)))
+      (return))
+    (local.set $k)
+    (resume $ct (local.get $k)))
+  (memory 1)
+  (global (export "g") i32 (i32.const 1)))
+`,
+);
+
+test('run: --invoke calls an export and prints its results', () => {
+  const r = wasmfx(['run', '--invoke', 'sum', example]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '55\n');
+});
+
+test('run: _start by default, else main', () => {
+  const s = file('start.wat', '(module (func (export "main") (result i32) (i32.const 2)) (func (export "_start") (result i32) (i32.const 1)))');
+  assert.equal(wasmfx(['run', s]).stdout, '1\n');
+  const m = file('main.wat', '(module (func (export "main") (result i32 i64) (i32.const -3) (i64.const 4)))');
+  const r = wasmfx(['run', m]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '-3\n4\n');
+  const none = wasmfx(['run', example]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /no _start or main export.*--invoke.*sum/);
+  noStack(none.stderr);
+});
+
+test('run: arguments follow the parameter types; options after the file belong to the program', () => {
+  const r = wasmfx(['run', '--invoke', 'echo', prog, '-0x10', 'nan:0x200000', '-inf']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '-16\nnan:0x200000\n-inf\n');
+  const big = wasmfx(['run', '--invoke', 'echo', prog, '18446744073709551615', '1.5', '0x1p-1']);
+  assert.equal(big.stdout, '-1\n1.5\n0.5\n');
+  const d = wasmfx(['run', '--invoke', 'div', prog, '-7', '2']);
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal(d.stdout, '-7 : i32\n-3\n', 'spectest print, then the result');
+  // `--invoke` after the file is a program argument: one too many for _start/main... and div
+  const after = wasmfx(['run', '--invoke', 'div', prog, '1', '2', '--invoke']);
+  assert.equal(after.code, 2);
+  assert.match(after.stderr, /div\(i32, i32\) takes 2 arguments, got 3/);
+  const bad = wasmfx(['run', '--invoke', 'div', prog, '1', 'x']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /argument 2: "x" is not a valid i32/);
+  assert.equal(wasmfx(['run', '--invoke', 'div', prog, '4294967296', '1']).code, 2, 'i32 out of range');
+  noStack(bad.stderr);
+});
+
+test('run: a trap prints file: message and the backtrace, exit 1', () => {
+  const r = wasmfx(['run', '--invoke', 'div', prog, '1', '0']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '1 : i32\n');
+  assert.match(r.stderr, new RegExp(`^${prog.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: integer divide by zero\nwasm backtrace:\n  0: prog!func \\d+ @ .*prog\\.wat:9:\\d+\n$`));
+  noStack(r.stderr);
+});
+
+test('run: backtraces through continuations, collapsed recursion', () => {
+  const c = wasmfx(['run', '--invoke', 'cont-trap', prog]);
+  assert.equal(c.code, 1);
+  assert.match(c.stderr, /unreachable executed\nwasm backtrace:\n {2}0: prog!\$inner @ .*\n {2}1: prog!\$body @ .*\n {2}-- resumed from --\n {2}2: prog!func \d+ @ /);
+  const rec = wasmfx(['run', '--invoke', 'rec', prog]);
+  assert.equal(rec.code, 1);
+  assert.match(rec.stderr, /call stack exhausted\n/);
+  assert.match(rec.stderr, /\.\.\. \d+ more frames of prog!\$rec \.\.\./);
+  assert.ok(rec.stderr.split('\n').length < 50, 'the backtrace is short');
+  noStack(rec.stderr);
+});
+
+test('run: unhandled tags, uncaught exceptions, fuel', () => {
+  const u = wasmfx(['run', '--invoke', 'unhandled', prog]);
+  assert.equal(u.code, 1);
+  assert.match(u.stderr, /: unhandled tag/);
+  const t = wasmfx(['run', '--invoke', 'throws', prog]);
+  assert.equal(t.code, 1);
+  assert.match(t.stderr, /: unhandled exception|uncaught exception/);
+  const f = wasmfx(['run', '--fuel', '10000', '--invoke', 'spin', prog]);
+  assert.equal(f.code, 1);
+  assert.match(f.stderr, /out of fuel/);
+  assert.equal(wasmfx(['run', '--fuel', 'lots', prog]).code, 2);
+});
+
+test('run: binary modules, link errors, start traps, not a function', () => {
+  const wasm = join(tmp, 'gen.wasm');
+  assert.equal(wasmfx(['parse', example, '-o', wasm]).code, 0);
+  const b = wasmfx(['run', '--invoke', 'sum', wasm]);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(b.stdout, '55\n');
+  const link = wasmfx(['run', file('link.wat', '(module (import "env" "f" (func)))')]);
+  assert.equal(link.code, 1);
+  assert.match(link.stderr, /link\.wat:1:\d+: unknown import "env"\."f"/);
+  const start = wasmfx(['run', file('start-trap.wat', '(module (func $s unreachable) (start $s))')]);
+  assert.equal(start.code, 1);
+  assert.match(start.stderr, /start-trap\.wat: unreachable executed\nwasm backtrace:/);
+  const g = wasmfx(['run', '--invoke', 'g', prog]);
+  assert.equal(g.code, 1);
+  assert.match(g.stderr, /export is a global, not a function/);
+  const missing = wasmfx(['run', join(tmp, 'nope.wat')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /cannot read: no such file/);
+  for (const r of [link, start, g, missing]) noStack(r.stderr);
+});
+
+test('wast executes by default; failures as file:line: kind: message', () => {
+  const f = file(
+    'exec.wast',
+    [
+      '(module $m (func (export "f") (param i32) (result i32) (i32.div_u (i32.const 10) (local.get 0)))',
+      '  (func (export "nan") (result f32) (f32.const nan:0x600000)))',
+      '(assert_return (invoke "f" (i32.const 2)) (i32.const 5))',
+      '(assert_trap (invoke "f" (i32.const 0)) "integer divide")',
+      '(assert_return (invoke "f" (i32.const 1)) (i32.const 11))',
+      '(assert_return (invoke "nan") (f32.const nan:arithmetic))',
+      '(assert_return (invoke "nan") (f32.const nan:canonical))',
+      '(register "M" $m)',
+      '(module (import "M" "f" (func (param i32) (result i32))))',
+      '(assert_unlinkable (module (import "M" "g" (func))) "unknown import")',
+      '(assert_trap (module (func $s unreachable) (start $s)) "unreachable")',
+    ].join('\n'),
+  );
+  for (const args of [['wast', f], ['wast', '--engine', 'interp', f]]) {
+    const r = wasmfx(args);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /exec\.wast:5: assert_return: wrong return values: got \(i32\.const 10\), expected \(i32\.const 11\)\n/);
+    assert.match(r.stdout, /exec\.wast:7: assert_return: wrong return values: got \(f32\.const nan:0x600000\), expected \(f32\.const nan:canonical\)\n/);
+    assert.match(r.stdout, /^8 passed, 2 failed, 0 skipped$/m);
+  }
+  const v = wasmfx(['wast', '-v', f]);
+  assert.match(v.stdout, /exec\.wast:3: assert_return: passed/);
+  const only = wasmfx(['wast', '--validate-only', f]);
+  assert.match(only.stdout, /^2 passed, 0 failed, 8 skipped$/m);
+  assert.equal(only.code, 0);
+});
+
+test('wast: the stack-switching suite passes with nothing skipped', () => {
+  const r = wasmfx(['wast', join(specDir(), 'core', 'stack-switching')]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /^\d+ passed, 0 failed, 0 skipped$/m);
+});
+
+test('help: run is listed, with its options before the file', () => {
+  assert.match(wasmfx(['--help']).stdout, /\brun\b/);
+  const h = wasmfx(['run', '--help']);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /Usage: wasmfx run \[options\] <file> \[args\.\.\.\]/);
+  for (const o of ['--invoke', '--fuel', '--engine']) assert.match(h.stdout, new RegExp(o));
+  assert.equal(wasmfx(['run']).code, 2);
+  assert.equal(wasmfx(['run', '--engine', 'jit', prog]).code, 2);
+});
