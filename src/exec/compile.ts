@@ -4,19 +4,24 @@
 // validator's own Checker (so that it knows the type, hence the storage array,
 // of every operand-stack position), and emits register-style code: every
 // operand is a frame slot, known statically. Operand-stack position h lives in
-// slot nlocals + h. Three refinements keep the code short:
+// slot nlocals + h. Refinements that keep the code short:
 //   - `local.get x` and `i32.const k` push *pending* entries that are not copied
 //     anywhere: consumers read local x directly, or use an immediate form of the
-//     operator (I32_ADD_I...). A pending entry is materialised (copied into its
-//     own slot) only when something needs the stack in memory: block boundaries,
-//     calls, branches that carry it, or a `local.set x` while it aliases x.
+//     operator (I32_ADD_I, I32_STORE_I...). A pending entry is materialised (copied
+//     into its own slot) only when something needs the stack in memory: block
+//     boundaries, calls, branches that carry it, or a `local.set x` while it aliases x.
 //   - `local.set x` after an operator retargets that operator's destination to x.
-//   - `br_if`/`if` after an i32 comparison fuse into one compare-and-jump.
+//   - `br_if`/`if` after an i32 comparison fuse into one compare-and-jump, and with a
+//     preceding `x = y + k` / `x = y + z` into one loop latch (ADDI_J_*, ADD_J_*);
+//     a call whose last argument is `x + k` fuses too (CALL_ADDI).
+//   - a post-pass threads branches to returns, folds `MOV; RETURN1`, and rotates
+//     top-tested loops (the back-edge becomes the inverted exit test).
 // Every entry below the innermost block's height is materialised (done at block
 // entry), so that all paths reaching a label agree on where values are.
 // Branches carry their values with explicit moves to the label's height;
 // unreachable code is skipped. try_table compiles to a static table of code ranges
 // (no instruction); `resume` handler tables and catch clauses are side objects.
+// src/exec/fuzz.test.ts checks all this against V8 on random programs.
 
 import type { Expr } from '../syntax/ast.ts';
 import {
@@ -131,7 +136,42 @@ export interface MemAccess {
   readonly vref: boolean;
 }
 
-// ---- the compiled code -------------------------------------------------------------------------
+// ---- typed views of memories ------------------------------------------------------------------------
+
+/**
+ * Length-tracking typed arrays over a memory's (resizable) buffer, for aligned accesses:
+ * V8 optimises typed arrays over resizable buffers much better than DataViews.
+ */
+export class MemViews {
+  readonly u8: Uint8Array;
+  readonly i8: Int8Array;
+  readonly u16: Uint16Array;
+  readonly i16: Int16Array;
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+  readonly i64: BigInt64Array;
+  readonly f64: Float64Array;
+  constructor(b: ArrayBuffer) {
+    this.u8 = new Uint8Array(b);
+    this.i8 = new Int8Array(b);
+    this.u16 = new Uint16Array(b);
+    this.i16 = new Int16Array(b);
+    this.i32 = new Int32Array(b);
+    this.u32 = new Uint32Array(b);
+    this.i64 = new BigInt64Array(b);
+    this.f64 = new Float64Array(b);
+  }
+}
+
+const VIEWS = new WeakMap<MemoryInst, MemViews>();
+
+export function memViews(m: MemoryInst): MemViews {
+  let v = VIEWS.get(m);
+  if (v === undefined || v.u8.buffer !== m.buffer) VIEWS.set(m, (v = new MemViews(m.buffer)));
+  return v;
+}
+
+// ---- the compiled code ---------------------------------------------------------------------------------
 
 export class Code {
   readonly code: Int32Array;
@@ -158,8 +198,9 @@ export class Code {
   // instance caches
   readonly funcs: Instance['funcs'];
   readonly globals: Instance['globals'];
-  /** memory 0 (its `view` is read at each access: a memory may replace its buffer when it grows) */
+  /** memory 0, and typed views of its buffer (resizable: the views track its length) */
   readonly mem0: MemoryInst | null;
+  readonly mv0: MemViews | null;
 
   constructor(t: Translator, inst: Instance, funcIndex: number, kinds: SigKinds) {
     this.code = Int32Array.from(t.code);
@@ -182,6 +223,7 @@ export class Code {
     this.funcs = inst.funcs;
     this.globals = inst.globals;
     this.mem0 = inst.memories[0] ?? null;
+    this.mv0 = this.mem0 === null ? null : memViews(this.mem0);
   }
 
   /** The source offset of the instruction at or before code index `pc`. */
@@ -252,12 +294,29 @@ interface Ctl {
 const RETARGETABLE = new Set<number>();
 /** i32 comparisons: op -> [fused jump op, negated fused jump op]; immediate forms likewise. */
 const CMP_JUMP = new Map<number, readonly [number, number]>();
-/** Conditional jumps that fuse with a preceding I32_ADD_I of their operand. */
-const ADDI_FUSE = new Map<number, number>([
-  [OP.J_LT_S, OP.ADDI_J_LT_S], [OP.J_LT_U, OP.ADDI_J_LT_U], [OP.J_NE, OP.ADDI_J_NE], [OP.J_GT_S, OP.ADDI_J_GT_S],
-  [OP.J_GE_S, OP.ADDI_J_GE_S], [OP.J_LT_S_I, OP.ADDI_J_LT_S_I], [OP.J_LT_U_I, OP.ADDI_J_LT_U_I],
-  [OP.J_NE_I, OP.ADDI_J_NE_I], [OP.J_GT_S_I, OP.ADDI_J_GT_S_I], [OP.J_GE_S_I, OP.ADDI_J_GE_S_I],
-  [OP.BR_IF, OP.ADDI_BR_IF], [OP.BR_UNLESS, OP.ADDI_BR_UNLESS],
+/**
+ * Conditional jumps that fuse with a preceding addition into their first operand:
+ * I32_ADD_I (d a k) -> ADDI_*, I32_ADD (d a b) -> ADD_*.
+ */
+const ADD_FUSE = new Map<number, Map<number, number>>();
+{
+  const op = OP as unknown as Record<string, number>;
+  for (const [add, prefix] of [[OP.I32_ADD_I, 'ADDI'], [OP.I32_ADD, 'ADD']] as const) {
+    const m = new Map<number, number>();
+    for (const j of ['LT_S', 'LT_U', 'NE', 'GT_S', 'GE_S']) {
+      m.set(op[`J_${j}`]!, op[`${prefix}_J_${j}`]!);
+      m.set(op[`J_${j}_I`]!, op[`${prefix}_J_${j}_I`]!);
+    }
+    m.set(OP.BR_IF, op[`${prefix}_BR_IF`]!);
+    m.set(OP.BR_UNLESS, op[`${prefix}_BR_UNLESS`]!);
+    ADD_FUSE.set(add, m);
+  }
+}
+/** Each conditional jump and its negation (for loop rotation). */
+const NEG_JUMP = new Map<number, number>();
+/** Stores with an immediate-value form. */
+const STORE_IMM = new Map<number, number>([
+  [OP.I32_STORE, OP.I32_STORE_I], [OP.I32_STORE8, OP.I32_STORE8_I], [OP.I32_STORE16, OP.I32_STORE16_I],
 ]);
 /** i32 binary operators with an immediate form. */
 const IMM_FORM = new Map<string, number>();
@@ -270,7 +329,9 @@ const INLINE = new Map<string, number>();
     ['LE_S', 'GT_S'], ['LE_U', 'GT_U'], ['GE_S', 'LT_S'], ['GE_U', 'LT_U'],
   ];
   const op = OP as unknown as Record<string, number>;
+  NEG_JUMP.set(op.BR_IF!, op.BR_UNLESS!).set(op.BR_UNLESS!, op.BR_IF!);
   for (const [c, neg] of cmps) {
+    NEG_JUMP.set(op[`J_${c}`]!, op[`J_${neg}`]!).set(op[`J_${c}_I`]!, op[`J_${neg}_I`]!);
     CMP_JUMP.set(op[`I32_${c}`]!, [op[`J_${c}`]!, op[`J_${neg}`]!]);
     CMP_JUMP.set(op[`I32_${c}_I`]!, [op[`J_${c}_I`]!, op[`J_${neg}_I`]!]);
     IMM_FORM.set(`i32.${c.toLowerCase()}`, op[`I32_${c}_I`]!);
@@ -287,6 +348,8 @@ const INLINE = new Map<string, number>();
     'i64.and', 'i64.or', 'i64.xor', 'i64.shl', 'i64.shr_s', 'i64.shr_u', 'i64.extend_i32_s', 'i64.extend_i32_u',
     'f64.add', 'f64.sub', 'f64.mul', 'f64.div', 'f64.eq', 'f64.ne', 'f64.lt', 'f64.gt', 'f64.le', 'f64.ge',
     'f64.convert_i32_s', 'f64.convert_i32_u',
+    'f32.add', 'f32.sub', 'f32.mul', 'f32.div', 'f32.eq', 'f32.ne', 'f32.lt', 'f32.gt', 'f32.le', 'f32.ge',
+    'f32.convert_i32_s',
   ];
   for (const n of inline) INLINE.set(n, op[n.toUpperCase().replace('.', '_')]!);
   for (const n of [
@@ -567,7 +630,8 @@ export class Translator {
       return;
     }
     this.moves(from, t.height, n);
-    this.jumpTo(t, this.emit(OP.BR, 0) + 1);
+    if (t.kind === B_LOOP) this.emit(OP.BR_LOOP, t.start, 0, 0, 0, 0);
+    else this.jumpTo(t, this.emit(OP.BR, 0) + 1);
   }
 
   /**
@@ -621,15 +685,12 @@ export class Translator {
 
   /**
    * Emits a conditional jump on slot a (and b, unless NaN); returns the index of its target.
-   * Right after `a = x + k` (the latch of a counting loop) both fuse into one instruction.
+   * Right after `a = x + k` or `a = x + y` (the latch of a counting loop) both fuse into one instruction.
    */
   private jumpOp(op: number, a: number, b: number): number {
     const ps = this.pcs.length > 0 ? this.pcs[this.pcs.length - 1]! : -1;
-    const fused = ADDI_FUSE.get(op);
-    if (
-      fused !== undefined && ps >= 0 && ps >= this.labelPos && this.code[ps] === OP.I32_ADD_I && this.code[ps + 1] === a &&
-      this.code.length === ps + 4
-    ) {
+    const fused = ps >= 0 ? ADD_FUSE.get(this.code[ps]!)?.get(op) : undefined;
+    if (fused !== undefined && ps >= this.labelPos && this.code[ps + 1] === a && this.code.length === ps + 4) {
       const x = this.code[ps + 2]!;
       const k = this.code[ps + 3]!;
       this.code.length = ps;
@@ -638,6 +699,52 @@ export class Translator {
       return Number.isNaN(b) ? this.emit(fused, a, x, k, 0) + 4 : this.emit(fused, a, x, k, b, 0) + 5;
     }
     return Number.isNaN(b) ? this.emit(op, a, 0) + 2 : this.emit(op, a, b, 0) + 3;
+  }
+
+  /**
+   * Loop rotation. A back-edge (BR_LOOP, at pcs[i]) to a loop that starts with a conditional
+   * exit `J c -> E` becomes `J !c -> start + size(J)` followed by `BR E`: each iteration then
+   * costs one jump instead of two. When the back-edge follows `x = y + k` and the condition
+   * tests x, the two fuse (ADDI_J / ADD_J). Returns the index in pcs of the last instruction written.
+   */
+  private rotate(i: number): number {
+    const code = this.code;
+    const pcs = this.pcs;
+    const ats = this.ats;
+    const p = pcs[i]!;
+    const l = code[p + 1]!;
+    const top = code[l]!;
+    const inv = NEG_JUMP.get(top);
+    if (inv === undefined) return i;
+    const three = top === OP.BR_IF || top === OP.BR_UNLESS;
+    const size = three ? 3 : 4;
+    const exit = code[l + size - 1]!;
+    const a = code[l + 1]!;
+    const b = code[l + 2]!;
+    const at = ats[i]!;
+    // fuse with a preceding `a = x + k`
+    const q = i > 0 ? pcs[i - 1]! : -1;
+    const fused = q >= 0 ? ADD_FUSE.get(code[q]!)?.get(inv) : undefined;
+    if (fused !== undefined && q === p - 4 && code[q + 1] === a && !this.labels.has(p)) {
+      const x = code[q + 2]!;
+      const k = code[q + 3]!;
+      const w = three ? [fused, a, x, k, l + size] : [fused, a, x, k, b, l + size];
+      const rest = [OP.BR, exit, ...new Array<number>(8 - w.length).fill(OP.NOP)];
+      const words = [...w, ...rest];
+      for (let k2 = 0; k2 < 10; k2++) code[q + k2] = words[k2]!;
+      // instructions now at q (fused), q + w.length (BR), then NOPs
+      const starts = [q, q + w.length, ...Array.from({ length: 8 - w.length }, (_, j) => q + w.length + 2 + j)];
+      pcs.splice(i - 1, 2, ...starts);
+      ats.splice(i - 1, 2, ...starts.map(() => at));
+      return i - 2 + starts.length;
+    }
+    const w = three ? [inv, a, l + size] : [inv, a, b, l + size];
+    const words = [...w, OP.BR, exit, ...new Array<number>(4 - w.length).fill(OP.NOP)];
+    for (let k2 = 0; k2 < 6; k2++) code[p + k2] = words[k2]!;
+    const starts = [p, p + w.length, ...Array.from({ length: 4 - w.length }, (_, j) => p + w.length + 2 + j)];
+    pcs.splice(i, 1, ...starts);
+    ats.splice(i, 1, ...starts.map(() => at));
+    return i - 1 + starts.length;
   }
 
   /**
@@ -658,6 +765,7 @@ export class Translator {
           code[pc + 1] = code[t + 1]!;
         } else code[pc + 1] = t;
       }
+      if (code[pc] === OP.BR_LOOP) i = this.rotate(i);
       const op = code[pc];
       if ((op === OP.RETURN1_N || op === OP.RETURN1_R) && i > 0 && !this.labels.has(pc)) {
         const mv = pcs[i - 1]!;
@@ -1457,8 +1565,12 @@ export class Translator {
       }
       const st = FAST_STORES.get(name);
       if (st !== undefined) {
-        const v = this.use(h - 1);
-        this.emit(st, this.use(h - 2), v, off);
+        const si = STORE_IMM.get(st);
+        if (si !== undefined && this.src[h - 1] === CONST) this.emit(si, this.use(h - 2), this.cst[h - 1]!, off);
+        else {
+          const v = this.use(h - 1);
+          this.emit(st, this.use(h - 2), v, off);
+        }
         this.generic(i, def);
         return;
       }

@@ -187,6 +187,57 @@ class Gen {
         this.emit('end');
         st.length -= params.length;
         st.push(...results);
+      } else if (c < 74 && depth < 3 && this.counters.length > depth) {
+        // a top-tested loop: the counter is tested first, so any branch back to the loop ends
+        const ctr = this.counters[depth]!;
+        const k = 2 + this.r(3);
+        const cmp = this.pick(['i32.gt_u', 'i32.ge_s', 'i32.eq']);
+        this.emit(`i32.const 0`);
+        this.emit(`local.set ${ctr}`);
+        this.emit('block');
+        this.emit('loop');
+        if (this.r(3) === 0) {
+          // test at the top, increment at the bottom (no other branch back: it would skip the increment)
+          this.emit(`local.get ${ctr}`);
+          this.emit(`i32.const ${k}`);
+          this.emit(this.pick(['i32.ge_u', 'i32.ge_s', 'i32.eq', 'i32.gt_s']));
+          this.emit('br_if 1');
+          const inner: T[] = [];
+          if (this.code(inner, [...labels, { types: [], loop: false }, { types: [], loop: true }], depth + 1)) {
+            this.fix(inner, []);
+            this.emit(`local.get ${ctr}`);
+            this.emit('i32.const 1');
+            this.emit('i32.add');
+            this.emit(`local.set ${ctr}`);
+            this.emit('br 0');
+          }
+          this.emit('end');
+          this.emit('end');
+          continue;
+        }
+        if (this.r(2)) {
+          this.emit(`local.get ${ctr}`);
+          this.emit('i32.const 1');
+          this.emit('i32.add');
+          this.emit(`local.tee ${ctr}`);
+        } else {
+          this.emit(`local.get ${ctr}`);
+          this.emit('i32.const 1');
+          this.emit('i32.add');
+          this.emit(`local.set ${ctr}`);
+          this.emit(`local.get ${ctr}`);
+        }
+        this.emit(`i32.const ${cmp === 'i32.eq' ? k : k - 1}`);
+        this.emit(cmp);
+        this.emit('br_if 1');
+        const inner: T[] = [];
+        const labs = [...labels, { types: [], loop: false }, { types: [], loop: false }];
+        if (this.code(inner, labs, depth + 1)) {
+          this.fix(inner, []);
+          this.emit('br 0');
+        }
+        this.emit('end');
+        this.emit('end');
       } else if (c < 78 && labels.length > 0) {
         // br_if to a block label (loops are only branched to by their latch)
         const l = this.r(labels.length);

@@ -14,8 +14,16 @@
 // and reattaches in one step. Switching is O(1) in the depth of the stacks
 // (the handler search is linear in the number of nested handlers only).
 //
-// The machine keeps the number of active frames and slots of the running chain
-// for its limits; each `Cont` remembers those of its segments.
+// Limits: the depth of the running chain is `base` (frames of the segments
+// below the current one, updated at switches) plus the current segment's frame
+// count, so that calls and returns pay nothing for it; slots are counted when
+// segments are allocated, grown, detached or attached. Each `Cont` remembers
+// the frames and slots of its segments.
+//
+// Errors: traps are JS exceptions caught around the dispatch loop, which
+// attaches the backtrace of the running chain; Wasm exceptions are not JS
+// exceptions (a static table of try_table ranges per function is searched
+// frame by frame, through the segments, then the state is unwound).
 
 import type {
   ContRef, FuncInst, HostFunc, TagInst, Value, WasmArray, WasmFunc, WasmStruct,
@@ -39,6 +47,7 @@ import {
 } from './bulk.ts';
 import { NUMERIC } from './numeric.ts';
 import { OP } from './ops.ts';
+import type { EngineOptions } from './engine.ts';
 
 // ---- stack segments ------------------------------------------------------------------------------
 
@@ -107,20 +116,7 @@ function consume(k: Cont): void {
   k.boundKinds = null;
 }
 
-// ---- options and limits ------------------------------------------------------------------------------
-
-export interface MachineOptions {
-  /** most frames of the running chain (all active segments) */
-  maxCallDepth?: number;
-  /** most bytes of the running chain's value stores (16 per slot) */
-  maxStackBytes?: number;
-  /** most bytes of one segment's value store */
-  maxSegmentBytes?: number;
-  /** budget of calls and loop back-edges; exhausted: Exhaustion("out of fuel") */
-  fuel?: number;
-  /** polled at calls and back-edges (every few thousand); non-zero: Exhaustion("interrupted") */
-  interrupt?: Int32Array;
-}
+// ---- limits -----------------------------------------------------------------------------------------------
 
 export const DEFAULT_MAX_CALL_DEPTH = 200_000;
 export const DEFAULT_MAX_STACK_BYTES = 1 << 30;
@@ -136,6 +132,14 @@ type Fn1 = (a: unknown) => unknown;
 type Fn2 = (a: unknown, b: unknown) => unknown;
 type Fn3 = (a: unknown, b: unknown, c: unknown) => unknown;
 
+const F32_ADD = NUMERIC['f32.add'];
+const F32_SUB = NUMERIC['f32.sub'];
+const F32_MUL = NUMERIC['f32.mul'];
+const F32_DIV = NUMERIC['f32.div'];
+/** Scratch for f32 bits <-> values (arithmetic with a NaN result goes to numeric.ts for its payload rules). */
+const SCRATCH = new ArrayBuffer(8);
+const SF32 = new Float32Array(SCRATCH);
+const SU32 = new Uint32Array(SCRATCH);
 const F64_ADD = NUMERIC['f64.add'];
 const F64_SUB = NUMERIC['f64.sub'];
 const F64_MUL = NUMERIC['f64.mul'];
@@ -165,13 +169,13 @@ export class Machine {
   readonly interrupt: Int32Array | null;
   budget: number;
 
-  constructor(opts: MachineOptions = {}) {
+  constructor(opts: EngineOptions = {}) {
     this.maxDepth = opts.maxCallDepth ?? DEFAULT_MAX_CALL_DEPTH;
     this.maxSlots = Math.max(64, Math.floor((opts.maxStackBytes ?? DEFAULT_MAX_STACK_BYTES) / SLOT_BYTES));
     this.maxSegSlots = Math.min(this.maxSlots, Math.max(64, Math.floor((opts.maxSegmentBytes ?? Infinity) / SLOT_BYTES)));
     this.fuel = opts.fuel ?? Infinity;
     this.interrupt = opts.interrupt ?? null;
-    this.interval = this.interrupt !== null ? POLL_INTERVAL : this.fuel === Infinity ? NO_POLL : NO_POLL;
+    this.interval = this.interrupt !== null ? POLL_INTERVAL : NO_POLL;
     const chunk = Math.min(this.fuel, this.interval);
     this.fuel -= chunk;
     this.budget = chunk;
@@ -639,7 +643,7 @@ export class Machine {
 // ---- the dispatch loop -----------------------------------------------------------------------------------
 
 const FAST_MEM_FIRST = OP.I32_LOAD;
-const FAST_MEM_LAST = OP.I64_STORE32;
+const FAST_MEM_LAST = OP.I32_STORE16_I;
 
 /** Runs until the root segment's bottom frame returns. */
 function run(m: Machine): void {
@@ -657,6 +661,8 @@ function run(m: Machine): void {
   let fpcs = stk.pcs;
   // the segment's frame count, kept here and written back to `stk.depth` around slow paths
   let depth = stk.depth;
+  // the most frames this segment may have (the chain's limit minus the frames below it)
+  let limit = m.maxDepth - m.base;
   outer: for (;;) {
     stk = m.stack;
     num = stk.num;
@@ -665,6 +671,7 @@ function run(m: Machine): void {
     ffps = stk.fps;
     fpcs = stk.pcs;
     depth = stk.depth;
+    limit = m.maxDepth - m.base;
     {
       const d = depth - 1;
       cf = fcodes[d]!;
@@ -693,21 +700,27 @@ function run(m: Machine): void {
                   pc = t;
                   continue;
                 }
-                case /*@BR_IF*/3:
+                case /*@BR_LOOP*/3: {
+                  const t = code[pc + 1]!;
+                  if (--budget < 0) budget = m.poll();
+                  pc = t;
+                  continue;
+                }
+                case /*@BR_IF*/4:
                   if (num[fp + code[pc + 1]!] !== 0) {
                     const t = code[pc + 2]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 3;
                   continue;
-                case /*@BR_UNLESS*/4:
+                case /*@BR_UNLESS*/5:
                   if (num[fp + code[pc + 1]!] === 0) {
                     const t = code[pc + 2]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 3;
                   continue;
-                case /*@BR_TABLE*/5: {
+                case /*@BR_TABLE*/6: {
                   const i = num[fp + code[pc + 1]!]! >>> 0;
                   const cnt = code[pc + 2]!;
                   const e = pc + 5 + 2 * (i < cnt ? i : cnt);
@@ -724,7 +737,7 @@ function run(m: Machine): void {
                   pc = t;
                   continue;
                 }
-                case /*@RETURN*/6: {
+                case /*@RETURN*/7: {
                   const s = fp + code[pc + 1]!;
                   for (let j = 0, n = code[pc + 2]!; j < n; j++) {
                     num[fp + j] = num[s + j]!;
@@ -732,31 +745,31 @@ function run(m: Machine): void {
                   }
                   break ret;
                 }
-                case /*@RETURN0*/7:
+                case /*@RETURN0*/8:
                   break ret;
-                case /*@RETURN1_N*/8:
+                case /*@RETURN1_N*/9:
                   num[fp] = num[fp + code[pc + 1]!]!;
                   break ret;
-                case /*@RETURN1_R*/9:
+                case /*@RETURN1_R*/10:
                   ref[fp] = ref[fp + code[pc + 1]!]!;
                   break ret;
-                case /*@CALL*/10:
+                case /*@CALL*/11:
                   callee = cf.funcs[code[pc + 1]!]!;
                   base = code[pc + 2]!;
                   next = pc + 3;
                   break call;
-                case /*@CALL_ADDI*/11:
+                case /*@CALL_ADDI*/12:
                   num[fp + code[pc + 3]!] = (num[fp + code[pc + 4]!]! + code[pc + 5]!) | 0;
                   callee = cf.funcs[code[pc + 1]!]!;
                   base = code[pc + 2]!;
                   next = pc + 6;
                   break call;
-                case /*@CALL_INDIRECT*/12:
+                case /*@CALL_INDIRECT*/13:
                   callee = indirect(cf, num, ref, fp, pc);
                   base = code[pc + 3]!;
                   next = pc + 6;
                   break call;
-                case /*@CALL_REF*/13: {
+                case /*@CALL_REF*/14: {
                   const f = ref[fp + code[pc + 2]!] as FuncInst | null;
                   if (f === null) trap('null function reference');
                   callee = f;
@@ -764,29 +777,29 @@ function run(m: Machine): void {
                   next = pc + 3;
                   break call;
                 }
-                case /*@RETURN_CALL*/14:
+                case /*@RETURN_CALL*/15:
                   callee = cf.funcs[code[pc + 1]!]!;
                   base = code[pc + 2]!;
                   break tail;
-                case /*@RETURN_CALL_INDIRECT*/15:
+                case /*@RETURN_CALL_INDIRECT*/16:
                   callee = indirect(cf, num, ref, fp, pc);
                   base = code[pc + 3]!;
                   break tail;
-                case /*@RETURN_CALL_REF*/16: {
+                case /*@RETURN_CALL_REF*/17: {
                   const f = ref[fp + code[pc + 2]!] as FuncInst | null;
                   if (f === null) trap('null function reference');
                   callee = f;
                   base = code[pc + 1]!;
                   break tail;
                 }
-                case /*@THROW*/17: {
+                case /*@THROW*/18: {
                   const tag = cf.objs[code[pc + 1]!] as TagInst;
                   const exn = new WasmExn(tag, Machine.payload(stk, fp + code[pc + 2]!, tag));
                   stk.depth = depth;
                   m.throwExn(exn, pc);
                   continue outer;
                 }
-                case /*@THROW_REF*/18: {
+                case /*@THROW_REF*/19: {
                   const exn = ref[fp + code[pc + 1]!] as WasmExn | null;
                   if (exn === null) trap('null exception reference');
                   stk.depth = depth;
@@ -795,15 +808,15 @@ function run(m: Machine): void {
                 }
 
                 // ---- moves and constants
-                case /*@MOV_N*/19:
+                case /*@MOV_N*/20:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@MOV_R*/20:
+                case /*@MOV_R*/21:
                   ref[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@COPY*/21: {
+                case /*@COPY*/22: {
                   const dst = fp + code[pc + 1]!;
                   const src = fp + code[pc + 2]!;
                   for (let j = 0, n = code[pc + 3]!; j < n; j++) {
@@ -813,143 +826,143 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@CONST_I32*/22:
+                case /*@CONST_I32*/23:
                   num[fp + code[pc + 1]!] = code[pc + 2]!;
                   pc += 3;
                   continue;
-                case /*@CONST_F32*/23:
+                case /*@CONST_F32*/24:
                   num[fp + code[pc + 1]!] = code[pc + 2]! >>> 0;
                   pc += 3;
                   continue;
-                case /*@CONST_F64*/24:
+                case /*@CONST_F64*/25:
                   num[fp + code[pc + 1]!] = cf.f64s[code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@CONST_R*/25:
+                case /*@CONST_R*/26:
                   ref[fp + code[pc + 1]!] = cf.objs[code[pc + 2]!] as Value;
                   pc += 3;
                   continue;
-                case /*@SELECT_N*/26:
+                case /*@SELECT_N*/27:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== 0 ? num[fp + code[pc + 3]!]! : num[fp + code[pc + 4]!]!;
                   pc += 5;
                   continue;
-                case /*@SELECT_R*/27:
+                case /*@SELECT_R*/28:
                   ref[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== 0 ? ref[fp + code[pc + 3]!]! : ref[fp + code[pc + 4]!]!;
                   pc += 5;
                   continue;
-                case /*@GLOBAL_GET_N*/28:
+                case /*@GLOBAL_GET_N*/29:
                   num[fp + code[pc + 1]!] = cf.globals[code[pc + 2]!]!.value as number;
                   pc += 3;
                   continue;
-                case /*@GLOBAL_GET_R*/29:
+                case /*@GLOBAL_GET_R*/30:
                   ref[fp + code[pc + 1]!] = cf.globals[code[pc + 2]!]!.value;
                   pc += 3;
                   continue;
-                case /*@GLOBAL_SET_N*/30:
+                case /*@GLOBAL_SET_N*/31:
                   cf.globals[code[pc + 1]!]!.value = num[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@GLOBAL_SET_R*/31:
+                case /*@GLOBAL_SET_R*/32:
                   cf.globals[code[pc + 1]!]!.value = ref[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
 
                 // ---- i32
-                case /*@I32_EQZ*/32:
+                case /*@I32_EQZ*/33:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === 0 ? 1 : 0;
                   pc += 3;
                   continue;
-                case /*@I32_EQ*/33:
+                case /*@I32_EQ*/34:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === num[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_NE*/34:
+                case /*@I32_NE*/35:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== num[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_S*/35:
+                case /*@I32_LT_S*/36:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_U*/36:
+                case /*@I32_LT_U*/37:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 < num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_S*/37:
+                case /*@I32_GT_S*/38:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_U*/38:
+                case /*@I32_GT_U*/39:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 > num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_S*/39:
+                case /*@I32_LE_S*/40:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_U*/40:
+                case /*@I32_LE_U*/41:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 <= num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_S*/41:
+                case /*@I32_GE_S*/42:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_U*/42:
+                case /*@I32_GE_U*/43:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 >= num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_EQ_I*/43:
+                case /*@I32_EQ_I*/44:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === code[pc + 3] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_NE_I*/44:
+                case /*@I32_NE_I*/45:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== code[pc + 3] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_S_I*/45:
+                case /*@I32_LT_S_I*/46:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_U_I*/46:
+                case /*@I32_LT_U_I*/47:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 < code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_S_I*/47:
+                case /*@I32_GT_S_I*/48:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_U_I*/48:
+                case /*@I32_GT_U_I*/49:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 > code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_S_I*/49:
+                case /*@I32_LE_S_I*/50:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_U_I*/50:
+                case /*@I32_LE_U_I*/51:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 <= code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_S_I*/51:
+                case /*@I32_GE_S_I*/52:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_U_I*/52:
+                case /*@I32_GE_U_I*/53:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 >= code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_CLZ*/53:
+                case /*@I32_CLZ*/54:
                   num[fp + code[pc + 1]!] = Math.clz32(num[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
-                case /*@I32_CTZ*/54: {
+                case /*@I32_CTZ*/55: {
                   const a = num[fp + code[pc + 2]!]! | 0;
                   num[fp + code[pc + 1]!] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
                   pc += 3;
                   continue;
                 }
-                case /*@I32_POPCNT*/55: {
+                case /*@I32_POPCNT*/56: {
                   let a = num[fp + code[pc + 2]!]! | 0;
                   a = a - ((a >>> 1) & 0x55555555);
                   a = (a & 0x33333333) + ((a >>> 2) & 0x33333333);
@@ -957,19 +970,19 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@I32_ADD*/56:
+                case /*@I32_ADD*/57:
                   num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_SUB*/57:
+                case /*@I32_SUB*/58:
                   num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! - num[fp + code[pc + 3]!]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_MUL*/58:
+                case /*@I32_MUL*/59:
                   num[fp + code[pc + 1]!] = Math.imul(num[fp + code[pc + 2]!]!, num[fp + code[pc + 3]!]!);
                   pc += 4;
                   continue;
-                case /*@I32_DIV_S*/59: {
+                case /*@I32_DIV_S*/60: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   if (b === 0) trap('integer divide by zero');
@@ -978,245 +991,245 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I32_DIV_U*/60: {
+                case /*@I32_DIV_U*/61: {
                   const b = num[fp + code[pc + 3]!]! >>> 0;
                   if (b === 0) trap('integer divide by zero');
                   num[fp + code[pc + 1]!] = ((num[fp + code[pc + 2]!]! >>> 0) / b) | 0;
                   pc += 4;
                   continue;
                 }
-                case /*@I32_REM_S*/61: {
+                case /*@I32_REM_S*/62: {
                   const b = num[fp + code[pc + 3]!]!;
                   if (b === 0) trap('integer divide by zero');
                   num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! % b) | 0;
                   pc += 4;
                   continue;
                 }
-                case /*@I32_REM_U*/62: {
+                case /*@I32_REM_U*/63: {
                   const b = num[fp + code[pc + 3]!]! >>> 0;
                   if (b === 0) trap('integer divide by zero');
                   num[fp + code[pc + 1]!] = ((num[fp + code[pc + 2]!]! >>> 0) % b) | 0;
                   pc += 4;
                   continue;
                 }
-                case /*@I32_AND*/63:
+                case /*@I32_AND*/64:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! & num[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_OR*/64:
+                case /*@I32_OR*/65:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! | num[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_XOR*/65:
+                case /*@I32_XOR*/66:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! ^ num[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHL*/66:
+                case /*@I32_SHL*/67:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! << num[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_S*/67:
+                case /*@I32_SHR_S*/68:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >> num[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_U*/68:
+                case /*@I32_SHR_U*/69:
                   num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! >>> num[fp + code[pc + 3]!]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_ROTL*/69: {
+                case /*@I32_ROTL*/70: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   num[fp + code[pc + 1]!] = (a << b) | (a >>> (32 - (b & 31)));
                   pc += 4;
                   continue;
                 }
-                case /*@I32_ROTR*/70: {
+                case /*@I32_ROTR*/71: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   num[fp + code[pc + 1]!] = (a >>> b) | (a << (32 - (b & 31)));
                   pc += 4;
                   continue;
                 }
-                case /*@I32_ADD_I*/71:
+                case /*@I32_ADD_I*/72:
                   num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_MUL_I*/72:
+                case /*@I32_MUL_I*/73:
                   num[fp + code[pc + 1]!] = Math.imul(num[fp + code[pc + 2]!]!, code[pc + 3]!);
                   pc += 4;
                   continue;
-                case /*@I32_AND_I*/73:
+                case /*@I32_AND_I*/74:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! & code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_OR_I*/74:
+                case /*@I32_OR_I*/75:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! | code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_XOR_I*/75:
+                case /*@I32_XOR_I*/76:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! ^ code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHL_I*/76:
+                case /*@I32_SHL_I*/77:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! << code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_S_I*/77:
+                case /*@I32_SHR_S_I*/78:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >> code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_U_I*/78:
+                case /*@I32_SHR_U_I*/79:
                   num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! >>> code[pc + 3]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_EXTEND8_S*/79:
+                case /*@I32_EXTEND8_S*/80:
                   num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! << 24) >> 24;
                   pc += 3;
                   continue;
-                case /*@I32_EXTEND16_S*/80:
+                case /*@I32_EXTEND16_S*/81:
                   num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! << 16) >> 16;
                   pc += 3;
                   continue;
-                case /*@I32_WRAP_I64*/81:
+                case /*@I32_WRAP_I64*/82:
                   num[fp + code[pc + 1]!] = Number(BigInt.asIntN(32, ref[fp + code[pc + 2]!] as bigint));
                   pc += 3;
                   continue;
 
                 // ---- compare and branch
-                case /*@J_EQ*/82:
+                case /*@J_EQ*/83:
                   if (num[fp + code[pc + 1]!] === num[fp + code[pc + 2]!]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_NE*/83:
+                case /*@J_NE*/84:
                   if (num[fp + code[pc + 1]!] !== num[fp + code[pc + 2]!]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_S*/84:
+                case /*@J_LT_S*/85:
                   if (num[fp + code[pc + 1]!]! < num[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_U*/85:
+                case /*@J_LT_U*/86:
                   if (num[fp + code[pc + 1]!]! >>> 0 < num[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_S*/86:
+                case /*@J_GT_S*/87:
                   if (num[fp + code[pc + 1]!]! > num[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_U*/87:
+                case /*@J_GT_U*/88:
                   if (num[fp + code[pc + 1]!]! >>> 0 > num[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_S*/88:
+                case /*@J_LE_S*/89:
                   if (num[fp + code[pc + 1]!]! <= num[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_U*/89:
+                case /*@J_LE_U*/90:
                   if (num[fp + code[pc + 1]!]! >>> 0 <= num[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_S*/90:
+                case /*@J_GE_S*/91:
                   if (num[fp + code[pc + 1]!]! >= num[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_U*/91:
+                case /*@J_GE_U*/92:
                   if (num[fp + code[pc + 1]!]! >>> 0 >= num[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_EQ_I*/92:
+                case /*@J_EQ_I*/93:
                   if (num[fp + code[pc + 1]!] === code[pc + 2]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_NE_I*/93:
+                case /*@J_NE_I*/94:
                   if (num[fp + code[pc + 1]!] !== code[pc + 2]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_S_I*/94:
+                case /*@J_LT_S_I*/95:
                   if (num[fp + code[pc + 1]!]! < code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_U_I*/95:
+                case /*@J_LT_U_I*/96:
                   if (num[fp + code[pc + 1]!]! >>> 0 < code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_S_I*/96:
+                case /*@J_GT_S_I*/97:
                   if (num[fp + code[pc + 1]!]! > code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_U_I*/97:
+                case /*@J_GT_U_I*/98:
                   if (num[fp + code[pc + 1]!]! >>> 0 > code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_S_I*/98:
+                case /*@J_LE_S_I*/99:
                   if (num[fp + code[pc + 1]!]! <= code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_U_I*/99:
+                case /*@J_LE_U_I*/100:
                   if (num[fp + code[pc + 1]!]! >>> 0 <= code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_S_I*/100:
+                case /*@J_GE_S_I*/101:
                   if (num[fp + code[pc + 1]!]! >= code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_U_I*/101:
+                case /*@J_GE_U_I*/102:
                   if (num[fp + code[pc + 1]!]! >>> 0 >= code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1225,7 +1238,7 @@ function run(m: Machine): void {
                   continue;
 
                 // ---- loop latches
-                case /*@ADDI_J_LT_S*/102: {
+                case /*@ADDI_J_LT_S*/103: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v < num[fp + code[pc + 4]!]!) {
@@ -1235,7 +1248,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_LT_U*/103: {
+                case /*@ADDI_J_LT_U*/104: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v >>> 0 < num[fp + code[pc + 4]!]! >>> 0) {
@@ -1245,7 +1258,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_NE*/104: {
+                case /*@ADDI_J_NE*/105: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v !== num[fp + code[pc + 4]!]!) {
@@ -1255,7 +1268,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GT_S*/105: {
+                case /*@ADDI_J_GT_S*/106: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v > num[fp + code[pc + 4]!]!) {
@@ -1265,7 +1278,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GE_S*/106: {
+                case /*@ADDI_J_GE_S*/107: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v >= num[fp + code[pc + 4]!]!) {
@@ -1275,7 +1288,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_LT_S_I*/107: {
+                case /*@ADDI_J_LT_S_I*/108: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v < code[pc + 4]!) {
@@ -1285,7 +1298,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_LT_U_I*/108: {
+                case /*@ADDI_J_LT_U_I*/109: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v >>> 0 < code[pc + 4]! >>> 0) {
@@ -1295,7 +1308,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_NE_I*/109: {
+                case /*@ADDI_J_NE_I*/110: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v !== code[pc + 4]!) {
@@ -1305,7 +1318,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GT_S_I*/110: {
+                case /*@ADDI_J_GT_S_I*/111: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v > code[pc + 4]!) {
@@ -1315,7 +1328,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GE_S_I*/111: {
+                case /*@ADDI_J_GE_S_I*/112: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v >= code[pc + 4]!) {
@@ -1325,7 +1338,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_BR_IF*/112: {
+                case /*@ADDI_BR_IF*/113: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v !== 0) {
@@ -1335,7 +1348,7 @@ function run(m: Machine): void {
                   } else pc += 5;
                   continue;
                 }
-                case /*@ADDI_BR_UNLESS*/113: {
+                case /*@ADDI_BR_UNLESS*/114: {
                   const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   num[fp + code[pc + 1]!] = v;
                   if (v === 0) {
@@ -1346,84 +1359,205 @@ function run(m: Machine): void {
                   continue;
                 }
 
+                case /*@ADD_J_LT_S*/115: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v < num[fp + code[pc + 4]!]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADD_J_LT_U*/116: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v >>> 0 < num[fp + code[pc + 4]!]! >>> 0) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADD_J_NE*/117: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v !== num[fp + code[pc + 4]!]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADD_J_GT_S*/118: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v > num[fp + code[pc + 4]!]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADD_J_GE_S*/119: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v >= num[fp + code[pc + 4]!]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADD_J_LT_S_I*/120: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v < code[pc + 4]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADD_J_LT_U_I*/121: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v >>> 0 < code[pc + 4]! >>> 0) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADD_J_NE_I*/122: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v !== code[pc + 4]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADD_J_GT_S_I*/123: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v > code[pc + 4]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADD_J_GE_S_I*/124: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v >= code[pc + 4]!) {
+                    const t = code[pc + 5]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 6;
+                  continue;
+                }
+                case /*@ADD_BR_IF*/125: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v !== 0) {
+                    const t = code[pc + 4]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 5;
+                  continue;
+                }
+                case /*@ADD_BR_UNLESS*/126: {
+                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                  num[fp + code[pc + 1]!] = v;
+                  if (v === 0) {
+                    const t = code[pc + 4]!;
+                    if (t <= pc && --budget < 0) budget = m.poll();
+                    pc = t;
+                  } else pc += 5;
+                  continue;
+                }
+
                 // ---- i64
-                case /*@I64_EQZ*/114:
+                case /*@I64_EQZ*/127:
                   num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === 0n ? 1 : 0;
                   pc += 3;
                   continue;
-                case /*@I64_EQ*/115:
+                case /*@I64_EQ*/128:
                   num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_NE*/116:
+                case /*@I64_NE*/129:
                   num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] !== ref[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_LT_S*/117:
+                case /*@I64_LT_S*/130:
                   num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) < (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_GT_S*/118:
+                case /*@I64_GT_S*/131:
                   num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) > (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_LE_S*/119:
+                case /*@I64_LE_S*/132:
                   num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) <= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_GE_S*/120:
+                case /*@I64_GE_S*/133:
                   num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) >= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_ADD*/121:
+                case /*@I64_ADD*/134:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) + (ref[fp + code[pc + 3]!] as bigint));
                   pc += 4;
                   continue;
-                case /*@I64_SUB*/122:
+                case /*@I64_SUB*/135:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) - (ref[fp + code[pc + 3]!] as bigint));
                   pc += 4;
                   continue;
-                case /*@I64_MUL*/123:
+                case /*@I64_MUL*/136:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) * (ref[fp + code[pc + 3]!] as bigint));
                   pc += 4;
                   continue;
-                case /*@I64_AND*/124:
+                case /*@I64_AND*/137:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) & (ref[fp + code[pc + 3]!] as bigint);
                   pc += 4;
                   continue;
-                case /*@I64_OR*/125:
+                case /*@I64_OR*/138:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) | (ref[fp + code[pc + 3]!] as bigint);
                   pc += 4;
                   continue;
-                case /*@I64_XOR*/126:
+                case /*@I64_XOR*/139:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) ^ (ref[fp + code[pc + 3]!] as bigint);
                   pc += 4;
                   continue;
-                case /*@I64_SHL*/127:
+                case /*@I64_SHL*/140:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) << ((ref[fp + code[pc + 3]!] as bigint) & 63n));
                   pc += 4;
                   continue;
-                case /*@I64_SHR_S*/128:
+                case /*@I64_SHR_S*/141:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) >> ((ref[fp + code[pc + 3]!] as bigint) & 63n);
                   pc += 4;
                   continue;
-                case /*@I64_SHR_U*/129:
+                case /*@I64_SHR_U*/142:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(
                     64, BigInt.asUintN(64, ref[fp + code[pc + 2]!] as bigint) >> ((ref[fp + code[pc + 3]!] as bigint) & 63n),
                   );
                   pc += 4;
                   continue;
-                case /*@I64_EXTEND_I32_S*/130:
+                case /*@I64_EXTEND_I32_S*/143:
                   ref[fp + code[pc + 1]!] = BigInt(num[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
-                case /*@I64_EXTEND_I32_U*/131:
+                case /*@I64_EXTEND_I32_U*/144:
                   ref[fp + code[pc + 1]!] = BigInt(num[fp + code[pc + 2]!]! >>> 0);
                   pc += 3;
                   continue;
 
                 // ---- f64
-                case /*@F64_ADD*/132: {
+                case /*@F64_ADD*/145: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a + b;
@@ -1431,7 +1565,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_SUB*/133: {
+                case /*@F64_SUB*/146: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a - b;
@@ -1439,7 +1573,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_MUL*/134: {
+                case /*@F64_MUL*/147: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a * b;
@@ -1447,7 +1581,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_DIV*/135: {
+                case /*@F64_DIV*/148: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a / b;
@@ -1455,41 +1589,152 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_EQ*/136:
+                case /*@F64_EQ*/149:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === num[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_NE*/137:
+                case /*@F64_NE*/150:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== num[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_LT*/138:
+                case /*@F64_LT*/151:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_GT*/139:
+                case /*@F64_GT*/152:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_LE*/140:
+                case /*@F64_LE*/153:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_GE*/141:
+                case /*@F64_GE*/154:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_CONVERT_I32_S*/142:
+                case /*@F64_CONVERT_I32_S*/155:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@F64_CONVERT_I32_U*/143:
+                case /*@F64_CONVERT_I32_U*/156:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0;
                   pc += 3;
                   continue;
 
+                // ---- f32
+                case /*@F32_ADD*/157: {
+                  const a = num[fp + code[pc + 2]!]!;
+                  const b = num[fp + code[pc + 3]!]!;
+                  SU32[0] = a;
+                  const x = SF32[0]!;
+                  SU32[0] = b;
+                  const r = Math.fround(x + SF32[0]!);
+                  if (r === r) {
+                    SF32[0] = r;
+                    num[fp + code[pc + 1]!] = SU32[0]!;
+                  } else num[fp + code[pc + 1]!] = F32_ADD(a, b);
+                  pc += 4;
+                  continue;
+                }
+                case /*@F32_SUB*/158: {
+                  const a = num[fp + code[pc + 2]!]!;
+                  const b = num[fp + code[pc + 3]!]!;
+                  SU32[0] = a;
+                  const x = SF32[0]!;
+                  SU32[0] = b;
+                  const r = Math.fround(x - SF32[0]!);
+                  if (r === r) {
+                    SF32[0] = r;
+                    num[fp + code[pc + 1]!] = SU32[0]!;
+                  } else num[fp + code[pc + 1]!] = F32_SUB(a, b);
+                  pc += 4;
+                  continue;
+                }
+                case /*@F32_MUL*/159: {
+                  const a = num[fp + code[pc + 2]!]!;
+                  const b = num[fp + code[pc + 3]!]!;
+                  SU32[0] = a;
+                  const x = SF32[0]!;
+                  SU32[0] = b;
+                  const r = Math.fround(x * SF32[0]!);
+                  if (r === r) {
+                    SF32[0] = r;
+                    num[fp + code[pc + 1]!] = SU32[0]!;
+                  } else num[fp + code[pc + 1]!] = F32_MUL(a, b);
+                  pc += 4;
+                  continue;
+                }
+                case /*@F32_DIV*/160: {
+                  const a = num[fp + code[pc + 2]!]!;
+                  const b = num[fp + code[pc + 3]!]!;
+                  SU32[0] = a;
+                  const x = SF32[0]!;
+                  SU32[0] = b;
+                  const r = Math.fround(x / SF32[0]!);
+                  if (r === r) {
+                    SF32[0] = r;
+                    num[fp + code[pc + 1]!] = SU32[0]!;
+                  } else num[fp + code[pc + 1]!] = F32_DIV(a, b);
+                  pc += 4;
+                  continue;
+                }
+                case /*@F32_EQ*/161: {
+                  SU32[0] = num[fp + code[pc + 2]!]!;
+                  const x = SF32[0]!;
+                  SU32[0] = num[fp + code[pc + 3]!]!;
+                  num[fp + code[pc + 1]!] = x === SF32[0]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                }
+                case /*@F32_NE*/162: {
+                  SU32[0] = num[fp + code[pc + 2]!]!;
+                  const x = SF32[0]!;
+                  SU32[0] = num[fp + code[pc + 3]!]!;
+                  num[fp + code[pc + 1]!] = x !== SF32[0]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                }
+                case /*@F32_LT*/163: {
+                  SU32[0] = num[fp + code[pc + 2]!]!;
+                  const x = SF32[0]!;
+                  SU32[0] = num[fp + code[pc + 3]!]!;
+                  num[fp + code[pc + 1]!] = x < SF32[0]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                }
+                case /*@F32_GT*/164: {
+                  SU32[0] = num[fp + code[pc + 2]!]!;
+                  const x = SF32[0]!;
+                  SU32[0] = num[fp + code[pc + 3]!]!;
+                  num[fp + code[pc + 1]!] = x > SF32[0]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                }
+                case /*@F32_LE*/165: {
+                  SU32[0] = num[fp + code[pc + 2]!]!;
+                  const x = SF32[0]!;
+                  SU32[0] = num[fp + code[pc + 3]!]!;
+                  num[fp + code[pc + 1]!] = x <= SF32[0]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                }
+                case /*@F32_GE*/166: {
+                  SU32[0] = num[fp + code[pc + 2]!]!;
+                  const x = SF32[0]!;
+                  SU32[0] = num[fp + code[pc + 3]!]!;
+                  num[fp + code[pc + 1]!] = x >= SF32[0]! ? 1 : 0;
+                  pc += 4;
+                  continue;
+                }
+                case /*@F32_CONVERT_I32_S*/167:
+                  SF32[0] = num[fp + code[pc + 2]!]!;
+                  num[fp + code[pc + 1]!] = SU32[0]!;
+                  pc += 3;
+                  continue;
+
                 // ---- other operators
-                case /*@GEN1*/144: {
+                case /*@GEN1*/168: {
                   const mask = code[pc + 4]!;
                   const a = fp + code[pc + 2]!;
                   const r = (cf.objs[code[pc + 3]!] as Fn1)(mask & 1 ? ref[a] : num[a]);
@@ -1498,7 +1743,7 @@ function run(m: Machine): void {
                   pc += 5;
                   continue;
                 }
-                case /*@GEN2*/145: {
+                case /*@GEN2*/169: {
                   const mask = code[pc + 5]!;
                   const a = fp + code[pc + 2]!;
                   const b = fp + code[pc + 3]!;
@@ -1508,7 +1753,7 @@ function run(m: Machine): void {
                   pc += 6;
                   continue;
                 }
-                case /*@GEN3*/146: {
+                case /*@GEN3*/170: {
                   const mask = code[pc + 6]!;
                   const a = fp + code[pc + 2]!;
                   const b = fp + code[pc + 3]!;
@@ -1522,110 +1767,270 @@ function run(m: Machine): void {
                   continue;
                 }
 
-                // ---- memory 0, i32 addresses (out of bounds: the DataView throws a RangeError)
-                case /*@I32_LOAD*/147:
-                  num[fp + code[pc + 1]!] = cf.mem0!.view.getInt32((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                // ---- memory 0, i32 addresses: aligned accesses through typed views (see MemViews),
+                // the others through the DataView (out of bounds: it throws a RangeError)
+                case /*@I32_LOAD*/171: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.i32;
+                  const i = (ad >>> 2) + (off >>> 2);
+                  num[fp + code[pc + 1]!] = ((ad | off) & 3) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getInt32(ad + off, true);
                   pc += 4;
                   continue;
-                case /*@I64_LOAD*/148:
-                  ref[fp + code[pc + 1]!] = cf.mem0!.view.getBigInt64((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                }
+                case /*@I64_LOAD*/172: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.i64;
+                  const i = (ad >>> 3) + (off >>> 3);
+                  ref[fp + code[pc + 1]!] = ((ad | off) & 7) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getBigInt64(ad + off, true);
                   pc += 4;
                   continue;
-                case /*@F32_LOAD*/149:
-                  num[fp + code[pc + 1]!] = cf.mem0!.view.getUint32((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                }
+                case /*@F32_LOAD*/173: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u32;
+                  const i = (ad >>> 2) + (off >>> 2);
+                  num[fp + code[pc + 1]!] = ((ad | off) & 3) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getUint32(ad + off, true);
                   pc += 4;
                   continue;
-                case /*@F64_LOAD*/150:
-                  num[fp + code[pc + 1]!] = cf.mem0!.view.getFloat64((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                }
+                case /*@F64_LOAD*/174: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.f64;
+                  const i = (ad >>> 3) + (off >>> 3);
+                  num[fp + code[pc + 1]!] = ((ad | off) & 7) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getFloat64(ad + off, true);
                   pc += 4;
                   continue;
-                case /*@I32_LOAD8_S*/151:
-                  num[fp + code[pc + 1]!] = cf.mem0!.view.getInt8((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0));
+                }
+                case /*@I32_LOAD8_S*/175: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.i8;
+                  const i = ad + off;
+                  num[fp + code[pc + 1]!] = i < v.length ? v[i]! : cf.mem0!.view.getInt8(ad + off);
                   pc += 4;
                   continue;
-                case /*@I32_LOAD8_U*/152:
-                  num[fp + code[pc + 1]!] = cf.mem0!.view.getUint8((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0));
+                }
+                case /*@I32_LOAD8_U*/176: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u8;
+                  const i = ad + off;
+                  num[fp + code[pc + 1]!] = i < v.length ? v[i]! : cf.mem0!.view.getUint8(ad + off);
                   pc += 4;
                   continue;
-                case /*@I32_LOAD16_S*/153:
-                  num[fp + code[pc + 1]!] = cf.mem0!.view.getInt16((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                }
+                case /*@I32_LOAD16_S*/177: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.i16;
+                  const i = (ad >>> 1) + (off >>> 1);
+                  num[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getInt16(ad + off, true);
                   pc += 4;
                   continue;
-                case /*@I32_LOAD16_U*/154:
-                  num[fp + code[pc + 1]!] = cf.mem0!.view.getUint16((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
+                }
+                case /*@I32_LOAD16_U*/178: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u16;
+                  const i = (ad >>> 1) + (off >>> 1);
+                  num[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getUint16(ad + off, true);
                   pc += 4;
                   continue;
-                case /*@I64_LOAD8_S*/155:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt8((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)));
+                }
+                case /*@I64_LOAD8_S*/179: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.i8;
+                  const i = ad + off;
+                  ref[fp + code[pc + 1]!] = i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getInt8(ad + off));
                   pc += 4;
                   continue;
-                case /*@I64_LOAD8_U*/156:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint8((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)));
+                }
+                case /*@I64_LOAD8_U*/180: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u8;
+                  const i = ad + off;
+                  ref[fp + code[pc + 1]!] = i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getUint8(ad + off));
                   pc += 4;
                   continue;
-                case /*@I64_LOAD16_S*/157:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt16((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
+                }
+                case /*@I64_LOAD16_S*/181: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.i16;
+                  const i = (ad >>> 1) + (off >>> 1);
+                  ref[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getInt16(ad + off, true));
                   pc += 4;
                   continue;
-                case /*@I64_LOAD16_U*/158:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint16((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
+                }
+                case /*@I64_LOAD16_U*/182: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u16;
+                  const i = (ad >>> 1) + (off >>> 1);
+                  ref[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getUint16(ad + off, true));
                   pc += 4;
                   continue;
-                case /*@I64_LOAD32_S*/159:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt32((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
+                }
+                case /*@I64_LOAD32_S*/183: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.i32;
+                  const i = (ad >>> 2) + (off >>> 2);
+                  ref[fp + code[pc + 1]!] = ((ad | off) & 3) === 0 && i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getInt32(ad + off, true));
                   pc += 4;
                   continue;
-                case /*@I64_LOAD32_U*/160:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint32((num[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
+                }
+                case /*@I64_LOAD32_U*/184: {
+                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u32;
+                  const i = (ad >>> 2) + (off >>> 2);
+                  ref[fp + code[pc + 1]!] = ((ad | off) & 3) === 0 && i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getUint32(ad + off, true));
                   pc += 4;
                   continue;
-                case /*@I32_STORE*/161:
-                  cf.mem0!.view.setInt32((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true);
+                }
+                case /*@I32_STORE*/185: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.i32;
+                  const x = num[fp + code[pc + 2]!]!;
+                  const i = (ad >>> 2) + (off >>> 2);
+                  if (((ad | off) & 3) === 0 && i < v.length) v[i] = x;
+                  else cf.mem0!.view.setInt32(ad + off, x, true);
                   pc += 4;
                   continue;
-                case /*@I64_STORE*/162:
-                  cf.mem0!.view.setBigInt64((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), ref[fp + code[pc + 2]!] as bigint, true);
+                }
+                case /*@I64_STORE*/186: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.i64;
+                  const x = ref[fp + code[pc + 2]!] as bigint;
+                  const i = (ad >>> 3) + (off >>> 3);
+                  if (((ad | off) & 7) === 0 && i < v.length) v[i] = x;
+                  else cf.mem0!.view.setBigInt64(ad + off, x, true);
                   pc += 4;
                   continue;
-                case /*@F32_STORE*/163:
-                  cf.mem0!.view.setUint32((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true);
+                }
+                case /*@F32_STORE*/187: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u32;
+                  const x = num[fp + code[pc + 2]!]!;
+                  const i = (ad >>> 2) + (off >>> 2);
+                  if (((ad | off) & 3) === 0 && i < v.length) v[i] = x;
+                  else cf.mem0!.view.setUint32(ad + off, x, true);
                   pc += 4;
                   continue;
-                case /*@F64_STORE*/164:
-                  cf.mem0!.view.setFloat64((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true);
+                }
+                case /*@F64_STORE*/188: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.f64;
+                  const x = num[fp + code[pc + 2]!]!;
+                  const i = (ad >>> 3) + (off >>> 3);
+                  if (((ad | off) & 7) === 0 && i < v.length) v[i] = x;
+                  else cf.mem0!.view.setFloat64(ad + off, x, true);
                   pc += 4;
                   continue;
-                case /*@I32_STORE8*/165:
-                  cf.mem0!.view.setInt8((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!);
+                }
+                case /*@I32_STORE8*/189: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u8;
+                  const x = num[fp + code[pc + 2]!]!;
+                  const i = ad + off;
+                  if (i < v.length) v[i] = x;
+                  else cf.mem0!.view.setUint8(ad + off, x);
                   pc += 4;
                   continue;
-                case /*@I32_STORE16*/166:
-                  cf.mem0!.view.setInt16((num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true);
+                }
+                case /*@I32_STORE16*/190: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u16;
+                  const x = num[fp + code[pc + 2]!]!;
+                  const i = (ad >>> 1) + (off >>> 1);
+                  if (((ad | off) & 1) === 0 && i < v.length) v[i] = x;
+                  else cf.mem0!.view.setUint16(ad + off, x, true);
                   pc += 4;
                   continue;
-                case /*@I64_STORE8*/167:
-                  cf.mem0!.view.setUint8(
-                    (num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffn),
-                  );
+                }
+                case /*@I64_STORE8*/191: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u8;
+                  const x = Number((ref[fp + code[pc + 2]!] as bigint) & 0xffn);
+                  const i = ad + off;
+                  if (i < v.length) v[i] = x;
+                  else cf.mem0!.view.setUint8(ad + off, x);
                   pc += 4;
                   continue;
-                case /*@I64_STORE16*/168:
-                  cf.mem0!.view.setUint16(
-                    (num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffn), true,
-                  );
+                }
+                case /*@I64_STORE16*/192: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u16;
+                  const x = Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffn);
+                  const i = (ad >>> 1) + (off >>> 1);
+                  if (((ad | off) & 1) === 0 && i < v.length) v[i] = x;
+                  else cf.mem0!.view.setUint16(ad + off, x, true);
                   pc += 4;
                   continue;
-                case /*@I64_STORE32*/169:
-                  cf.mem0!.view.setUint32(
-                    (num[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0),
-                    Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffffffn),
-                    true,
-                  );
+                }
+                case /*@I64_STORE32*/193: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u32;
+                  const x = Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffffffn);
+                  const i = (ad >>> 2) + (off >>> 2);
+                  if (((ad | off) & 3) === 0 && i < v.length) v[i] = x;
+                  else cf.mem0!.view.setUint32(ad + off, x, true);
                   pc += 4;
                   continue;
+                }
+
+                case /*@I32_STORE_I*/194: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.i32;
+                  const x = code[pc + 2]!;
+                  const i = (ad >>> 2) + (off >>> 2);
+                  if (((ad | off) & 3) === 0 && i < v.length) v[i] = x;
+                  else cf.mem0!.view.setInt32(ad + off, x, true);
+                  pc += 4;
+                  continue;
+                }
+                case /*@I32_STORE8_I*/195: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u8;
+                  const x = code[pc + 2]!;
+                  const i = ad + off;
+                  if (i < v.length) v[i] = x;
+                  else cf.mem0!.view.setUint8(ad + off, x);
+                  pc += 4;
+                  continue;
+                }
+                case /*@I32_STORE16_I*/196: {
+                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                  const off = code[pc + 3]! >>> 0;
+                  const v = cf.mv0!.u16;
+                  const x = code[pc + 2]!;
+                  const i = (ad >>> 1) + (off >>> 1);
+                  if (((ad | off) & 1) === 0 && i < v.length) v[i] = x;
+                  else cf.mem0!.view.setUint16(ad + off, x, true);
+                  pc += 4;
+                  continue;
+                }
 
                 // ---- any memory
-                case /*@MEM_LOAD*/170: {
+                case /*@MEM_LOAD*/197: {
                   const acc = cf.objs[code[pc + 3]!] as MemAccess;
                   const r = memLoad(cf.instance, acc, addrAt(num, ref, fp + code[pc + 2]!, acc.is64));
                   if (typeof r === 'number') num[fp + code[pc + 1]!] = r;
@@ -1633,7 +2038,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@MEM_STORE*/171: {
+                case /*@MEM_STORE*/198: {
                   const acc = cf.objs[code[pc + 3]!] as MemAccess;
                   const v = fp + code[pc + 2]!;
                   const x = acc.vref ? ref[v]! : num[v]!;
@@ -1641,7 +2046,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@MEM_LOAD_LANE*/172: {
+                case /*@MEM_LOAD_LANE*/199: {
                   const acc = cf.objs[code[pc + 4]!] as MemAccess;
                   ref[fp + code[pc + 1]!] = memLoadLane(
                     cf.instance, acc, addrAt(num, ref, fp + code[pc + 2]!, acc.is64), ref[fp + code[pc + 3]!] as Uint8Array,
@@ -1649,14 +2054,14 @@ function run(m: Machine): void {
                   pc += 5;
                   continue;
                 }
-                case /*@MEMORY_SIZE*/173: {
+                case /*@MEMORY_SIZE*/200: {
                   const x = code[pc + 2]!;
                   const mem = cf.instance.memories[x]!;
                   putAddr(num, ref, fp + code[pc + 1]!, cf.instance.valid.memories[x]!.addr === 'i64', mem.buffer.byteLength / 65536);
                   pc += 3;
                   continue;
                 }
-                case /*@MEMORY_GROW*/174: {
+                case /*@MEMORY_GROW*/201: {
                   const x = code[pc + 3]!;
                   const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
                   const delta = addrAt(num, ref, fp + code[pc + 2]!, is64);
@@ -1665,7 +2070,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@MEMORY_FILL*/175: {
+                case /*@MEMORY_FILL*/202: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
@@ -1673,7 +2078,7 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@MEMORY_COPY*/176: {
+                case /*@MEMORY_COPY*/203: {
                   const vm = cf.instance.valid;
                   const dx = code[pc + 2]!;
                   const sx = code[pc + 3]!;
@@ -1687,7 +2092,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@MEMORY_INIT*/177: {
+                case /*@MEMORY_INIT*/204: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
@@ -1698,13 +2103,13 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@DATA_DROP*/178:
+                case /*@DATA_DROP*/205:
                   cf.instance.datas[code[pc + 1]!] = null;
                   pc += 2;
                   continue;
 
                 // ---- tables
-                case /*@TABLE_GET*/179: {
+                case /*@TABLE_GET*/206: {
                   const x = code[pc + 3]!;
                   const elems = cf.instance.tables[x]!.elems;
                   const i = addrAt(num, ref, fp + code[pc + 2]!, cf.instance.valid.tables[x]!.addr === 'i64');
@@ -1713,7 +2118,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@TABLE_SET*/180: {
+                case /*@TABLE_SET*/207: {
                   const x = code[pc + 3]!;
                   const elems = cf.instance.tables[x]!.elems;
                   const i = addrAt(num, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64');
@@ -1722,13 +2127,13 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@TABLE_SIZE*/181: {
+                case /*@TABLE_SIZE*/208: {
                   const x = code[pc + 2]!;
                   putAddr(num, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64', cf.instance.tables[x]!.elems.length);
                   pc += 3;
                   continue;
                 }
-                case /*@TABLE_GROW*/182: {
+                case /*@TABLE_GROW*/209: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
@@ -1737,7 +2142,7 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@TABLE_FILL*/183: {
+                case /*@TABLE_FILL*/210: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
@@ -1745,7 +2150,7 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@TABLE_COPY*/184: {
+                case /*@TABLE_COPY*/211: {
                   const vm = cf.instance.valid;
                   const dx = code[pc + 2]!;
                   const sx = code[pc + 3]!;
@@ -1759,7 +2164,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@TABLE_INIT*/185: {
+                case /*@TABLE_INIT*/212: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
@@ -1770,97 +2175,97 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ELEM_DROP*/186:
+                case /*@ELEM_DROP*/213:
                   cf.instance.elems[code[pc + 1]!] = null;
                   pc += 2;
                   continue;
 
                 // ---- references
-                case /*@REF_NULL*/187:
+                case /*@REF_NULL*/214:
                   ref[fp + code[pc + 1]!] = null;
                   pc += 2;
                   continue;
-                case /*@REF_IS_NULL*/188:
+                case /*@REF_IS_NULL*/215:
                   num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === null ? 1 : 0;
                   pc += 3;
                   continue;
-                case /*@REF_FUNC*/189:
+                case /*@REF_FUNC*/216:
                   ref[fp + code[pc + 1]!] = cf.funcs[code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@REF_AS_NON_NULL*/190:
+                case /*@REF_AS_NON_NULL*/217:
                   if (ref[fp + code[pc + 1]!] === null) trap('null reference');
                   pc += 2;
                   continue;
-                case /*@BR_ON_NULL*/191:
+                case /*@BR_ON_NULL*/218:
                   if (ref[fp + code[pc + 1]!] === null) {
                     const t = code[pc + 2]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 3;
                   continue;
-                case /*@BR_ON_NON_NULL*/192:
+                case /*@BR_ON_NON_NULL*/219:
                   if (ref[fp + code[pc + 1]!] !== null) {
                     const t = code[pc + 2]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 3;
                   continue;
-                case /*@REF_EQ*/193:
+                case /*@REF_EQ*/220:
                   num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@REF_TEST*/194:
+                case /*@REF_TEST*/221:
                   num[fp + code[pc + 1]!] = refMatches(ref[fp + code[pc + 2]!]!, cf.objs[code[pc + 3]!] as CRefType) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@REF_CAST*/195:
+                case /*@REF_CAST*/222:
                   if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) trap('cast failure');
                   pc += 3;
                   continue;
-                case /*@BR_ON_CAST*/196:
+                case /*@BR_ON_CAST*/223:
                   if (refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@BR_ON_CAST_FAIL*/197:
+                case /*@BR_ON_CAST_FAIL*/224:
                   if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@REF_I31*/198:
+                case /*@REF_I31*/225:
                   ref[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! << 1) >> 1;
                   pc += 3;
                   continue;
-                case /*@I31_GET_S*/199: {
+                case /*@I31_GET_S*/226: {
                   const v = ref[fp + code[pc + 2]!];
                   if (v === null) trap('null i31 reference');
                   num[fp + code[pc + 1]!] = v as number;
                   pc += 3;
                   continue;
                 }
-                case /*@I31_GET_U*/200: {
+                case /*@I31_GET_U*/227: {
                   const v = ref[fp + code[pc + 2]!];
                   if (v === null) trap('null i31 reference');
                   num[fp + code[pc + 1]!] = (v as number) & 0x7fffffff;
                   pc += 3;
                   continue;
                 }
-                case /*@ANY_CONVERT_EXTERN*/201:
+                case /*@ANY_CONVERT_EXTERN*/228:
                   ref[fp + code[pc + 1]!] = internalize(ref[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
-                case /*@EXTERN_CONVERT_ANY*/202:
+                case /*@EXTERN_CONVERT_ANY*/229:
                   ref[fp + code[pc + 1]!] = externalize(ref[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
 
                 // ---- aggregates
-                case /*@STRUCT_NEW*/203: {
+                case /*@STRUCT_NEW*/230: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   const kinds = desc.kinds;
@@ -1870,25 +2275,25 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@STRUCT_NEW_DEFAULT*/204:
+                case /*@STRUCT_NEW_DEFAULT*/231:
                   ref[fp + code[pc + 1]!] = newStructDefault((cf.objs[code[pc + 2]!] as AggrDesc).dt);
                   pc += 3;
                   continue;
-                case /*@STRUCT_GET_N*/205: {
+                case /*@STRUCT_GET_N*/232: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   num[fp + code[pc + 1]!] = o.fields[code[pc + 3]!] as number;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_GET_R*/206: {
+                case /*@STRUCT_GET_R*/233: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   ref[fp + code[pc + 1]!] = o.fields[code[pc + 3]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_GET_P*/207: {
+                case /*@STRUCT_GET_P*/234: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   const sh = code[pc + 4]!;
@@ -1896,39 +2301,39 @@ function run(m: Machine): void {
                   pc += 5;
                   continue;
                 }
-                case /*@STRUCT_SET_N*/208: {
+                case /*@STRUCT_SET_N*/235: {
                   const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   o.fields[code[pc + 3]!] = num[fp + code[pc + 2]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_SET_R*/209: {
+                case /*@STRUCT_SET_R*/236: {
                   const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   o.fields[code[pc + 3]!] = ref[fp + code[pc + 2]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_SET_P*/210: {
+                case /*@STRUCT_SET_P*/237: {
                   const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   o.fields[code[pc + 3]!] = num[fp + code[pc + 2]!]! & code[pc + 4]!;
                   pc += 5;
                   continue;
                 }
-                case /*@ARRAY_NEW*/211: {
+                case /*@ARRAY_NEW*/238: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   ref[b] = newArray(desc.dt, num[b + 1]! >>> 0, desc.kinds[0] ? ref[b]! : num[b]!);
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_NEW_DEFAULT*/212:
+                case /*@ARRAY_NEW_DEFAULT*/239:
                   ref[fp + code[pc + 1]!] = newArrayDefault((cf.objs[code[pc + 3]!] as AggrDesc).dt, num[fp + code[pc + 2]!]! >>> 0);
                   pc += 4;
                   continue;
-                case /*@ARRAY_NEW_FIXED*/213: {
+                case /*@ARRAY_NEW_FIXED*/240: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   const n = code[pc + 3]!;
@@ -1939,19 +2344,19 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_NEW_DATA*/214: {
+                case /*@ARRAY_NEW_DATA*/241: {
                   const b = fp + code[pc + 1]!;
                   ref[b] = arrayNewData(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, num[b]! >>> 0, num[b + 1]! >>> 0);
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_NEW_ELEM*/215: {
+                case /*@ARRAY_NEW_ELEM*/242: {
                   const b = fp + code[pc + 1]!;
                   ref[b] = arrayNewElem(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, num[b]! >>> 0, num[b + 1]! >>> 0);
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_GET_N*/216: {
+                case /*@ARRAY_GET_N*/243: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = num[fp + code[pc + 3]!]! >>> 0;
@@ -1960,7 +2365,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_GET_R*/217: {
+                case /*@ARRAY_GET_R*/244: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = num[fp + code[pc + 3]!]! >>> 0;
@@ -1969,7 +2374,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_GET_P*/218: {
+                case /*@ARRAY_GET_P*/245: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = num[fp + code[pc + 3]!]! >>> 0;
@@ -1979,7 +2384,7 @@ function run(m: Machine): void {
                   pc += 5;
                   continue;
                 }
-                case /*@ARRAY_SET_N*/219: {
+                case /*@ARRAY_SET_N*/246: {
                   const a = ref[fp + code[pc + 1]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = num[fp + code[pc + 2]!]! >>> 0;
@@ -1988,7 +2393,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_SET_R*/220: {
+                case /*@ARRAY_SET_R*/247: {
                   const a = ref[fp + code[pc + 1]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = num[fp + code[pc + 2]!]! >>> 0;
@@ -1997,7 +2402,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_SET_P*/221: {
+                case /*@ARRAY_SET_P*/248: {
                   const a = ref[fp + code[pc + 1]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = num[fp + code[pc + 2]!]! >>> 0;
@@ -2006,27 +2411,27 @@ function run(m: Machine): void {
                   pc += 5;
                   continue;
                 }
-                case /*@ARRAY_LEN*/222: {
+                case /*@ARRAY_LEN*/249: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   num[fp + code[pc + 1]!] = a.elems.length;
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_FILL*/223: {
+                case /*@ARRAY_FILL*/250: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   arrayFill(ref[b] as WasmArray | null, desc, num[b + 1]! >>> 0, desc.kinds[0] ? ref[b + 2]! : num[b + 2]!, num[b + 3]! >>> 0);
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_COPY*/224: {
+                case /*@ARRAY_COPY*/251: {
                   const b = fp + code[pc + 1]!;
                   arrayCopy(ref[b] as WasmArray | null, num[b + 1]! >>> 0, ref[b + 2] as WasmArray | null, num[b + 3]! >>> 0, num[b + 4]! >>> 0);
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_INIT_DATA*/225: {
+                case /*@ARRAY_INIT_DATA*/252: {
                   const b = fp + code[pc + 1]!;
                   arrayInitData(
                     cf.instance, ref[b] as WasmArray | null, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, num[b + 1]! >>> 0,
@@ -2035,7 +2440,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_INIT_ELEM*/226: {
+                case /*@ARRAY_INIT_ELEM*/253: {
                   const b = fp + code[pc + 1]!;
                   arrayInitElem(cf.instance, ref[b] as WasmArray | null, code[pc + 3]!, num[b + 1]! >>> 0, num[b + 2]! >>> 0, num[b + 3]! >>> 0);
                   pc += 4;
@@ -2043,14 +2448,14 @@ function run(m: Machine): void {
                 }
 
                 // ---- stack switching
-                case /*@CONT_NEW*/227: {
+                case /*@CONT_NEW*/254: {
                   const f = ref[fp + code[pc + 2]!] as FuncInst | null;
                   if (f === null) trap('null function reference');
                   ref[fp + code[pc + 1]!] = new Cont(cf.objs[code[pc + 3]!] as DefType, f, null, null, 0, 0);
                   pc += 4;
                   continue;
                 }
-                case /*@CONT_BIND*/228: {
+                case /*@CONT_BIND*/255: {
                   const b = fp + code[pc + 1]!;
                   const site = cf.objs[code[pc + 2]!] as BindSite;
                   const nb = site.nbound;
@@ -2080,15 +2485,15 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@SUSPEND*/229:
+                case /*@SUSPEND*/256:
                   stk.depth = depth;
                   m.suspend(stk, pc + 4, code[pc + 1]!, cf.objs[code[pc + 2]!] as TagInst, code[pc + 3]!);
                   continue outer;
-                case /*@RESUME*/230:
+                case /*@RESUME*/257:
                   stk.depth = depth;
                   m.resume(stk, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as ResumeSite);
                   continue outer;
-                case /*@RESUME_THROW*/231: {
+                case /*@RESUME_THROW*/258: {
                   const b = fp + code[pc + 1]!;
                   const site = cf.objs[code[pc + 2]!] as ResumeSite;
                   const tag = cf.objs[code[pc + 3]!] as TagInst;
@@ -2100,7 +2505,7 @@ function run(m: Machine): void {
                   m.resumeThrow(stk, pc, pc + 5, code[pc + 1]!, site, k, exn);
                   continue outer;
                 }
-                case /*@RESUME_THROW_REF*/232: {
+                case /*@RESUME_THROW_REF*/259: {
                   const b = fp + code[pc + 1]!;
                   const exn = ref[b] as WasmExn | null;
                   if (exn === null) trap('null exception reference');
@@ -2111,7 +2516,7 @@ function run(m: Machine): void {
                   m.resumeThrow(stk, pc, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as ResumeSite, k, exn);
                   continue outer;
                 }
-                case /*@SWITCH*/233:
+                case /*@SWITCH*/260:
                   stk.depth = depth;
                   m.switchTo(stk, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as SwitchSite);
                   continue outer;
@@ -2125,7 +2530,7 @@ function run(m: Machine): void {
               const cc = (callee.compiled as Code | null) ?? compileFunc(callee);
               const nfp = fp + base;
               const d = depth;
-              if (m.base + d >= m.maxDepth) throw new Exhaustion(EXHAUSTED);
+              if (d >= limit) throw new Exhaustion(EXHAUSTED);
               if (--budget < 0) budget = m.poll();
               if (nfp + cc.frameSize > num.length) num = m.grow(stk, nfp + cc.frameSize);
               // (pcs[d] needs no value until this frame calls: the array stays packed)
@@ -2236,4 +2641,3 @@ function indirect(cf: Code, num: Float64Array, ref: Value[], fp: number, pc: num
   return f;
 }
 
-export { OOB_MEMORY };

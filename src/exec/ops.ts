@@ -22,6 +22,7 @@ export const OP_NAMES = [
   'UNREACHABLE', //
   'NOP', //                                    (padding after peephole rewrites; never reached)
   'BR', //                   t
+  'BR_LOOP', //              t - - - -         a back-edge (as BR; room for the post-pass to rotate the loop)
   'BR_IF', //                c t              jump when num[c] != 0
   'BR_UNLESS', //            c t              jump when num[c] == 0
   'BR_TABLE', //             c n arity src (t d)*(n+1)
@@ -68,6 +69,10 @@ export const OP_NAMES = [
   'ADDI_J_LT_S', 'ADDI_J_LT_U', 'ADDI_J_NE', 'ADDI_J_GT_S', 'ADDI_J_GE_S',
   'ADDI_J_LT_S_I', 'ADDI_J_LT_U_I', 'ADDI_J_NE_I', 'ADDI_J_GT_S_I', 'ADDI_J_GE_S_I',
   'ADDI_BR_IF', 'ADDI_BR_UNLESS',
+  // d = a + b (slots), then the same (d a b c t; _I: d a b k t; BR: d a b t)
+  'ADD_J_LT_S', 'ADD_J_LT_U', 'ADD_J_NE', 'ADD_J_GT_S', 'ADD_J_GE_S',
+  'ADD_J_LT_S_I', 'ADD_J_LT_U_I', 'ADD_J_NE_I', 'ADD_J_GT_S_I', 'ADD_J_GE_S_I',
+  'ADD_BR_IF', 'ADD_BR_UNLESS',
   // ---- i64 (bigints)
   'I64_EQZ', 'I64_EQ', 'I64_NE', 'I64_LT_S', 'I64_GT_S', 'I64_LE_S', 'I64_GE_S',
   'I64_ADD', 'I64_SUB', 'I64_MUL', 'I64_AND', 'I64_OR', 'I64_XOR', 'I64_SHL', 'I64_SHR_S', 'I64_SHR_U',
@@ -75,6 +80,9 @@ export const OP_NAMES = [
   // ---- f64
   'F64_ADD', 'F64_SUB', 'F64_MUL', 'F64_DIV', 'F64_EQ', 'F64_NE', 'F64_LT', 'F64_GT', 'F64_LE', 'F64_GE',
   'F64_CONVERT_I32_S', 'F64_CONVERT_I32_U',
+  // ---- f32 (operands and results are bits)
+  'F32_ADD', 'F32_SUB', 'F32_MUL', 'F32_DIV', 'F32_EQ', 'F32_NE', 'F32_LT', 'F32_GT', 'F32_LE', 'F32_GE',
+  'F32_CONVERT_I32_S',
   // ---- any other operator: a function from the side table; mask bit i: operand i is a
   // reference-array value, bit 3: so is the result
   'GEN1', //                 d a o mask
@@ -85,6 +93,7 @@ export const OP_NAMES = [
   'I64_LOAD8_S', 'I64_LOAD8_U', 'I64_LOAD16_S', 'I64_LOAD16_U', 'I64_LOAD32_S', 'I64_LOAD32_U',
   'I32_STORE', 'I64_STORE', 'F32_STORE', 'F64_STORE', 'I32_STORE8', 'I32_STORE16', 'I64_STORE8', 'I64_STORE16',
   'I64_STORE32',
+  'I32_STORE_I', 'I32_STORE8_I', 'I32_STORE16_I', //   a k off: stores a constant
   // ---- any memory access: o = MemAccess (kind, memory, offset, lane)
   'MEM_LOAD', //             d a o
   'MEM_STORE', //            a v o
@@ -166,12 +175,13 @@ export const OP: { readonly [K in OpName]: number } = Object.fromEntries(OP_NAME
 /** Size (opcode + immediates) of each instruction, where fixed (BR_TABLE: -1). */
 export const OP_SIZE: Readonly<Record<OpName, number>> = (() => {
   const sizes: Partial<Record<OpName, number>> = {
-    UNREACHABLE: 1, NOP: 1, BR: 2, BR_IF: 3, BR_UNLESS: 3, BR_TABLE: -1, RETURN: 3, RETURN0: 2, RETURN1_N: 2, RETURN1_R: 2,
+    UNREACHABLE: 1, NOP: 1, BR: 2, BR_LOOP: 6, BR_IF: 3, BR_UNLESS: 3, BR_TABLE: -1, RETURN: 3, RETURN0: 2, RETURN1_N: 2, RETURN1_R: 2,
     CALL: 3, CALL_ADDI: 6, CALL_INDIRECT: 6, CALL_REF: 3, RETURN_CALL: 3, RETURN_CALL_INDIRECT: 6, RETURN_CALL_REF: 3,
     THROW: 4, THROW_REF: 2, MOV_N: 3, MOV_R: 3, COPY: 4, CONST_I32: 3, CONST_F32: 3, CONST_F64: 3, CONST_R: 3,
     SELECT_N: 5, SELECT_R: 5, GLOBAL_GET_N: 3, GLOBAL_GET_R: 3, GLOBAL_SET_N: 3, GLOBAL_SET_R: 3,
     I32_EQZ: 3, I32_CLZ: 3, I32_CTZ: 3, I32_POPCNT: 3, I32_EXTEND8_S: 3, I32_EXTEND16_S: 3, I32_WRAP_I64: 3,
     I64_EQZ: 3, I64_EXTEND_I32_S: 3, I64_EXTEND_I32_U: 3, F64_CONVERT_I32_S: 3, F64_CONVERT_I32_U: 3,
+    F32_CONVERT_I32_S: 3,
     GEN1: 5, GEN2: 6, GEN3: 7,
     MEM_LOAD: 4, MEM_STORE: 4, MEM_LOAD_LANE: 5, MEMORY_SIZE: 3, MEMORY_GROW: 4, MEMORY_FILL: 3, MEMORY_COPY: 4,
     MEMORY_INIT: 4, DATA_DROP: 2,
@@ -188,8 +198,8 @@ export const OP_SIZE: Readonly<Record<OpName, number>> = (() => {
   for (const n of OP_NAMES) {
     if (sizes[n] !== undefined) continue;
     if (n.startsWith('J_')) sizes[n] = 4;
-    else if (n.startsWith('ADDI_BR')) sizes[n] = 5;
-    else if (n.startsWith('ADDI_J')) sizes[n] = 6;
+    else if (n.startsWith('ADDI_BR') || n.startsWith('ADD_BR')) sizes[n] = 5;
+    else if (n.startsWith('ADDI_J') || n.startsWith('ADD_J')) sizes[n] = 6;
     else if (/^I(32|64)_(LOAD|STORE)/.test(n) || /^F(32|64)_(LOAD|STORE)/.test(n)) sizes[n] = 4;
     else sizes[n] = 4; // binary operators: d a b / d a k
   }
