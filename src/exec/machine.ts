@@ -119,7 +119,7 @@ function consume(k: Cont): void {
 // ---- limits -----------------------------------------------------------------------------------------------
 
 export const DEFAULT_MAX_CALL_DEPTH = 200_000;
-export const DEFAULT_MAX_STACK_BYTES = 1 << 30;
+export const DEFAULT_MAX_STACK_BYTES = 64 << 20;
 const SLOT_BYTES = 16;
 const ROOT_CAP = 1024;
 const POLL_INTERVAL = 4096;
