@@ -1,11 +1,11 @@
-// Benchmarks of the machine: `npx node src/exec/bench.ts`.
+// Micro-benchmarks of the interpreter's machine: `npx node bench/kernels.ts`.
 // Compares with V8 running the same binary natively (fib, a memory loop, an f64 loop)
 // and times suspend/resume round trips of a generator (compare with the reference
-// interpreter: /work/shared/tools/reference-interpreter on the same program).
+// interpreter: ../shared/tools/reference-interpreter on the same program).
 
-import { parseModule } from '../text/parser.ts';
-import { encodeModule } from '../binary/encoder.ts';
-import { call, load } from './testkit.ts';
+import { parseModule } from '../src/text/parser.ts';
+import { encodeModule } from '../src/binary/encoder.ts';
+import { call, load } from '../src/exec/testkit.ts';
 
 const WAT = `(module
   (memory 16)
