@@ -9,6 +9,7 @@ import { WasmArray as WasmArrayClass } from '../runtime/value.ts';
 import { Trap } from '../util/errors.ts';
 import type { CStorageType } from '../valid/types.ts';
 import type { AggrDesc, MemAccess } from './compile.ts';
+import { f64ToBits } from './numeric.ts';
 
 export const OOB_MEMORY = 'out of bounds memory access';
 export const OOB_TABLE = 'out of bounds table access';
@@ -120,7 +121,11 @@ export function memStore(inst: Instance, acc: MemAccess, a: number, x: Value): v
     case 'i32.store': v.setInt32(ea, x as number, true); return;
     case 'i64.store': v.setBigInt64(ea, x as bigint, true); return;
     case 'f32.store': v.setUint32(ea, x as number, true); return;
-    case 'f64.store': v.setFloat64(ea, x as number, true); return;
+    case 'f64.store':
+      // setFloat64 quiets a signalling NaN once V8 optimises this function: store NaNs as bits
+      if (x === x) v.setFloat64(ea, x as number, true);
+      else v.setBigInt64(ea, f64ToBits(x as number), true);
+      return;
     case 'i32.store8': v.setInt8(ea, x as number); return;
     case 'i32.store16': v.setInt16(ea, x as number, true); return;
     case 'i64.store8': v.setUint8(ea, Number((x as bigint) & 0xffn)); return;

@@ -45,7 +45,7 @@ import {
   arrayNewData, arrayNewElem, memLoad, memLoadLane, memStore, memoryCopy, memoryFill, memoryInit, putAddr,
   tableCopy, tableFill, tableInit,
 } from './bulk.ts';
-import { NUMERIC } from './numeric.ts';
+import { NUMERIC, f64ToBits, storeF64 } from './numeric.ts';
 import { OP } from './ops.ts';
 import type { EngineOptions } from './engine.ts';
 
@@ -266,7 +266,7 @@ export class Machine {
     const rk = k.results;
     for (let i = 0; i < rk.length; i++) {
       if (rk[i]) s.ref[at + i] = res[i]!;
-      else s.num[at + i] = res[i] as number;
+      else storeF64(s.num, at + i, res[i] as number);
     }
   }
 
@@ -367,7 +367,7 @@ export class Machine {
       const p = exn.payload;
       for (let i = 0; i < kinds.length; i++, dst++) {
         if (kinds[i]) s.ref[dst] = p[i]!;
-        else s.num[dst] = p[i] as number;
+        else storeF64(s.num, dst, p[i] as number);
       }
     }
     if (cl.ref) s.ref[dst] = exn;
@@ -420,7 +420,7 @@ export class Machine {
         const rk = kinds.results;
         for (let i = 0; i < rk.length; i++) {
           if (rk[i]) parent.ref[retBase + i] = res[i]!;
-          else parent.num[retBase + i] = res[i] as number;
+          else storeF64(parent.num, retBase + i, res[i] as number);
         }
         return false;
       }
@@ -433,7 +433,7 @@ export class Machine {
       const ref = child.ref;
       for (let i = 0; i < nb; i++) {
         if (bk![i]) ref[i] = bound![i]!;
-        else num[i] = bound![i] as number;
+        else storeF64(num, i, bound![i] as number);
       }
       for (let i = 0; i < n; i++) {
         num[nb + i] = src.num[from + i]!;
@@ -460,7 +460,7 @@ export class Machine {
     const ref = top.ref;
     for (let i = 0; i < nb; i++, dst++) {
       if (bk![i]) ref[dst] = bound![i]!;
-      else num[dst] = bound![i] as number;
+      else storeF64(num, dst, bound![i] as number);
     }
     for (let i = 0; i < n; i++, dst++) {
       num[dst] = src.num[from + i]!;
@@ -607,7 +607,7 @@ export class Machine {
     const n = s.codes[0]!.nresults;
     const dst = s.retBase;
     for (let i = 0; i < n; i++) {
-      parent.num[dst + i] = s.num[i]!;
+      storeF64(parent.num, dst + i, s.num[i]!);
       parent.ref[dst + i] = s.ref[i]!;
     }
     this.slots -= s.num.length;
@@ -625,7 +625,7 @@ export class Machine {
     const pk = c.kinds.params;
     for (let i = 0; i < pk.length; i++) {
       if (pk[i]) root.ref[i] = args[i]!;
-      else root.num[i] = args[i] as number;
+      else storeF64(root.num, i, args[i] as number);
     }
     Machine.enter(root, c);
     this.base = 0;
@@ -851,7 +851,7 @@ function run(m: Machine): void {
                   pc += 5;
                   continue;
                 case /*@GLOBAL_GET_N*/29:
-                  num[fp + code[pc + 1]!] = cf.globals[code[pc + 2]!]!.value as number;
+                  storeF64(num, fp + code[pc + 1]!, cf.globals[code[pc + 2]!]!.value as number);
                   pc += 3;
                   continue;
                 case /*@GLOBAL_GET_R*/30:
@@ -1739,7 +1739,7 @@ function run(m: Machine): void {
                   const a = fp + code[pc + 2]!;
                   const r = (cf.objs[code[pc + 3]!] as Fn1)(mask & 1 ? ref[a] : num[a]);
                   if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
-                  else num[fp + code[pc + 1]!] = r as number;
+                  else storeF64(num, fp + code[pc + 1]!, r as number);
                   pc += 5;
                   continue;
                 }
@@ -1749,7 +1749,7 @@ function run(m: Machine): void {
                   const b = fp + code[pc + 3]!;
                   const r = (cf.objs[code[pc + 4]!] as Fn2)(mask & 1 ? ref[a] : num[a], mask & 2 ? ref[b] : num[b]);
                   if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
-                  else num[fp + code[pc + 1]!] = r as number;
+                  else storeF64(num, fp + code[pc + 1]!, r as number);
                   pc += 6;
                   continue;
                 }
@@ -1762,7 +1762,7 @@ function run(m: Machine): void {
                     mask & 1 ? ref[a] : num[a], mask & 2 ? ref[b] : num[b], mask & 4 ? ref[c] : num[c],
                   );
                   if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
-                  else num[fp + code[pc + 1]!] = r as number;
+                  else storeF64(num, fp + code[pc + 1]!, r as number);
                   pc += 7;
                   continue;
                 }
@@ -1934,8 +1934,9 @@ function run(m: Machine): void {
                   const v = cf.mv0!.f64;
                   const x = num[fp + code[pc + 2]!]!;
                   const i = (ad >>> 3) + (off >>> 3);
-                  if (((ad | off) & 7) === 0 && i < v.length) v[i] = x;
-                  else cf.mem0!.view.setFloat64(ad + off, x, true);
+                  if (((ad | off) & 7) === 0 && i < v.length) storeF64(v, i, x);
+                  else if (x === x) cf.mem0!.view.setFloat64(ad + off, x, true);
+                  else cf.mem0!.view.setBigInt64(ad + off, f64ToBits(x), true); // keeps a signalling NaN
                   pc += 4;
                   continue;
                 }
@@ -2244,7 +2245,7 @@ function run(m: Machine): void {
                 case /*@I31_GET_S*/226: {
                   const v = ref[fp + code[pc + 2]!];
                   if (v === null) trap('null i31 reference');
-                  num[fp + code[pc + 1]!] = v as number;
+                  storeF64(num, fp + code[pc + 1]!, v as number);
                   pc += 3;
                   continue;
                 }
@@ -2282,7 +2283,7 @@ function run(m: Machine): void {
                 case /*@STRUCT_GET_N*/232: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
-                  num[fp + code[pc + 1]!] = o.fields[code[pc + 3]!] as number;
+                  storeF64(num, fp + code[pc + 1]!, o.fields[code[pc + 3]!] as number);
                   pc += 4;
                   continue;
                 }
@@ -2361,7 +2362,7 @@ function run(m: Machine): void {
                   if (a === null) trap(NULL_ARRAY);
                   const i = num[fp + code[pc + 3]!]! >>> 0;
                   if (i >= a.elems.length) trap(OOB_ARRAY);
-                  num[fp + code[pc + 1]!] = a.elems[i] as number;
+                  storeF64(num, fp + code[pc + 1]!, a.elems[i] as number);
                   pc += 4;
                   continue;
                 }

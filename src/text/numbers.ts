@@ -246,13 +246,17 @@ export const f32ToBits = (x: number): number => {
   f32buf.setFloat32(0, x);
   return f32buf.getUint32(0);
 };
+// f64 <-> bits through a Float64Array written with `fill`: once V8 optimises a function,
+// DataView.setFloat64 and plain typed-array stores quiet a signalling NaN (docs/interpreter.md).
+const f64s = new Float64Array(1);
+const u64s = new BigUint64Array(f64s.buffer);
 export const f64FromBits = (bits: bigint): number => {
-  f32buf.setBigUint64(0, BigInt.asUintN(64, bits));
-  return f32buf.getFloat64(0);
+  u64s[0] = BigInt.asUintN(64, bits);
+  return f64s[0]!;
 };
 export const f64ToBits = (x: number): bigint => {
-  f32buf.setFloat64(0, x);
-  return f32buf.getBigUint64(0);
+  f64s.fill(x);
+  return u64s[0]!;
 };
 
 /**
