@@ -20,6 +20,7 @@
 
 import type { INSTRS } from '../syntax/opcodes.ts';
 import { Trap } from '../util/errors.ts';
+import { f32FromBits, f32ToBits, f64FromBits, f64ToI64, storeF64 } from '../util/float-bits.ts';
 
 // ---- types: the Record is exhaustive over the table ------------------------------------------
 
@@ -47,43 +48,22 @@ export type NumericFn = (...args: (number | bigint)[]) => number | bigint;
 
 const scratch = new ArrayBuffer(8);
 const F64 = new Float64Array(scratch);
-const F32 = new Float32Array(scratch);
 const U32 = new Uint32Array(scratch);
 const I64 = new BigInt64Array(scratch);
-const U64 = new BigUint64Array(scratch);
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** index of the high / low 32-bit word of the 64-bit scratch */
 const HI = LITTLE ? 1 : 0;
 const LO = LITTLE ? 0 : 1;
 
+export { storeF64 };
 /** The value of f32 bits, as a double (NaN payloads are not kept). */
-export function f32ToNumber(bits: number): number {
-  U32[0] = bits;
-  return F32[0]!;
-}
-
+export const f32ToNumber = f32FromBits;
 /** A double rounded to f32 (ties to even), as bits. */
-export function numberToF32(x: number): number {
-  F32[0] = x;
-  return U32[0]!;
-}
-
-/**
- * Stores an f64 into a Float64Array slot keeping the bits of a signalling NaN.
- * V8 (14.x) sets the quiet bit when optimized (Maglev) code stores a number holding a
- * signalling NaN into a Float64Array or a DataView; the `fill` builtin copies the bits.
- * Any code that writes f64 values into typed memory must go through this (or test x !== x).
- */
-export function storeF64(target: Float64Array, index: number, x: number): void {
-  if (x === x) target[index] = x;
-  else target.fill(x, index, index + 1);
-}
-
+export const numberToF32 = f32ToBits;
 /** The bits of an f64, as a signed bigint (the i64 of `i64.reinterpret_f64`). */
-export function f64ToBits(x: number): bigint {
-  storeF64(F64, 0, x);
-  return I64[0]!;
-}
+export const f64ToBits = f64ToI64;
+/** The f64 of 64 bits, given as a signed or unsigned bigint (both wrap modulo 2^64). */
+export const bitsToF64 = f64FromBits;
 
 /** The high 32 bits of an f64 (as uint32); F64[0] then holds x. */
 function hiWord(x: number): number {
@@ -91,11 +71,6 @@ function hiWord(x: number): number {
   return U32[HI]!;
 }
 
-/** The f64 of 64 bits, given as a signed or unsigned bigint (both wrap modulo 2^64). */
-export function bitsToF64(b: bigint): number {
-  U64[0] = BigInt.asUintN(64, b);
-  return F64[0]!;
-}
 
 // ---- NaN rules -------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@
 // (round-to-nearest, ties-to-even), so there is no double rounding through
 // f64. A literal that rounds to infinity is out of range. Floats are carried
 // as IEEE bits: f32 as an unsigned 32-bit number, f64 as an unsigned bigint.
+import { f32FromBits, f32ToBits, f64FromBits, f64ToBits } from '../util/float-bits.ts';
 
 const NUM = '[0-9](?:_?[0-9])*';
 const HEXNUM = '[0-9a-fA-F](?:_?[0-9a-fA-F])*';
@@ -236,28 +237,7 @@ export function parseF64(tok: string): bigint | null {
 
 // ---- float formatting ---------------------------------------------------------
 
-const f32buf = new DataView(new ArrayBuffer(8));
-
-export const f32FromBits = (bits: number): number => {
-  f32buf.setUint32(0, bits >>> 0);
-  return f32buf.getFloat32(0);
-};
-export const f32ToBits = (x: number): number => {
-  f32buf.setFloat32(0, x);
-  return f32buf.getUint32(0);
-};
-// f64 <-> bits through a Float64Array written with `fill`: once V8 optimises a function,
-// DataView.setFloat64 and plain typed-array stores quiet a signalling NaN (docs/interpreter.md).
-const f64s = new Float64Array(1);
-const u64s = new BigUint64Array(f64s.buffer);
-export const f64FromBits = (bits: bigint): number => {
-  u64s[0] = BigInt.asUintN(64, bits);
-  return f64s[0]!;
-};
-export const f64ToBits = (x: number): bigint => {
-  f64s.fill(x);
-  return u64s[0]!;
-};
+export { f32FromBits, f32ToBits, f64FromBits, f64ToBits };
 
 /**
  * Writes digits d1 d2 ... dn times 10^(point - n) the way JavaScript does:
