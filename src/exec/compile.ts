@@ -28,7 +28,7 @@ import {
   type BlockType, type Catch, type Handler, type Instr, type InstrDef, type MemArg, BY_NAME,
 } from '../syntax/opcodes.ts';
 import { V128_ZERO } from '../runtime/gc.ts';
-import type { Instance, MemoryInst, TagInst, Value, WasmFunc } from '../runtime/value.ts';
+import type { Instance, MemViews, MemoryInst, TagInst, Value, WasmFunc } from '../runtime/value.ts';
 import { Checker, OUTER, type Frame } from '../valid/checker.ts';
 import { RULES } from '../valid/rules.ts';
 import {
@@ -40,13 +40,22 @@ import { isSimdOp, simdFn } from './simd.ts';
 
 // ---- kinds: which array of the frame holds a value of a type -----------------------------
 
-/** Values in the Float64Array: i32, f32 (bits), f64. */
+/** Values in the Float64Array: f32 (bits), f64. */
 export const K_NUM = 0;
 /** Values in the JS array: i64 (bigint), v128, references. */
 export const K_REF = 1;
+/**
+ * Values in the Int32Array: i32 (and packed i8/i16 fields once read). A separate typed array
+ * so that integer code stays in integer registers: V8 otherwise converts every operand
+ * between double and int32.
+ */
+export const K_I32 = 2;
 
 export const kindOf = (t: CValType | CStorageType): number =>
-  t === 'i32' || t === 'f32' || t === 'f64' || t === 'i8' || t === 'i16' ? K_NUM : K_REF;
+  t === 'i32' || t === 'i8' || t === 'i16' ? K_I32 : t === 'f32' || t === 'f64' ? K_NUM : K_REF;
+
+/** The one of three opcodes for a value of the kind. */
+export const byKind = (kind: number, n: number, i: number, r: number): number => (kind === K_REF ? r : kind === K_I32 ? i : n);
 
 export interface SigKinds {
   readonly params: Uint8Array;
@@ -132,43 +141,10 @@ export interface MemAccess {
   readonly offset: number;
   readonly lane: number;
   readonly is64: boolean;
-  /** whether the stored value is in the reference array (i64, v128) */
+  /** whether the loaded or stored value is in the reference array (i64, v128) */
   readonly vref: boolean;
-}
-
-// ---- typed views of memories ------------------------------------------------------------------------
-
-/**
- * Length-tracking typed arrays over a memory's (resizable) buffer, for aligned accesses:
- * V8 optimises typed arrays over resizable buffers much better than DataViews.
- */
-export class MemViews {
-  readonly u8: Uint8Array;
-  readonly i8: Int8Array;
-  readonly u16: Uint16Array;
-  readonly i16: Int16Array;
-  readonly i32: Int32Array;
-  readonly u32: Uint32Array;
-  readonly i64: BigInt64Array;
-  readonly f64: Float64Array;
-  constructor(b: ArrayBuffer) {
-    this.u8 = new Uint8Array(b);
-    this.i8 = new Int8Array(b);
-    this.u16 = new Uint16Array(b);
-    this.i16 = new Int16Array(b);
-    this.i32 = new Int32Array(b);
-    this.u32 = new Uint32Array(b);
-    this.i64 = new BigInt64Array(b);
-    this.f64 = new Float64Array(b);
-  }
-}
-
-const VIEWS = new WeakMap<MemoryInst, MemViews>();
-
-export function memViews(m: MemoryInst): MemViews {
-  let v = VIEWS.get(m);
-  if (v === undefined || v.u8.buffer !== m.buffer) VIEWS.set(m, (v = new MemViews(m.buffer)));
-  return v;
+  /** whether it is in the i32 array */
+  readonly vi32: boolean;
 }
 
 // ---- the compiled code ---------------------------------------------------------------------------------
@@ -223,7 +199,7 @@ export class Code {
     this.funcs = inst.funcs;
     this.globals = inst.globals;
     this.mem0 = inst.memories[0] ?? null;
-    this.mv0 = this.mem0 === null ? null : memViews(this.mem0);
+    this.mv0 = this.mem0 === null ? null : this.mem0.views;
   }
 
   /** The source offset of the instruction at or before code index `pc`. */
@@ -359,12 +335,12 @@ const INLINE = new Map<string, number>();
     RETARGETABLE.add(op[n.toUpperCase().replace('.', '_')]!);
   }
   for (const n of [
-    'MOV_N', 'MOV_R', 'CONST_I32', 'CONST_F32', 'CONST_F64', 'CONST_R', 'SELECT_N', 'SELECT_R', 'GLOBAL_GET_N',
-    'GLOBAL_GET_R', 'GEN1', 'GEN2', 'GEN3', 'I32_LOAD', 'I64_LOAD', 'F32_LOAD', 'F64_LOAD', 'I32_LOAD8_S',
+    'MOV_N', 'MOV_I', 'MOV_R', 'CONST_I32', 'CONST_F32', 'CONST_F64', 'CONST_R', 'SELECT_N', 'SELECT_I', 'SELECT_R', 'GLOBAL_GET_N',
+    'GLOBAL_GET_I', 'GLOBAL_GET_R', 'GEN1', 'GEN2', 'GEN3', 'I32_LOAD', 'I64_LOAD', 'F32_LOAD', 'F64_LOAD', 'I32_LOAD8_S',
     'I32_LOAD8_U', 'I32_LOAD16_S', 'I32_LOAD16_U', 'I64_LOAD8_S', 'I64_LOAD8_U', 'I64_LOAD16_S', 'I64_LOAD16_U',
     'I64_LOAD32_S', 'I64_LOAD32_U', 'MEM_LOAD', 'REF_IS_NULL', 'REF_FUNC', 'REF_EQ', 'REF_TEST', 'REF_I31',
-    'I31_GET_S', 'I31_GET_U', 'ANY_CONVERT_EXTERN', 'EXTERN_CONVERT_ANY', 'STRUCT_GET_N', 'STRUCT_GET_R',
-    'STRUCT_GET_P', 'ARRAY_GET_N', 'ARRAY_GET_R', 'ARRAY_GET_P', 'ARRAY_LEN', 'TABLE_GET',
+    'I31_GET_S', 'I31_GET_U', 'ANY_CONVERT_EXTERN', 'EXTERN_CONVERT_ANY', 'STRUCT_GET_N', 'STRUCT_GET_I', 'STRUCT_GET_R',
+    'STRUCT_GET_P', 'ARRAY_GET_N', 'ARRAY_GET_I', 'ARRAY_GET_R', 'ARRAY_GET_P', 'ARRAY_LEN', 'TABLE_GET',
   ]) {
     RETARGETABLE.add(op[n]!);
   }
@@ -551,7 +527,7 @@ export class Translator {
     const s = this.src[h]!;
     if (s === ALIAS_NONE) return;
     if (s === CONST) this.emit(OP.CONST_I32, this.slot(h), this.cst[h]!);
-    else this.emit(this.kindAt(h) === K_NUM ? OP.MOV_N : OP.MOV_R, this.slot(h), s);
+    else this.emit(byKind(this.kindAt(h), OP.MOV_N, OP.MOV_I, OP.MOV_R), this.slot(h), s);
     this.src[h] = ALIAS_NONE;
   }
 
@@ -572,7 +548,7 @@ export class Translator {
       if (s === CONST) this.emit(OP.CONST_I32, d, this.cst[h]!);
       else {
         const ss = s === ALIAS_NONE ? this.slot(h) : s;
-        if (ss !== d) this.emit(this.kindAt(h) === K_NUM ? OP.MOV_N : OP.MOV_R, d, ss);
+        if (ss !== d) this.emit(byKind(this.kindAt(h), OP.MOV_N, OP.MOV_I, OP.MOV_R), d, ss);
       }
     }
   }
@@ -616,7 +592,7 @@ export class Translator {
     if (conditional) this.moves(from, from, n);
     else for (let h = from; h < from + n; h++) this.materialize(h);
     if (n === 0) this.emit(OP.RETURN0, 0);
-    else if (n === 1) this.emit(this.kindAt(from) === K_NUM ? OP.RETURN1_N : OP.RETURN1_R, this.slot(from));
+    else if (n === 1) this.emit(byKind(this.kindAt(from), OP.RETURN1_N, OP.RETURN1_I, OP.RETURN1_R), this.slot(from));
     else this.emit(OP.RETURN, this.slot(from), n);
   }
 
@@ -760,16 +736,17 @@ export class Translator {
         let t = code[pc + 1]!;
         for (let n = 0; n < 8 && code[t] === OP.BR; n++) t = code[t + 1]!;
         const op = code[t];
-        if (op === OP.RETURN0 || op === OP.RETURN1_N || op === OP.RETURN1_R) {
+        if (op === OP.RETURN0 || op === OP.RETURN1_N || op === OP.RETURN1_I || op === OP.RETURN1_R) {
           code[pc] = op;
           code[pc + 1] = code[t + 1]!;
         } else code[pc + 1] = t;
       }
       if (code[pc] === OP.BR_LOOP) i = this.rotate(i);
       const op = code[pc];
-      if ((op === OP.RETURN1_N || op === OP.RETURN1_R) && i > 0 && !this.labels.has(pc)) {
+      if ((op === OP.RETURN1_N || op === OP.RETURN1_I || op === OP.RETURN1_R) && i > 0 && !this.labels.has(pc)) {
         const mv = pcs[i - 1]!;
-        if (code[mv] === (op === OP.RETURN1_N ? OP.MOV_N : OP.MOV_R) && code[mv + 1] === code[pc + 1] && mv + 3 === pc) {
+        const mov = op === OP.RETURN1_N ? OP.MOV_N : op === OP.RETURN1_I ? OP.MOV_I : OP.MOV_R;
+        if (code[mv] === mov && code[mv + 1] === code[pc + 1] && mv + 3 === pc) {
           code[mv] = op;
           code[mv + 1] = code[mv + 2]!;
           code[mv + 2] = OP.NOP;
@@ -999,7 +976,7 @@ export class Translator {
         const b = this.use(h - 2);
         const a = this.use(h - 3);
         const kind = this.kindAt(h - 3);
-        this.emit(kind === K_NUM ? OP.SELECT_N : OP.SELECT_R, this.slot(h - 3), cs, a, b);
+        this.emit(byKind(kind, OP.SELECT_N, OP.SELECT_I, OP.SELECT_R), this.slot(h - 3), cs, a, b);
         this.rule(i, 3);
         return;
       }
@@ -1065,7 +1042,7 @@ export class Translator {
           } else {
             for (let k = 0; k < h; k++) if (this.src[k] === x) this.materialize(k);
             if (s === CONST) this.emit(OP.CONST_I32, x, this.cst[h]!);
-            else this.emit(kind === K_NUM ? OP.MOV_N : OP.MOV_R, x, s === ALIAS_NONE ? this.slot(h) : s);
+            else this.emit(byKind(kind, OP.MOV_N, OP.MOV_I, OP.MOV_R), x, s === ALIAS_NONE ? this.slot(h) : s);
           }
         }
         this.rule(i, 1);
@@ -1075,14 +1052,14 @@ export class Translator {
       case 'global.get': {
         const g = i.args[0];
         const kind = kindOf(c.global(g).type);
-        this.emit(kind === K_NUM ? OP.GLOBAL_GET_N : OP.GLOBAL_GET_R, this.slot(this.h), g);
+        this.emit(byKind(kind, OP.GLOBAL_GET_N, OP.GLOBAL_GET_I, OP.GLOBAL_GET_R), this.slot(this.h), g);
         this.rule(i, 0);
         return;
       }
       case 'global.set': {
         const g = i.args[0];
         const kind = kindOf(c.global(g).type);
-        this.emit(kind === K_NUM ? OP.GLOBAL_SET_N : OP.GLOBAL_SET_R, g, this.use(this.h - 1));
+        this.emit(byKind(kind, OP.GLOBAL_SET_N, OP.GLOBAL_SET_I, OP.GLOBAL_SET_R), g, this.use(this.h - 1));
         this.rule(i, 1);
         return;
       }
@@ -1230,7 +1207,7 @@ export class Translator {
         const h = this.h;
         const s = this.use(h - 1);
         if (i.op === 'struct.get_s') this.emit(OP.STRUCT_GET_P, this.slot(h - 1), s, f, t === 'i8' ? 24 : 16);
-        else this.emit(kindOf(t) === K_NUM ? OP.STRUCT_GET_N : OP.STRUCT_GET_R, this.slot(h - 1), s, f);
+        else this.emit(byKind(kindOf(t), OP.STRUCT_GET_N, OP.STRUCT_GET_I, OP.STRUCT_GET_R), this.slot(h - 1), s, f);
         this.rule(i, 1);
         return;
       }
@@ -1241,7 +1218,7 @@ export class Translator {
         const v = this.use(h - 1);
         const s = this.use(h - 2);
         if (t === 'i8' || t === 'i16') this.emit(OP.STRUCT_SET_P, s, v, f, t === 'i8' ? 0xff : 0xffff);
-        else this.emit(kindOf(t) === K_NUM ? OP.STRUCT_SET_N : OP.STRUCT_SET_R, s, v, f);
+        else this.emit(byKind(kindOf(t), OP.STRUCT_SET_N, OP.STRUCT_SET_I, OP.STRUCT_SET_R), s, v, f);
         this.rule(i, 2);
         return;
       }
@@ -1273,7 +1250,7 @@ export class Translator {
         const ix = this.use(h - 1);
         const a = this.use(h - 2);
         if (i.op === 'array.get_s') this.emit(OP.ARRAY_GET_P, this.slot(h - 2), a, ix, t === 'i8' ? 24 : 16);
-        else this.emit(kindOf(t) === K_NUM ? OP.ARRAY_GET_N : OP.ARRAY_GET_R, this.slot(h - 2), a, ix);
+        else this.emit(byKind(kindOf(t), OP.ARRAY_GET_N, OP.ARRAY_GET_I, OP.ARRAY_GET_R), this.slot(h - 2), a, ix);
         this.rule(i, 2);
         return;
       }
@@ -1284,7 +1261,7 @@ export class Translator {
         const ix = this.use(h - 2);
         const a = this.use(h - 3);
         if (t === 'i8' || t === 'i16') this.emit(OP.ARRAY_SET_P, a, ix, v, t === 'i8' ? 0xff : 0xffff);
-        else this.emit(kindOf(t) === K_NUM ? OP.ARRAY_SET_N : OP.ARRAY_SET_R, a, ix, v);
+        else this.emit(byKind(kindOf(t), OP.ARRAY_SET_N, OP.ARRAY_SET_I, OP.ARRAY_SET_R), a, ix, v);
         this.rule(i, 3);
         return;
       }
@@ -1517,8 +1494,18 @@ export class Translator {
       }
     } else throw new Error(`compile: no operator for ${name}`);
     let mask = 0;
-    for (let k = 0; k < np; k++) if (kindOf(sig.p32[k]!) === K_REF) mask |= 1 << k;
-    if (sig.r32.length === 1 && kindOf(sig.r32[0]!) === K_REF) mask |= 8;
+    // bits 0-2: operand k is in the reference array, bit 3: so is the result;
+    // bits 4-6 and 7: the same for the i32 array
+    for (let k = 0; k < np; k++) {
+      const kind = kindOf(sig.p32[k]!);
+      if (kind === K_REF) mask |= 1 << k;
+      else if (kind === K_I32) mask |= 16 << k;
+    }
+    if (sig.r32.length === 1) {
+      const kind = kindOf(sig.r32[0]!);
+      if (kind === K_REF) mask |= 8;
+      else if (kind === K_I32) mask |= 128;
+    }
     const o = this.obj(fn);
     const d = this.slot(h - np);
     if (np === 1) this.emit(OP.GEN1, d, this.use(h - 1), o, mask);
@@ -1578,7 +1565,7 @@ export class Translator {
     const lanePos = def.imm.indexOf('lane');
     const acc: MemAccess = {
       op: name, mem: ma.mem, offset: Number(ma.offset), lane: lanePos >= 0 ? (i.args as readonly unknown[])[lanePos] as number : 0,
-      is64, vref: name.startsWith('i64') || name.startsWith('v128'),
+      is64, vref: name.startsWith('i64') || name.startsWith('v128'), vi32: name.startsWith('i32'),
     };
     const o = this.newObj(acc);
     if (np === 1) this.emit(OP.MEM_LOAD, this.slot(h - 1), this.use(h - 1), o);

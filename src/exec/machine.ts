@@ -37,7 +37,7 @@ import {
 } from '../util/errors.ts';
 import { type CRefType, type DefType, isSubDef } from '../valid/types.ts';
 import {
-  type AggrDesc, type BindSite, type CatchClause, Code, type MemAccess, type ResumeSite, type SwitchSite,
+  type AggrDesc, type BindSite, type CatchClause, Code, K_I32, K_REF, type MemAccess, type ResumeSite, type SwitchSite,
   compileFunc, sigKinds,
 } from './compile.ts';
 import {
@@ -53,6 +53,7 @@ import type { EngineOptions } from './engine.ts';
 
 export class Stack {
   num: Float64Array;
+  i32: Int32Array;
   readonly ref: Value[];
   /** per frame: its code, frame pointer, and (below the top frame) the pc to return to */
   codes: Code[] = [];
@@ -70,7 +71,38 @@ export class Stack {
 
   constructor(cap: number) {
     this.num = new Float64Array(cap);
+    this.i32 = new Int32Array(cap);
     this.ref = new Array<Value>(cap).fill(null);
+  }
+}
+
+/** The value at a slot of a segment, by kind (K_NUM, K_I32, K_REF). */
+function getSlot(s: Stack, at: number, kind: number): Value {
+  return kind === K_REF ? s.ref[at]! : kind === K_I32 ? s.i32[at]! : s.num[at]!;
+}
+
+function slotValue(num: Float64Array, i32: Int32Array, ref: Value[], at: number, kind: number): Value {
+  return kind === K_REF ? ref[at]! : kind === K_I32 ? i32[at]! : num[at]!;
+}
+
+function setSlot(s: Stack, at: number, kind: number, v: Value): void {
+  if (kind === K_REF) s.ref[at] = v;
+  else if (kind === K_I32) s.i32[at] = v as number;
+  else storeF64(s.num, at, v as number);
+}
+
+/** Copies n slots (all three arrays: the kinds need not be known). */
+function copySlots(d: Stack, dst: number, s: Stack, src: number, n: number): void {
+  const dn = d.num;
+  const di = d.i32;
+  const dr = d.ref;
+  const sn = s.num;
+  const si = s.i32;
+  const sr = s.ref;
+  for (let i = 0; i < n; i++) {
+    storeF64(dn, dst + i, sn[src + i]!);
+    di[dst + i] = si[src + i]!;
+    dr[dst + i] = sr[src + i]!;
   }
 }
 
@@ -210,8 +242,8 @@ export class Machine {
     }
   }
 
-  /** Grows a segment's value store to hold `need` slots; returns the new number array. */
-  grow(s: Stack, need: number): Float64Array {
+  /** Grows a segment's value store to hold `need` slots (new typed arrays: reload them). */
+  grow(s: Stack, need: number): void {
     const old = s.num.length;
     let cap = old * 2;
     while (cap < need) cap *= 2;
@@ -220,10 +252,12 @@ export class Machine {
     const num = new Float64Array(cap);
     num.set(s.num);
     s.num = num;
+    const i32 = new Int32Array(cap);
+    i32.set(s.i32);
+    s.i32 = i32;
     const ref = s.ref;
     for (let i = old; i < cap; i++) ref.push(null);
     this.slots += cap - old;
-    return num;
   }
 
   /** Pushes the first frame of a function on an empty segment, its arguments already in place. */
@@ -235,9 +269,11 @@ export class Machine {
     s.depth = 1;
     const li = c.localInit;
     const num = s.num;
+    const i32 = s.i32;
     const ref = s.ref;
     for (let i = 0, j = c.nparams; i < li.length; i++, j++) {
       num[j] = 0;
+      i32[j] = 0;
       ref[j] = li[i]!;
     }
   }
@@ -261,13 +297,10 @@ export class Machine {
     const k = sigKinds(f.type);
     const pk = k.params;
     const args = new Array<Value>(pk.length).fill(null);
-    for (let i = 0; i < pk.length; i++) args[i] = pk[i] ? s.ref[at + i]! : s.num[at + i]!;
+    for (let i = 0; i < pk.length; i++) args[i] = getSlot(s, at + i, pk[i]!);
     const res = f.fn(args);
     const rk = k.results;
-    for (let i = 0; i < rk.length; i++) {
-      if (rk[i]) s.ref[at + i] = res[i]!;
-      else storeF64(s.num, at + i, res[i] as number);
-    }
+    for (let i = 0; i < rk.length; i++) setSlot(s, at + i, rk[i]!, res[i]!);
   }
 
   // ---- backtraces
@@ -365,10 +398,7 @@ export class Machine {
     if (cl.tag !== null) {
       const kinds = sigKinds(exn.tag.type).params;
       const p = exn.payload;
-      for (let i = 0; i < kinds.length; i++, dst++) {
-        if (kinds[i]) s.ref[dst] = p[i]!;
-        else storeF64(s.num, dst, p[i] as number);
-      }
+      for (let i = 0; i < kinds.length; i++, dst++) setSlot(s, dst, kinds[i]!, p[i]!);
     }
     if (cl.ref) s.ref[dst] = exn;
     s.pcs[d] = cl.target;
@@ -378,7 +408,7 @@ export class Machine {
   static payload(s: Stack, at: number, tag: TagInst): Value[] {
     const kinds = sigKinds(tag.type).params;
     const out = new Array<Value>(kinds.length).fill(null);
-    for (let i = 0; i < kinds.length; i++) out[i] = kinds[i] ? s.ref[at + i]! : s.num[at + i]!;
+    for (let i = 0; i < kinds.length; i++) out[i] = getSlot(s, at + i, kinds[i]!);
     return out;
   }
 
@@ -413,15 +443,12 @@ export class Machine {
         const args = new Array<Value>(nb + n + (extra === undefined ? 0 : 1)).fill(null);
         for (let i = 0; i < nb; i++) args[i] = bound![i]!;
         const pk = kinds.params;
-        for (let i = 0; i < n; i++) args[nb + i] = pk[nb + i] ? src.ref[from + i]! : src.num[from + i]!;
+        for (let i = 0; i < n; i++) args[nb + i] = getSlot(src, from + i, pk[nb + i]!);
         if (extra !== undefined) args[nb + n] = extra;
         consume(k);
         const res = f.fn(args);
         const rk = kinds.results;
-        for (let i = 0; i < rk.length; i++) {
-          if (rk[i]) parent.ref[retBase + i] = res[i]!;
-          else storeF64(parent.num, retBase + i, res[i] as number);
-        }
+        for (let i = 0; i < rk.length; i++) setSlot(parent, retBase + i, rk[i]!, res[i]!);
         return false;
       }
       const c = ((f as WasmFunc).compiled as Code | null) ?? compileFunc(f as WasmFunc);
@@ -429,17 +456,9 @@ export class Machine {
       if (total + 1 > this.maxDepth) throw new Exhaustion(EXHAUSTED);
       const child = this.newStack(Math.max(8, c.frameSize));
       consume(k);
-      const num = child.num;
-      const ref = child.ref;
-      for (let i = 0; i < nb; i++) {
-        if (bk![i]) ref[i] = bound![i]!;
-        else storeF64(num, i, bound![i] as number);
-      }
-      for (let i = 0; i < n; i++) {
-        num[nb + i] = src.num[from + i]!;
-        ref[nb + i] = src.ref[from + i]!;
-      }
-      if (extra !== undefined) ref[nb + n] = extra;
+      for (let i = 0; i < nb; i++) setSlot(child, i, bk![i]!, bound![i]!);
+      copySlots(child, nb, src, from, n);
+      if (extra !== undefined) child.ref[nb + n] = extra;
       Machine.enter(child, c);
       child.parent = parent;
       child.site = site;
@@ -456,17 +475,10 @@ export class Machine {
     this.slots += k.slots;
     consume(k);
     let dst = top.susBase;
-    const num = top.num;
-    const ref = top.ref;
-    for (let i = 0; i < nb; i++, dst++) {
-      if (bk![i]) ref[dst] = bound![i]!;
-      else storeF64(num, dst, bound![i] as number);
-    }
-    for (let i = 0; i < n; i++, dst++) {
-      num[dst] = src.num[from + i]!;
-      ref[dst] = src.ref[from + i]!;
-    }
-    if (extra !== undefined) ref[dst] = extra;
+    for (let i = 0; i < nb; i++, dst++) setSlot(top, dst, bk![i]!, bound![i]!);
+    copySlots(top, dst, src, from, n);
+    dst += n;
+    if (extra !== undefined) top.ref[dst] = extra;
     bottom.parent = parent;
     bottom.site = site;
     bottom.retBase = retBase;
@@ -543,13 +555,8 @@ export class Machine {
     h.site = null;
     const pd = parent.depth - 1;
     const dst = parent.fps[pd]! + site.dsts[idx]!;
-    const pn = parent.num;
-    const pr = parent.ref;
-    for (let i = 0; i < n; i++) {
-      pn[dst + i] = s.num[at + i]!;
-      pr[dst + i] = s.ref[at + i]!;
-    }
-    pr[dst + n] = k;
+    copySlots(parent, dst, s, at, n);
+    parent.ref[dst + n] = k;
     parent.pcs[pd] = site.targets[idx]!;
     this.base = this.base + s.depth - frames - parent.depth;
     this.slots -= slots;
@@ -606,10 +613,7 @@ export class Machine {
     const parent = s.parent!;
     const n = s.codes[0]!.nresults;
     const dst = s.retBase;
-    for (let i = 0; i < n; i++) {
-      storeF64(parent.num, dst + i, s.num[i]!);
-      parent.ref[dst + i] = s.ref[i]!;
-    }
+    copySlots(parent, dst, s, 0, n);
     this.slots -= s.num.length;
     this.base -= parent.depth;
     this.release(s);
@@ -623,17 +627,14 @@ export class Machine {
     const c = (f.compiled as Code | null) ?? compileFunc(f);
     const root = this.newStack(Math.max(ROOT_CAP, c.frameSize));
     const pk = c.kinds.params;
-    for (let i = 0; i < pk.length; i++) {
-      if (pk[i]) root.ref[i] = args[i]!;
-      else storeF64(root.num, i, args[i] as number);
-    }
+    for (let i = 0; i < pk.length; i++) setSlot(root, i, pk[i]!, args[i]!);
     Machine.enter(root, c);
     this.base = 0;
     this.stack = root;
     run(this);
     const rk = c.kinds.results;
     const out = new Array<Value>(rk.length).fill(null);
-    for (let i = 0; i < rk.length; i++) out[i] = rk[i] ? root.ref[i]! : root.num[i]!;
+    for (let i = 0; i < rk.length; i++) out[i] = getSlot(root, i, rk[i]!);
     this.slots -= root.num.length;
     this.release(root);
     return out;
@@ -649,6 +650,7 @@ const FAST_MEM_LAST = OP.I32_STORE16_I;
 function run(m: Machine): void {
   let stk = m.stack;
   let num = stk.num;
+  let i32 = stk.i32;
   let ref = stk.ref;
   let cf = stk.codes[0]!;
   let code = cf.code;
@@ -666,6 +668,7 @@ function run(m: Machine): void {
   outer: for (;;) {
     stk = m.stack;
     num = stk.num;
+    i32 = stk.i32;
     ref = stk.ref;
     fcodes = stk.codes;
     ffps = stk.fps;
@@ -707,21 +710,21 @@ function run(m: Machine): void {
                   continue;
                 }
                 case /*@BR_IF*/4:
-                  if (num[fp + code[pc + 1]!] !== 0) {
+                  if (i32[fp + code[pc + 1]!] !== 0) {
                     const t = code[pc + 2]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 3;
                   continue;
                 case /*@BR_UNLESS*/5:
-                  if (num[fp + code[pc + 1]!] === 0) {
+                  if (i32[fp + code[pc + 1]!] === 0) {
                     const t = code[pc + 2]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 3;
                   continue;
                 case /*@BR_TABLE*/6: {
-                  const i = num[fp + code[pc + 1]!]! >>> 0;
+                  const i = i32[fp + code[pc + 1]!]! >>> 0;
                   const cnt = code[pc + 2]!;
                   const e = pc + 5 + 2 * (i < cnt ? i : cnt);
                   const t = code[e]!;
@@ -730,6 +733,7 @@ function run(m: Machine): void {
                   if (dst !== src) {
                     for (let j = 0, n = code[pc + 3]!; j < n; j++) {
                       num[dst + j] = num[src + j]!;
+                      i32[dst + j] = i32[src + j]!;
                       ref[dst + j] = ref[src + j]!;
                     }
                   }
@@ -741,6 +745,7 @@ function run(m: Machine): void {
                   const s = fp + code[pc + 1]!;
                   for (let j = 0, n = code[pc + 2]!; j < n; j++) {
                     num[fp + j] = num[s + j]!;
+                    i32[fp + j] = i32[s + j]!;
                     ref[fp + j] = ref[s + j]!;
                   }
                   break ret;
@@ -753,23 +758,26 @@ function run(m: Machine): void {
                 case /*@RETURN1_R*/10:
                   ref[fp] = ref[fp + code[pc + 1]!]!;
                   break ret;
-                case /*@CALL*/11:
+                case /*@RETURN1_I*/11:
+                  i32[fp] = i32[fp + code[pc + 1]!]!;
+                  break ret;
+                case /*@CALL*/12:
                   callee = cf.funcs[code[pc + 1]!]!;
                   base = code[pc + 2]!;
                   next = pc + 3;
                   break call;
-                case /*@CALL_ADDI*/12:
-                  num[fp + code[pc + 3]!] = (num[fp + code[pc + 4]!]! + code[pc + 5]!) | 0;
+                case /*@CALL_ADDI*/13:
+                  i32[fp + code[pc + 3]!] = (i32[fp + code[pc + 4]!]! + code[pc + 5]!) | 0;
                   callee = cf.funcs[code[pc + 1]!]!;
                   base = code[pc + 2]!;
                   next = pc + 6;
                   break call;
-                case /*@CALL_INDIRECT*/13:
-                  callee = indirect(cf, num, ref, fp, pc);
+                case /*@CALL_INDIRECT*/14:
+                  callee = indirect(cf, i32, ref, fp, pc);
                   base = code[pc + 3]!;
                   next = pc + 6;
                   break call;
-                case /*@CALL_REF*/14: {
+                case /*@CALL_REF*/15: {
                   const f = ref[fp + code[pc + 2]!] as FuncInst | null;
                   if (f === null) trap('null function reference');
                   callee = f;
@@ -777,29 +785,29 @@ function run(m: Machine): void {
                   next = pc + 3;
                   break call;
                 }
-                case /*@RETURN_CALL*/15:
+                case /*@RETURN_CALL*/16:
                   callee = cf.funcs[code[pc + 1]!]!;
                   base = code[pc + 2]!;
                   break tail;
-                case /*@RETURN_CALL_INDIRECT*/16:
-                  callee = indirect(cf, num, ref, fp, pc);
+                case /*@RETURN_CALL_INDIRECT*/17:
+                  callee = indirect(cf, i32, ref, fp, pc);
                   base = code[pc + 3]!;
                   break tail;
-                case /*@RETURN_CALL_REF*/17: {
+                case /*@RETURN_CALL_REF*/18: {
                   const f = ref[fp + code[pc + 2]!] as FuncInst | null;
                   if (f === null) trap('null function reference');
                   callee = f;
                   base = code[pc + 1]!;
                   break tail;
                 }
-                case /*@THROW*/18: {
+                case /*@THROW*/19: {
                   const tag = cf.objs[code[pc + 1]!] as TagInst;
                   const exn = new WasmExn(tag, Machine.payload(stk, fp + code[pc + 2]!, tag));
                   stk.depth = depth;
                   m.throwExn(exn, pc);
                   continue outer;
                 }
-                case /*@THROW_REF*/19: {
+                case /*@THROW_REF*/20: {
                   const exn = ref[fp + code[pc + 1]!] as WasmExn | null;
                   if (exn === null) trap('null exception reference');
                   stk.depth = depth;
@@ -808,429 +816,446 @@ function run(m: Machine): void {
                 }
 
                 // ---- moves and constants
-                case /*@MOV_N*/20:
+                case /*@MOV_N*/21:
                   num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@MOV_R*/21:
+                case /*@MOV_R*/22:
                   ref[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@COPY*/22: {
+                case /*@MOV_I*/23:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]!;
+                  pc += 3;
+                  continue;
+                case /*@COPY*/24: {
                   const dst = fp + code[pc + 1]!;
                   const src = fp + code[pc + 2]!;
                   for (let j = 0, n = code[pc + 3]!; j < n; j++) {
                     num[dst + j] = num[src + j]!;
+                    i32[dst + j] = i32[src + j]!;
                     ref[dst + j] = ref[src + j]!;
                   }
                   pc += 4;
                   continue;
                 }
-                case /*@CONST_I32*/23:
-                  num[fp + code[pc + 1]!] = code[pc + 2]!;
+                case /*@CONST_I32*/25:
+                  i32[fp + code[pc + 1]!] = code[pc + 2]!;
                   pc += 3;
                   continue;
-                case /*@CONST_F32*/24:
+                case /*@CONST_F32*/26:
                   num[fp + code[pc + 1]!] = code[pc + 2]! >>> 0;
                   pc += 3;
                   continue;
-                case /*@CONST_F64*/25:
+                case /*@CONST_F64*/27:
                   num[fp + code[pc + 1]!] = cf.f64s[code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@CONST_R*/26:
+                case /*@CONST_R*/28:
                   ref[fp + code[pc + 1]!] = cf.objs[code[pc + 2]!] as Value;
                   pc += 3;
                   continue;
-                case /*@SELECT_N*/27:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== 0 ? num[fp + code[pc + 3]!]! : num[fp + code[pc + 4]!]!;
+                case /*@SELECT_N*/29:
+                  num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== 0 ? num[fp + code[pc + 3]!]! : num[fp + code[pc + 4]!]!;
                   pc += 5;
                   continue;
-                case /*@SELECT_R*/28:
-                  ref[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== 0 ? ref[fp + code[pc + 3]!]! : ref[fp + code[pc + 4]!]!;
+                case /*@SELECT_I*/31:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== 0 ? i32[fp + code[pc + 3]!]! : i32[fp + code[pc + 4]!]!;
                   pc += 5;
                   continue;
-                case /*@GLOBAL_GET_N*/29:
+                case /*@SELECT_R*/30:
+                  ref[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== 0 ? ref[fp + code[pc + 3]!]! : ref[fp + code[pc + 4]!]!;
+                  pc += 5;
+                  continue;
+                case /*@GLOBAL_GET_N*/32:
                   storeF64(num, fp + code[pc + 1]!, cf.globals[code[pc + 2]!]!.value as number);
                   pc += 3;
                   continue;
-                case /*@GLOBAL_GET_R*/30:
+                case /*@GLOBAL_GET_I*/34:
+                  i32[fp + code[pc + 1]!] = cf.globals[code[pc + 2]!]!.value as number;
+                  pc += 3;
+                  continue;
+                case /*@GLOBAL_GET_R*/33:
                   ref[fp + code[pc + 1]!] = cf.globals[code[pc + 2]!]!.value;
                   pc += 3;
                   continue;
-                case /*@GLOBAL_SET_N*/31:
+                case /*@GLOBAL_SET_N*/35:
                   cf.globals[code[pc + 1]!]!.value = num[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@GLOBAL_SET_R*/32:
+                case /*@GLOBAL_SET_I*/37:
+                  cf.globals[code[pc + 1]!]!.value = i32[fp + code[pc + 2]!]!;
+                  pc += 3;
+                  continue;
+                case /*@GLOBAL_SET_R*/36:
                   cf.globals[code[pc + 1]!]!.value = ref[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
 
                 // ---- i32
-                case /*@I32_EQZ*/33:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === 0 ? 1 : 0;
+                case /*@I32_EQZ*/38:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] === 0 ? 1 : 0;
                   pc += 3;
                   continue;
-                case /*@I32_EQ*/34:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === num[fp + code[pc + 3]!] ? 1 : 0;
+                case /*@I32_EQ*/39:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] === i32[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_NE*/35:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== num[fp + code[pc + 3]!] ? 1 : 0;
+                case /*@I32_NE*/40:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== i32[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_S*/36:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < num[fp + code[pc + 3]!]! ? 1 : 0;
+                case /*@I32_LT_S*/41:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! < i32[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_U*/37:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 < num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+                case /*@I32_LT_U*/42:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 < i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_S*/38:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > num[fp + code[pc + 3]!]! ? 1 : 0;
+                case /*@I32_GT_S*/43:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! > i32[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_U*/39:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 > num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+                case /*@I32_GT_U*/44:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 > i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_S*/40:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= num[fp + code[pc + 3]!]! ? 1 : 0;
+                case /*@I32_LE_S*/45:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! <= i32[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_U*/41:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 <= num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+                case /*@I32_LE_U*/46:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 <= i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_S*/42:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= num[fp + code[pc + 3]!]! ? 1 : 0;
+                case /*@I32_GE_S*/47:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >= i32[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_U*/43:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 >= num[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+                case /*@I32_GE_U*/48:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 >= i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_EQ_I*/44:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === code[pc + 3] ? 1 : 0;
+                case /*@I32_EQ_I*/49:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] === code[pc + 3] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_NE_I*/45:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== code[pc + 3] ? 1 : 0;
+                case /*@I32_NE_I*/50:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== code[pc + 3] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_S_I*/46:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < code[pc + 3]! ? 1 : 0;
+                case /*@I32_LT_S_I*/51:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! < code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_U_I*/47:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 < code[pc + 3]! >>> 0 ? 1 : 0;
+                case /*@I32_LT_U_I*/52:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 < code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_S_I*/48:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > code[pc + 3]! ? 1 : 0;
+                case /*@I32_GT_S_I*/53:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! > code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_U_I*/49:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 > code[pc + 3]! >>> 0 ? 1 : 0;
+                case /*@I32_GT_U_I*/54:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 > code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_S_I*/50:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= code[pc + 3]! ? 1 : 0;
+                case /*@I32_LE_S_I*/55:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! <= code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_U_I*/51:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 <= code[pc + 3]! >>> 0 ? 1 : 0;
+                case /*@I32_LE_U_I*/56:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 <= code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_S_I*/52:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= code[pc + 3]! ? 1 : 0;
+                case /*@I32_GE_S_I*/57:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >= code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_U_I*/53:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0 >= code[pc + 3]! >>> 0 ? 1 : 0;
+                case /*@I32_GE_U_I*/58:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 >= code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_CLZ*/54:
-                  num[fp + code[pc + 1]!] = Math.clz32(num[fp + code[pc + 2]!]!);
+                case /*@I32_CLZ*/59:
+                  i32[fp + code[pc + 1]!] = Math.clz32(i32[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
-                case /*@I32_CTZ*/55: {
-                  const a = num[fp + code[pc + 2]!]! | 0;
-                  num[fp + code[pc + 1]!] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
+                case /*@I32_CTZ*/60: {
+                  const a = i32[fp + code[pc + 2]!]! | 0;
+                  i32[fp + code[pc + 1]!] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
                   pc += 3;
                   continue;
                 }
-                case /*@I32_POPCNT*/56: {
-                  let a = num[fp + code[pc + 2]!]! | 0;
+                case /*@I32_POPCNT*/61: {
+                  let a = i32[fp + code[pc + 2]!]! | 0;
                   a = a - ((a >>> 1) & 0x55555555);
                   a = (a & 0x33333333) + ((a >>> 2) & 0x33333333);
-                  num[fp + code[pc + 1]!] = (Math.imul((a + (a >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+                  i32[fp + code[pc + 1]!] = (Math.imul((a + (a >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
                   pc += 3;
                   continue;
                 }
-                case /*@I32_ADD*/57:
-                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
+                case /*@I32_ADD*/62:
+                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_SUB*/58:
-                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! - num[fp + code[pc + 3]!]!) | 0;
+                case /*@I32_SUB*/63:
+                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! - i32[fp + code[pc + 3]!]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_MUL*/59:
-                  num[fp + code[pc + 1]!] = Math.imul(num[fp + code[pc + 2]!]!, num[fp + code[pc + 3]!]!);
+                case /*@I32_MUL*/64:
+                  i32[fp + code[pc + 1]!] = Math.imul(i32[fp + code[pc + 2]!]!, i32[fp + code[pc + 3]!]!);
                   pc += 4;
                   continue;
-                case /*@I32_DIV_S*/60: {
-                  const a = num[fp + code[pc + 2]!]!;
-                  const b = num[fp + code[pc + 3]!]!;
+                case /*@I32_DIV_S*/65: {
+                  const a = i32[fp + code[pc + 2]!]!;
+                  const b = i32[fp + code[pc + 3]!]!;
                   if (b === 0) trap('integer divide by zero');
                   if (a === -0x80000000 && b === -1) trap('integer overflow');
-                  num[fp + code[pc + 1]!] = (a / b) | 0;
+                  i32[fp + code[pc + 1]!] = (a / b) | 0;
                   pc += 4;
                   continue;
                 }
-                case /*@I32_DIV_U*/61: {
-                  const b = num[fp + code[pc + 3]!]! >>> 0;
+                case /*@I32_DIV_U*/66: {
+                  const b = i32[fp + code[pc + 3]!]! >>> 0;
                   if (b === 0) trap('integer divide by zero');
-                  num[fp + code[pc + 1]!] = ((num[fp + code[pc + 2]!]! >>> 0) / b) | 0;
+                  i32[fp + code[pc + 1]!] = ((i32[fp + code[pc + 2]!]! >>> 0) / b) | 0;
                   pc += 4;
                   continue;
                 }
-                case /*@I32_REM_S*/62: {
-                  const b = num[fp + code[pc + 3]!]!;
+                case /*@I32_REM_S*/67: {
+                  const b = i32[fp + code[pc + 3]!]!;
                   if (b === 0) trap('integer divide by zero');
-                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! % b) | 0;
+                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! % b) | 0;
                   pc += 4;
                   continue;
                 }
-                case /*@I32_REM_U*/63: {
-                  const b = num[fp + code[pc + 3]!]! >>> 0;
+                case /*@I32_REM_U*/68: {
+                  const b = i32[fp + code[pc + 3]!]! >>> 0;
                   if (b === 0) trap('integer divide by zero');
-                  num[fp + code[pc + 1]!] = ((num[fp + code[pc + 2]!]! >>> 0) % b) | 0;
+                  i32[fp + code[pc + 1]!] = ((i32[fp + code[pc + 2]!]! >>> 0) % b) | 0;
                   pc += 4;
                   continue;
                 }
-                case /*@I32_AND*/64:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! & num[fp + code[pc + 3]!]!;
+                case /*@I32_AND*/69:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! & i32[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_OR*/65:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! | num[fp + code[pc + 3]!]!;
+                case /*@I32_OR*/70:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! | i32[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_XOR*/66:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! ^ num[fp + code[pc + 3]!]!;
+                case /*@I32_XOR*/71:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! ^ i32[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHL*/67:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! << num[fp + code[pc + 3]!]!;
+                case /*@I32_SHL*/72:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! << i32[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_S*/68:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >> num[fp + code[pc + 3]!]!;
+                case /*@I32_SHR_S*/73:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >> i32[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_U*/69:
-                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! >>> num[fp + code[pc + 3]!]!) | 0;
+                case /*@I32_SHR_U*/74:
+                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! >>> i32[fp + code[pc + 3]!]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_ROTL*/70: {
-                  const a = num[fp + code[pc + 2]!]!;
-                  const b = num[fp + code[pc + 3]!]!;
-                  num[fp + code[pc + 1]!] = (a << b) | (a >>> (32 - (b & 31)));
-                  pc += 4;
-                  continue;
-                }
-                case /*@I32_ROTR*/71: {
-                  const a = num[fp + code[pc + 2]!]!;
-                  const b = num[fp + code[pc + 3]!]!;
-                  num[fp + code[pc + 1]!] = (a >>> b) | (a << (32 - (b & 31)));
+                case /*@I32_ROTL*/75: {
+                  const a = i32[fp + code[pc + 2]!]!;
+                  const b = i32[fp + code[pc + 3]!]!;
+                  i32[fp + code[pc + 1]!] = (a << b) | (a >>> (32 - (b & 31)));
                   pc += 4;
                   continue;
                 }
-                case /*@I32_ADD_I*/72:
-                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                case /*@I32_ROTR*/76: {
+                  const a = i32[fp + code[pc + 2]!]!;
+                  const b = i32[fp + code[pc + 3]!]!;
+                  i32[fp + code[pc + 1]!] = (a >>> b) | (a << (32 - (b & 31)));
                   pc += 4;
                   continue;
-                case /*@I32_MUL_I*/73:
-                  num[fp + code[pc + 1]!] = Math.imul(num[fp + code[pc + 2]!]!, code[pc + 3]!);
+                }
+                case /*@I32_ADD_I*/77:
+                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_AND_I*/74:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! & code[pc + 3]!;
+                case /*@I32_MUL_I*/78:
+                  i32[fp + code[pc + 1]!] = Math.imul(i32[fp + code[pc + 2]!]!, code[pc + 3]!);
                   pc += 4;
                   continue;
-                case /*@I32_OR_I*/75:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! | code[pc + 3]!;
+                case /*@I32_AND_I*/79:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! & code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_XOR_I*/76:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! ^ code[pc + 3]!;
+                case /*@I32_OR_I*/80:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! | code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHL_I*/77:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! << code[pc + 3]!;
+                case /*@I32_XOR_I*/81:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! ^ code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_S_I*/78:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >> code[pc + 3]!;
+                case /*@I32_SHL_I*/82:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! << code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_U_I*/79:
-                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! >>> code[pc + 3]!) | 0;
+                case /*@I32_SHR_S_I*/83:
+                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >> code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_EXTEND8_S*/80:
-                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! << 24) >> 24;
+                case /*@I32_SHR_U_I*/84:
+                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! >>> code[pc + 3]!) | 0;
+                  pc += 4;
+                  continue;
+                case /*@I32_EXTEND8_S*/85:
+                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 24) >> 24;
                   pc += 3;
                   continue;
-                case /*@I32_EXTEND16_S*/81:
-                  num[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! << 16) >> 16;
+                case /*@I32_EXTEND16_S*/86:
+                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 16) >> 16;
                   pc += 3;
                   continue;
-                case /*@I32_WRAP_I64*/82:
-                  num[fp + code[pc + 1]!] = Number(BigInt.asIntN(32, ref[fp + code[pc + 2]!] as bigint));
+                case /*@I32_WRAP_I64*/87:
+                  i32[fp + code[pc + 1]!] = Number(BigInt.asIntN(32, ref[fp + code[pc + 2]!] as bigint));
                   pc += 3;
                   continue;
 
                 // ---- compare and branch
-                case /*@J_EQ*/83:
-                  if (num[fp + code[pc + 1]!] === num[fp + code[pc + 2]!]) {
+                case /*@J_EQ*/88:
+                  if (i32[fp + code[pc + 1]!] === i32[fp + code[pc + 2]!]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_NE*/84:
-                  if (num[fp + code[pc + 1]!] !== num[fp + code[pc + 2]!]) {
+                case /*@J_NE*/89:
+                  if (i32[fp + code[pc + 1]!] !== i32[fp + code[pc + 2]!]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_S*/85:
-                  if (num[fp + code[pc + 1]!]! < num[fp + code[pc + 2]!]!) {
+                case /*@J_LT_S*/90:
+                  if (i32[fp + code[pc + 1]!]! < i32[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_U*/86:
-                  if (num[fp + code[pc + 1]!]! >>> 0 < num[fp + code[pc + 2]!]! >>> 0) {
+                case /*@J_LT_U*/91:
+                  if (i32[fp + code[pc + 1]!]! >>> 0 < i32[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_S*/87:
-                  if (num[fp + code[pc + 1]!]! > num[fp + code[pc + 2]!]!) {
+                case /*@J_GT_S*/92:
+                  if (i32[fp + code[pc + 1]!]! > i32[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_U*/88:
-                  if (num[fp + code[pc + 1]!]! >>> 0 > num[fp + code[pc + 2]!]! >>> 0) {
+                case /*@J_GT_U*/93:
+                  if (i32[fp + code[pc + 1]!]! >>> 0 > i32[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_S*/89:
-                  if (num[fp + code[pc + 1]!]! <= num[fp + code[pc + 2]!]!) {
+                case /*@J_LE_S*/94:
+                  if (i32[fp + code[pc + 1]!]! <= i32[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_U*/90:
-                  if (num[fp + code[pc + 1]!]! >>> 0 <= num[fp + code[pc + 2]!]! >>> 0) {
+                case /*@J_LE_U*/95:
+                  if (i32[fp + code[pc + 1]!]! >>> 0 <= i32[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_S*/91:
-                  if (num[fp + code[pc + 1]!]! >= num[fp + code[pc + 2]!]!) {
+                case /*@J_GE_S*/96:
+                  if (i32[fp + code[pc + 1]!]! >= i32[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_U*/92:
-                  if (num[fp + code[pc + 1]!]! >>> 0 >= num[fp + code[pc + 2]!]! >>> 0) {
+                case /*@J_GE_U*/97:
+                  if (i32[fp + code[pc + 1]!]! >>> 0 >= i32[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_EQ_I*/93:
-                  if (num[fp + code[pc + 1]!] === code[pc + 2]) {
+                case /*@J_EQ_I*/98:
+                  if (i32[fp + code[pc + 1]!] === code[pc + 2]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_NE_I*/94:
-                  if (num[fp + code[pc + 1]!] !== code[pc + 2]) {
+                case /*@J_NE_I*/99:
+                  if (i32[fp + code[pc + 1]!] !== code[pc + 2]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_S_I*/95:
-                  if (num[fp + code[pc + 1]!]! < code[pc + 2]!) {
+                case /*@J_LT_S_I*/100:
+                  if (i32[fp + code[pc + 1]!]! < code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_U_I*/96:
-                  if (num[fp + code[pc + 1]!]! >>> 0 < code[pc + 2]! >>> 0) {
+                case /*@J_LT_U_I*/101:
+                  if (i32[fp + code[pc + 1]!]! >>> 0 < code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_S_I*/97:
-                  if (num[fp + code[pc + 1]!]! > code[pc + 2]!) {
+                case /*@J_GT_S_I*/102:
+                  if (i32[fp + code[pc + 1]!]! > code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_U_I*/98:
-                  if (num[fp + code[pc + 1]!]! >>> 0 > code[pc + 2]! >>> 0) {
+                case /*@J_GT_U_I*/103:
+                  if (i32[fp + code[pc + 1]!]! >>> 0 > code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_S_I*/99:
-                  if (num[fp + code[pc + 1]!]! <= code[pc + 2]!) {
+                case /*@J_LE_S_I*/104:
+                  if (i32[fp + code[pc + 1]!]! <= code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_U_I*/100:
-                  if (num[fp + code[pc + 1]!]! >>> 0 <= code[pc + 2]! >>> 0) {
+                case /*@J_LE_U_I*/105:
+                  if (i32[fp + code[pc + 1]!]! >>> 0 <= code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_S_I*/101:
-                  if (num[fp + code[pc + 1]!]! >= code[pc + 2]!) {
+                case /*@J_GE_S_I*/106:
+                  if (i32[fp + code[pc + 1]!]! >= code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_U_I*/102:
-                  if (num[fp + code[pc + 1]!]! >>> 0 >= code[pc + 2]! >>> 0) {
+                case /*@J_GE_U_I*/107:
+                  if (i32[fp + code[pc + 1]!]! >>> 0 >= code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
@@ -1238,59 +1263,59 @@ function run(m: Machine): void {
                   continue;
 
                 // ---- loop latches
-                case /*@ADDI_J_LT_S*/103: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
-                  if (v < num[fp + code[pc + 4]!]!) {
+                case /*@ADDI_J_LT_S*/108: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
+                  if (v < i32[fp + code[pc + 4]!]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_LT_U*/104: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
-                  if (v >>> 0 < num[fp + code[pc + 4]!]! >>> 0) {
+                case /*@ADDI_J_LT_U*/109: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
+                  if (v >>> 0 < i32[fp + code[pc + 4]!]! >>> 0) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_NE*/105: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
-                  if (v !== num[fp + code[pc + 4]!]!) {
+                case /*@ADDI_J_NE*/110: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
+                  if (v !== i32[fp + code[pc + 4]!]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GT_S*/106: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
-                  if (v > num[fp + code[pc + 4]!]!) {
+                case /*@ADDI_J_GT_S*/111: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
+                  if (v > i32[fp + code[pc + 4]!]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GE_S*/107: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
-                  if (v >= num[fp + code[pc + 4]!]!) {
+                case /*@ADDI_J_GE_S*/112: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
+                  if (v >= i32[fp + code[pc + 4]!]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_LT_S_I*/108: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADDI_J_LT_S_I*/113: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v < code[pc + 4]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1298,9 +1323,9 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_LT_U_I*/109: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADDI_J_LT_U_I*/114: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v >>> 0 < code[pc + 4]! >>> 0) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1308,9 +1333,9 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_NE_I*/110: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADDI_J_NE_I*/115: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v !== code[pc + 4]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1318,9 +1343,9 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GT_S_I*/111: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADDI_J_GT_S_I*/116: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v > code[pc + 4]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1328,9 +1353,9 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GE_S_I*/112: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADDI_J_GE_S_I*/117: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v >= code[pc + 4]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1338,9 +1363,9 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_BR_IF*/113: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADDI_BR_IF*/118: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v !== 0) {
                     const t = code[pc + 4]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1348,9 +1373,9 @@ function run(m: Machine): void {
                   } else pc += 5;
                   continue;
                 }
-                case /*@ADDI_BR_UNLESS*/114: {
-                  const v = (num[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADDI_BR_UNLESS*/119: {
+                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v === 0) {
                     const t = code[pc + 4]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1359,59 +1384,59 @@ function run(m: Machine): void {
                   continue;
                 }
 
-                case /*@ADD_J_LT_S*/115: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
-                  if (v < num[fp + code[pc + 4]!]!) {
+                case /*@ADD_J_LT_S*/120: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
+                  if (v < i32[fp + code[pc + 4]!]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_LT_U*/116: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
-                  if (v >>> 0 < num[fp + code[pc + 4]!]! >>> 0) {
+                case /*@ADD_J_LT_U*/121: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
+                  if (v >>> 0 < i32[fp + code[pc + 4]!]! >>> 0) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_NE*/117: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
-                  if (v !== num[fp + code[pc + 4]!]!) {
+                case /*@ADD_J_NE*/122: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
+                  if (v !== i32[fp + code[pc + 4]!]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_GT_S*/118: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
-                  if (v > num[fp + code[pc + 4]!]!) {
+                case /*@ADD_J_GT_S*/123: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
+                  if (v > i32[fp + code[pc + 4]!]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_GE_S*/119: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
-                  if (v >= num[fp + code[pc + 4]!]!) {
+                case /*@ADD_J_GE_S*/124: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
+                  if (v >= i32[fp + code[pc + 4]!]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_LT_S_I*/120: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADD_J_LT_S_I*/125: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v < code[pc + 4]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1419,9 +1444,9 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_LT_U_I*/121: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADD_J_LT_U_I*/126: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v >>> 0 < code[pc + 4]! >>> 0) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1429,9 +1454,9 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_NE_I*/122: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADD_J_NE_I*/127: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v !== code[pc + 4]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1439,9 +1464,9 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_GT_S_I*/123: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADD_J_GT_S_I*/128: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v > code[pc + 4]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1449,9 +1474,9 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_GE_S_I*/124: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADD_J_GE_S_I*/129: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v >= code[pc + 4]!) {
                     const t = code[pc + 5]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1459,9 +1484,9 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_BR_IF*/125: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADD_BR_IF*/130: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v !== 0) {
                     const t = code[pc + 4]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1469,9 +1494,9 @@ function run(m: Machine): void {
                   } else pc += 5;
                   continue;
                 }
-                case /*@ADD_BR_UNLESS*/126: {
-                  const v = (num[fp + code[pc + 2]!]! + num[fp + code[pc + 3]!]!) | 0;
-                  num[fp + code[pc + 1]!] = v;
+                case /*@ADD_BR_UNLESS*/131: {
+                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
+                  i32[fp + code[pc + 1]!] = v;
                   if (v === 0) {
                     const t = code[pc + 4]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1481,83 +1506,83 @@ function run(m: Machine): void {
                 }
 
                 // ---- i64
-                case /*@I64_EQZ*/127:
-                  num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === 0n ? 1 : 0;
+                case /*@I64_EQZ*/132:
+                  i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === 0n ? 1 : 0;
                   pc += 3;
                   continue;
-                case /*@I64_EQ*/128:
-                  num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
+                case /*@I64_EQ*/133:
+                  i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_NE*/129:
-                  num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] !== ref[fp + code[pc + 3]!] ? 1 : 0;
+                case /*@I64_NE*/134:
+                  i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] !== ref[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_LT_S*/130:
-                  num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) < (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
+                case /*@I64_LT_S*/135:
+                  i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) < (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_GT_S*/131:
-                  num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) > (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
+                case /*@I64_GT_S*/136:
+                  i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) > (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_LE_S*/132:
-                  num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) <= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
+                case /*@I64_LE_S*/137:
+                  i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) <= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_GE_S*/133:
-                  num[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) >= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
+                case /*@I64_GE_S*/138:
+                  i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) >= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_ADD*/134:
+                case /*@I64_ADD*/139:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) + (ref[fp + code[pc + 3]!] as bigint));
                   pc += 4;
                   continue;
-                case /*@I64_SUB*/135:
+                case /*@I64_SUB*/140:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) - (ref[fp + code[pc + 3]!] as bigint));
                   pc += 4;
                   continue;
-                case /*@I64_MUL*/136:
+                case /*@I64_MUL*/141:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) * (ref[fp + code[pc + 3]!] as bigint));
                   pc += 4;
                   continue;
-                case /*@I64_AND*/137:
+                case /*@I64_AND*/142:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) & (ref[fp + code[pc + 3]!] as bigint);
                   pc += 4;
                   continue;
-                case /*@I64_OR*/138:
+                case /*@I64_OR*/143:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) | (ref[fp + code[pc + 3]!] as bigint);
                   pc += 4;
                   continue;
-                case /*@I64_XOR*/139:
+                case /*@I64_XOR*/144:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) ^ (ref[fp + code[pc + 3]!] as bigint);
                   pc += 4;
                   continue;
-                case /*@I64_SHL*/140:
+                case /*@I64_SHL*/145:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) << ((ref[fp + code[pc + 3]!] as bigint) & 63n));
                   pc += 4;
                   continue;
-                case /*@I64_SHR_S*/141:
+                case /*@I64_SHR_S*/146:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) >> ((ref[fp + code[pc + 3]!] as bigint) & 63n);
                   pc += 4;
                   continue;
-                case /*@I64_SHR_U*/142:
+                case /*@I64_SHR_U*/147:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(
                     64, BigInt.asUintN(64, ref[fp + code[pc + 2]!] as bigint) >> ((ref[fp + code[pc + 3]!] as bigint) & 63n),
                   );
                   pc += 4;
                   continue;
-                case /*@I64_EXTEND_I32_S*/143:
-                  ref[fp + code[pc + 1]!] = BigInt(num[fp + code[pc + 2]!]!);
+                case /*@I64_EXTEND_I32_S*/148:
+                  ref[fp + code[pc + 1]!] = BigInt(i32[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
-                case /*@I64_EXTEND_I32_U*/144:
-                  ref[fp + code[pc + 1]!] = BigInt(num[fp + code[pc + 2]!]! >>> 0);
+                case /*@I64_EXTEND_I32_U*/149:
+                  ref[fp + code[pc + 1]!] = BigInt(i32[fp + code[pc + 2]!]! >>> 0);
                   pc += 3;
                   continue;
 
                 // ---- f64
-                case /*@F64_ADD*/145: {
+                case /*@F64_ADD*/150: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a + b;
@@ -1565,7 +1590,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_SUB*/146: {
+                case /*@F64_SUB*/151: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a - b;
@@ -1573,7 +1598,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_MUL*/147: {
+                case /*@F64_MUL*/152: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a * b;
@@ -1581,7 +1606,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_DIV*/148: {
+                case /*@F64_DIV*/153: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a / b;
@@ -1589,41 +1614,41 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_EQ*/149:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === num[fp + code[pc + 3]!] ? 1 : 0;
+                case /*@F64_EQ*/154:
+                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === num[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_NE*/150:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== num[fp + code[pc + 3]!] ? 1 : 0;
+                case /*@F64_NE*/155:
+                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== num[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_LT*/151:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < num[fp + code[pc + 3]!]! ? 1 : 0;
+                case /*@F64_LT*/156:
+                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_GT*/152:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > num[fp + code[pc + 3]!]! ? 1 : 0;
+                case /*@F64_GT*/157:
+                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_LE*/153:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= num[fp + code[pc + 3]!]! ? 1 : 0;
+                case /*@F64_LE*/158:
+                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_GE*/154:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= num[fp + code[pc + 3]!]! ? 1 : 0;
+                case /*@F64_GE*/159:
+                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_CONVERT_I32_S*/155:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]!;
+                case /*@F64_CONVERT_I32_S*/160:
+                  num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@F64_CONVERT_I32_U*/156:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@F64_CONVERT_I32_U*/161:
+                  num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0;
                   pc += 3;
                   continue;
 
                 // ---- f32
-                case /*@F32_ADD*/157: {
+                case /*@F32_ADD*/162: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   SU32[0] = a;
@@ -1637,7 +1662,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_SUB*/158: {
+                case /*@F32_SUB*/163: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   SU32[0] = a;
@@ -1651,7 +1676,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_MUL*/159: {
+                case /*@F32_MUL*/164: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   SU32[0] = a;
@@ -1665,7 +1690,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_DIV*/160: {
+                case /*@F32_DIV*/165: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   SU32[0] = a;
@@ -1679,89 +1704,92 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_EQ*/161: {
+                case /*@F32_EQ*/166: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
-                  num[fp + code[pc + 1]!] = x === SF32[0]! ? 1 : 0;
+                  i32[fp + code[pc + 1]!] = x === SF32[0]! ? 1 : 0;
                   pc += 4;
                   continue;
                 }
-                case /*@F32_NE*/162: {
+                case /*@F32_NE*/167: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
-                  num[fp + code[pc + 1]!] = x !== SF32[0]! ? 1 : 0;
+                  i32[fp + code[pc + 1]!] = x !== SF32[0]! ? 1 : 0;
                   pc += 4;
                   continue;
                 }
-                case /*@F32_LT*/163: {
+                case /*@F32_LT*/168: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
-                  num[fp + code[pc + 1]!] = x < SF32[0]! ? 1 : 0;
+                  i32[fp + code[pc + 1]!] = x < SF32[0]! ? 1 : 0;
                   pc += 4;
                   continue;
                 }
-                case /*@F32_GT*/164: {
+                case /*@F32_GT*/169: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
-                  num[fp + code[pc + 1]!] = x > SF32[0]! ? 1 : 0;
+                  i32[fp + code[pc + 1]!] = x > SF32[0]! ? 1 : 0;
                   pc += 4;
                   continue;
                 }
-                case /*@F32_LE*/165: {
+                case /*@F32_LE*/170: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
-                  num[fp + code[pc + 1]!] = x <= SF32[0]! ? 1 : 0;
+                  i32[fp + code[pc + 1]!] = x <= SF32[0]! ? 1 : 0;
                   pc += 4;
                   continue;
                 }
-                case /*@F32_GE*/166: {
+                case /*@F32_GE*/171: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
-                  num[fp + code[pc + 1]!] = x >= SF32[0]! ? 1 : 0;
+                  i32[fp + code[pc + 1]!] = x >= SF32[0]! ? 1 : 0;
                   pc += 4;
                   continue;
                 }
-                case /*@F32_CONVERT_I32_S*/167:
-                  SF32[0] = num[fp + code[pc + 2]!]!;
+                case /*@F32_CONVERT_I32_S*/172:
+                  SF32[0] = i32[fp + code[pc + 2]!]!;
                   num[fp + code[pc + 1]!] = SU32[0]!;
                   pc += 3;
                   continue;
 
                 // ---- other operators
-                case /*@GEN1*/168: {
+                case /*@GEN1*/173: {
                   const mask = code[pc + 4]!;
                   const a = fp + code[pc + 2]!;
-                  const r = (cf.objs[code[pc + 3]!] as Fn1)(mask & 1 ? ref[a] : num[a]);
+                  const r = (cf.objs[code[pc + 3]!] as Fn1)(mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a]);
                   if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
+                  else if (mask & 128) i32[fp + code[pc + 1]!] = r as number;
                   else storeF64(num, fp + code[pc + 1]!, r as number);
                   pc += 5;
                   continue;
                 }
-                case /*@GEN2*/169: {
+                case /*@GEN2*/174: {
                   const mask = code[pc + 5]!;
                   const a = fp + code[pc + 2]!;
                   const b = fp + code[pc + 3]!;
-                  const r = (cf.objs[code[pc + 4]!] as Fn2)(mask & 1 ? ref[a] : num[a], mask & 2 ? ref[b] : num[b]);
+                  const r = (cf.objs[code[pc + 4]!] as Fn2)(mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a], mask & 2 ? ref[b] : mask & 32 ? i32[b] : num[b]);
                   if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
+                  else if (mask & 128) i32[fp + code[pc + 1]!] = r as number;
                   else storeF64(num, fp + code[pc + 1]!, r as number);
                   pc += 6;
                   continue;
                 }
-                case /*@GEN3*/170: {
+                case /*@GEN3*/175: {
                   const mask = code[pc + 6]!;
                   const a = fp + code[pc + 2]!;
                   const b = fp + code[pc + 3]!;
                   const c = fp + code[pc + 4]!;
                   const r = (cf.objs[code[pc + 5]!] as Fn3)(
-                    mask & 1 ? ref[a] : num[a], mask & 2 ? ref[b] : num[b], mask & 4 ? ref[c] : num[c],
+                    mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a], mask & 2 ? ref[b] : mask & 32 ? i32[b] : num[b], mask & 4 ? ref[c] : mask & 64 ? i32[c] : num[c],
                   );
                   if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
+                  else if (mask & 128) i32[fp + code[pc + 1]!] = r as number;
                   else storeF64(num, fp + code[pc + 1]!, r as number);
                   pc += 7;
                   continue;
@@ -1769,17 +1797,17 @@ function run(m: Machine): void {
 
                 // ---- memory 0, i32 addresses: aligned accesses through typed views (see MemViews),
                 // the others through the DataView (out of bounds: it throws a RangeError)
-                case /*@I32_LOAD*/171: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I32_LOAD*/176: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.i32;
                   const i = (ad >>> 2) + (off >>> 2);
-                  num[fp + code[pc + 1]!] = ((ad | off) & 3) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getInt32(ad + off, true);
+                  i32[fp + code[pc + 1]!] = ((ad | off) & 3) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getInt32(ad + off, true);
                   pc += 4;
                   continue;
                 }
-                case /*@I64_LOAD*/172: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I64_LOAD*/177: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.i64;
                   const i = (ad >>> 3) + (off >>> 3);
@@ -1787,8 +1815,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_LOAD*/173: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@F32_LOAD*/178: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u32;
                   const i = (ad >>> 2) + (off >>> 2);
@@ -1796,8 +1824,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_LOAD*/174: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@F64_LOAD*/179: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.f64;
                   const i = (ad >>> 3) + (off >>> 3);
@@ -1805,44 +1833,44 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I32_LOAD8_S*/175: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I32_LOAD8_S*/180: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.i8;
                   const i = ad + off;
-                  num[fp + code[pc + 1]!] = i < v.length ? v[i]! : cf.mem0!.view.getInt8(ad + off);
+                  i32[fp + code[pc + 1]!] = i < v.length ? v[i]! : cf.mem0!.view.getInt8(ad + off);
                   pc += 4;
                   continue;
                 }
-                case /*@I32_LOAD8_U*/176: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I32_LOAD8_U*/181: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u8;
                   const i = ad + off;
-                  num[fp + code[pc + 1]!] = i < v.length ? v[i]! : cf.mem0!.view.getUint8(ad + off);
+                  i32[fp + code[pc + 1]!] = i < v.length ? v[i]! : cf.mem0!.view.getUint8(ad + off);
                   pc += 4;
                   continue;
                 }
-                case /*@I32_LOAD16_S*/177: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I32_LOAD16_S*/182: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.i16;
                   const i = (ad >>> 1) + (off >>> 1);
-                  num[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getInt16(ad + off, true);
+                  i32[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getInt16(ad + off, true);
                   pc += 4;
                   continue;
                 }
-                case /*@I32_LOAD16_U*/178: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I32_LOAD16_U*/183: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u16;
                   const i = (ad >>> 1) + (off >>> 1);
-                  num[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getUint16(ad + off, true);
+                  i32[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getUint16(ad + off, true);
                   pc += 4;
                   continue;
                 }
-                case /*@I64_LOAD8_S*/179: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I64_LOAD8_S*/184: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.i8;
                   const i = ad + off;
@@ -1850,8 +1878,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I64_LOAD8_U*/180: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I64_LOAD8_U*/185: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u8;
                   const i = ad + off;
@@ -1859,8 +1887,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I64_LOAD16_S*/181: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I64_LOAD16_S*/186: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.i16;
                   const i = (ad >>> 1) + (off >>> 1);
@@ -1868,8 +1896,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I64_LOAD16_U*/182: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I64_LOAD16_U*/187: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u16;
                   const i = (ad >>> 1) + (off >>> 1);
@@ -1877,8 +1905,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I64_LOAD32_S*/183: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I64_LOAD32_S*/188: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.i32;
                   const i = (ad >>> 2) + (off >>> 2);
@@ -1886,8 +1914,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I64_LOAD32_U*/184: {
-                  const ad = num[fp + code[pc + 2]!]! >>> 0;
+                case /*@I64_LOAD32_U*/189: {
+                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u32;
                   const i = (ad >>> 2) + (off >>> 2);
@@ -1895,19 +1923,19 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I32_STORE*/185: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@I32_STORE*/190: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.i32;
-                  const x = num[fp + code[pc + 2]!]!;
+                  const x = i32[fp + code[pc + 2]!]!;
                   const i = (ad >>> 2) + (off >>> 2);
                   if (((ad | off) & 3) === 0 && i < v.length) v[i] = x;
                   else cf.mem0!.view.setInt32(ad + off, x, true);
                   pc += 4;
                   continue;
                 }
-                case /*@I64_STORE*/186: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@I64_STORE*/191: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.i64;
                   const x = ref[fp + code[pc + 2]!] as bigint;
@@ -1917,8 +1945,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_STORE*/187: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@F32_STORE*/192: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u32;
                   const x = num[fp + code[pc + 2]!]!;
@@ -1928,8 +1956,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_STORE*/188: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@F64_STORE*/193: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.f64;
                   const x = num[fp + code[pc + 2]!]!;
@@ -1940,30 +1968,30 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I32_STORE8*/189: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@I32_STORE8*/194: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u8;
-                  const x = num[fp + code[pc + 2]!]!;
+                  const x = i32[fp + code[pc + 2]!]!;
                   const i = ad + off;
                   if (i < v.length) v[i] = x;
                   else cf.mem0!.view.setUint8(ad + off, x);
                   pc += 4;
                   continue;
                 }
-                case /*@I32_STORE16*/190: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@I32_STORE16*/195: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u16;
-                  const x = num[fp + code[pc + 2]!]!;
+                  const x = i32[fp + code[pc + 2]!]!;
                   const i = (ad >>> 1) + (off >>> 1);
                   if (((ad | off) & 1) === 0 && i < v.length) v[i] = x;
                   else cf.mem0!.view.setUint16(ad + off, x, true);
                   pc += 4;
                   continue;
                 }
-                case /*@I64_STORE8*/191: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@I64_STORE8*/196: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u8;
                   const x = Number((ref[fp + code[pc + 2]!] as bigint) & 0xffn);
@@ -1973,8 +2001,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I64_STORE16*/192: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@I64_STORE16*/197: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u16;
                   const x = Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffn);
@@ -1984,8 +2012,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I64_STORE32*/193: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@I64_STORE32*/198: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u32;
                   const x = Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffffffn);
@@ -1996,8 +2024,8 @@ function run(m: Machine): void {
                   continue;
                 }
 
-                case /*@I32_STORE_I*/194: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@I32_STORE_I*/199: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.i32;
                   const x = code[pc + 2]!;
@@ -2007,8 +2035,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I32_STORE8_I*/195: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@I32_STORE8_I*/200: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u8;
                   const x = code[pc + 2]!;
@@ -2018,8 +2046,8 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I32_STORE16_I*/196: {
-                  const ad = num[fp + code[pc + 1]!]! >>> 0;
+                case /*@I32_STORE16_I*/201: {
+                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
                   const off = code[pc + 3]! >>> 0;
                   const v = cf.mv0!.u16;
                   const x = code[pc + 2]!;
@@ -2031,55 +2059,56 @@ function run(m: Machine): void {
                 }
 
                 // ---- any memory
-                case /*@MEM_LOAD*/197: {
+                case /*@MEM_LOAD*/202: {
                   const acc = cf.objs[code[pc + 3]!] as MemAccess;
-                  const r = memLoad(cf.instance, acc, addrAt(num, ref, fp + code[pc + 2]!, acc.is64));
-                  if (typeof r === 'number') num[fp + code[pc + 1]!] = r;
-                  else ref[fp + code[pc + 1]!] = r;
+                  const r = memLoad(cf.instance, acc, addrAt(i32, ref, fp + code[pc + 2]!, acc.is64));
+                  if (acc.vref) ref[fp + code[pc + 1]!] = r;
+                  else if (acc.vi32) i32[fp + code[pc + 1]!] = r as number;
+                  else num[fp + code[pc + 1]!] = r as number;
                   pc += 4;
                   continue;
                 }
-                case /*@MEM_STORE*/198: {
+                case /*@MEM_STORE*/203: {
                   const acc = cf.objs[code[pc + 3]!] as MemAccess;
                   const v = fp + code[pc + 2]!;
-                  const x = acc.vref ? ref[v]! : num[v]!;
-                  memStore(cf.instance, acc, addrAt(num, ref, fp + code[pc + 1]!, acc.is64), x);
+                  const x = acc.vref ? ref[v]! : acc.vi32 ? i32[v]! : num[v]!;
+                  memStore(cf.instance, acc, addrAt(i32, ref, fp + code[pc + 1]!, acc.is64), x);
                   pc += 4;
                   continue;
                 }
-                case /*@MEM_LOAD_LANE*/199: {
+                case /*@MEM_LOAD_LANE*/204: {
                   const acc = cf.objs[code[pc + 4]!] as MemAccess;
                   ref[fp + code[pc + 1]!] = memLoadLane(
-                    cf.instance, acc, addrAt(num, ref, fp + code[pc + 2]!, acc.is64), ref[fp + code[pc + 3]!] as Uint8Array,
+                    cf.instance, acc, addrAt(i32, ref, fp + code[pc + 2]!, acc.is64), ref[fp + code[pc + 3]!] as Uint8Array,
                   );
                   pc += 5;
                   continue;
                 }
-                case /*@MEMORY_SIZE*/200: {
+                case /*@MEMORY_SIZE*/205: {
                   const x = code[pc + 2]!;
                   const mem = cf.instance.memories[x]!;
-                  putAddr(num, ref, fp + code[pc + 1]!, cf.instance.valid.memories[x]!.addr === 'i64', mem.buffer.byteLength / 65536);
+                  putAddr(i32, ref, fp + code[pc + 1]!, cf.instance.valid.memories[x]!.addr === 'i64', mem.buffer.byteLength / 65536);
                   pc += 3;
                   continue;
                 }
-                case /*@MEMORY_GROW*/201: {
+                case /*@MEMORY_GROW*/206: {
                   const x = code[pc + 3]!;
                   const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
-                  const delta = addrAt(num, ref, fp + code[pc + 2]!, is64);
+                  const delta = addrAt(i32, ref, fp + code[pc + 2]!, is64);
                   const r = cf.instance.memories[x]!.grow(delta);
-                  putAddr(num, ref, fp + code[pc + 1]!, is64, r);
+                  putAddr(i32, ref, fp + code[pc + 1]!, is64, r);
                   pc += 4;
                   continue;
                 }
-                case /*@MEMORY_FILL*/202: {
+                case /*@MEMORY_FILL*/207: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
-                  memoryFill(cf.instance.memories[x]!, addrAt(num, ref, b, is64), num[b + 1]!, addrAt(num, ref, b + 2, is64));
+                  memoryFill(cf.instance.memories[x]!, addrAt(i32, ref, b, is64), i32[b + 1]!, addrAt(i32, ref, b + 2, is64));
                   pc += 3;
                   continue;
                 }
-                case /*@MEMORY_COPY*/203: {
+                case /*@MEMORY_COPY*/208: {
                   const vm = cf.instance.valid;
                   const dx = code[pc + 2]!;
                   const sx = code[pc + 3]!;
@@ -2088,70 +2117,70 @@ function run(m: Machine): void {
                   const b = fp + code[pc + 1]!;
                   const mems = cf.instance.memories;
                   memoryCopy(
-                    mems[dx]!, mems[sx]!, addrAt(num, ref, b, d64), addrAt(num, ref, b + 1, s64), addrAt(num, ref, b + 2, d64 && s64),
+                    mems[dx]!, mems[sx]!, addrAt(i32, ref, b, d64), addrAt(i32, ref, b + 1, s64), addrAt(i32, ref, b + 2, d64 && s64),
                   );
                   pc += 4;
                   continue;
                 }
-                case /*@MEMORY_INIT*/204: {
+                case /*@MEMORY_INIT*/209: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
                   memoryInit(
-                    cf.instance, cf.instance.memories[x]!, code[pc + 3]!, addrAt(num, ref, b, is64), num[b + 1]! >>> 0,
-                    num[b + 2]! >>> 0,
+                    cf.instance, cf.instance.memories[x]!, code[pc + 3]!, addrAt(i32, ref, b, is64), i32[b + 1]! >>> 0,
+                    i32[b + 2]! >>> 0,
                   );
                   pc += 4;
                   continue;
                 }
-                case /*@DATA_DROP*/205:
+                case /*@DATA_DROP*/210:
                   cf.instance.datas[code[pc + 1]!] = null;
                   pc += 2;
                   continue;
 
                 // ---- tables
-                case /*@TABLE_GET*/206: {
+                case /*@TABLE_GET*/211: {
                   const x = code[pc + 3]!;
                   const elems = cf.instance.tables[x]!.elems;
-                  const i = addrAt(num, ref, fp + code[pc + 2]!, cf.instance.valid.tables[x]!.addr === 'i64');
+                  const i = addrAt(i32, ref, fp + code[pc + 2]!, cf.instance.valid.tables[x]!.addr === 'i64');
                   if (i >= elems.length) trap(OOB_TABLE);
                   ref[fp + code[pc + 1]!] = elems[i]!;
                   pc += 4;
                   continue;
                 }
-                case /*@TABLE_SET*/207: {
+                case /*@TABLE_SET*/212: {
                   const x = code[pc + 3]!;
                   const elems = cf.instance.tables[x]!.elems;
-                  const i = addrAt(num, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64');
+                  const i = addrAt(i32, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64');
                   if (i >= elems.length) trap(OOB_TABLE);
                   elems[i] = ref[fp + code[pc + 2]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@TABLE_SIZE*/208: {
+                case /*@TABLE_SIZE*/213: {
                   const x = code[pc + 2]!;
-                  putAddr(num, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64', cf.instance.tables[x]!.elems.length);
+                  putAddr(i32, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64', cf.instance.tables[x]!.elems.length);
                   pc += 3;
                   continue;
                 }
-                case /*@TABLE_GROW*/209: {
-                  const x = code[pc + 2]!;
-                  const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
-                  const b = fp + code[pc + 1]!;
-                  const r = cf.instance.tables[x]!.grow(addrAt(num, ref, b + 1, is64), ref[b]!);
-                  putAddr(num, ref, b, is64, r);
-                  pc += 3;
-                  continue;
-                }
-                case /*@TABLE_FILL*/210: {
+                case /*@TABLE_GROW*/214: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
-                  tableFill(cf.instance.tables[x]!, addrAt(num, ref, b, is64), ref[b + 1]!, addrAt(num, ref, b + 2, is64));
+                  const r = cf.instance.tables[x]!.grow(addrAt(i32, ref, b + 1, is64), ref[b]!);
+                  putAddr(i32, ref, b, is64, r);
                   pc += 3;
                   continue;
                 }
-                case /*@TABLE_COPY*/211: {
+                case /*@TABLE_FILL*/215: {
+                  const x = code[pc + 2]!;
+                  const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
+                  const b = fp + code[pc + 1]!;
+                  tableFill(cf.instance.tables[x]!, addrAt(i32, ref, b, is64), ref[b + 1]!, addrAt(i32, ref, b + 2, is64));
+                  pc += 3;
+                  continue;
+                }
+                case /*@TABLE_COPY*/216: {
                   const vm = cf.instance.valid;
                   const dx = code[pc + 2]!;
                   const sx = code[pc + 3]!;
@@ -2160,303 +2189,338 @@ function run(m: Machine): void {
                   const b = fp + code[pc + 1]!;
                   const tabs = cf.instance.tables;
                   tableCopy(
-                    tabs[dx]!, tabs[sx]!, addrAt(num, ref, b, d64), addrAt(num, ref, b + 1, s64), addrAt(num, ref, b + 2, d64 && s64),
+                    tabs[dx]!, tabs[sx]!, addrAt(i32, ref, b, d64), addrAt(i32, ref, b + 1, s64), addrAt(i32, ref, b + 2, d64 && s64),
                   );
                   pc += 4;
                   continue;
                 }
-                case /*@TABLE_INIT*/212: {
+                case /*@TABLE_INIT*/217: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
                   tableInit(
-                    cf.instance, cf.instance.tables[x]!, code[pc + 3]!, addrAt(num, ref, b, is64), num[b + 1]! >>> 0,
-                    num[b + 2]! >>> 0,
+                    cf.instance, cf.instance.tables[x]!, code[pc + 3]!, addrAt(i32, ref, b, is64), i32[b + 1]! >>> 0,
+                    i32[b + 2]! >>> 0,
                   );
                   pc += 4;
                   continue;
                 }
-                case /*@ELEM_DROP*/213:
+                case /*@ELEM_DROP*/218:
                   cf.instance.elems[code[pc + 1]!] = null;
                   pc += 2;
                   continue;
 
                 // ---- references
-                case /*@REF_NULL*/214:
+                case /*@REF_NULL*/219:
                   ref[fp + code[pc + 1]!] = null;
                   pc += 2;
                   continue;
-                case /*@REF_IS_NULL*/215:
-                  num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === null ? 1 : 0;
+                case /*@REF_IS_NULL*/220:
+                  i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === null ? 1 : 0;
                   pc += 3;
                   continue;
-                case /*@REF_FUNC*/216:
+                case /*@REF_FUNC*/221:
                   ref[fp + code[pc + 1]!] = cf.funcs[code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@REF_AS_NON_NULL*/217:
+                case /*@REF_AS_NON_NULL*/222:
                   if (ref[fp + code[pc + 1]!] === null) trap('null reference');
                   pc += 2;
                   continue;
-                case /*@BR_ON_NULL*/218:
+                case /*@BR_ON_NULL*/223:
                   if (ref[fp + code[pc + 1]!] === null) {
                     const t = code[pc + 2]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 3;
                   continue;
-                case /*@BR_ON_NON_NULL*/219:
+                case /*@BR_ON_NON_NULL*/224:
                   if (ref[fp + code[pc + 1]!] !== null) {
                     const t = code[pc + 2]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 3;
                   continue;
-                case /*@REF_EQ*/220:
-                  num[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
+                case /*@REF_EQ*/225:
+                  i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@REF_TEST*/221:
-                  num[fp + code[pc + 1]!] = refMatches(ref[fp + code[pc + 2]!]!, cf.objs[code[pc + 3]!] as CRefType) ? 1 : 0;
+                case /*@REF_TEST*/226:
+                  i32[fp + code[pc + 1]!] = refMatches(ref[fp + code[pc + 2]!]!, cf.objs[code[pc + 3]!] as CRefType) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@REF_CAST*/222:
+                case /*@REF_CAST*/227:
                   if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) trap('cast failure');
                   pc += 3;
                   continue;
-                case /*@BR_ON_CAST*/223:
+                case /*@BR_ON_CAST*/228:
                   if (refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@BR_ON_CAST_FAIL*/224:
+                case /*@BR_ON_CAST_FAIL*/229:
                   if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@REF_I31*/225:
-                  ref[fp + code[pc + 1]!] = (num[fp + code[pc + 2]!]! << 1) >> 1;
+                case /*@REF_I31*/230:
+                  ref[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 1) >> 1;
                   pc += 3;
                   continue;
-                case /*@I31_GET_S*/226: {
+                case /*@I31_GET_S*/231: {
                   const v = ref[fp + code[pc + 2]!];
                   if (v === null) trap('null i31 reference');
-                  storeF64(num, fp + code[pc + 1]!, v as number);
+                  i32[fp + code[pc + 1]!] = v as number;
                   pc += 3;
                   continue;
                 }
-                case /*@I31_GET_U*/227: {
+                case /*@I31_GET_U*/232: {
                   const v = ref[fp + code[pc + 2]!];
                   if (v === null) trap('null i31 reference');
-                  num[fp + code[pc + 1]!] = (v as number) & 0x7fffffff;
+                  i32[fp + code[pc + 1]!] = (v as number) & 0x7fffffff;
                   pc += 3;
                   continue;
                 }
-                case /*@ANY_CONVERT_EXTERN*/228:
+                case /*@ANY_CONVERT_EXTERN*/233:
                   ref[fp + code[pc + 1]!] = internalize(ref[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
-                case /*@EXTERN_CONVERT_ANY*/229:
+                case /*@EXTERN_CONVERT_ANY*/234:
                   ref[fp + code[pc + 1]!] = externalize(ref[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
 
                 // ---- aggregates
-                case /*@STRUCT_NEW*/230: {
+                case /*@STRUCT_NEW*/235: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   const kinds = desc.kinds;
                   const vals = new Array<Value>(kinds.length).fill(null);
-                  for (let i = 0; i < kinds.length; i++) vals[i] = kinds[i] ? ref[b + i]! : num[b + i]!;
+                  for (let i = 0; i < kinds.length; i++) {
+                    const k = kinds[i];
+                    vals[i] = k === K_REF ? ref[b + i]! : k === K_I32 ? i32[b + i]! : num[b + i]!;
+                  }
                   ref[b] = newStruct(desc.dt, vals);
                   pc += 3;
                   continue;
                 }
-                case /*@STRUCT_NEW_DEFAULT*/231:
+                case /*@STRUCT_NEW_DEFAULT*/236:
                   ref[fp + code[pc + 1]!] = newStructDefault((cf.objs[code[pc + 2]!] as AggrDesc).dt);
                   pc += 3;
                   continue;
-                case /*@STRUCT_GET_N*/232: {
+                case /*@STRUCT_GET_N*/237: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   storeF64(num, fp + code[pc + 1]!, o.fields[code[pc + 3]!] as number);
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_GET_R*/233: {
+                case /*@STRUCT_GET_I*/239: {
+                  const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
+                  if (o === null) trap('null structure reference');
+                  i32[fp + code[pc + 1]!] = o.fields[code[pc + 3]!] as number;
+                  pc += 4;
+                  continue;
+                }
+                case /*@STRUCT_GET_R*/238: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   ref[fp + code[pc + 1]!] = o.fields[code[pc + 3]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_GET_P*/234: {
+                case /*@STRUCT_GET_P*/240: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   const sh = code[pc + 4]!;
-                  num[fp + code[pc + 1]!] = ((o.fields[code[pc + 3]!] as number) << sh) >> sh;
+                  i32[fp + code[pc + 1]!] = ((o.fields[code[pc + 3]!] as number) << sh) >> sh;
                   pc += 5;
                   continue;
                 }
-                case /*@STRUCT_SET_N*/235: {
+                case /*@STRUCT_SET_N*/241: {
                   const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   o.fields[code[pc + 3]!] = num[fp + code[pc + 2]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_SET_R*/236: {
+                case /*@STRUCT_SET_I*/243: {
+                  const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
+                  if (o === null) trap('null structure reference');
+                  o.fields[code[pc + 3]!] = i32[fp + code[pc + 2]!]!;
+                  pc += 4;
+                  continue;
+                }
+                case /*@STRUCT_SET_R*/242: {
                   const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   o.fields[code[pc + 3]!] = ref[fp + code[pc + 2]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_SET_P*/237: {
+                case /*@STRUCT_SET_P*/244: {
                   const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
-                  o.fields[code[pc + 3]!] = num[fp + code[pc + 2]!]! & code[pc + 4]!;
+                  o.fields[code[pc + 3]!] = i32[fp + code[pc + 2]!]! & code[pc + 4]!;
                   pc += 5;
                   continue;
                 }
-                case /*@ARRAY_NEW*/238: {
+                case /*@ARRAY_NEW*/245: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
-                  ref[b] = newArray(desc.dt, num[b + 1]! >>> 0, desc.kinds[0] ? ref[b]! : num[b]!);
+                  ref[b] = newArray(desc.dt, i32[b + 1]! >>> 0, slotValue(num, i32, ref, b, desc.kinds[0]!));
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_NEW_DEFAULT*/239:
-                  ref[fp + code[pc + 1]!] = newArrayDefault((cf.objs[code[pc + 3]!] as AggrDesc).dt, num[fp + code[pc + 2]!]! >>> 0);
+                case /*@ARRAY_NEW_DEFAULT*/246:
+                  ref[fp + code[pc + 1]!] = newArrayDefault((cf.objs[code[pc + 3]!] as AggrDesc).dt, i32[fp + code[pc + 2]!]! >>> 0);
                   pc += 4;
                   continue;
-                case /*@ARRAY_NEW_FIXED*/240: {
+                case /*@ARRAY_NEW_FIXED*/247: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   const n = code[pc + 3]!;
                   const vals = new Array<Value>(n).fill(null);
-                  const k = desc.kinds[0];
-                  for (let i = 0; i < n; i++) vals[i] = k ? ref[b + i]! : num[b + i]!;
+                  const k = desc.kinds[0]!;
+                  for (let i = 0; i < n; i++) vals[i] = slotValue(num, i32, ref, b + i, k);
                   ref[b] = newArrayFixed(desc.dt, vals);
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_NEW_DATA*/241: {
+                case /*@ARRAY_NEW_DATA*/248: {
                   const b = fp + code[pc + 1]!;
-                  ref[b] = arrayNewData(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, num[b]! >>> 0, num[b + 1]! >>> 0);
+                  ref[b] = arrayNewData(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[b]! >>> 0, i32[b + 1]! >>> 0);
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_NEW_ELEM*/242: {
+                case /*@ARRAY_NEW_ELEM*/249: {
                   const b = fp + code[pc + 1]!;
-                  ref[b] = arrayNewElem(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, num[b]! >>> 0, num[b + 1]! >>> 0);
+                  ref[b] = arrayNewElem(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[b]! >>> 0, i32[b + 1]! >>> 0);
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_GET_N*/243: {
+                case /*@ARRAY_GET_N*/250: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
-                  const i = num[fp + code[pc + 3]!]! >>> 0;
+                  const i = i32[fp + code[pc + 3]!]! >>> 0;
                   if (i >= a.elems.length) trap(OOB_ARRAY);
                   storeF64(num, fp + code[pc + 1]!, a.elems[i] as number);
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_GET_R*/244: {
+                case /*@ARRAY_GET_I*/252: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
-                  const i = num[fp + code[pc + 3]!]! >>> 0;
+                  const i = i32[fp + code[pc + 3]!]! >>> 0;
+                  if (i >= a.elems.length) trap(OOB_ARRAY);
+                  i32[fp + code[pc + 1]!] = a.elems[i] as number;
+                  pc += 4;
+                  continue;
+                }
+                case /*@ARRAY_GET_R*/251: {
+                  const a = ref[fp + code[pc + 2]!] as WasmArray | null;
+                  if (a === null) trap(NULL_ARRAY);
+                  const i = i32[fp + code[pc + 3]!]! >>> 0;
                   if (i >= a.elems.length) trap(OOB_ARRAY);
                   ref[fp + code[pc + 1]!] = a.elems[i]!;
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_GET_P*/245: {
+                case /*@ARRAY_GET_P*/253: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
-                  const i = num[fp + code[pc + 3]!]! >>> 0;
+                  const i = i32[fp + code[pc + 3]!]! >>> 0;
                   if (i >= a.elems.length) trap(OOB_ARRAY);
                   const sh = code[pc + 4]!;
-                  num[fp + code[pc + 1]!] = ((a.elems[i] as number) << sh) >> sh;
+                  i32[fp + code[pc + 1]!] = ((a.elems[i] as number) << sh) >> sh;
                   pc += 5;
                   continue;
                 }
-                case /*@ARRAY_SET_N*/246: {
+                case /*@ARRAY_SET_N*/254: {
                   const a = ref[fp + code[pc + 1]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
-                  const i = num[fp + code[pc + 2]!]! >>> 0;
+                  const i = i32[fp + code[pc + 2]!]! >>> 0;
                   if (i >= a.elems.length) trap(OOB_ARRAY);
                   a.elems[i] = num[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_SET_R*/247: {
+                case /*@ARRAY_SET_I*/256: {
                   const a = ref[fp + code[pc + 1]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
-                  const i = num[fp + code[pc + 2]!]! >>> 0;
+                  const i = i32[fp + code[pc + 2]!]! >>> 0;
+                  if (i >= a.elems.length) trap(OOB_ARRAY);
+                  a.elems[i] = i32[fp + code[pc + 3]!]!;
+                  pc += 4;
+                  continue;
+                }
+                case /*@ARRAY_SET_R*/255: {
+                  const a = ref[fp + code[pc + 1]!] as WasmArray | null;
+                  if (a === null) trap(NULL_ARRAY);
+                  const i = i32[fp + code[pc + 2]!]! >>> 0;
                   if (i >= a.elems.length) trap(OOB_ARRAY);
                   a.elems[i] = ref[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_SET_P*/248: {
+                case /*@ARRAY_SET_P*/257: {
                   const a = ref[fp + code[pc + 1]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
-                  const i = num[fp + code[pc + 2]!]! >>> 0;
+                  const i = i32[fp + code[pc + 2]!]! >>> 0;
                   if (i >= a.elems.length) trap(OOB_ARRAY);
-                  a.elems[i] = num[fp + code[pc + 3]!]! & code[pc + 4]!;
+                  a.elems[i] = i32[fp + code[pc + 3]!]! & code[pc + 4]!;
                   pc += 5;
                   continue;
                 }
-                case /*@ARRAY_LEN*/249: {
+                case /*@ARRAY_LEN*/258: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
-                  num[fp + code[pc + 1]!] = a.elems.length;
+                  i32[fp + code[pc + 1]!] = a.elems.length;
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_FILL*/250: {
+                case /*@ARRAY_FILL*/259: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
-                  arrayFill(ref[b] as WasmArray | null, desc, num[b + 1]! >>> 0, desc.kinds[0] ? ref[b + 2]! : num[b + 2]!, num[b + 3]! >>> 0);
+                  arrayFill(ref[b] as WasmArray | null, desc, i32[b + 1]! >>> 0, slotValue(num, i32, ref, b + 2, desc.kinds[0]!), i32[b + 3]! >>> 0);
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_COPY*/251: {
+                case /*@ARRAY_COPY*/260: {
                   const b = fp + code[pc + 1]!;
-                  arrayCopy(ref[b] as WasmArray | null, num[b + 1]! >>> 0, ref[b + 2] as WasmArray | null, num[b + 3]! >>> 0, num[b + 4]! >>> 0);
+                  arrayCopy(ref[b] as WasmArray | null, i32[b + 1]! >>> 0, ref[b + 2] as WasmArray | null, i32[b + 3]! >>> 0, i32[b + 4]! >>> 0);
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_INIT_DATA*/252: {
+                case /*@ARRAY_INIT_DATA*/261: {
                   const b = fp + code[pc + 1]!;
                   arrayInitData(
-                    cf.instance, ref[b] as WasmArray | null, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, num[b + 1]! >>> 0,
-                    num[b + 2]! >>> 0, num[b + 3]! >>> 0,
+                    cf.instance, ref[b] as WasmArray | null, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[b + 1]! >>> 0,
+                    i32[b + 2]! >>> 0, i32[b + 3]! >>> 0,
                   );
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_INIT_ELEM*/253: {
+                case /*@ARRAY_INIT_ELEM*/262: {
                   const b = fp + code[pc + 1]!;
-                  arrayInitElem(cf.instance, ref[b] as WasmArray | null, code[pc + 3]!, num[b + 1]! >>> 0, num[b + 2]! >>> 0, num[b + 3]! >>> 0);
+                  arrayInitElem(cf.instance, ref[b] as WasmArray | null, code[pc + 3]!, i32[b + 1]! >>> 0, i32[b + 2]! >>> 0, i32[b + 3]! >>> 0);
                   pc += 4;
                   continue;
                 }
 
                 // ---- stack switching
-                case /*@CONT_NEW*/254: {
+                case /*@CONT_NEW*/263: {
                   const f = ref[fp + code[pc + 2]!] as FuncInst | null;
                   if (f === null) trap('null function reference');
                   ref[fp + code[pc + 1]!] = new Cont(cf.objs[code[pc + 3]!] as DefType, f, null, null, 0, 0);
                   pc += 4;
                   continue;
                 }
-                case /*@CONT_BIND*/255: {
+                case /*@CONT_BIND*/264: {
                   const b = fp + code[pc + 1]!;
                   const site = cf.objs[code[pc + 2]!] as BindSite;
                   const nb = site.nbound;
@@ -2474,7 +2538,7 @@ function run(m: Machine): void {
                   }
                   const kinds = site.kinds;
                   for (let i = 0; i < nb; i++) {
-                    bound[ob + i] = kinds[i] ? ref[b + i]! : num[b + i]!;
+                    bound[ob + i] = slotValue(num, i32, ref, b + i, kinds[i]!);
                     bk[ob + i] = kinds[i]!;
                   }
                   if (bound.length > 0) {
@@ -2486,15 +2550,15 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@SUSPEND*/256:
+                case /*@SUSPEND*/265:
                   stk.depth = depth;
                   m.suspend(stk, pc + 4, code[pc + 1]!, cf.objs[code[pc + 2]!] as TagInst, code[pc + 3]!);
                   continue outer;
-                case /*@RESUME*/257:
+                case /*@RESUME*/266:
                   stk.depth = depth;
                   m.resume(stk, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as ResumeSite);
                   continue outer;
-                case /*@RESUME_THROW*/258: {
+                case /*@RESUME_THROW*/267: {
                   const b = fp + code[pc + 1]!;
                   const site = cf.objs[code[pc + 2]!] as ResumeSite;
                   const tag = cf.objs[code[pc + 3]!] as TagInst;
@@ -2506,7 +2570,7 @@ function run(m: Machine): void {
                   m.resumeThrow(stk, pc, pc + 5, code[pc + 1]!, site, k, exn);
                   continue outer;
                 }
-                case /*@RESUME_THROW_REF*/259: {
+                case /*@RESUME_THROW_REF*/268: {
                   const b = fp + code[pc + 1]!;
                   const exn = ref[b] as WasmExn | null;
                   if (exn === null) trap('null exception reference');
@@ -2517,7 +2581,7 @@ function run(m: Machine): void {
                   m.resumeThrow(stk, pc, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as ResumeSite, k, exn);
                   continue outer;
                 }
-                case /*@SWITCH*/260:
+                case /*@SWITCH*/269:
                   stk.depth = depth;
                   m.switchTo(stk, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as SwitchSite);
                   continue outer;
@@ -2533,7 +2597,11 @@ function run(m: Machine): void {
               const d = depth;
               if (d >= limit) throw new Exhaustion(EXHAUSTED);
               if (--budget < 0) budget = m.poll();
-              if (nfp + cc.frameSize > num.length) num = m.grow(stk, nfp + cc.frameSize);
+              if (nfp + cc.frameSize > num.length) {
+                m.grow(stk, nfp + cc.frameSize);
+                num = stk.num;
+                i32 = stk.i32;
+              }
               // (pcs[d] needs no value until this frame calls: the array stays packed)
               fpcs[d - 1] = next;
               fcodes[d] = cc;
@@ -2542,6 +2610,7 @@ function run(m: Machine): void {
               const li = cc.localInit;
               for (let i = 0, j = nfp + cc.nparams; i < li.length; i++, j++) {
                 num[j] = 0;
+                i32[j] = 0;
                 ref[j] = li[i]!;
               }
               cf = cc;
@@ -2559,15 +2628,21 @@ function run(m: Machine): void {
           if (callee.kind === 'wasm') {
             const cc = (callee.compiled as Code | null) ?? compileFunc(callee);
             if (--budget < 0) budget = m.poll();
-            if (fp + cc.frameSize > num.length) num = m.grow(stk, fp + cc.frameSize);
+            if (fp + cc.frameSize > num.length) {
+              m.grow(stk, fp + cc.frameSize);
+              num = stk.num;
+              i32 = stk.i32;
+            }
             const src = fp + base;
             for (let i = 0, n = cc.nparams; i < n; i++) {
               num[fp + i] = num[src + i]!;
+              i32[fp + i] = i32[src + i]!;
               ref[fp + i] = ref[src + i]!;
             }
             const li = cc.localInit;
             for (let i = 0, j = fp + cc.nparams; i < li.length; i++, j++) {
               num[j] = 0;
+              i32[j] = 0;
               ref[j] = li[i]!;
             }
             fcodes[depth - 1] = cc;
@@ -2589,6 +2664,7 @@ function run(m: Machine): void {
           }
           for (let i = 0, n = sigKinds(callee.type).results.length; i < n; i++) {
             num[fp + i] = num[fp + base + i]!;
+            i32[fp + i] = i32[fp + base + i]!;
             ref[fp + i] = ref[fp + base + i]!;
           }
         }
@@ -2629,11 +2705,11 @@ function run(m: Machine): void {
 }
 
 /** The function of a call_indirect (code: o(type) table base c is64), checked. */
-function indirect(cf: Code, num: Float64Array, ref: Value[], fp: number, pc: number): FuncInst {
+function indirect(cf: Code, i32: Int32Array, ref: Value[], fp: number, pc: number): FuncInst {
   const code = cf.code;
   const elems = cf.instance.tables[code[pc + 2]!]!.elems;
   const c = fp + code[pc + 4]!;
-  const i = code[pc + 5] ? Number(BigInt.asUintN(64, ref[c] as bigint)) : num[c]! >>> 0;
+  const i = code[pc + 5] ? Number(BigInt.asUintN(64, ref[c] as bigint)) : i32[c]! >>> 0;
   if (i >= elems.length) trap(`undefined element ${i}`);
   const f = elems[i] as FuncInst | null;
   if (f === null) trap(`uninitialized element ${i}`);

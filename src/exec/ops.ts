@@ -30,6 +30,7 @@ export const OP_NAMES = [
   'RETURN0', //              (unused)
   'RETURN1_N', //            s
   'RETURN1_R', //            s
+  'RETURN1_I', //            s
   'CALL', //                 f base
   'CALL_ADDI', //            f base d a k      num[d] = a + k (the last argument), then CALL f base
   'CALL_INDIRECT', //        o(type) table base c is64
@@ -42,6 +43,7 @@ export const OP_NAMES = [
   // ---- moves and constants
   'MOV_N', //                d s
   'MOV_R', //                d s
+  'MOV_I', //                d s
   'COPY', //                 d s n            both arrays
   'CONST_I32', //            d k
   'CONST_F32', //            d k(bits)
@@ -49,10 +51,13 @@ export const OP_NAMES = [
   'CONST_R', //              d o
   'SELECT_N', //             d c a b
   'SELECT_R', //             d c a b
+  'SELECT_I', //             d c a b
   'GLOBAL_GET_N', //         d g
   'GLOBAL_GET_R', //         d g
+  'GLOBAL_GET_I', //         d g
   'GLOBAL_SET_N', //         g s
   'GLOBAL_SET_R', //         g s
+  'GLOBAL_SET_I', //         g s
   // ---- i32 (d a b; _I: d a k)
   'I32_EQZ', 'I32_EQ', 'I32_NE', 'I32_LT_S', 'I32_LT_U', 'I32_GT_S', 'I32_GT_U', 'I32_LE_S', 'I32_LE_U',
   'I32_GE_S', 'I32_GE_U',
@@ -135,9 +140,11 @@ export const OP_NAMES = [
   'STRUCT_NEW_DEFAULT', //   d o
   'STRUCT_GET_N', //         d s field
   'STRUCT_GET_R', //         d s field
+  'STRUCT_GET_I', //         d s field
   'STRUCT_GET_P', //         d s field shift
   'STRUCT_SET_N', //         s v field
   'STRUCT_SET_R', //         s v field
+  'STRUCT_SET_I', //         s v field
   'STRUCT_SET_P', //         s v field mask
   'ARRAY_NEW', //            base o
   'ARRAY_NEW_DEFAULT', //    d c o
@@ -146,9 +153,11 @@ export const OP_NAMES = [
   'ARRAY_NEW_ELEM', //       base o elem
   'ARRAY_GET_N', //          d a i
   'ARRAY_GET_R', //          d a i
+  'ARRAY_GET_I', //          d a i
   'ARRAY_GET_P', //          d a i shift
   'ARRAY_SET_N', //          a i v
   'ARRAY_SET_R', //          a i v
+  'ARRAY_SET_I', //          a i v
   'ARRAY_SET_P', //          a i v mask
   'ARRAY_LEN', //            d a
   'ARRAY_FILL', //           base o
@@ -175,10 +184,11 @@ export const OP: { readonly [K in OpName]: number } = Object.fromEntries(OP_NAME
 /** Size (opcode + immediates) of each instruction, where fixed (BR_TABLE: -1). */
 export const OP_SIZE: Readonly<Record<OpName, number>> = (() => {
   const sizes: Partial<Record<OpName, number>> = {
-    UNREACHABLE: 1, NOP: 1, BR: 2, BR_LOOP: 6, BR_IF: 3, BR_UNLESS: 3, BR_TABLE: -1, RETURN: 3, RETURN0: 2, RETURN1_N: 2, RETURN1_R: 2,
+    UNREACHABLE: 1, NOP: 1, BR: 2, BR_LOOP: 6, BR_IF: 3, BR_UNLESS: 3, BR_TABLE: -1, RETURN: 3, RETURN0: 2, RETURN1_N: 2, RETURN1_R: 2, RETURN1_I: 2,
     CALL: 3, CALL_ADDI: 6, CALL_INDIRECT: 6, CALL_REF: 3, RETURN_CALL: 3, RETURN_CALL_INDIRECT: 6, RETURN_CALL_REF: 3,
-    THROW: 4, THROW_REF: 2, MOV_N: 3, MOV_R: 3, COPY: 4, CONST_I32: 3, CONST_F32: 3, CONST_F64: 3, CONST_R: 3,
-    SELECT_N: 5, SELECT_R: 5, GLOBAL_GET_N: 3, GLOBAL_GET_R: 3, GLOBAL_SET_N: 3, GLOBAL_SET_R: 3,
+    THROW: 4, THROW_REF: 2, MOV_N: 3, MOV_R: 3, MOV_I: 3, COPY: 4, CONST_I32: 3, CONST_F32: 3, CONST_F64: 3, CONST_R: 3,
+    SELECT_N: 5, SELECT_R: 5, SELECT_I: 5, GLOBAL_GET_N: 3, GLOBAL_GET_R: 3, GLOBAL_GET_I: 3, GLOBAL_SET_N: 3,
+    GLOBAL_SET_R: 3, GLOBAL_SET_I: 3,
     I32_EQZ: 3, I32_CLZ: 3, I32_CTZ: 3, I32_POPCNT: 3, I32_EXTEND8_S: 3, I32_EXTEND16_S: 3, I32_WRAP_I64: 3,
     I64_EQZ: 3, I64_EXTEND_I32_S: 3, I64_EXTEND_I32_U: 3, F64_CONVERT_I32_S: 3, F64_CONVERT_I32_U: 3,
     F32_CONVERT_I32_S: 3,
@@ -189,9 +199,9 @@ export const OP_SIZE: Readonly<Record<OpName, number>> = (() => {
     REF_NULL: 2, REF_IS_NULL: 3, REF_FUNC: 3, REF_AS_NON_NULL: 2, BR_ON_NULL: 3, BR_ON_NON_NULL: 3, REF_EQ: 4,
     REF_TEST: 4, REF_CAST: 3, BR_ON_CAST: 4, BR_ON_CAST_FAIL: 4, REF_I31: 3, I31_GET_S: 3, I31_GET_U: 3,
     ANY_CONVERT_EXTERN: 3, EXTERN_CONVERT_ANY: 3,
-    STRUCT_NEW: 3, STRUCT_NEW_DEFAULT: 3, STRUCT_GET_N: 4, STRUCT_GET_R: 4, STRUCT_GET_P: 5, STRUCT_SET_N: 4,
-    STRUCT_SET_R: 4, STRUCT_SET_P: 5, ARRAY_NEW: 3, ARRAY_NEW_DEFAULT: 4, ARRAY_NEW_FIXED: 4, ARRAY_NEW_DATA: 4,
-    ARRAY_NEW_ELEM: 4, ARRAY_GET_N: 4, ARRAY_GET_R: 4, ARRAY_GET_P: 5, ARRAY_SET_N: 4, ARRAY_SET_R: 4,
+    STRUCT_NEW: 3, STRUCT_NEW_DEFAULT: 3, STRUCT_GET_N: 4, STRUCT_GET_R: 4, STRUCT_GET_I: 4, STRUCT_GET_P: 5, STRUCT_SET_N: 4,
+    STRUCT_SET_R: 4, STRUCT_SET_I: 4, STRUCT_SET_P: 5, ARRAY_NEW: 3, ARRAY_NEW_DEFAULT: 4, ARRAY_NEW_FIXED: 4, ARRAY_NEW_DATA: 4,
+    ARRAY_NEW_ELEM: 4, ARRAY_GET_N: 4, ARRAY_GET_R: 4, ARRAY_GET_I: 4, ARRAY_GET_P: 5, ARRAY_SET_N: 4, ARRAY_SET_R: 4, ARRAY_SET_I: 4,
     ARRAY_SET_P: 5, ARRAY_LEN: 3, ARRAY_FILL: 3, ARRAY_COPY: 3, ARRAY_INIT_DATA: 4, ARRAY_INIT_ELEM: 4,
     CONT_NEW: 4, CONT_BIND: 3, SUSPEND: 4, RESUME: 3, RESUME_THROW: 5, RESUME_THROW_REF: 3, SWITCH: 3,
   };

@@ -5,17 +5,22 @@ import { runtimeLimits, setRuntimeLimits } from './limits.ts';
 import { Memory } from './memory.ts';
 import { PAGE_SIZE } from './value.ts';
 
-test('a memory starts zeroed with min pages; views track grow', () => {
+test('a memory starts zeroed with min pages; grow replaces the buffer and its views', () => {
   const m = new Memory({ addr: 'i32', limits: { min: 1n, max: null } });
   assert.equal(m.pages, 1);
   assert.equal(m.bytes.length, PAGE_SIZE);
-  const view = new Uint32Array(m.buffer);
+  const buffer = m.buffer;
+  const views = m.views;
   m.bytes[PAGE_SIZE - 1] = 7;
   assert.equal(m.grow(2), 1);
   assert.equal(m.pages, 3);
+  assert.notEqual(m.buffer, buffer);
+  assert.equal(buffer.byteLength, 0, 'the old buffer is detached');
   assert.equal(m.bytes.length, 3 * PAGE_SIZE);
   assert.equal(m.view.byteLength, 3 * PAGE_SIZE);
-  assert.equal(view.length, (3 * PAGE_SIZE) / 4);
+  assert.equal(m.views, views, 'one views object per memory');
+  assert.equal(views.u32.length, (3 * PAGE_SIZE) / 4);
+  assert.equal(views.u8, m.bytes);
   assert.equal(m.bytes[PAGE_SIZE - 1], 7);
   assert.equal(m.bytes[2 * PAGE_SIZE], 0);
   assert.deepEqual(m.type, { addr: 'i32', limits: { min: 3n, max: null } });
