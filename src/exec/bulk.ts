@@ -20,12 +20,12 @@ const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_ELEMS: readonly Value[] = [];
 
 /** An address operand: i32 (unsigned) in the i32 array, or i64 (unsigned) in the reference array. */
-export function addrAt(i32: Int32Array, ref: Value[], slot: number, is64: boolean): number {
+export function addrAt(i32: readonly number[], ref: Value[], slot: number, is64: boolean): number {
   return is64 ? Number(BigInt.asUintN(64, ref[slot] as bigint)) : i32[slot]! >>> 0;
 }
 
 /** Writes an address-typed result (a size, or -1). */
-export function putAddr(i32: Int32Array, ref: Value[], slot: number, is64: boolean, v: number): void {
+export function putAddr(i32: number[], ref: Value[], slot: number, is64: boolean, v: number): void {
   if (is64) ref[slot] = BigInt(v);
   else i32[slot] = v;
 }

@@ -150,7 +150,11 @@ export interface MemAccess {
 // ---- the compiled code ---------------------------------------------------------------------------------
 
 export class Code {
-  readonly code: Int32Array;
+  /**
+   * The instructions (ops.ts). A plain array of small integers, not an Int32Array: V8 reads
+   * its elements with fewer checks, which the dispatch loop does several times per instruction.
+   */
+  readonly code: readonly number[];
   readonly objs: readonly unknown[];
   readonly f64s: Float64Array;
   readonly instance: Instance;
@@ -179,7 +183,7 @@ export class Code {
   readonly mv0: MemViews | null;
 
   constructor(t: Translator, inst: Instance, funcIndex: number, kinds: SigKinds) {
-    this.code = Int32Array.from(t.code);
+    this.code = t.code.slice();
     this.objs = t.objs;
     this.f64s = new Float64Array(t.f64s.length);
     new BigUint64Array(this.f64s.buffer).set(t.f64s.map((b) => BigInt.asUintN(64, b)));

@@ -16,7 +16,7 @@ export function disasm(c: Code): string {
     }
     let size: number = OP_SIZE[name];
     if (name === 'BR_TABLE') size = 5 + 2 * (code[pc + 2]! + 1);
-    lines.push(`${pc}: ${name}${size > 1 ? ' ' : ''}${Array.from(code.subarray(pc + 1, pc + size)).join(' ')}`);
+    lines.push(`${pc}: ${name}${size > 1 ? ' ' : ''}${code.slice(pc + 1, pc + size).join(' ')}`);
     pc += size;
   }
   return lines.join('\n');

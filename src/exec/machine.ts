@@ -53,7 +53,11 @@ import type { EngineOptions } from './engine.ts';
 
 export class Stack {
   num: Float64Array;
-  i32: Int32Array;
+  /**
+   * i32 values: a plain array that only ever holds small integers (every write is an int32),
+   * which V8 keeps as untagged integers and reads with fewer checks than a typed array.
+   */
+  readonly i32: number[];
   readonly ref: Value[];
   /** per frame: its code, frame pointer, and (below the top frame) the pc to return to */
   codes: Code[] = [];
@@ -71,8 +75,15 @@ export class Stack {
 
   constructor(cap: number) {
     this.num = new Float64Array(cap);
-    this.i32 = new Int32Array(cap);
-    this.ref = new Array<Value>(cap).fill(null);
+    // filled by pushing, so that V8 makes them packed arrays (no hole checks on reads)
+    const i32: number[] = [];
+    const ref: Value[] = [];
+    for (let i = 0; i < cap; i++) {
+      i32.push(0);
+      ref.push(null);
+    }
+    this.i32 = i32;
+    this.ref = ref;
   }
 }
 
@@ -81,13 +92,13 @@ function getSlot(s: Stack, at: number, kind: number): Value {
   return kind === K_REF ? s.ref[at]! : kind === K_I32 ? s.i32[at]! : s.num[at]!;
 }
 
-function slotValue(num: Float64Array, i32: Int32Array, ref: Value[], at: number, kind: number): Value {
+function slotValue(num: Float64Array, i32: number[], ref: Value[], at: number, kind: number): Value {
   return kind === K_REF ? ref[at]! : kind === K_I32 ? i32[at]! : num[at]!;
 }
 
 function setSlot(s: Stack, at: number, kind: number, v: Value): void {
   if (kind === K_REF) s.ref[at] = v;
-  else if (kind === K_I32) s.i32[at] = v as number;
+  else if (kind === K_I32) s.i32[at] = (v as number) | 0;
   else storeF64(s.num, at, v as number);
 }
 
@@ -252,11 +263,12 @@ export class Machine {
     const num = new Float64Array(cap);
     num.set(s.num);
     s.num = num;
-    const i32 = new Int32Array(cap);
-    i32.set(s.i32);
-    s.i32 = i32;
+    const i32 = s.i32;
     const ref = s.ref;
-    for (let i = old; i < cap; i++) ref.push(null);
+    for (let i = old; i < cap; i++) {
+      i32.push(0);
+      ref.push(null);
+    }
     this.slots += cap - old;
   }
 
@@ -872,7 +884,7 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 case /*@GLOBAL_GET_I*/34:
-                  i32[fp + code[pc + 1]!] = cf.globals[code[pc + 2]!]!.value as number;
+                  i32[fp + code[pc + 1]!] = (cf.globals[code[pc + 2]!]!.value as number) | 0;
                   pc += 3;
                   continue;
                 case /*@GLOBAL_GET_R*/33:
@@ -1764,7 +1776,7 @@ function run(m: Machine): void {
                   const a = fp + code[pc + 2]!;
                   const r = (cf.objs[code[pc + 3]!] as Fn1)(mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a]);
                   if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
-                  else if (mask & 128) i32[fp + code[pc + 1]!] = r as number;
+                  else if (mask & 128) i32[fp + code[pc + 1]!] = (r as number) | 0;
                   else storeF64(num, fp + code[pc + 1]!, r as number);
                   pc += 5;
                   continue;
@@ -1775,7 +1787,7 @@ function run(m: Machine): void {
                   const b = fp + code[pc + 3]!;
                   const r = (cf.objs[code[pc + 4]!] as Fn2)(mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a], mask & 2 ? ref[b] : mask & 32 ? i32[b] : num[b]);
                   if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
-                  else if (mask & 128) i32[fp + code[pc + 1]!] = r as number;
+                  else if (mask & 128) i32[fp + code[pc + 1]!] = (r as number) | 0;
                   else storeF64(num, fp + code[pc + 1]!, r as number);
                   pc += 6;
                   continue;
@@ -1789,7 +1801,7 @@ function run(m: Machine): void {
                     mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a], mask & 2 ? ref[b] : mask & 32 ? i32[b] : num[b], mask & 4 ? ref[c] : mask & 64 ? i32[c] : num[c],
                   );
                   if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
-                  else if (mask & 128) i32[fp + code[pc + 1]!] = r as number;
+                  else if (mask & 128) i32[fp + code[pc + 1]!] = (r as number) | 0;
                   else storeF64(num, fp + code[pc + 1]!, r as number);
                   pc += 7;
                   continue;
@@ -2063,7 +2075,7 @@ function run(m: Machine): void {
                   const acc = cf.objs[code[pc + 3]!] as MemAccess;
                   const r = memLoad(cf.instance, acc, addrAt(i32, ref, fp + code[pc + 2]!, acc.is64));
                   if (acc.vref) ref[fp + code[pc + 1]!] = r;
-                  else if (acc.vi32) i32[fp + code[pc + 1]!] = r as number;
+                  else if (acc.vi32) i32[fp + code[pc + 1]!] = (r as number) | 0;
                   else num[fp + code[pc + 1]!] = r as number;
                   pc += 4;
                   continue;
@@ -2274,7 +2286,7 @@ function run(m: Machine): void {
                 case /*@I31_GET_S*/231: {
                   const v = ref[fp + code[pc + 2]!];
                   if (v === null) trap('null i31 reference');
-                  i32[fp + code[pc + 1]!] = v as number;
+                  i32[fp + code[pc + 1]!] = (v as number) | 0;
                   pc += 3;
                   continue;
                 }
@@ -2322,7 +2334,7 @@ function run(m: Machine): void {
                 case /*@STRUCT_GET_I*/239: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
-                  i32[fp + code[pc + 1]!] = o.fields[code[pc + 3]!] as number;
+                  i32[fp + code[pc + 1]!] = (o.fields[code[pc + 3]!] as number) | 0;
                   pc += 4;
                   continue;
                 }
@@ -2417,7 +2429,7 @@ function run(m: Machine): void {
                   if (a === null) trap(NULL_ARRAY);
                   const i = i32[fp + code[pc + 3]!]! >>> 0;
                   if (i >= a.elems.length) trap(OOB_ARRAY);
-                  i32[fp + code[pc + 1]!] = a.elems[i] as number;
+                  i32[fp + code[pc + 1]!] = (a.elems[i] as number) | 0;
                   pc += 4;
                   continue;
                 }
@@ -2705,7 +2717,7 @@ function run(m: Machine): void {
 }
 
 /** The function of a call_indirect (code: o(type) table base c is64), checked. */
-function indirect(cf: Code, i32: Int32Array, ref: Value[], fp: number, pc: number): FuncInst {
+function indirect(cf: Code, i32: number[], ref: Value[], fp: number, pc: number): FuncInst {
   const code = cf.code;
   const elems = cf.instance.tables[code[pc + 2]!]!.elems;
   const c = fp + code[pc + 4]!;
