@@ -7,8 +7,12 @@
 //      interpreter and on V8 running the same binary natively (WebAssembly.instantiate).
 //      Target: within 30x of V8.
 //
-// Every figure is the best of several runs, after a warm-up run. Options:
+// Every figure is the best of several runs after a warm-up (runs of the same call until
+// WARM_MS have passed): the interpreter is itself JIT-compiled by V8, which optimises its
+// dispatch loop only after it has run for a while, as V8 tiers up the native Wasm too. The
+// first (cold) run of each kernel is reported as well. Options:
 //   --quick            fewer iterations and runs (a smoke test)
+//   --warm MS          warm-up time per measurement (default 1000; --quick: 200)
 //   --iterations N     round trips for (a) (default 100000)
 //   --no-reference     skip the reference interpreter
 // WASMFX_REFERENCE_INTERPRETER overrides the reference interpreter's path.
@@ -32,6 +36,8 @@ const quick = argv.includes('--quick');
 const iterArg = argv.indexOf('--iterations');
 const ITER = iterArg >= 0 ? Number(argv[iterArg + 1]) : quick ? 10_000 : 100_000;
 const RUNS = quick ? 2 : 5;
+const warmArg = argv.indexOf('--warm');
+const WARM_MS = warmArg >= 0 ? Number(argv[warmArg + 1]) : quick ? 200 : 1000;
 const refTool = process.env.WASMFX_REFERENCE_INTERPRETER ?? resolve(root, '..', 'shared', 'tools', 'reference-interpreter');
 const useRef = !argv.includes('--no-reference');
 
@@ -99,16 +105,22 @@ const KERNELS = `(module
 
 // ---- timing -------------------------------------------------------------------------------------
 
-/** Best time of `runs` runs in ms, after one warm-up run; returns it and the last result. */
-function best<T>(f: () => T, runs = RUNS): { ms: number; result: T } {
+/**
+ * Best time of `runs` runs in ms, after warming up (at least one run, and runs until WARM_MS
+ * have passed); also the time of the first run, and the last result.
+ */
+function best<T>(f: () => T, runs = RUNS): { ms: number; first: number; result: T } {
+  const start = performance.now();
   let result = f();
+  const first = performance.now() - start;
+  while (performance.now() - start < WARM_MS) result = f();
   let ms = Infinity;
   for (let r = 0; r < runs; r++) {
     const t = performance.now();
     result = f();
     ms = Math.min(ms, performance.now() - t);
   }
-  return { ms, result };
+  return { ms, first, result };
 }
 
 function ours(text: string): Map<string, FuncInst> {
@@ -148,6 +160,9 @@ interface Row {
   name: string;
   ours: number;
   other: number | null;
+  /** the first (cold) runs, ours and the other's (null: not measured separately) */
+  oursFirst: number;
+  otherFirst: number | null;
   otherName: string;
   /** ratio = other / ours when we are faster (a), ours / other when slower (b) */
   kind: 'speedup' | 'slowdown';
@@ -158,7 +173,9 @@ const rows: Row[] = [];
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
 async function main(): Promise<void> {
-  console.log(`wasmfx interpreter benchmark (node ${process.version}, ${quick ? 'quick' : 'full'} run, best of ${RUNS} after a warm-up)\n`);
+  console.log(
+    `wasmfx interpreter benchmark (node ${process.version}, ${quick ? 'quick' : 'full'} run, best of ${RUNS} after ${WARM_MS} ms of warm-up)\n`,
+  );
 
   // (a) stack switching vs the reference interpreter
   const sw = ours(SWITCHING).get('roundtrips')!;
@@ -174,7 +191,10 @@ async function main(): Promise<void> {
   } else if (useRef) {
     console.log(`(reference interpreter not found at ${refTool}: set WASMFX_REFERENCE_INTERPRETER)\n`);
   }
-  rows.push({ name: `suspend/resume round trips x${ITER}`, ours: a.ms, other: refMs, otherName: 'reference', kind: 'speedup', target: 20 });
+  rows.push({
+    name: `suspend/resume round trips x${ITER}`, ours: a.ms, other: refMs, oursFirst: a.first, otherFirst: refMs,
+    otherName: 'reference', kind: 'speedup', target: 20,
+  });
 
   // (b) compute kernels vs V8
   const k = ours(KERNELS);
@@ -184,15 +204,21 @@ async function main(): Promise<void> {
     const o = best(() => invoke(k.get('fib')!, [n]), n >= 30 ? Math.min(RUNS, 3) : RUNS);
     const v = best(() => v8.fib!(n));
     if (o.result[0] !== v.result) throw new Error(`fib(${n}): ${String(o.result[0])} vs V8 ${v.result}`);
-    rows.push({ name: `fib(${n})`, ours: o.ms, other: v.ms, otherName: 'V8', kind: 'slowdown', target: 30 });
+    rows.push({
+      name: `fib(${n})`, ours: o.ms, other: v.ms, oursFirst: o.first, otherFirst: v.first, otherName: 'V8', kind: 'slowdown',
+      target: 30,
+    });
   }
   const sieveN = quick ? 200_000 : 2_000_000;
   const so = best(() => invoke(k.get('sieve')!, [sieveN]));
   const sv = best(() => v8.sieve!(sieveN));
   if (so.result[0] !== sv.result) throw new Error(`sieve: ${String(so.result[0])} vs V8 ${sv.result}`);
-  rows.push({ name: `sieve(${sieveN}) (memory)`, ours: so.ms, other: sv.ms, otherName: 'V8', kind: 'slowdown', target: 30 });
+  rows.push({
+    name: `sieve(${sieveN}) (memory)`, ours: so.ms, other: sv.ms, oursFirst: so.first, otherFirst: sv.first, otherName: 'V8',
+    kind: 'slowdown', target: 30,
+  });
 
-  const head = ['benchmark', 'wasmfx ms', 'other ms', 'vs', 'ratio', 'target', ''];
+  const head = ['benchmark', 'wasmfx ms', 'other ms', 'vs', 'ratio', 'target', '', 'first run ms', 'first-run ratio'];
   const body = rows.map((r) => {
     let ratio = '-';
     let ok = '';
@@ -208,7 +234,11 @@ async function main(): Promise<void> {
       }
     }
     const target = r.kind === 'speedup' ? `>= ${r.target}x faster` : `<= ${r.target}x slower`;
-    return [r.name, fmt(r.ours), r.other === null ? '-' : fmt(r.other), r.otherName, ratio, target, ok];
+    let cold = '-';
+    if (r.otherFirst !== null) {
+      cold = r.kind === 'speedup' ? `${(r.otherFirst / r.oursFirst).toFixed(1)}x faster` : `${(r.oursFirst / r.otherFirst).toFixed(1)}x slower`;
+    }
+    return [r.name, fmt(r.ours), r.other === null ? '-' : fmt(r.other), r.otherName, ratio, target, ok, fmt(r.oursFirst), cold];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();

@@ -2616,7 +2616,7 @@ function run(m: Machine): void {
               }
               // (pcs[d] needs no value until this frame calls: the array stays packed)
               fpcs[d - 1] = next;
-              fcodes[d] = cc;
+              if (fcodes[d] !== cc) fcodes[d] = cc; // (a store of a pointer has a write barrier; recursion stores the same one)
               ffps[d] = nfp;
               depth = d + 1;
               const li = cc.localInit;

@@ -84,7 +84,7 @@ export class Memory implements MemoryInst {
   grow(delta: number): number {
     const old = this.pages;
     if (!(delta >= 0) || old + delta > this.limitPages) return -1;
-    if (delta === 0) return old;
+    // (a grow by 0 replaces the buffer too, as the JS API's "refresh the memory buffer" does)
     let b: ArrayBuffer;
     try {
       b = regrow(this.buffer, (old + delta) * PAGE_SIZE);
