@@ -12,7 +12,7 @@ import { validateModule } from '../valid/validator.ts';
 import { funcTypeOf, type CValType } from '../valid/types.ts';
 import { RuntimeError, type BacktraceFrame } from '../util/errors.ts';
 import { lineCol, type SourceFile } from '../util/source.ts';
-import type { ExternVal, FuncInst, Instance, Value } from '../runtime/value.ts';
+import { nulls, type ExternVal, type FuncInst, type Instance, type Value } from '../runtime/value.ts';
 import { instantiate } from '../runtime/instantiate.ts';
 import { invoke, type EngineOptions } from '../exec/engine.ts';
 import { standardLinker, type Linker } from '../script/linker.ts';
@@ -88,7 +88,7 @@ export function runProgram(
     if (args.length !== ft.params.length) {
       throw new UsageError(`${sig} takes ${ft.params.length} argument${ft.params.length === 1 ? '' : 's'}, got ${args.length}`);
     }
-    const values: Value[] = new Array<Value>(args.length).fill(null); // generic: keeps f64 NaN payloads
+    const values: Value[] = nulls(args.length); // generic: keeps f64 NaN payloads
     args.forEach((a, i) => (values[i] = parseProgramArg(a, ft.params[i]!, i, sig)));
     const results = call(ex.value, values);
     results.forEach((v, i) => out(displayValue(v, ft.results[i]!)));

@@ -5,7 +5,7 @@
 
 import { V128_ZERO, newArrayFixed, pack } from '../runtime/gc.ts';
 import type { Instance, MemoryInst, TableInst, Value, WasmArray } from '../runtime/value.ts';
-import { WasmArray as WasmArrayClass } from '../runtime/value.ts';
+import { WasmArray as WasmArrayClass, nulls } from '../runtime/value.ts';
 import { Trap } from '../util/errors.ts';
 import type { CStorageType } from '../valid/types.ts';
 import type { AggrDesc, MemAccess } from './compile.ts';
@@ -191,7 +191,7 @@ export function storageSize(t: CStorageType): number {
 
 /** Reads n elements of storage type t from a data segment at byte offset s (bounds checked by the caller). */
 function readData(seg: Uint8Array, t: CStorageType, s: number, n: number): Value[] {
-  const out = new Array<Value>(n).fill(null);
+  const out = nulls(n);
   const v = new DataView(seg.buffer, seg.byteOffset, seg.byteLength);
   const w = storageSize(t);
   for (let k = 0; k < n; k++) {

@@ -28,7 +28,7 @@
 import type {
   ContRef, FuncInst, HostFunc, TagInst, Value, WasmArray, WasmFunc, WasmStruct,
 } from '../runtime/value.ts';
-import { WasmExn } from '../runtime/value.ts';
+import { WasmExn, nulls } from '../runtime/value.ts';
 import {
   externalize, internalize, newArray, newArrayDefault, newArrayFixed, newStruct, newStructDefault, refMatches,
 } from '../runtime/gc.ts';
@@ -164,7 +164,8 @@ function consume(k: Cont): void {
 export const DEFAULT_MAX_CALL_DEPTH = 200_000;
 export const DEFAULT_MAX_STACK_BYTES = 64 << 20;
 const SLOT_BYTES = 16;
-const ROOT_CAP = 1024;
+/** Slots of a root segment at least (it grows by doubling; small, as its release clears it). */
+const ROOT_CAP = 64;
 const POLL_INTERVAL = 4096;
 const NO_POLL = 0x3fffffff;
 
@@ -230,8 +231,11 @@ export class Machine {
   newStack(cap: number): Stack {
     if (cap > this.maxSegSlots || this.slots + cap > this.maxSlots) throw new Exhaustion(EXHAUSTED);
     let s: Stack | undefined;
+    // (a pooled segment much bigger than needed would cost its size to clear on release)
+    const most = Math.max(cap * 4, 256);
     for (let i = POOL.length - 1; i >= 0; i--) {
-      if (POOL[i]!.num.length >= cap) {
+      const n = POOL[i]!.num.length;
+      if (n >= cap && n <= most) {
         s = POOL[i]!;
         POOL[i] = POOL[POOL.length - 1]!;
         POOL.pop();
@@ -248,7 +252,10 @@ export class Machine {
     s.parent = null;
     s.site = null;
     if (POOL.length < POOL_MAX && s.num.length <= POOL_CAP_MAX) {
-      s.ref.fill(null);
+      // (drops the references it held, for the garbage collector; a loop, not fill(), which
+      // V8 runs in C++ and costs more than the call itself on small segments)
+      const ref = s.ref;
+      for (let i = 0, n = ref.length; i < n; i++) ref[i] = null;
       POOL.push(s);
     }
   }
@@ -308,7 +315,7 @@ export class Machine {
   callHost(f: HostFunc, s: Stack, at: number): void {
     const k = sigKinds(f.type);
     const pk = k.params;
-    const args = new Array<Value>(pk.length).fill(null);
+    const args = nulls(pk.length);
     for (let i = 0; i < pk.length; i++) args[i] = getSlot(s, at + i, pk[i]!);
     const res = f.fn(args);
     const rk = k.results;
@@ -419,7 +426,7 @@ export class Machine {
   /** The payload of a tag from consecutive slots. */
   static payload(s: Stack, at: number, tag: TagInst): Value[] {
     const kinds = sigKinds(tag.type).params;
-    const out = new Array<Value>(kinds.length).fill(null);
+    const out = nulls(kinds.length);
     for (let i = 0; i < kinds.length; i++) out[i] = getSlot(s, at + i, kinds[i]!);
     return out;
   }
@@ -452,7 +459,7 @@ export class Machine {
       if (f.kind === 'host') {
         const kinds = sigKinds(f.type);
         // (value arrays are made generic: a double-only JS array would lose NaN payloads)
-        const args = new Array<Value>(nb + n + (extra === undefined ? 0 : 1)).fill(null);
+        const args = nulls(nb + n + (extra === undefined ? 0 : 1));
         for (let i = 0; i < nb; i++) args[i] = bound![i]!;
         const pk = kinds.params;
         for (let i = 0; i < n; i++) args[nb + i] = getSlot(src, from + i, pk[nb + i]!);
@@ -637,7 +644,7 @@ export class Machine {
   /** Runs a Wasm function to completion (the root of this machine). */
   call(f: WasmFunc, args: readonly Value[]): Value[] {
     const c = (f.compiled as Code | null) ?? compileFunc(f);
-    const root = this.newStack(Math.max(ROOT_CAP, c.frameSize));
+    const root = this.newStack(Math.max(ROOT_CAP, c.frameSize * 2));
     const pk = c.kinds.params;
     for (let i = 0; i < pk.length; i++) setSlot(root, i, pk[i]!, args[i]!);
     Machine.enter(root, c);
@@ -645,7 +652,7 @@ export class Machine {
     this.stack = root;
     run(this);
     const rk = c.kinds.results;
-    const out = new Array<Value>(rk.length).fill(null);
+    const out = nulls(rk.length);
     for (let i = 0; i < rk.length; i++) out[i] = getSlot(root, i, rk[i]!);
     this.slots -= root.num.length;
     this.release(root);
@@ -2311,7 +2318,7 @@ function run(m: Machine): void {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   const kinds = desc.kinds;
-                  const vals = new Array<Value>(kinds.length).fill(null);
+                  const vals = nulls(kinds.length);
                   for (let i = 0; i < kinds.length; i++) {
                     const k = kinds[i];
                     vals[i] = k === K_REF ? ref[b + i]! : k === K_I32 ? i32[b + i]! : num[b + i]!;
@@ -2396,7 +2403,7 @@ function run(m: Machine): void {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   const n = code[pc + 3]!;
-                  const vals = new Array<Value>(n).fill(null);
+                  const vals = nulls(n);
                   const k = desc.kinds[0]!;
                   for (let i = 0; i < n; i++) vals[i] = slotValue(num, i32, ref, b + i, k);
                   ref[b] = newArrayFixed(desc.dt, vals);
@@ -2542,7 +2549,7 @@ function run(m: Machine): void {
                   const k2 = new Cont(site.type, k.func, k.top, k.bottom, k.frames, k.slots);
                   const old = k.bound;
                   const ob = old === null ? 0 : old.length;
-                  const bound = new Array<Value>(ob + nb).fill(null);
+                  const bound = nulls(ob + nb);
                   const bk = new Array<number>(ob + nb).fill(0);
                   for (let i = 0; i < ob; i++) {
                     bound[i] = old![i]!;

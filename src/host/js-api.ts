@@ -210,9 +210,11 @@ export function exportedFunction(f: FuncInst, invoke?: InvokeFn): (...args: unkn
   const ft = funcTypeOf(f.type);
   const { params, results } = ft;
   const name = f.kind === 'wasm' ? String(f.index) : (f.name ?? 'host');
+  const convertible = hasJsType(params) && hasJsType(results);
   const fn = function (...args: unknown[]): unknown {
-    if (!hasJsType(params) || !hasJsType(results)) throw new TypeError('type incompatibility when transforming from/to JS');
-    const vals = params.map((t, i) => toWasmValue(args[i], t));
+    if (!convertible) throw new TypeError('type incompatibility when transforming from/to JS');
+    const vals: Value[] = [];
+    for (let i = 0; i < params.length; i++) vals.push(toWasmValue(args[i], params[i]!));
     const out = run(f, vals);
     if (results.length === 0) return undefined;
     if (results.length === 1) return toJsValue(out[0]!, results[0]!);

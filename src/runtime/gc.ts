@@ -5,7 +5,7 @@ import {
   type CHeapType, type CRefType, type CStorageType, type CValType, type DefType, isSubDef,
 } from '../valid/types.ts';
 import { runtimeLimits } from './limits.ts';
-import { ExternAny, HostRef, WasmArray, WasmExn, WasmStruct, type Value } from './value.ts';
+import { ExternAny, HostRef, WasmArray, WasmExn, WasmStruct, nulls, type Value } from './value.ts';
 
 /** The zero v128 (values are immutable, so it can be shared). */
 export const V128_ZERO: Uint8Array = new Uint8Array(16);
@@ -47,7 +47,7 @@ function arrayField(dt: DefType) {
 /** `struct.new`: `vals` are the operands (i32 for packed fields), in field order. */
 export function newStruct(dt: DefType, vals: readonly Value[]): WasmStruct {
   const fs = structFields(dt);
-  const fields = new Array<Value>(fs.length).fill(null);
+  const fields = nulls(fs.length);
   for (let i = 0; i < fs.length; i++) fields[i] = pack(fs[i]!.type, vals[i]!);
   return new WasmStruct(dt, fields);
 }
@@ -55,14 +55,14 @@ export function newStruct(dt: DefType, vals: readonly Value[]): WasmStruct {
 /** `struct.new_default`. */
 export function newStructDefault(dt: DefType): WasmStruct {
   const fs = structFields(dt);
-  const fields = new Array<Value>(fs.length).fill(null);
+  const fields = nulls(fs.length);
   for (let i = 0; i < fs.length; i++) fields[i] = defaultValue(fs[i]!.type);
   return new WasmStruct(dt, fields);
 }
 
 function allocElems(n: number): Value[] {
   if (!(n >= 0 && n <= runtimeLimits.arrayElems)) throw new Exhaustion('out of memory');
-  return new Array<Value>(n).fill(null);
+  return nulls(n);
 }
 
 /** `array.new`: n copies of `v` (an operand: i32 for packed elements). Throws `Exhaustion` past the limit. */

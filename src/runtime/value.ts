@@ -164,3 +164,13 @@ export interface Instance {
 }
 
 export const PAGE_SIZE = 65536;
+
+/**
+ * An array of n nulls, packed: `new Array(n).fill(null)` makes a holey array that V8 then
+ * migrates, which costs more than the call it serves on small arrays.
+ */
+export function nulls(n: number): Value[] {
+  const a: Value[] = [];
+  for (let i = 0; i < n; i++) a.push(null);
+  return a;
+}

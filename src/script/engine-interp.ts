@@ -11,7 +11,7 @@ import type { Action, Command, Expected, ModuleSource } from './ast.ts';
 import { AssertionFailure, type LoadedModule, type ModuleLoader, type ScriptEngine } from './runner.ts';
 import { Linker, standardLinker } from './linker.ts';
 import { HostRefs, constFits, constToValue, formatExpected, formatValue, matchResult } from './values.ts';
-import type { ExternVal, FuncInst, Instance, Value } from '../runtime/value.ts';
+import { nulls, type ExternVal, type FuncInst, type Instance, type Value } from '../runtime/value.ts';
 import type { CValType } from '../valid/types.ts';
 import { funcTypeOf } from '../valid/types.ts';
 import { WasmError, type ErrorKind } from '../util/errors.ts';
@@ -139,7 +139,7 @@ export class InterpEngine implements ScriptEngine {
       fail(`wrong number of arguments: ${a.name} takes ${ft.params.length}, got ${a.args.length}`);
     }
     // A generic array (never a double-only one, which would quiet signalling NaNs of f64s).
-    const args: Value[] = new Array<Value>(a.args.length).fill(null);
+    const args: Value[] = nulls(a.args.length);
     a.args.forEach((c, i) => {
       if (!constFits(c, ft.params[i]!)) fail(`wrong type of argument ${i}`);
       args[i] = constToValue(c, this.hostRefs);
