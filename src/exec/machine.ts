@@ -1,9 +1,11 @@
 // The execution machine: the dispatch loop over translated code (compile.ts,
 // ops.ts), calls, exceptions, continuations, traps, backtraces and limits.
 //
-// Execution state is data. A *stack segment* (`Stack`) holds a value store (a
-// Float64Array for i32/f32/f64 and a parallel JS array for everything else,
-// indexed by slot) and a frame stack (code, frame pointer, saved pc per frame).
+// Execution state is data. A *stack segment* (`Stack`) holds a value store of
+// three parallel arrays indexed by slot (i32 values in a packed array of small
+// integers, f32 bits and f64 in a Float64Array, everything else in a JS array; the
+// translator knows which holds each slot) and a frame stack (code, frame pointer,
+// saved pc per frame).
 // Wasm calls push a frame; they never recurse in JavaScript. Every continuation
 // owns its segments: `invoke` runs a root segment; `resume` of a fresh
 // continuation starts a new segment whose `parent` is the resumer and whose

@@ -1,12 +1,13 @@
 // The internal instruction set of the machine: what src/exec/compile.ts emits and
 // src/exec/machine.ts dispatches on.
 //
-// Code is an Int32Array: an opcode followed by its immediates. Operands are frame
+// Code is an array of int32s: an opcode followed by its immediates. Operands are frame
 // slots (relative to the frame pointer `fp`): slot i < nlocals is local i, slot
 // nlocals + h is the operand-stack position h, which the translator knows statically
-// for every instruction. Numbers (i32, f32 bits, f64) live in the frame's Float64Array,
-// everything else (i64 bigints, v128, references) in its parallel JS array; the
-// translator knows which from the types. Notation below: d = destination slot,
+// for every instruction. A frame's values live in three parallel arrays (compile.ts,
+// kinds): i32 in `i32`, f32 (bits) and f64 in `num`, everything else (i64 bigints, v128,
+// references) in `ref`; the translator knows which from the types, and names the ops
+// by it (_I, _N, _R) where an op exists for several. Notation below: d = destination slot,
 // a/b/c/s/v = source slots, k = an inline constant, t = a code index (branch target),
 // o = an index into the function's side table of objects, f = a function index,
 // base = the slot of the first of several operands that are laid out consecutively
@@ -23,8 +24,8 @@ export const OP_NAMES = [
   'NOP', //                                    (padding after peephole rewrites; never reached)
   'BR', //                   t
   'BR_LOOP', //              t - - - -         a back-edge (as BR; room for the post-pass to rotate the loop)
-  'BR_IF', //                c t              jump when num[c] != 0
-  'BR_UNLESS', //            c t              jump when num[c] == 0
+  'BR_IF', //                c t              jump when i32[c] != 0
+  'BR_UNLESS', //            c t              jump when i32[c] == 0
   'BR_TABLE', //             c n arity src (t d)*(n+1)
   'RETURN', //               s n              results [s, s+n) to [0, n), pop the frame
   'RETURN0', //              (unused)
@@ -32,7 +33,7 @@ export const OP_NAMES = [
   'RETURN1_R', //            s
   'RETURN1_I', //            s
   'CALL', //                 f base
-  'CALL_ADDI', //            f base d a k      num[d] = a + k (the last argument), then CALL f base
+  'CALL_ADDI', //            f base d a k      i32[d] = a + k (the last argument), then CALL f base
   'CALL_INDIRECT', //        o(type) table base c is64
   'CALL_REF', //             base r
   'RETURN_CALL', //          f base
@@ -44,7 +45,7 @@ export const OP_NAMES = [
   'MOV_N', //                d s
   'MOV_R', //                d s
   'MOV_I', //                d s
-  'COPY', //                 d s n            both arrays
+  'COPY', //                 d s n            all three arrays
   'CONST_I32', //            d k
   'CONST_F32', //            d k(bits)
   'CONST_F64', //            d i(f64 table)
@@ -88,8 +89,8 @@ export const OP_NAMES = [
   // ---- f32 (operands and results are bits)
   'F32_ADD', 'F32_SUB', 'F32_MUL', 'F32_DIV', 'F32_EQ', 'F32_NE', 'F32_LT', 'F32_GT', 'F32_LE', 'F32_GE',
   'F32_CONVERT_I32_S',
-  // ---- any other operator: a function from the side table; mask bit i: operand i is a
-  // reference-array value, bit 3: so is the result
+  // ---- any other operator: a function from the side table; mask bit i (0-2): operand i is
+  // in the reference array, bit 3: so is the result; bits 4-6 and 7: the same for the i32 array
   'GEN1', //                 d a o mask
   'GEN2', //                 d a b o mask
   'GEN3', //                 d a b c o mask

@@ -496,12 +496,10 @@ test('100,000 idle suspended continuations', () => {
   assert.deepEqual(call(inst, 'finish', [100_000]), [100_000 * 5]);
 });
 
-test('suspend/resume round trips are fast enough', () => {
+test('200,000 suspend/resume round trips of one generator (timed in bench/, not here)', () => {
   const inst = load(GENERATOR);
-  const t = performance.now();
-  call(inst, 'sum', [200_000]);
-  const ms = performance.now() - t;
-  assert.ok(ms < 5000, `${ms} ms`);
+  // sum of 1..200000 wraps around in i32
+  assert.deepEqual(call(inst, 'sum', [200_000]), [Number(BigInt.asIntN(32, (200_000n * 200_001n) / 2n))]);
 });
 
 test('continuations of host functions', () => {
