@@ -234,7 +234,7 @@ export class Machine {
     if (cap > this.maxSegSlots || this.slots + cap > this.maxSlots) throw new Exhaustion(EXHAUSTED);
     let s: Stack | undefined;
     // (a pooled segment much bigger than needed would cost its size to clear on release)
-    const most = Math.max(cap * 4, 256);
+    const most = cap * 4;
     for (let i = POOL.length - 1; i >= 0; i--) {
       const n = POOL[i]!.num.length;
       if (n >= cap && n <= most) {

@@ -8,6 +8,8 @@ import { call, func, host, load, throwsKind } from './testkit.ts';
 import { invoke } from './engine.ts';
 import type { Exhaustion, RuntimeError, UncaughtException } from '../util/errors.ts';
 import { WasmExn } from '../runtime/value.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const GENERATOR = `(module
   (type $ft (func))
@@ -487,12 +489,16 @@ test('100,000 idle suspended continuations', () => {
         (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
       (local.get $sum))
   )`);
-  globalThis.gc?.();
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
   const before = process.memoryUsage().heapUsed;
   call(inst, 'start', [100_000]);
-  globalThis.gc?.();
+  gc();
   const per = (process.memoryUsage().heapUsed - before) / 100_000;
-  assert.ok(per < 4096, `${per.toFixed(0)} bytes per idle continuation`);
+  // a one-frame segment (three small value arrays, the frame arrays) and the continuation
+  // object: about 1 KB on Node 26
+  assert.ok(per < 2048, `${per.toFixed(0)} bytes per idle continuation`);
   assert.deepEqual(call(inst, 'finish', [100_000]), [100_000 * 5]);
 });
 
