@@ -5,7 +5,7 @@
 
 import { parseModule } from '../src/text/parser.ts';
 import { encodeModule } from '../src/binary/encoder.ts';
-import { call, load } from '../src/exec/testkit.ts';
+import { GENERATOR_WAT, call, load } from '../src/exec/testkit.ts';
 
 const WAT = `(module
   (memory 16)
@@ -37,30 +37,6 @@ const WAT = `(module
     (local.get $x))
 )`;
 
-const GENERATOR = `(module
-  (type $ft (func))
-  (type $ct (cont $ft))
-  (type $gt (func (param i32)))
-  (type $gct (cont $gt))
-  (tag $yield (param i32))
-  (func $gen (param $n i32)
-    (loop $l
-      (suspend $yield (local.get $n))
-      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
-  (elem declare func $gen)
-  (func (export "generator") (param $n i32) (result i32)
-    (local $acc i32) (local $k (ref null $ct))
-    (local.set $k (cont.bind $gct $ct (local.get $n) (cont.new $gct (ref.func $gen))))
-    (block $done
-      (loop $next
-        (block $on_yield (result i32 (ref $ct))
-          (resume $ct (on $yield $on_yield) (local.get $k))
-          (br $done))
-        (local.set $k)
-        (local.set $acc (i32.add (local.get $acc)))
-        (br $next)))
-    (local.get $acc))
-)`;
 
 interface Native {
   Module: new (bytes: Uint8Array) => unknown;
@@ -79,7 +55,7 @@ function best(f: () => unknown, runs: number): number {
 
 const runs = Number(process.env.WASMFX_BENCH_RUNS ?? 30);
 const inst = load(WAT);
-const gen = load(GENERATOR);
+const gen = load(GENERATOR_WAT);
 const WA = (globalThis as unknown as { WebAssembly?: Native }).WebAssembly;
 const native = WA === undefined ? null : new WA.Instance(new WA.Module(encodeModule(parseModule(WAT))), {}).exports;
 for (const [name, arg] of [['fib', 27], ['memloop', 10], ['floop', 3_000_000]] as const) {
@@ -88,5 +64,5 @@ for (const [name, arg] of [['fib', 27], ['memloop', 10], ['floop', 3_000_000]] a
   console.log(`${name}(${arg}): ${ours.toFixed(1)} ms; native ${theirs.toFixed(2)} ms; ratio ${(ours / theirs).toFixed(1)}`);
 }
 const n = 1_000_000;
-const g = best(() => call(gen, 'generator', [n]), Math.max(3, runs / 5));
+const g = best(() => call(gen, 'sum', [n]), Math.max(3, runs / 5));
 console.log(`generator: ${((g / n) * 1e6).toFixed(0)} ns per suspend/resume round trip`);

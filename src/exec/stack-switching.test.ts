@@ -4,42 +4,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, func, host, load, throwsKind } from './testkit.ts';
+import { GENERATOR_WAT, call, func, host, load, throwsKind } from './testkit.ts';
 import { invoke } from './engine.ts';
 import type { Exhaustion, RuntimeError, UncaughtException } from '../util/errors.ts';
 import { WasmExn } from '../runtime/value.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-const GENERATOR = `(module
-  (type $ft (func))
-  (type $ct (cont $ft))
-  (tag $yield (param i32))
-  (func $gen (param $n i32)
-    (loop $l
-      (suspend $yield (local.get $n))
-      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-      (br_if $l (local.get $n))))
-  (type $gt (func (param i32)))
-  (type $gct (cont $gt))
-  (elem declare func $gen)
-  (func (export "sum") (param $n i32) (result i32)
-    (local $acc i32)
-    (local $k (ref null $ct))
-    (local.set $k (cont.bind $gct $ct (local.get $n) (cont.new $gct (ref.func $gen))))
-    (block $done
-      (loop $next
-        (block $on_yield (result i32 (ref $ct))
-          (resume $ct (on $yield $on_yield) (local.get $k))
-          (br $done))
-        (local.set $k)
-        (local.set $acc (i32.add (local.get $acc)))
-        (br $next)))
-    (local.get $acc))
-)`;
-
 test('a generator', () => {
-  const inst = load(GENERATOR);
+  const inst = load(GENERATOR_WAT);
   assert.deepEqual(call(inst, 'sum', [10]), [55]);
   assert.deepEqual(call(inst, 'sum', [1]), [1]);
   assert.deepEqual(call(inst, 'sum', [100_000]), [(100_000 * 100_001) / 2 | 0]);
@@ -503,7 +476,7 @@ test('100,000 idle suspended continuations', () => {
 });
 
 test('200,000 suspend/resume round trips of one generator (timed in bench/, not here)', () => {
-  const inst = load(GENERATOR);
+  const inst = load(GENERATOR_WAT);
   // sum of 1..200000 wraps around in i32
   assert.deepEqual(call(inst, 'sum', [200_000]), [Number(BigInt.asIntN(32, (200_000n * 200_001n) / 2n))]);
 });

@@ -12,6 +12,35 @@ import { WasmError } from '../util/errors.ts';
 
 export type Imports = Record<string, Record<string, ExternVal>>;
 
+/**
+ * A generator over a continuation: `$gen(n)` yields n, n-1, ..., 1 through `$yield`; the
+ * export `sum(n)` resumes it until it returns and adds up what it yielded (bench/kernels.ts
+ * times it; the stack-switching tests check it).
+ */
+export const GENERATOR_WAT = `(module
+  (type $ft (func))
+  (type $ct (cont $ft))
+  (type $gt (func (param i32)))
+  (type $gct (cont $gt))
+  (tag $yield (param i32))
+  (func $gen (param $n i32)
+    (loop $l
+      (suspend $yield (local.get $n))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (elem declare func $gen)
+  (func (export "sum") (param $n i32) (result i32)
+    (local $acc i32) (local $k (ref null $ct))
+    (local.set $k (cont.bind $gct $ct (local.get $n) (cont.new $gct (ref.func $gen))))
+    (block $done
+      (loop $next
+        (block $on_yield (result i32 (ref $ct))
+          (resume $ct (on $yield $on_yield) (local.get $k))
+          (br $done))
+        (local.set $k)
+        (local.set $acc (i32.add (local.get $acc)))
+        (br $next)))
+    (local.get $acc)))`;
+
 /** Parses, validates and instantiates a module; imports are looked up by module and field name. */
 export function load(wat: string, imports: Imports = {}): Instance {
   const m = parseModule(wat, 'test.wat');
