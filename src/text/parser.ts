@@ -17,7 +17,7 @@
 
 import {
   emptyModule, type Data, type Elem, type Export, type Expr, type Func, type Global, type Import,
-  type Module, type Names, type Table,
+  type ImportDesc, type Module, type Names, type Table,
 } from '../syntax/ast.ts';
 import {
   BY_NAME, type BlockType, type BrTable, type Catch, type CatchKind, type Handler, type ImmKind,
@@ -36,6 +36,13 @@ import {
   ALIGN_EQ, annotationItems, decodeString, EOF, FLOAT, ID, INT, KEYWORD, LPAR, NAT, OFFSET_EQ, RPAR, STRING,
   stringAsText, TokenStream,
 } from './lexer.ts';
+
+interface InlineImport {
+  readonly module: string;
+  readonly name: string;
+  readonly at: number;
+}
+
 
 // ---- tables of keywords ----------------------------------------------------------------
 
@@ -148,6 +155,12 @@ interface TypeUse {
 }
 
 const mkInstr = (op: string, args: unknown[], at: number): Instr => ({ op, args, at }) as unknown as Instr;
+
+/** `(i32|i64).const 0`: the offset of a segment written inline in its table or memory. */
+const zeroOffset = (addr: AddrType): Expr => [
+  mkInstr(addr === 'i64' ? 'i64.const' : 'i32.const', [addr === 'i64' ? 0n : 0], -1),
+  mkInstr('end', [], -1),
+];
 
 type ImmParser = (p: Parser, b: Body, args: unknown[], def: InstrDef) => void;
 
@@ -906,7 +919,26 @@ export class Parser {
   }
 
   /** An inline `(import "m" "n")`, or null. */
-  private inlineImport(): { module: string; name: string; at: number } | null {
+  /**
+   * The head of a field that can be exported and imported inline: `(kind $id? (export "n")*
+   * (import "m" "n")?`. Returns where the field starts and its inline import, if any.
+   */
+  private fieldHead(kind: ExternKind, index: number): { at: number; imp: InlineImport | null } {
+    const ts = this.ts;
+    const at = ts.start();
+    ts.pos += 2;
+    if (ts.kind() === ID) ts.pos++;
+    this.inlineExports(kind, index);
+    return { at, imp: this.inlineImport() };
+  }
+
+  /** The rest of a field imported inline: closes it and adds the import. */
+  private inlineImportField(imp: InlineImport, desc: ImportDesc): void {
+    this.close();
+    this.m.imports.push({ module: imp.module, name: imp.name, desc, at: imp.at });
+  }
+
+  private inlineImport(): InlineImport | null {
     const ts = this.ts;
     if (!ts.isOpen('import')) return null;
     const at = ts.start();
@@ -962,17 +994,8 @@ export class Parser {
 
   private funcField(f: FieldRef): void {
     const ts = this.ts;
-    const at = ts.start();
-    ts.pos += 2;
-    if (ts.kind() === ID) ts.pos++;
-    this.inlineExports('func', f.index);
-    const imp = this.inlineImport();
-    if (imp) {
-      const type = this.importTypeUse(false);
-      this.close();
-      this.m.imports.push({ module: imp.module, name: imp.name, desc: { kind: 'func', type }, at: imp.at });
-      return;
-    }
+    const { at, imp } = this.fieldHead('func', f.index);
+    if (imp) return this.inlineImportField(imp, { kind: 'func', type: this.importTypeUse(false) });
     const u = this.typeUse(true);
     const type = this.resolveTypeUse(u);
     const names = new Map<string, number>();
@@ -1022,17 +1045,8 @@ export class Parser {
 
   private tableField(f: FieldRef): void {
     const ts = this.ts;
-    const at = ts.start();
-    ts.pos += 2;
-    if (ts.kind() === ID) ts.pos++;
-    this.inlineExports('table', f.index);
-    const imp = this.inlineImport();
-    if (imp) {
-      const type = this.tableType();
-      this.close();
-      this.m.imports.push({ module: imp.module, name: imp.name, desc: { kind: 'table', type }, at: imp.at });
-      return;
-    }
+    const { at, imp } = this.fieldHead('table', f.index);
+    if (imp) return this.inlineImportField(imp, { kind: 'table', type: this.tableType() });
     const addr = this.addrType();
     if (ts.kind() === NAT) {
       const limits = this.limits();
@@ -1066,24 +1080,15 @@ export class Parser {
     this.close();
     const n = BigInt(init.length);
     this.m.tables.push({ type: { addr, limits: { min: n, max: n }, elem }, init: null, at });
-    const offset = [mkInstr(addr === 'i64' ? 'i64.const' : 'i32.const', [addr === 'i64' ? 0n : 0], -1), mkInstr('end', [], -1)];
+    const offset = zeroOffset(addr);
     const seg: Elem = { type: elem, init, mode: { kind: 'active', table: f.index, offset }, at: eat };
     this.m.elems.push(seg);
   }
 
   private memoryField(f: FieldRef): void {
     const ts = this.ts;
-    const at = ts.start();
-    ts.pos += 2;
-    if (ts.kind() === ID) ts.pos++;
-    this.inlineExports('memory', f.index);
-    const imp = this.inlineImport();
-    if (imp) {
-      const type = this.memoryType();
-      this.close();
-      this.m.imports.push({ module: imp.module, name: imp.name, desc: { kind: 'memory', type }, at: imp.at });
-      return;
-    }
+    const { at, imp } = this.fieldHead('memory', f.index);
+    if (imp) return this.inlineImportField(imp, { kind: 'memory', type: this.memoryType() });
     const addr = this.addrType();
     if (ts.isOpen('data')) {
       const dat = ts.start();
@@ -1093,7 +1098,7 @@ export class Parser {
       this.close();
       const pages = (BigInt(bytes.length) + 65535n) / 65536n;
       this.m.memories.push({ type: { addr, limits: { min: pages, max: pages } }, at });
-      const offset = [mkInstr(addr === 'i64' ? 'i64.const' : 'i32.const', [addr === 'i64' ? 0n : 0], -1), mkInstr('end', [], -1)];
+      const offset = zeroOffset(addr);
       const d: Data = { init: bytes, mode: { kind: 'active', memory: f.index, offset }, at: dat };
       this.m.datas.push(d);
       return;
@@ -1105,17 +1110,8 @@ export class Parser {
 
   private globalField(f: FieldRef): void {
     const ts = this.ts;
-    const at = ts.start();
-    ts.pos += 2;
-    if (ts.kind() === ID) ts.pos++;
-    this.inlineExports('global', f.index);
-    const imp = this.inlineImport();
-    if (imp) {
-      const type = this.globalType();
-      this.close();
-      this.m.imports.push({ module: imp.module, name: imp.name, desc: { kind: 'global', type }, at: imp.at });
-      return;
-    }
+    const { at, imp } = this.fieldHead('global', f.index);
+    if (imp) return this.inlineImportField(imp, { kind: 'global', type: this.globalType() });
     const type = this.globalType();
     const b = this.constBody();
     this.instrs(b);
@@ -1127,15 +1123,11 @@ export class Parser {
 
   private tagField(f: FieldRef): void {
     const ts = this.ts;
-    const at = ts.start();
-    ts.pos += 2;
-    if (ts.kind() === ID) ts.pos++;
-    this.inlineExports('tag', f.index);
-    const imp = this.inlineImport();
+    const { at, imp } = this.fieldHead('tag', f.index);
     const type = this.importTypeUse(false);
+    if (imp) return this.inlineImportField(imp, { kind: 'tag', type });
     this.close();
-    if (imp) this.m.imports.push({ module: imp.module, name: imp.name, desc: { kind: 'tag', type }, at: imp.at });
-    else this.m.tags.push({ type, at });
+    this.m.tags.push({ type, at });
   }
 
   private exportField(): void {
