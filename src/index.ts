@@ -13,7 +13,8 @@
 //
 //   instantiate(source, imports, { engine: 'interp' })  -> Promise<{ module, instance }>
 //   instantiateSync(source, imports, options)           -> { module, instance }
-//   WebAssembly.{Module, Instance, Memory, Table, Global, Tag, validate, compile, instantiate}
+//   WebAssembly.{Module, Instance, Memory, Table, Global, Tag, Exception, JSTag, validate, compile,
+//                instantiate, CompileError, LinkError, RuntimeError}
 //
 // where `source` is bytes, WAT text or a compiled module, and traps surface as `Trap`
 // errors carrying the Wasm backtrace (through every continuation up to the host call).
@@ -40,20 +41,8 @@ export {
   instantiate, instantiateSync, type ImportObject, type JsApiOptions, type WebAssemblyInstantiatedSource,
 } from './host/js-api.ts';
 export { invoke, type EngineOptions } from './exec/engine.ts';
-import * as jsApi from './host/js-api.ts';
-
 /** The JS API's namespace, run by wasmfx's engines: a drop-in for the built-in `WebAssembly`. */
-export const WebAssembly = {
-  Module: jsApi.Module,
-  Instance: jsApi.Instance,
-  Memory: jsApi.Memory,
-  Table: jsApi.Table,
-  Global: jsApi.Global,
-  Tag: jsApi.Tag,
-  validate: jsApi.validate,
-  compile: jsApi.compile,
-  instantiate: jsApi.instantiate,
-} as const;
+export { WebAssembly } from './host/js-api.ts';
 export type * from './syntax/ast.ts';
 export type * from './syntax/types.ts';
 export type * from './script/ast.ts';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LinkError, Trap } from '../util/errors.ts';
-import { Global, Memory, Table, Tag, instantiate, instantiateSync } from './js-api.ts';
+import { Exception, Global, Memory, RuntimeError, Table, Tag, WebAssembly, instantiate, instantiateSync } from './js-api.ts';
 
 type Fn = (...a: unknown[]) => unknown;
 
@@ -138,4 +138,75 @@ test('stack switching: a generator through the JS API', () => {
 test('link errors from type mismatches', () => {
   const { instance } = instantiateSync('(module (func (export "f") (param i32)))');
   assert.throws(() => instantiateSync('(module (import "m" "f" (func (param i64))))', { m: { f: instance.exports.f } }), LinkError);
+});
+
+test('traps are WebAssembly.RuntimeErrors (and Traps) with the backtrace of every Wasm frame, through nested calls', () => {
+  const inner = instantiateSync(`(module $inner (func $boom (export "boom") unreachable))`);
+  const { instance } = instantiateSync(`(module $outer
+    (import "m" "js" (func $js))
+    (func $outer (export "outer") (call $js)))`, { m: { js: () => (inner.instance.exports.boom as Fn)() } });
+  assert.throws(() => (instance.exports.outer as Fn)(), (e: unknown) => {
+    assert.ok(e instanceof RuntimeError && e instanceof Trap);
+    assert.equal(e.constructor, RuntimeError);
+    assert.equal(e.name, 'RuntimeError');
+    assert.equal(e.detail, 'unreachable executed');
+    assert.deepEqual(e.backtrace.map((f) => f.name), ['boom', 'outer']);
+    return true;
+  });
+});
+
+test('exceptions: JS values thrown into Wasm are caught by catch_all and come out unchanged; Wasm exceptions are Exceptions', () => {
+  const tag = new Tag({ parameters: ['i32'] });
+  const thrown: unknown[] = [];
+  const { instance } = instantiateSync(`(module
+    (import "m" "tag" (tag $t (param i32)))
+    (import "m" "js" (func $js (param i32)))
+    (import "m" "jstag" (tag $jstag (param externref)))
+    (func (export "catchAll") (param i32) (result i32)
+      (block $h (try_table (catch_all $h) (call $js (local.get 0))) (return (i32.const 0)))
+      (i32.const 1))
+    (func (export "rethrow") (param i32)
+      (block $h (result exnref) (try_table (catch_all_ref $h) (call $js (local.get 0))) (return))
+      (throw_ref))
+    (func (export "catchJs") (param i32) (result externref)
+      (block $h (result externref) (try_table (catch $jstag $h) (call $js (local.get 0))) (return (ref.null extern))))
+    (func (export "catchTag") (param i32) (result i32)
+      (block $h (result i32) (try_table (catch $t $h) (call $js (local.get 0))) (return (i32.const -1))))
+    (func (export "throw") (param i32) (throw $t (local.get 0))))`, {
+    m: {
+      tag,
+      jstag: WebAssembly.JSTag,
+      js: (x: number) => {
+        const v = x === 0 ? new Error('js') : x === 1 ? 'a string' : new Exception(tag, [x]);
+        thrown.push(v);
+        throw v;
+      },
+    },
+  });
+  const ex = instance.exports as Record<string, Fn>;
+  assert.equal(ex.catchAll!(0), 1);
+  assert.equal(ex.catchAll!(5), 1);
+  assert.throws(() => ex.rethrow!(0), (e: unknown) => e === thrown.at(-1));
+  assert.throws(() => ex.rethrow!(1), (e: unknown) => e === 'a string');
+  assert.throws(() => ex.rethrow!(9), (e: unknown) => e === thrown.at(-1) && e instanceof Exception);
+  assert.equal(ex.catchJs!(1), 'a string');
+  assert.equal(ex.catchTag!(42), 42);
+  assert.throws(() => ex.catchTag!(0), (e: unknown) => e === thrown.at(-1));
+  // a Wasm exception reaching JS: an Exception, the same object each time it comes out
+  let first: unknown;
+  assert.throws(() => ex.throw!(3), (e: unknown) => {
+    first = e;
+    return e instanceof Exception && e.is(tag) && e.getArg(tag, 0) === 3;
+  });
+  assert.notEqual(first, undefined);
+});
+
+test('traps and exhaustion of nested calls are not catchable by catch_all', () => {
+  const inner = instantiateSync('(module (func (export "boom") unreachable))');
+  const { instance } = instantiateSync(`(module
+    (import "m" "js" (func $js))
+    (func (export "f") (result i32)
+      (block $h (try_table (catch_all $h) (call $js)) (return (i32.const 0)))
+      (i32.const 1)))`, { m: { js: () => (inner.instance.exports.boom as Fn)() } });
+  assert.throws(() => (instance.exports.f as Fn)(), RuntimeError);
 });

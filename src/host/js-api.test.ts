@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LinkError, Trap } from '../util/errors.ts';
+import { LinkError, MalformedError, Trap, WasmError } from '../util/errors.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import { parseModule } from '../text/parser.ts';
 import { f32ToBits } from '../text/numbers.ts';
 import { ExternAny, HostRef, WasmStruct, type FuncInst, type Value } from '../runtime/value.ts';
 import {
-  Global, Instance, Memory, Module, Table, Tag, exportedFunction, funcOfExported, instantiate, instantiateSync,
-  toJsValue, toWasmValue, validate, type InvokeFn,
+  CompileError, Exception, Global, Instance, LinkError as JsLinkError, Memory, Module, RuntimeError, Table, Tag, WebAssembly,
+  compile, exportedFunction, funcOfExported, instantiate, instantiateSync, toJsValue, toWasmValue, validate,
+  type ImportObject, type InvokeFn, type MemoryDescriptor, type TableDescriptor,
 } from './js-api.ts';
 import { C_ANYREF, C_EXTERNREF, C_FUNCREF, refType } from '../valid/types.ts';
 
@@ -29,8 +30,8 @@ test('Module from text and binary; descriptors', () => {
   const b = new Module(encodeModule(parseModule(wat)));
   const c = new Module(new TextEncoder().encode(wat).buffer);
   for (const m of [a, b, c]) {
-    assert.deepEqual(Module.imports(m), [{ module: 'm', name: 'f', kind: 'func' }]);
-    assert.deepEqual(Module.exports(m), [{ name: 'mem', kind: 'memory' }, { name: 'g', kind: 'func' }]);
+    assert.deepEqual(Module.imports(m), [{ module: 'm', name: 'f', kind: 'function' }]);
+    assert.deepEqual(Module.exports(m), [{ name: 'mem', kind: 'memory' }, { name: 'g', kind: 'function' }]);
   }
   assert.equal(validate(wat), true);
   assert.equal(validate('(module (func (result i32)))'), false);
@@ -276,4 +277,183 @@ test('traps from the engine surface as Trap', () => {
 test('instantiate rejects instead of throwing', async () => {
   await assert.rejects(instantiate('(module (import "m" "f" (func)))', { m: { f: 1 } }), LinkError);
   await assert.rejects(instantiate('(module'), Error);
+});
+
+test('the WebAssembly namespace has the shape of the built-in one', () => {
+  const own = (o: object, k: PropertyKey) => Object.getOwnPropertyDescriptor(o, k)!;
+  assert.equal(Object.prototype.toString.call(WebAssembly), '[object WebAssembly]');
+  for (const name of ['Module', 'Instance', 'Memory', 'Table', 'Global', 'Tag', 'Exception', 'CompileError', 'LinkError', 'RuntimeError']) {
+    const d = own(WebAssembly, name);
+    assert.deepEqual([d.writable, d.enumerable, d.configurable], [true, false, true], name);
+    const ctor = d.value as { length: number; prototype: object };
+    assert.equal(ctor.length, 1, `${name}.length`);
+    assert.equal(own(ctor.prototype, 'constructor').value, ctor);
+    assert.equal(own(ctor, 'prototype').writable, false);
+    assert.throws(() => (ctor as unknown as () => void)(), TypeError, `calling ${name}`);
+  }
+  for (const [name, length] of [['validate', 1], ['compile', 1], ['instantiate', 1]] as const) {
+    const d = own(WebAssembly, name);
+    assert.deepEqual([d.writable, d.enumerable, d.configurable], [true, true, true], name);
+    assert.equal((d.value as () => void).length, length);
+  }
+  assert.equal(typeof own(WebAssembly, 'JSTag').get, 'function');
+  assert.ok(WebAssembly.JSTag instanceof Tag);
+  assert.equal(WebAssembly.JSTag, WebAssembly.JSTag);
+  // members of the interfaces: enumerable, with the lengths of the IDL
+  const exportsDesc = own(Instance.prototype, 'exports');
+  assert.equal(exportsDesc.enumerable, true);
+  assert.equal(exportsDesc.get!.name, 'get exports');
+  assert.equal(exportsDesc.set, undefined);
+  assert.equal(own(Module, 'customSections').enumerable, true);
+  assert.equal(Table.prototype.set.length, 1);
+  assert.equal(Table.prototype.grow.length, 1);
+  assert.equal(own(Global.prototype, 'value').set!.length, 1);
+  assert.equal(Object.prototype.toString.call(new Memory({ initial: 0 })), '[object WebAssembly.Memory]');
+  assert.equal(Object.prototype.toString.call(new Tag({ parameters: [] })), '[object WebAssembly.Tag]');
+  // brand checks
+  assert.throws(() => Memory.prototype.grow.call({}, 1), TypeError);
+  assert.throws(() => exportsDesc.get!.call(Object.create(Instance.prototype)), TypeError);
+  assert.throws(() => Module.exports(Object.create(Module.prototype) as Module), TypeError);
+  assert.throws(() => new Instance(Module.prototype as Module), TypeError);
+  // exports: an accessor of the prototype, a frozen null-prototype object
+  const i = new Instance(new Module('(module (func (export "f")) (memory (export "m") 1))'));
+  assert.deepEqual(Object.keys(i), []);
+  assert.equal(i.exports, i.exports);
+  assert.ok(Object.isFrozen(i.exports) && Object.getPrototypeOf(i.exports) === null);
+  assert.deepEqual(Module.exports(new Module('(module (func (export "f")) (memory (export "m") 1))')), [
+    { name: 'f', kind: 'function' }, { name: 'm', kind: 'memory' },
+  ]);
+});
+
+test('errors: CompileError, LinkError and RuntimeError extend the engine errors', async () => {
+  const ce = (() => {
+    try {
+      new Module(new Uint8Array(0));
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  })();
+  assert.ok(ce instanceof CompileError && ce instanceof WasmError);
+  assert.equal(ce.constructor, CompileError);
+  assert.equal(ce.name, 'CompileError');
+  assert.equal(ce.kind, 'malformed');
+  assert.ok((ce as { cause?: unknown }).cause instanceof MalformedError);
+  assert.throws(() => new Module('(module (func (result i32)))'), (e: unknown) => e instanceof CompileError && e.kind === 'invalid');
+  assert.throws(() => new Module('(module'), (e: unknown) => e instanceof CompileError && e.kind === 'syntax');
+  await assert.rejects(compile(new Uint8Array([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0])), CompileError);
+  // validate: false for a bad module, a TypeError for what is no module source
+  assert.equal(validate(new Uint8Array(0)), false);
+  assert.equal(validate(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]).buffer), true);
+  assert.throws(() => validate([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0] as unknown as Uint8Array), TypeError);
+  assert.throws(() => new Module({} as Uint8Array), TypeError);
+  // link errors
+  assert.throws(() => instantiateSync('(module (import "m" "f" (func)))', { m: { f: 1 } }),
+    (e: unknown) => e instanceof JsLinkError && e instanceof LinkError && Object.getPrototypeOf(e) === JsLinkError.prototype && e.name === 'LinkError');
+  assert.throws(() => instantiateSync('(module (import "m" "g" (global i32)))', { m: { g: new Global({ value: 'i64' }) } }),
+    (e: unknown) => e instanceof JsLinkError && e.detail.startsWith('incompatible import type'));
+  // traps (here: of a start function, which the engine answers with a Trap)
+  assert.throws(() => instantiateSync('(module (func $s unreachable) (start $s))', undefined, {
+    invoke: () => {
+      throw new Trap('unreachable executed');
+    },
+  }), (e: unknown) => e instanceof RuntimeError && e instanceof Trap && e.name === 'RuntimeError' && e.detail === 'unreachable executed');
+  const r = new RuntimeError('x', { cause: 1 });
+  assert.equal(r.message, 'x');
+  assert.equal((r as { cause?: unknown }).cause, 1);
+  assert.equal(Object.hasOwn(RuntimeError.prototype, Symbol.toStringTag), false);
+});
+
+test('descriptors are read and converted as WebIDL dictionaries', () => {
+  const order: string[] = [];
+  const spy = (name: string, v: unknown) => ({
+    get [name]() {
+      order.push(name);
+      return v;
+    },
+  });
+  new Table({ ...spy('element', 'anyfunc'), ...spy('address', 'i32'), ...spy('initial', 1), ...spy('maximum', 2) } as unknown as TableDescriptor);
+  assert.deepEqual(order, ['element', 'address', 'initial', 'maximum']);
+  assert.equal(new Memory({ initial: '2' as unknown as number }).buffer.byteLength, 2 * 65536);
+  assert.equal(new Memory({ initial: true as unknown as number, address: 'i64' }).grow('1' as unknown as bigint), 1n);
+  for (const bad of [-1, NaN, Infinity, 2 ** 32, 1n]) assert.throws(() => new Memory({ initial: bad }), TypeError, String(bad));
+  for (const bad of [-1n, 2n ** 64n, 1]) assert.throws(() => new Memory({ initial: bad, address: 'i64' }), TypeError, String(bad));
+  assert.throws(() => new Memory({ initial: 1, address: 'i16' as 'i32' }), TypeError);
+  assert.throws(() => new Memory({ initial: 2, maximum: 1 }), RangeError);
+  assert.throws(() => new Memory({ initial: 1, maximum: 1, shared: true }), TypeError);
+  assert.throws(() => new Memory(undefined as unknown as MemoryDescriptor), TypeError);
+  assert.throws(() => new Global({ value: 'v128' }), TypeError);
+  assert.throws(() => new Global({ value: 'i64' }, 1), TypeError);
+  assert.equal(new Global({ value: 'i64' }, '12').value, 12n);
+  assert.equal(new Global({ value: 'i64' }, undefined).value, 0n);
+  assert.throws(() => new Global({ value: 'i64' }, 'x'), SyntaxError);
+  const g = new Global({ value: 'i32', mutable: true });
+  const setter = Object.getOwnPropertyDescriptor(Global.prototype, 'value')!.set!;
+  assert.throws(() => (setter as (this: unknown) => void).call(g), TypeError);
+  assert.throws(() => new Tag({ parameters: 'i32' as unknown as string[] }), TypeError);
+  // an explicit undefined is a value for Table.prototype.set (a TypeError for funcref), a missing value the default
+  const t = new Table({ element: 'anyfunc', initial: 1 });
+  assert.throws(() => t.set(0, undefined), TypeError);
+  t.set(0);
+  assert.equal(t.get(0), null);
+  assert.throws(() => t.get(-1), TypeError);
+  assert.throws(() => t.get(1), RangeError);
+});
+
+test('GC objects are opaque: no prototype, no properties, writes throw', () => {
+  const i = new Instance(new Module('(module (type $s (struct (field i32))) (func (export "mk") (result anyref) (struct.new $s (i32.const 1))))'));
+  const o = (i.exports.mk as () => Record<string, unknown>)();
+  const g = new Global({ value: 'anyref', mutable: true }, o);
+  assert.equal(g.value, o);
+  assert.equal(o.x, undefined);
+  assert.equal('x' in o, false);
+  assert.throws(() => {
+    o.x = 1;
+  }, TypeError);
+  assert.throws(() => delete o.x, TypeError);
+  assert.throws(() => Object.defineProperty(o, 'x', { value: 1 }), TypeError);
+  assert.throws(() => Object.setPrototypeOf(o, {}), TypeError);
+  assert.throws(() => Object.preventExtensions(o), TypeError);
+  assert.equal(Object.isExtensible(o), false);
+  assert.deepEqual(Reflect.ownKeys(o), []);
+});
+
+test('Exception objects: tag, payload, identity', () => {
+  const tag = new Tag({ parameters: ['i32', 'externref'] });
+  const obj = {};
+  const e = new Exception(tag, [7.9, obj]);
+  assert.equal(e.getArg(tag, 0), 7);
+  assert.equal(e.getArg(tag, 1), obj);
+  assert.equal(e.is(tag), true);
+  assert.equal(e.is(new Tag({ parameters: ['i32', 'externref'] })), false);
+  assert.throws(() => e.getArg(new Tag({ parameters: [] }), 0), TypeError);
+  assert.throws(() => e.getArg(tag, 2), RangeError);
+  assert.throws(() => e.getArg(tag, -1), TypeError);
+  assert.throws(() => new Exception(tag, [1]), TypeError);
+  assert.throws(() => new Exception(WebAssembly.JSTag, [{}]), TypeError);
+  assert.equal(Object.prototype.toString.call(e), '[object WebAssembly.Exception]');
+  assert.equal(e.stack, undefined);
+  assert.equal(typeof new Exception(tag, [1, null], { traceStack: true }).stack, 'string');
+  const exn = Exception.exnOf(e)!;
+  assert.equal(Exception.wrap(exn), e);
+});
+
+test('WebAssembly.instantiate of a Module resolves to the Instance; wasmfx instantiate always to { module, instance }', async () => {
+  const m = new Module('(module (global (export "g") i32 (i32.const 3)))');
+  const i = await WebAssembly.instantiate(m);
+  assert.ok(i instanceof Instance);
+  assert.equal((i.exports.g as Global).value, 3);
+  const r = await WebAssembly.instantiate(new Uint8Array(encodeModule(parseModule('(module)'))));
+  assert.ok(r.module instanceof Module && r.instance instanceof Instance);
+  const both = await instantiate(m);
+  assert.equal(both.module, m);
+  assert.ok(both.instance instanceof Instance);
+  // the import object of a Module is read at once, that of bytes after compiling
+  const order: string[] = [];
+  const imports = { get m() { order.push('read'); return { g: 1 }; } };
+  const p = WebAssembly.instantiate(new Module('(module (import "m" "g" (global i32)))'), imports as unknown as ImportObject);
+  assert.deepEqual(order, ['read']);
+  await p;
+  await assert.rejects(WebAssembly.instantiate(Module.prototype as Module), TypeError);
+  await assert.rejects(WebAssembly.instantiate(m, 1 as unknown as ImportObject), TypeError);
 });
