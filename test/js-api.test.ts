@@ -10,12 +10,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import vm from 'node:vm';
 import { WebAssembly as wasmfxWebAssembly } from '../src/host/js-api.ts';
 import { Harness, describeError } from './helpers/testharness.ts';
-import { repoRoot, specDir } from './helpers/spec.ts';
+import { filesUnder, repoRoot, specDir } from './helpers/spec.ts';
 
 type Exceptions = Record<string, Record<string, string>>;
 
@@ -48,16 +48,7 @@ function metadata(code: string): { key: string; value: string }[] {
 }
 
 function anyJsFiles(): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d).sort()) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (e.endsWith('.any.js')) out.push(p);
-    }
-  };
-  walk(root);
-  return out.filter((f) =>
+  return filesUnder(root, '.any.js').filter((f) =>
     metadata(readFileSync(f, 'utf8')).some((m) => m.key === 'global' && m.value.split(',').map((s) => s.trim()).includes('jsshell')));
 }
 

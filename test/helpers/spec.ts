@@ -20,16 +20,19 @@ export function specDir(): string {
   return dir;
 }
 
-/** Every .wast file under core/ (with its subfolders), sorted. */
-export function coreWastFiles(sub = ''): string[] {
+/** Every file under `dir` (with its subfolders) whose name ends with `suffix`, sorted. */
+export function filesUnder(dir: string, suffix: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const e of readdirSync(d).sort()) {
       const p = join(d, e);
       if (statSync(p).isDirectory()) walk(p);
-      else if (e.endsWith('.wast')) out.push(p);
+      else if (e.endsWith(suffix)) out.push(p);
     }
   };
-  walk(join(specDir(), 'core', sub));
+  walk(dir);
   return out;
 }
+
+/** Every .wast file under core/ (with its subfolders), sorted. */
+export const coreWastFiles = (sub = ''): string[] => filesUnder(join(specDir(), 'core', sub), '.wast');
