@@ -5,7 +5,7 @@
 
 import { V128_ZERO, newArrayFixed, pack } from '../runtime/gc.ts';
 import type { Instance, MemoryInst, TableInst, Value, WasmArray } from '../runtime/value.ts';
-import { WasmArray as WasmArrayClass, nulls } from '../runtime/value.ts';
+import { WasmArray as WasmArrayClass, fillValues, nulls } from '../runtime/value.ts';
 import { Trap } from '../util/errors.ts';
 import type { CStorageType } from '../valid/types.ts';
 import type { AggrDesc, MemAccess } from './compile.ts';
@@ -226,7 +226,7 @@ export function arrayNewElem(inst: Instance, d: AggrDesc, x: number, s: number, 
 export function arrayFill(a: WasmArray | null, d: AggrDesc, i: number, v: Value, n: number): void {
   if (a === null) throw new Trap(NULL_ARRAY);
   if (i + n > a.elems.length) throw new Trap(OOB_ARRAY);
-  if (n > 0) a.elems.fill(pack(d.types[0]!, v), i, i + n);
+  if (n > 0) fillValues(a.elems, pack(d.types[0]!, v), i, i + n);
 }
 
 export function arrayCopy(da: WasmArray | null, di: number, sa: WasmArray | null, si: number, n: number): void {

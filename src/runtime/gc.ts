@@ -5,7 +5,7 @@ import {
   type CHeapType, type CRefType, type CStorageType, type CValType, type DefType, isSubDef,
 } from '../valid/types.ts';
 import { runtimeLimits } from './limits.ts';
-import { ExternAny, HostRef, WasmArray, WasmExn, WasmStruct, nulls, type Value } from './value.ts';
+import { ExternAny, HostRef, WasmArray, WasmExn, WasmStruct, fillValues, nulls, type Value } from './value.ts';
 
 /** The zero v128 (values are immutable, so it can be shared). */
 export const V128_ZERO: Uint8Array = new Uint8Array(16);
@@ -69,7 +69,7 @@ function allocElems(n: number): Value[] {
 export function newArray(dt: DefType, n: number, v: Value): WasmArray {
   const elems = allocElems(n);
   const pv = pack(arrayField(dt).type, v);
-  if (pv !== null) elems.fill(pv);
+  if (pv !== null) fillValues(elems, pv);
   return new WasmArray(dt, elems);
 }
 
@@ -77,7 +77,7 @@ export function newArray(dt: DefType, n: number, v: Value): WasmArray {
 export function newArrayDefault(dt: DefType, n: number): WasmArray {
   const elems = allocElems(n);
   const d = defaultValue(arrayField(dt).type);
-  if (d !== null) elems.fill(d);
+  if (d !== null) fillValues(elems, d);
   return new WasmArray(dt, elems);
 }
 

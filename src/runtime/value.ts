@@ -174,3 +174,12 @@ export function nulls(n: number): Value[] {
   for (let i = 0; i < n; i++) a.push(null);
   return a;
 }
+
+/**
+ * Stores v in a[from, to). A loop, not `Array.prototype.fill`: filling a JS array with a
+ * number turns it into V8's double-only kind, which rewrites every NaN stored in it (an f64
+ * array would lose its NaN payloads).
+ */
+export function fillValues(a: Value[], v: Value, from = 0, to = a.length): void {
+  for (let i = from; i < to; i++) a[i] = v;
+}
