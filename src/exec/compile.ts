@@ -28,7 +28,7 @@ import {
   type BlockType, type Catch, type Handler, type Instr, type InstrDef, type MemArg, BY_NAME,
 } from '../syntax/opcodes.ts';
 import { V128_ZERO } from '../runtime/gc.ts';
-import type { Instance, MemViews, MemoryInst, TagInst, Value, WasmFunc } from '../runtime/value.ts';
+import type { Instance, MemoryInst, TagInst, Value, WasmFunc } from '../runtime/value.ts';
 import { Checker, OUTER, type Frame } from '../valid/checker.ts';
 import { RULES } from '../valid/rules.ts';
 import {
@@ -178,9 +178,8 @@ export class Code {
   // instance caches
   readonly funcs: Instance['funcs'];
   readonly globals: Instance['globals'];
-  /** memory 0, and typed views of its buffer (resizable: the views track its length) */
+  /** memory 0 (the fast memory instructions read its `view`, which grow replaces) */
   readonly mem0: MemoryInst | null;
-  readonly mv0: MemViews | null;
 
   constructor(t: Translator, inst: Instance, funcIndex: number, kinds: SigKinds) {
     this.code = t.code.slice();
@@ -203,7 +202,6 @@ export class Code {
     this.funcs = inst.funcs;
     this.globals = inst.globals;
     this.mem0 = inst.memories[0] ?? null;
-    this.mv0 = this.mem0 === null ? null : this.mem0.views;
   }
 
   /** The source offset of the instruction at or before code index `pc`. */

@@ -1816,268 +1816,116 @@ function run(m: Machine): void {
                   continue;
                 }
 
-                // ---- memory 0, i32 addresses: aligned accesses through typed views (see MemViews),
-                // the others through the DataView (out of bounds: it throws a RangeError)
-                case /*@I32_LOAD*/176: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.i32;
-                  const i = (ad >>> 2) + (off >>> 2);
-                  i32[fp + code[pc + 1]!] = ((ad | off) & 3) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getInt32(ad + off, true);
+                // ---- memory 0, i32 addresses: through the memory's DataView (fewer checks than typed
+                // views and no alignment cases; out of bounds, it throws a RangeError: a trap)
+                case /*@I32_LOAD*/176:
+                  i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
                   pc += 4;
                   continue;
-                }
-                case /*@I64_LOAD*/177: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.i64;
-                  const i = (ad >>> 3) + (off >>> 3);
-                  ref[fp + code[pc + 1]!] = ((ad | off) & 7) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getBigInt64(ad + off, true);
+                case /*@I64_LOAD*/177:
+                  ref[fp + code[pc + 1]!] = cf.mem0!.view.getBigInt64((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
                   pc += 4;
                   continue;
-                }
-                case /*@F32_LOAD*/178: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u32;
-                  const i = (ad >>> 2) + (off >>> 2);
-                  num[fp + code[pc + 1]!] = ((ad | off) & 3) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getUint32(ad + off, true);
+                case /*@F32_LOAD*/178:
+                  num[fp + code[pc + 1]!] = cf.mem0!.view.getUint32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
                   pc += 4;
                   continue;
-                }
-                case /*@F64_LOAD*/179: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.f64;
-                  const i = (ad >>> 3) + (off >>> 3);
-                  num[fp + code[pc + 1]!] = ((ad | off) & 7) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getFloat64(ad + off, true);
+                case /*@F64_LOAD*/179:
+                  storeF64(num, fp + code[pc + 1]!, cf.mem0!.view.getFloat64((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
                   pc += 4;
                   continue;
-                }
-                case /*@I32_LOAD8_S*/180: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.i8;
-                  const i = ad + off;
-                  i32[fp + code[pc + 1]!] = i < v.length ? v[i]! : cf.mem0!.view.getInt8(ad + off);
+                case /*@I32_LOAD8_S*/180:
+                  i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0));
                   pc += 4;
                   continue;
-                }
-                case /*@I32_LOAD8_U*/181: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u8;
-                  const i = ad + off;
-                  i32[fp + code[pc + 1]!] = i < v.length ? v[i]! : cf.mem0!.view.getUint8(ad + off);
+                case /*@I32_LOAD8_U*/181:
+                  i32[fp + code[pc + 1]!] = cf.mem0!.view.getUint8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0));
                   pc += 4;
                   continue;
-                }
-                case /*@I32_LOAD16_S*/182: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.i16;
-                  const i = (ad >>> 1) + (off >>> 1);
-                  i32[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getInt16(ad + off, true);
+                case /*@I32_LOAD16_S*/182:
+                  i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
                   pc += 4;
                   continue;
-                }
-                case /*@I32_LOAD16_U*/183: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u16;
-                  const i = (ad >>> 1) + (off >>> 1);
-                  i32[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? v[i]! : cf.mem0!.view.getUint16(ad + off, true);
+                case /*@I32_LOAD16_U*/183:
+                  i32[fp + code[pc + 1]!] = cf.mem0!.view.getUint16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
                   pc += 4;
                   continue;
-                }
-                case /*@I64_LOAD8_S*/184: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.i8;
-                  const i = ad + off;
-                  ref[fp + code[pc + 1]!] = i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getInt8(ad + off));
+                case /*@I64_LOAD8_S*/184:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)));
                   pc += 4;
                   continue;
-                }
-                case /*@I64_LOAD8_U*/185: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u8;
-                  const i = ad + off;
-                  ref[fp + code[pc + 1]!] = i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getUint8(ad + off));
+                case /*@I64_LOAD8_U*/185:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)));
                   pc += 4;
                   continue;
-                }
-                case /*@I64_LOAD16_S*/186: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.i16;
-                  const i = (ad >>> 1) + (off >>> 1);
-                  ref[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getInt16(ad + off, true));
+                case /*@I64_LOAD16_S*/186:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
                   pc += 4;
                   continue;
-                }
-                case /*@I64_LOAD16_U*/187: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u16;
-                  const i = (ad >>> 1) + (off >>> 1);
-                  ref[fp + code[pc + 1]!] = ((ad | off) & 1) === 0 && i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getUint16(ad + off, true));
+                case /*@I64_LOAD16_U*/187:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
                   pc += 4;
                   continue;
-                }
-                case /*@I64_LOAD32_S*/188: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.i32;
-                  const i = (ad >>> 2) + (off >>> 2);
-                  ref[fp + code[pc + 1]!] = ((ad | off) & 3) === 0 && i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getInt32(ad + off, true));
+                case /*@I64_LOAD32_S*/188:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
                   pc += 4;
                   continue;
-                }
-                case /*@I64_LOAD32_U*/189: {
-                  const ad = i32[fp + code[pc + 2]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u32;
-                  const i = (ad >>> 2) + (off >>> 2);
-                  ref[fp + code[pc + 1]!] = ((ad | off) & 3) === 0 && i < v.length ? BigInt(v[i]!) : BigInt(cf.mem0!.view.getUint32(ad + off, true));
+                case /*@I64_LOAD32_U*/189:
+                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
                   pc += 4;
                   continue;
-                }
-                case /*@I32_STORE*/190: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.i32;
-                  const x = i32[fp + code[pc + 2]!]!;
-                  const i = (ad >>> 2) + (off >>> 2);
-                  if (((ad | off) & 3) === 0 && i < v.length) v[i] = x;
-                  else cf.mem0!.view.setInt32(ad + off, x, true);
+                case /*@I32_STORE*/190:
+                  cf.mem0!.view.setInt32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!, true);
                   pc += 4;
                   continue;
-                }
-                case /*@I64_STORE*/191: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.i64;
-                  const x = ref[fp + code[pc + 2]!] as bigint;
-                  const i = (ad >>> 3) + (off >>> 3);
-                  if (((ad | off) & 7) === 0 && i < v.length) v[i] = x;
-                  else cf.mem0!.view.setBigInt64(ad + off, x, true);
+                case /*@I64_STORE*/191:
+                  cf.mem0!.view.setBigInt64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), ref[fp + code[pc + 2]!] as bigint, true);
                   pc += 4;
                   continue;
-                }
-                case /*@F32_STORE*/192: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u32;
-                  const x = num[fp + code[pc + 2]!]!;
-                  const i = (ad >>> 2) + (off >>> 2);
-                  if (((ad | off) & 3) === 0 && i < v.length) v[i] = x;
-                  else cf.mem0!.view.setUint32(ad + off, x, true);
+                case /*@F32_STORE*/192:
+                  cf.mem0!.view.setUint32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true);
                   pc += 4;
                   continue;
-                }
                 case /*@F64_STORE*/193: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.f64;
                   const x = num[fp + code[pc + 2]!]!;
-                  const i = (ad >>> 3) + (off >>> 3);
-                  if (((ad | off) & 7) === 0 && i < v.length) storeF64(v, i, x);
-                  else if (x === x) cf.mem0!.view.setFloat64(ad + off, x, true);
-                  else cf.mem0!.view.setBigInt64(ad + off, f64ToBits(x), true); // keeps a signalling NaN
+                  if (x === x) cf.mem0!.view.setFloat64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), x, true);
+                  else cf.mem0!.view.setBigInt64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), f64ToBits(x), true); // keeps a signalling NaN
                   pc += 4;
                   continue;
                 }
-                case /*@I32_STORE8*/194: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u8;
-                  const x = i32[fp + code[pc + 2]!]!;
-                  const i = ad + off;
-                  if (i < v.length) v[i] = x;
-                  else cf.mem0!.view.setUint8(ad + off, x);
+                case /*@I32_STORE8*/194:
+                  cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!);
                   pc += 4;
                   continue;
-                }
-                case /*@I32_STORE16*/195: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u16;
-                  const x = i32[fp + code[pc + 2]!]!;
-                  const i = (ad >>> 1) + (off >>> 1);
-                  if (((ad | off) & 1) === 0 && i < v.length) v[i] = x;
-                  else cf.mem0!.view.setUint16(ad + off, x, true);
+                case /*@I32_STORE16*/195:
+                  cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!, true);
                   pc += 4;
                   continue;
-                }
-                case /*@I64_STORE8*/196: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u8;
-                  const x = Number((ref[fp + code[pc + 2]!] as bigint) & 0xffn);
-                  const i = ad + off;
-                  if (i < v.length) v[i] = x;
-                  else cf.mem0!.view.setUint8(ad + off, x);
+                case /*@I64_STORE8*/196:
+                  cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffn));
                   pc += 4;
                   continue;
-                }
-                case /*@I64_STORE16*/197: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u16;
-                  const x = Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffn);
-                  const i = (ad >>> 1) + (off >>> 1);
-                  if (((ad | off) & 1) === 0 && i < v.length) v[i] = x;
-                  else cf.mem0!.view.setUint16(ad + off, x, true);
+                case /*@I64_STORE16*/197:
+                  cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffn), true);
                   pc += 4;
                   continue;
-                }
-                case /*@I64_STORE32*/198: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u32;
-                  const x = Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffffffn);
-                  const i = (ad >>> 2) + (off >>> 2);
-                  if (((ad | off) & 3) === 0 && i < v.length) v[i] = x;
-                  else cf.mem0!.view.setUint32(ad + off, x, true);
+                case /*@I64_STORE32*/198:
+                  cf.mem0!.view.setUint32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffffffn), true);
                   pc += 4;
                   continue;
-                }
 
-                case /*@I32_STORE_I*/199: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.i32;
-                  const x = code[pc + 2]!;
-                  const i = (ad >>> 2) + (off >>> 2);
-                  if (((ad | off) & 3) === 0 && i < v.length) v[i] = x;
-                  else cf.mem0!.view.setInt32(ad + off, x, true);
+                case /*@I32_STORE_I*/199:
+                  cf.mem0!.view.setInt32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!, true);
                   pc += 4;
                   continue;
-                }
-                case /*@I32_STORE8_I*/200: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u8;
-                  const x = code[pc + 2]!;
-                  const i = ad + off;
-                  if (i < v.length) v[i] = x;
-                  else cf.mem0!.view.setUint8(ad + off, x);
+                case /*@I32_STORE8_I*/200:
+                  cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!);
                   pc += 4;
                   continue;
-                }
-                case /*@I32_STORE16_I*/201: {
-                  const ad = i32[fp + code[pc + 1]!]! >>> 0;
-                  const off = code[pc + 3]! >>> 0;
-                  const v = cf.mv0!.u16;
-                  const x = code[pc + 2]!;
-                  const i = (ad >>> 1) + (off >>> 1);
-                  if (((ad | off) & 1) === 0 && i < v.length) v[i] = x;
-                  else cf.mem0!.view.setUint16(ad + off, x, true);
+                case /*@I32_STORE16_I*/201:
+                  cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!, true);
                   pc += 4;
                   continue;
-                }
 
                 // ---- any memory
                 case /*@MEM_LOAD*/202: {

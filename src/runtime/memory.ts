@@ -2,12 +2,12 @@
 // (the old buffer is detached where the host can transfer it, as the JS API specifies).
 // Fixed-length, not resizable: V8 reads the length of a view over a resizable buffer
 // through a slow path on every access, which cost the interpreter a third of its time in
-// memory-bound code.
+// memory-bound code. The interpreter reads and writes through `view`.
 
 import type { AddrType, Limits, MemoryType } from '../syntax/types.ts';
 import { Exhaustion } from '../util/errors.ts';
 import { MEMORY32_MAX_PAGES, runtimeLimits } from './limits.ts';
-import { PAGE_SIZE, type MemoryInst, type MemViews } from './value.ts';
+import { PAGE_SIZE, type MemoryInst } from './value.ts';
 
 /** A new buffer of n bytes with the contents of `old` (detached afterwards when the host can). */
 function regrow(old: ArrayBuffer, n: number): ArrayBuffer {
@@ -18,19 +18,6 @@ function regrow(old: ArrayBuffer, n: number): ArrayBuffer {
   return b;
 }
 
-function views(b: ArrayBuffer): MemViews {
-  return {
-    u8: new Uint8Array(b),
-    i8: new Int8Array(b),
-    u16: new Uint16Array(b),
-    i16: new Int16Array(b),
-    i32: new Int32Array(b),
-    u32: new Uint32Array(b),
-    i64: new BigInt64Array(b),
-    f64: new Float64Array(b),
-  };
-}
-
 export class Memory implements MemoryInst {
   readonly addr: AddrType;
   /** the declared maximum in pages, if any */
@@ -38,7 +25,6 @@ export class Memory implements MemoryInst {
   buffer: ArrayBuffer;
   view: DataView;
   bytes: Uint8Array;
-  readonly views: MemViews;
   /** the most pages this memory can ever have: min(declared max, address-type or practical limit) */
   readonly limitPages: number;
   private readonly declared: MemoryType;
@@ -59,8 +45,7 @@ export class Memory implements MemoryInst {
       throw new Exhaustion('out of memory');
     }
     this.view = new DataView(this.buffer);
-    this.views = views(this.buffer);
-    this.bytes = this.views.u8;
+    this.bytes = new Uint8Array(this.buffer);
   }
 
   /** current size in pages */
@@ -93,9 +78,7 @@ export class Memory implements MemoryInst {
     }
     this.buffer = b;
     this.view = new DataView(b);
-    // the views object stays (compiled code holds it); its arrays are replaced
-    Object.assign(this.views, views(b));
-    this.bytes = this.views.u8;
+    this.bytes = new Uint8Array(b);
     return old;
   }
 }

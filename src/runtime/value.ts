@@ -98,29 +98,15 @@ export interface HostFunc {
 
 export type FuncInst = WasmFunc | HostFunc;
 
-/** Typed arrays over a memory's whole buffer, for aligned accesses. */
-export interface MemViews {
-  u8: Uint8Array;
-  i8: Int8Array;
-  u16: Uint16Array;
-  i16: Int16Array;
-  i32: Int32Array;
-  u32: Uint32Array;
-  i64: BigInt64Array;
-  f64: Float64Array;
-}
-
 export interface MemoryInst {
   readonly type: MemoryType;
   /**
-   * The memory's bytes: a fixed-length ArrayBuffer, replaced (with `view`, `bytes` and the
-   * arrays of `views`) by a successful grow: read these again after anything that may grow it.
+   * The memory's bytes: a fixed-length ArrayBuffer, replaced (with `view` and `bytes`) by
+   * every grow: read these again after anything that may grow it.
    */
   readonly buffer: ArrayBuffer;
   readonly view: DataView;
   readonly bytes: Uint8Array;
-  /** the same object for the memory's lifetime; its arrays are replaced by grow */
-  readonly views: MemViews;
   /** current size in pages */
   readonly pages: number;
   /** grows by delta pages; returns the old size in pages, or -1 on failure */
