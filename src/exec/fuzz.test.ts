@@ -53,7 +53,37 @@ interface Label {
   readonly loop: boolean;
 }
 
-class Gen {
+/**
+ * What both generators share: bringing a random operand stack to the types a block or a
+ * function must leave, and a function body that way.
+ */
+abstract class StackGen<V, L> {
+  abstract readonly r: (n: number) => number;
+  abstract emit(s: string): void;
+  abstract localOf(t: V): number;
+  abstract push(st: V[], t: V): void;
+  abstract code(st: V[], labels: L[], depth: number): boolean;
+
+  /** Adjusts the stack to exactly `want`. */
+  fix(st: V[], want: readonly V[]): void {
+    // keep the longest prefix that already matches, then drop (or set a local) and push
+    let keep = 0;
+    while (keep < st.length && keep < want.length && st[keep] === want[keep]) keep++;
+    while (st.length > keep) {
+      const t = st.pop()!;
+      const x = this.r(2) ? this.localOf(t) : -1;
+      this.emit(x >= 0 ? `local.set ${x}` : 'drop');
+    }
+    for (let i = keep; i < want.length; i++) this.push(st, want[i]!);
+  }
+
+  body(params: readonly V[], results: readonly V[], labels: L[], depth: number): void {
+    const st = [...params];
+    if (this.code(st, labels, depth)) this.fix(st, results);
+  }
+}
+
+class Gen extends StackGen<T, Label> {
   readonly r: (n: number) => number;
   readonly locals: readonly T[];
   readonly counters: number[];
@@ -64,6 +94,7 @@ class Gen {
   budget = 60;
 
   constructor(r: (n: number) => number, locals: readonly T[], counters: number[], self: number, sigs: readonly Sig[]) {
+    super();
     this.r = r;
     this.locals = locals;
     this.counters = counters;
@@ -288,23 +319,6 @@ class Gen {
     return true;
   }
 
-  /** Adjusts the stack to exactly `want`. */
-  fix(st: T[], want: readonly T[]): void {
-    // keep the longest prefix that already matches, then drop and push
-    let keep = 0;
-    while (keep < st.length && keep < want.length && st[keep] === want[keep]) keep++;
-    while (st.length > keep) {
-      const t = st.pop()!;
-      const x = this.r(2) ? this.localOf(t) : -1;
-      this.emit(x >= 0 ? `local.set ${x}` : 'drop');
-    }
-    for (let i = keep; i < want.length; i++) this.push(st, want[i]!);
-  }
-
-  body(params: readonly T[], results: readonly T[], labels: Label[], depth: number): void {
-    const st = [...params];
-    if (this.code(st, labels, depth)) this.fix(st, results);
-  }
 }
 
 interface Sig {
@@ -547,7 +561,7 @@ interface World {
   readonly yields: MSig;
 }
 
-class MixGen {
+class MixGen extends StackGen<MT, MLabel> {
   readonly r: (n: number) => number;
   readonly w: World;
   /** the locals the random code may use (parameters first) */
@@ -566,6 +580,7 @@ class MixGen {
   tries = 0;
 
   constructor(r: (n: number) => number, w: World, self: number, params: readonly MT[], results: readonly MT[]) {
+    super();
     this.r = r;
     this.w = w;
     this.self = self;
@@ -1109,22 +1124,6 @@ class MixGen {
     return true;
   }
 
-  /** Adjusts the stack to exactly `want`. */
-  fix(st: MT[], want: readonly MT[]): void {
-    let keep = 0;
-    while (keep < st.length && keep < want.length && st[keep] === want[keep]) keep++;
-    while (st.length > keep) {
-      const t = st.pop()!;
-      const x = this.r(2) ? this.localOf(t) : -1;
-      this.emit(x >= 0 ? `local.set ${x}` : 'drop');
-    }
-    for (let i = keep; i < want.length; i++) this.push(st, want[i]!);
-  }
-
-  body(params: readonly MT[], results: readonly MT[], labels: MLabel[], depth: number): void {
-    const st = [...params];
-    if (this.code(st, labels, depth)) this.fix(st, results);
-  }
 }
 
 const hexBytes = (r: (n: number) => number, n: number): string =>
