@@ -89,14 +89,12 @@ export class Stack {
   }
 }
 
-/** The value at a slot of a segment, by kind (K_NUM, K_I32, K_REF). */
-function getSlot(s: Stack, at: number, kind: number): Value {
-  return kind === K_REF ? s.ref[at]! : kind === K_I32 ? s.i32[at]! : s.num[at]!;
-}
-
+/** The value at a slot, by kind (K_NUM, K_I32, K_REF). */
 function slotValue(num: Float64Array, i32: number[], ref: Value[], at: number, kind: number): Value {
   return kind === K_REF ? ref[at]! : kind === K_I32 ? i32[at]! : num[at]!;
 }
+
+const getSlot = (s: Stack, at: number, kind: number): Value => slotValue(s.num, s.i32, s.ref, at, kind);
 
 function setSlot(s: Stack, at: number, kind: number, v: Value): void {
   if (kind === K_REF) s.ref[at] = v;
@@ -262,7 +260,7 @@ export class Machine {
     }
   }
 
-  /** Grows a segment's value store to hold `need` slots (new typed arrays: reload them). */
+  /** Grows a segment's value store to hold `need` slots (a new Float64Array: reload `num`). */
   grow(s: Stack, need: number): void {
     const old = s.num.length;
     let cap = old * 2;
