@@ -847,166 +847,155 @@ function run(m: Machine): void {
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@COPY*/24: {
-                  const dst = fp + code[pc + 1]!;
-                  const src = fp + code[pc + 2]!;
-                  for (let j = 0, n = code[pc + 3]!; j < n; j++) {
-                    num[dst + j] = num[src + j]!;
-                    i32[dst + j] = i32[src + j]!;
-                    ref[dst + j] = ref[src + j]!;
-                  }
-                  pc += 4;
-                  continue;
-                }
-                case /*@CONST_I32*/25:
+                case /*@CONST_I32*/24:
                   i32[fp + code[pc + 1]!] = code[pc + 2]!;
                   pc += 3;
                   continue;
-                case /*@CONST_F32*/26:
+                case /*@CONST_F32*/25:
                   num[fp + code[pc + 1]!] = code[pc + 2]! >>> 0;
                   pc += 3;
                   continue;
-                case /*@CONST_F64*/27:
+                case /*@CONST_F64*/26:
                   num[fp + code[pc + 1]!] = cf.f64s[code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@CONST_R*/28:
+                case /*@CONST_R*/27:
                   ref[fp + code[pc + 1]!] = cf.objs[code[pc + 2]!] as Value;
                   pc += 3;
                   continue;
-                case /*@SELECT_N*/29:
+                case /*@SELECT_N*/28:
                   num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== 0 ? num[fp + code[pc + 3]!]! : num[fp + code[pc + 4]!]!;
                   pc += 5;
                   continue;
-                case /*@SELECT_I*/31:
+                case /*@SELECT_I*/30:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== 0 ? i32[fp + code[pc + 3]!]! : i32[fp + code[pc + 4]!]!;
                   pc += 5;
                   continue;
-                case /*@SELECT_R*/30:
+                case /*@SELECT_R*/29:
                   ref[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== 0 ? ref[fp + code[pc + 3]!]! : ref[fp + code[pc + 4]!]!;
                   pc += 5;
                   continue;
-                case /*@GLOBAL_GET_N*/32:
+                case /*@GLOBAL_GET_N*/31:
                   storeF64(num, fp + code[pc + 1]!, cf.globals[code[pc + 2]!]!.value as number);
                   pc += 3;
                   continue;
-                case /*@GLOBAL_GET_I*/34:
+                case /*@GLOBAL_GET_I*/33:
                   i32[fp + code[pc + 1]!] = (cf.globals[code[pc + 2]!]!.value as number) | 0;
                   pc += 3;
                   continue;
-                case /*@GLOBAL_GET_R*/33:
+                case /*@GLOBAL_GET_R*/32:
                   ref[fp + code[pc + 1]!] = cf.globals[code[pc + 2]!]!.value;
                   pc += 3;
                   continue;
-                case /*@GLOBAL_SET_N*/35:
+                case /*@GLOBAL_SET_N*/34:
                   cf.globals[code[pc + 1]!]!.value = num[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@GLOBAL_SET_I*/37:
+                case /*@GLOBAL_SET_I*/36:
                   cf.globals[code[pc + 1]!]!.value = i32[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@GLOBAL_SET_R*/36:
+                case /*@GLOBAL_SET_R*/35:
                   cf.globals[code[pc + 1]!]!.value = ref[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
 
                 // ---- i32
-                case /*@I32_EQZ*/38:
+                case /*@I32_EQZ*/37:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] === 0 ? 1 : 0;
                   pc += 3;
                   continue;
-                case /*@I32_EQ*/39:
+                case /*@I32_EQ*/38:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] === i32[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_NE*/40:
+                case /*@I32_NE*/39:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== i32[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_S*/41:
+                case /*@I32_LT_S*/40:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! < i32[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_U*/42:
+                case /*@I32_LT_U*/41:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 < i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_S*/43:
+                case /*@I32_GT_S*/42:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! > i32[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_U*/44:
+                case /*@I32_GT_U*/43:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 > i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_S*/45:
+                case /*@I32_LE_S*/44:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! <= i32[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_U*/46:
+                case /*@I32_LE_U*/45:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 <= i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_S*/47:
+                case /*@I32_GE_S*/46:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >= i32[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_U*/48:
+                case /*@I32_GE_U*/47:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 >= i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_EQ_I*/49:
+                case /*@I32_EQ_I*/48:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] === code[pc + 3] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_NE_I*/50:
+                case /*@I32_NE_I*/49:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== code[pc + 3] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_S_I*/51:
+                case /*@I32_LT_S_I*/50:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! < code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_U_I*/52:
+                case /*@I32_LT_U_I*/51:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 < code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_S_I*/53:
+                case /*@I32_GT_S_I*/52:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! > code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_U_I*/54:
+                case /*@I32_GT_U_I*/53:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 > code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_S_I*/55:
+                case /*@I32_LE_S_I*/54:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! <= code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_U_I*/56:
+                case /*@I32_LE_U_I*/55:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 <= code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_S_I*/57:
+                case /*@I32_GE_S_I*/56:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >= code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_U_I*/58:
+                case /*@I32_GE_U_I*/57:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 >= code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_CLZ*/59:
+                case /*@I32_CLZ*/58:
                   i32[fp + code[pc + 1]!] = Math.clz32(i32[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
-                case /*@I32_CTZ*/60: {
+                case /*@I32_CTZ*/59: {
                   const a = i32[fp + code[pc + 2]!]! | 0;
                   i32[fp + code[pc + 1]!] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
                   pc += 3;
                   continue;
                 }
-                case /*@I32_POPCNT*/61: {
+                case /*@I32_POPCNT*/60: {
                   let a = i32[fp + code[pc + 2]!]! | 0;
                   a = a - ((a >>> 1) & 0x55555555);
                   a = (a & 0x33333333) + ((a >>> 2) & 0x33333333);
@@ -1014,19 +1003,19 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@I32_ADD*/62:
+                case /*@I32_ADD*/61:
                   i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_SUB*/63:
+                case /*@I32_SUB*/62:
                   i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! - i32[fp + code[pc + 3]!]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_MUL*/64:
+                case /*@I32_MUL*/63:
                   i32[fp + code[pc + 1]!] = Math.imul(i32[fp + code[pc + 2]!]!, i32[fp + code[pc + 3]!]!);
                   pc += 4;
                   continue;
-                case /*@I32_DIV_S*/65: {
+                case /*@I32_DIV_S*/64: {
                   const a = i32[fp + code[pc + 2]!]!;
                   const b = i32[fp + code[pc + 3]!]!;
                   if (b === 0) trap('integer divide by zero');
@@ -1035,245 +1024,245 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I32_DIV_U*/66: {
+                case /*@I32_DIV_U*/65: {
                   const b = i32[fp + code[pc + 3]!]! >>> 0;
                   if (b === 0) trap('integer divide by zero');
                   i32[fp + code[pc + 1]!] = ((i32[fp + code[pc + 2]!]! >>> 0) / b) | 0;
                   pc += 4;
                   continue;
                 }
-                case /*@I32_REM_S*/67: {
+                case /*@I32_REM_S*/66: {
                   const b = i32[fp + code[pc + 3]!]!;
                   if (b === 0) trap('integer divide by zero');
                   i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! % b) | 0;
                   pc += 4;
                   continue;
                 }
-                case /*@I32_REM_U*/68: {
+                case /*@I32_REM_U*/67: {
                   const b = i32[fp + code[pc + 3]!]! >>> 0;
                   if (b === 0) trap('integer divide by zero');
                   i32[fp + code[pc + 1]!] = ((i32[fp + code[pc + 2]!]! >>> 0) % b) | 0;
                   pc += 4;
                   continue;
                 }
-                case /*@I32_AND*/69:
+                case /*@I32_AND*/68:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! & i32[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_OR*/70:
+                case /*@I32_OR*/69:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! | i32[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_XOR*/71:
+                case /*@I32_XOR*/70:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! ^ i32[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHL*/72:
+                case /*@I32_SHL*/71:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! << i32[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_S*/73:
+                case /*@I32_SHR_S*/72:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >> i32[fp + code[pc + 3]!]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_U*/74:
+                case /*@I32_SHR_U*/73:
                   i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! >>> i32[fp + code[pc + 3]!]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_ROTL*/75: {
+                case /*@I32_ROTL*/74: {
                   const a = i32[fp + code[pc + 2]!]!;
                   const b = i32[fp + code[pc + 3]!]!;
                   i32[fp + code[pc + 1]!] = (a << b) | (a >>> (32 - (b & 31)));
                   pc += 4;
                   continue;
                 }
-                case /*@I32_ROTR*/76: {
+                case /*@I32_ROTR*/75: {
                   const a = i32[fp + code[pc + 2]!]!;
                   const b = i32[fp + code[pc + 3]!]!;
                   i32[fp + code[pc + 1]!] = (a >>> b) | (a << (32 - (b & 31)));
                   pc += 4;
                   continue;
                 }
-                case /*@I32_ADD_I*/77:
+                case /*@I32_ADD_I*/76:
                   i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_MUL_I*/78:
+                case /*@I32_MUL_I*/77:
                   i32[fp + code[pc + 1]!] = Math.imul(i32[fp + code[pc + 2]!]!, code[pc + 3]!);
                   pc += 4;
                   continue;
-                case /*@I32_AND_I*/79:
+                case /*@I32_AND_I*/78:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! & code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_OR_I*/80:
+                case /*@I32_OR_I*/79:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! | code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_XOR_I*/81:
+                case /*@I32_XOR_I*/80:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! ^ code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHL_I*/82:
+                case /*@I32_SHL_I*/81:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! << code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_S_I*/83:
+                case /*@I32_SHR_S_I*/82:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >> code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_U_I*/84:
+                case /*@I32_SHR_U_I*/83:
                   i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! >>> code[pc + 3]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_EXTEND8_S*/85:
+                case /*@I32_EXTEND8_S*/84:
                   i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 24) >> 24;
                   pc += 3;
                   continue;
-                case /*@I32_EXTEND16_S*/86:
+                case /*@I32_EXTEND16_S*/85:
                   i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 16) >> 16;
                   pc += 3;
                   continue;
-                case /*@I32_WRAP_I64*/87:
+                case /*@I32_WRAP_I64*/86:
                   i32[fp + code[pc + 1]!] = Number(BigInt.asIntN(32, ref[fp + code[pc + 2]!] as bigint));
                   pc += 3;
                   continue;
 
                 // ---- compare and branch
-                case /*@J_EQ*/88:
+                case /*@J_EQ*/87:
                   if (i32[fp + code[pc + 1]!] === i32[fp + code[pc + 2]!]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_NE*/89:
+                case /*@J_NE*/88:
                   if (i32[fp + code[pc + 1]!] !== i32[fp + code[pc + 2]!]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_S*/90:
+                case /*@J_LT_S*/89:
                   if (i32[fp + code[pc + 1]!]! < i32[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_U*/91:
+                case /*@J_LT_U*/90:
                   if (i32[fp + code[pc + 1]!]! >>> 0 < i32[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_S*/92:
+                case /*@J_GT_S*/91:
                   if (i32[fp + code[pc + 1]!]! > i32[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_U*/93:
+                case /*@J_GT_U*/92:
                   if (i32[fp + code[pc + 1]!]! >>> 0 > i32[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_S*/94:
+                case /*@J_LE_S*/93:
                   if (i32[fp + code[pc + 1]!]! <= i32[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_U*/95:
+                case /*@J_LE_U*/94:
                   if (i32[fp + code[pc + 1]!]! >>> 0 <= i32[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_S*/96:
+                case /*@J_GE_S*/95:
                   if (i32[fp + code[pc + 1]!]! >= i32[fp + code[pc + 2]!]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_U*/97:
+                case /*@J_GE_U*/96:
                   if (i32[fp + code[pc + 1]!]! >>> 0 >= i32[fp + code[pc + 2]!]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_EQ_I*/98:
+                case /*@J_EQ_I*/97:
                   if (i32[fp + code[pc + 1]!] === code[pc + 2]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_NE_I*/99:
+                case /*@J_NE_I*/98:
                   if (i32[fp + code[pc + 1]!] !== code[pc + 2]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_S_I*/100:
+                case /*@J_LT_S_I*/99:
                   if (i32[fp + code[pc + 1]!]! < code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_U_I*/101:
+                case /*@J_LT_U_I*/100:
                   if (i32[fp + code[pc + 1]!]! >>> 0 < code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_S_I*/102:
+                case /*@J_GT_S_I*/101:
                   if (i32[fp + code[pc + 1]!]! > code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_U_I*/103:
+                case /*@J_GT_U_I*/102:
                   if (i32[fp + code[pc + 1]!]! >>> 0 > code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_S_I*/104:
+                case /*@J_LE_S_I*/103:
                   if (i32[fp + code[pc + 1]!]! <= code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_U_I*/105:
+                case /*@J_LE_U_I*/104:
                   if (i32[fp + code[pc + 1]!]! >>> 0 <= code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_S_I*/106:
+                case /*@J_GE_S_I*/105:
                   if (i32[fp + code[pc + 1]!]! >= code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_U_I*/107:
+                case /*@J_GE_U_I*/106:
                   if (i32[fp + code[pc + 1]!]! >>> 0 >= code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1282,7 +1271,7 @@ function run(m: Machine): void {
                   continue;
 
                 // ---- loop latches
-                case /*@ADDI_J_LT_S*/108: {
+                case /*@ADDI_J_LT_S*/107: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v < i32[fp + code[pc + 4]!]!) {
@@ -1292,7 +1281,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_LT_U*/109: {
+                case /*@ADDI_J_LT_U*/108: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >>> 0 < i32[fp + code[pc + 4]!]! >>> 0) {
@@ -1302,7 +1291,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_NE*/110: {
+                case /*@ADDI_J_NE*/109: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v !== i32[fp + code[pc + 4]!]!) {
@@ -1312,7 +1301,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GT_S*/111: {
+                case /*@ADDI_J_GT_S*/110: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v > i32[fp + code[pc + 4]!]!) {
@@ -1322,7 +1311,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GE_S*/112: {
+                case /*@ADDI_J_GE_S*/111: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >= i32[fp + code[pc + 4]!]!) {
@@ -1332,7 +1321,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_LT_S_I*/113: {
+                case /*@ADDI_J_LT_S_I*/112: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v < code[pc + 4]!) {
@@ -1342,7 +1331,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_LT_U_I*/114: {
+                case /*@ADDI_J_LT_U_I*/113: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >>> 0 < code[pc + 4]! >>> 0) {
@@ -1352,7 +1341,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_NE_I*/115: {
+                case /*@ADDI_J_NE_I*/114: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v !== code[pc + 4]!) {
@@ -1362,7 +1351,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GT_S_I*/116: {
+                case /*@ADDI_J_GT_S_I*/115: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v > code[pc + 4]!) {
@@ -1372,7 +1361,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GE_S_I*/117: {
+                case /*@ADDI_J_GE_S_I*/116: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >= code[pc + 4]!) {
@@ -1382,7 +1371,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_BR_IF*/118: {
+                case /*@ADDI_BR_IF*/117: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v !== 0) {
@@ -1392,7 +1381,7 @@ function run(m: Machine): void {
                   } else pc += 5;
                   continue;
                 }
-                case /*@ADDI_BR_UNLESS*/119: {
+                case /*@ADDI_BR_UNLESS*/118: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v === 0) {
@@ -1403,7 +1392,7 @@ function run(m: Machine): void {
                   continue;
                 }
 
-                case /*@ADD_J_LT_S*/120: {
+                case /*@ADD_J_LT_S*/119: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v < i32[fp + code[pc + 4]!]!) {
@@ -1413,7 +1402,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_LT_U*/121: {
+                case /*@ADD_J_LT_U*/120: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >>> 0 < i32[fp + code[pc + 4]!]! >>> 0) {
@@ -1423,7 +1412,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_NE*/122: {
+                case /*@ADD_J_NE*/121: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v !== i32[fp + code[pc + 4]!]!) {
@@ -1433,7 +1422,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_GT_S*/123: {
+                case /*@ADD_J_GT_S*/122: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v > i32[fp + code[pc + 4]!]!) {
@@ -1443,7 +1432,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_GE_S*/124: {
+                case /*@ADD_J_GE_S*/123: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >= i32[fp + code[pc + 4]!]!) {
@@ -1453,7 +1442,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_LT_S_I*/125: {
+                case /*@ADD_J_LT_S_I*/124: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v < code[pc + 4]!) {
@@ -1463,7 +1452,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_LT_U_I*/126: {
+                case /*@ADD_J_LT_U_I*/125: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >>> 0 < code[pc + 4]! >>> 0) {
@@ -1473,7 +1462,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_NE_I*/127: {
+                case /*@ADD_J_NE_I*/126: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v !== code[pc + 4]!) {
@@ -1483,7 +1472,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_GT_S_I*/128: {
+                case /*@ADD_J_GT_S_I*/127: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v > code[pc + 4]!) {
@@ -1493,7 +1482,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_GE_S_I*/129: {
+                case /*@ADD_J_GE_S_I*/128: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >= code[pc + 4]!) {
@@ -1503,7 +1492,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_BR_IF*/130: {
+                case /*@ADD_BR_IF*/129: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v !== 0) {
@@ -1513,7 +1502,7 @@ function run(m: Machine): void {
                   } else pc += 5;
                   continue;
                 }
-                case /*@ADD_BR_UNLESS*/131: {
+                case /*@ADD_BR_UNLESS*/130: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v === 0) {
@@ -1525,83 +1514,83 @@ function run(m: Machine): void {
                 }
 
                 // ---- i64
-                case /*@I64_EQZ*/132:
+                case /*@I64_EQZ*/131:
                   i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === 0n ? 1 : 0;
                   pc += 3;
                   continue;
-                case /*@I64_EQ*/133:
+                case /*@I64_EQ*/132:
                   i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_NE*/134:
+                case /*@I64_NE*/133:
                   i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] !== ref[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_LT_S*/135:
+                case /*@I64_LT_S*/134:
                   i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) < (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_GT_S*/136:
+                case /*@I64_GT_S*/135:
                   i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) > (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_LE_S*/137:
+                case /*@I64_LE_S*/136:
                   i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) <= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_GE_S*/138:
+                case /*@I64_GE_S*/137:
                   i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) >= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I64_ADD*/139:
+                case /*@I64_ADD*/138:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) + (ref[fp + code[pc + 3]!] as bigint));
                   pc += 4;
                   continue;
-                case /*@I64_SUB*/140:
+                case /*@I64_SUB*/139:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) - (ref[fp + code[pc + 3]!] as bigint));
                   pc += 4;
                   continue;
-                case /*@I64_MUL*/141:
+                case /*@I64_MUL*/140:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) * (ref[fp + code[pc + 3]!] as bigint));
                   pc += 4;
                   continue;
-                case /*@I64_AND*/142:
+                case /*@I64_AND*/141:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) & (ref[fp + code[pc + 3]!] as bigint);
                   pc += 4;
                   continue;
-                case /*@I64_OR*/143:
+                case /*@I64_OR*/142:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) | (ref[fp + code[pc + 3]!] as bigint);
                   pc += 4;
                   continue;
-                case /*@I64_XOR*/144:
+                case /*@I64_XOR*/143:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) ^ (ref[fp + code[pc + 3]!] as bigint);
                   pc += 4;
                   continue;
-                case /*@I64_SHL*/145:
+                case /*@I64_SHL*/144:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) << ((ref[fp + code[pc + 3]!] as bigint) & 63n));
                   pc += 4;
                   continue;
-                case /*@I64_SHR_S*/146:
+                case /*@I64_SHR_S*/145:
                   ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) >> ((ref[fp + code[pc + 3]!] as bigint) & 63n);
                   pc += 4;
                   continue;
-                case /*@I64_SHR_U*/147:
+                case /*@I64_SHR_U*/146:
                   ref[fp + code[pc + 1]!] = BigInt.asIntN(
                     64, BigInt.asUintN(64, ref[fp + code[pc + 2]!] as bigint) >> ((ref[fp + code[pc + 3]!] as bigint) & 63n),
                   );
                   pc += 4;
                   continue;
-                case /*@I64_EXTEND_I32_S*/148:
+                case /*@I64_EXTEND_I32_S*/147:
                   ref[fp + code[pc + 1]!] = BigInt(i32[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
-                case /*@I64_EXTEND_I32_U*/149:
+                case /*@I64_EXTEND_I32_U*/148:
                   ref[fp + code[pc + 1]!] = BigInt(i32[fp + code[pc + 2]!]! >>> 0);
                   pc += 3;
                   continue;
 
                 // ---- f64
-                case /*@F64_ADD*/150: {
+                case /*@F64_ADD*/149: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a + b;
@@ -1609,7 +1598,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_SUB*/151: {
+                case /*@F64_SUB*/150: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a - b;
@@ -1617,7 +1606,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_MUL*/152: {
+                case /*@F64_MUL*/151: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a * b;
@@ -1625,7 +1614,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_DIV*/153: {
+                case /*@F64_DIV*/152: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   const r = a / b;
@@ -1633,41 +1622,41 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F64_EQ*/154:
+                case /*@F64_EQ*/153:
                   i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === num[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_NE*/155:
+                case /*@F64_NE*/154:
                   i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== num[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_LT*/156:
+                case /*@F64_LT*/155:
                   i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_GT*/157:
+                case /*@F64_GT*/156:
                   i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_LE*/158:
+                case /*@F64_LE*/157:
                   i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_GE*/159:
+                case /*@F64_GE*/158:
                   i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= num[fp + code[pc + 3]!]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@F64_CONVERT_I32_S*/160:
+                case /*@F64_CONVERT_I32_S*/159:
                   num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@F64_CONVERT_I32_U*/161:
+                case /*@F64_CONVERT_I32_U*/160:
                   num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0;
                   pc += 3;
                   continue;
 
                 // ---- f32
-                case /*@F32_ADD*/162: {
+                case /*@F32_ADD*/161: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   SU32[0] = a;
@@ -1681,7 +1670,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_SUB*/163: {
+                case /*@F32_SUB*/162: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   SU32[0] = a;
@@ -1695,7 +1684,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_MUL*/164: {
+                case /*@F32_MUL*/163: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   SU32[0] = a;
@@ -1709,7 +1698,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_DIV*/165: {
+                case /*@F32_DIV*/164: {
                   const a = num[fp + code[pc + 2]!]!;
                   const b = num[fp + code[pc + 3]!]!;
                   SU32[0] = a;
@@ -1723,7 +1712,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_EQ*/166: {
+                case /*@F32_EQ*/165: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
@@ -1731,7 +1720,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_NE*/167: {
+                case /*@F32_NE*/166: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
@@ -1739,7 +1728,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_LT*/168: {
+                case /*@F32_LT*/167: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
@@ -1747,7 +1736,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_GT*/169: {
+                case /*@F32_GT*/168: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
@@ -1755,7 +1744,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_LE*/170: {
+                case /*@F32_LE*/169: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
@@ -1763,7 +1752,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_GE*/171: {
+                case /*@F32_GE*/170: {
                   SU32[0] = num[fp + code[pc + 2]!]!;
                   const x = SF32[0]!;
                   SU32[0] = num[fp + code[pc + 3]!]!;
@@ -1771,14 +1760,14 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@F32_CONVERT_I32_S*/172:
+                case /*@F32_CONVERT_I32_S*/171:
                   SF32[0] = i32[fp + code[pc + 2]!]!;
                   num[fp + code[pc + 1]!] = SU32[0]!;
                   pc += 3;
                   continue;
 
                 // ---- other operators
-                case /*@GEN1*/173: {
+                case /*@GEN1*/172: {
                   const mask = code[pc + 4]!;
                   const a = fp + code[pc + 2]!;
                   const r = (cf.objs[code[pc + 3]!] as Fn1)(mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a]);
@@ -1788,7 +1777,7 @@ function run(m: Machine): void {
                   pc += 5;
                   continue;
                 }
-                case /*@GEN2*/174: {
+                case /*@GEN2*/173: {
                   const mask = code[pc + 5]!;
                   const a = fp + code[pc + 2]!;
                   const b = fp + code[pc + 3]!;
@@ -1799,7 +1788,7 @@ function run(m: Machine): void {
                   pc += 6;
                   continue;
                 }
-                case /*@GEN3*/175: {
+                case /*@GEN3*/174: {
                   const mask = code[pc + 6]!;
                   const a = fp + code[pc + 2]!;
                   const b = fp + code[pc + 3]!;
@@ -1816,117 +1805,117 @@ function run(m: Machine): void {
 
                 // ---- memory 0, i32 addresses: through the memory's DataView (fewer checks than typed
                 // views and no alignment cases; out of bounds, it throws a RangeError: a trap)
-                case /*@I32_LOAD*/176:
+                case /*@I32_LOAD*/175:
                   i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
                   pc += 4;
                   continue;
-                case /*@I64_LOAD*/177:
+                case /*@I64_LOAD*/176:
                   ref[fp + code[pc + 1]!] = cf.mem0!.view.getBigInt64((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
                   pc += 4;
                   continue;
-                case /*@F32_LOAD*/178:
+                case /*@F32_LOAD*/177:
                   num[fp + code[pc + 1]!] = cf.mem0!.view.getUint32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
                   pc += 4;
                   continue;
-                case /*@F64_LOAD*/179:
+                case /*@F64_LOAD*/178:
                   storeF64(num, fp + code[pc + 1]!, cf.mem0!.view.getFloat64((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
                   pc += 4;
                   continue;
-                case /*@I32_LOAD8_S*/180:
+                case /*@I32_LOAD8_S*/179:
                   i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0));
                   pc += 4;
                   continue;
-                case /*@I32_LOAD8_U*/181:
+                case /*@I32_LOAD8_U*/180:
                   i32[fp + code[pc + 1]!] = cf.mem0!.view.getUint8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0));
                   pc += 4;
                   continue;
-                case /*@I32_LOAD16_S*/182:
+                case /*@I32_LOAD16_S*/181:
                   i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
                   pc += 4;
                   continue;
-                case /*@I32_LOAD16_U*/183:
+                case /*@I32_LOAD16_U*/182:
                   i32[fp + code[pc + 1]!] = cf.mem0!.view.getUint16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
                   pc += 4;
                   continue;
-                case /*@I64_LOAD8_S*/184:
+                case /*@I64_LOAD8_S*/183:
                   ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)));
                   pc += 4;
                   continue;
-                case /*@I64_LOAD8_U*/185:
+                case /*@I64_LOAD8_U*/184:
                   ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)));
                   pc += 4;
                   continue;
-                case /*@I64_LOAD16_S*/186:
+                case /*@I64_LOAD16_S*/185:
                   ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
                   pc += 4;
                   continue;
-                case /*@I64_LOAD16_U*/187:
+                case /*@I64_LOAD16_U*/186:
                   ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
                   pc += 4;
                   continue;
-                case /*@I64_LOAD32_S*/188:
+                case /*@I64_LOAD32_S*/187:
                   ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
                   pc += 4;
                   continue;
-                case /*@I64_LOAD32_U*/189:
+                case /*@I64_LOAD32_U*/188:
                   ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
                   pc += 4;
                   continue;
-                case /*@I32_STORE*/190:
+                case /*@I32_STORE*/189:
                   cf.mem0!.view.setInt32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!, true);
                   pc += 4;
                   continue;
-                case /*@I64_STORE*/191:
+                case /*@I64_STORE*/190:
                   cf.mem0!.view.setBigInt64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), ref[fp + code[pc + 2]!] as bigint, true);
                   pc += 4;
                   continue;
-                case /*@F32_STORE*/192:
+                case /*@F32_STORE*/191:
                   cf.mem0!.view.setUint32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true);
                   pc += 4;
                   continue;
-                case /*@F64_STORE*/193: {
+                case /*@F64_STORE*/192: {
                   const x = num[fp + code[pc + 2]!]!;
                   if (x === x) cf.mem0!.view.setFloat64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), x, true);
                   else cf.mem0!.view.setBigInt64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), f64ToBits(x), true); // keeps a signalling NaN
                   pc += 4;
                   continue;
                 }
-                case /*@I32_STORE8*/194:
+                case /*@I32_STORE8*/193:
                   cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!);
                   pc += 4;
                   continue;
-                case /*@I32_STORE16*/195:
+                case /*@I32_STORE16*/194:
                   cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!, true);
                   pc += 4;
                   continue;
-                case /*@I64_STORE8*/196:
+                case /*@I64_STORE8*/195:
                   cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffn));
                   pc += 4;
                   continue;
-                case /*@I64_STORE16*/197:
+                case /*@I64_STORE16*/196:
                   cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffn), true);
                   pc += 4;
                   continue;
-                case /*@I64_STORE32*/198:
+                case /*@I64_STORE32*/197:
                   cf.mem0!.view.setUint32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffffffn), true);
                   pc += 4;
                   continue;
 
-                case /*@I32_STORE_I*/199:
+                case /*@I32_STORE_I*/198:
                   cf.mem0!.view.setInt32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!, true);
                   pc += 4;
                   continue;
-                case /*@I32_STORE8_I*/200:
+                case /*@I32_STORE8_I*/199:
                   cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!);
                   pc += 4;
                   continue;
-                case /*@I32_STORE16_I*/201:
+                case /*@I32_STORE16_I*/200:
                   cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!, true);
                   pc += 4;
                   continue;
 
                 // ---- any memory
-                case /*@MEM_LOAD*/202: {
+                case /*@MEM_LOAD*/201: {
                   const acc = cf.objs[code[pc + 3]!] as MemAccess;
                   const r = memLoad(cf.instance, acc, addrAt(i32, ref, fp + code[pc + 2]!, acc.is64));
                   if (acc.vref) ref[fp + code[pc + 1]!] = r;
@@ -1935,7 +1924,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@MEM_STORE*/203: {
+                case /*@MEM_STORE*/202: {
                   const acc = cf.objs[code[pc + 3]!] as MemAccess;
                   const v = fp + code[pc + 2]!;
                   const x = acc.vref ? ref[v]! : acc.vi32 ? i32[v]! : num[v]!;
@@ -1943,7 +1932,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@MEM_LOAD_LANE*/204: {
+                case /*@MEM_LOAD_LANE*/203: {
                   const acc = cf.objs[code[pc + 4]!] as MemAccess;
                   ref[fp + code[pc + 1]!] = memLoadLane(
                     cf.instance, acc, addrAt(i32, ref, fp + code[pc + 2]!, acc.is64), ref[fp + code[pc + 3]!] as Uint8Array,
@@ -1951,14 +1940,14 @@ function run(m: Machine): void {
                   pc += 5;
                   continue;
                 }
-                case /*@MEMORY_SIZE*/205: {
+                case /*@MEMORY_SIZE*/204: {
                   const x = code[pc + 2]!;
                   const mem = cf.instance.memories[x]!;
                   putAddr(i32, ref, fp + code[pc + 1]!, cf.instance.valid.memories[x]!.addr === 'i64', mem.buffer.byteLength / 65536);
                   pc += 3;
                   continue;
                 }
-                case /*@MEMORY_GROW*/206: {
+                case /*@MEMORY_GROW*/205: {
                   const x = code[pc + 3]!;
                   const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
                   const delta = addrAt(i32, ref, fp + code[pc + 2]!, is64);
@@ -1967,7 +1956,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@MEMORY_FILL*/207: {
+                case /*@MEMORY_FILL*/206: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
@@ -1975,7 +1964,7 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@MEMORY_COPY*/208: {
+                case /*@MEMORY_COPY*/207: {
                   const vm = cf.instance.valid;
                   const dx = code[pc + 2]!;
                   const sx = code[pc + 3]!;
@@ -1989,7 +1978,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@MEMORY_INIT*/209: {
+                case /*@MEMORY_INIT*/208: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
@@ -2000,13 +1989,13 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@DATA_DROP*/210:
+                case /*@DATA_DROP*/209:
                   cf.instance.datas[code[pc + 1]!] = null;
                   pc += 2;
                   continue;
 
                 // ---- tables
-                case /*@TABLE_GET*/211: {
+                case /*@TABLE_GET*/210: {
                   const x = code[pc + 3]!;
                   const elems = cf.instance.tables[x]!.elems;
                   const i = addrAt(i32, ref, fp + code[pc + 2]!, cf.instance.valid.tables[x]!.addr === 'i64');
@@ -2015,7 +2004,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@TABLE_SET*/212: {
+                case /*@TABLE_SET*/211: {
                   const x = code[pc + 3]!;
                   const elems = cf.instance.tables[x]!.elems;
                   const i = addrAt(i32, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64');
@@ -2024,13 +2013,13 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@TABLE_SIZE*/213: {
+                case /*@TABLE_SIZE*/212: {
                   const x = code[pc + 2]!;
                   putAddr(i32, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64', cf.instance.tables[x]!.elems.length);
                   pc += 3;
                   continue;
                 }
-                case /*@TABLE_GROW*/214: {
+                case /*@TABLE_GROW*/213: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
@@ -2039,7 +2028,7 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@TABLE_FILL*/215: {
+                case /*@TABLE_FILL*/214: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
@@ -2047,7 +2036,7 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@TABLE_COPY*/216: {
+                case /*@TABLE_COPY*/215: {
                   const vm = cf.instance.valid;
                   const dx = code[pc + 2]!;
                   const sx = code[pc + 3]!;
@@ -2061,7 +2050,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@TABLE_INIT*/217: {
+                case /*@TABLE_INIT*/216: {
                   const x = code[pc + 2]!;
                   const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
                   const b = fp + code[pc + 1]!;
@@ -2072,97 +2061,97 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ELEM_DROP*/218:
+                case /*@ELEM_DROP*/217:
                   cf.instance.elems[code[pc + 1]!] = null;
                   pc += 2;
                   continue;
 
                 // ---- references
-                case /*@REF_NULL*/219:
+                case /*@REF_NULL*/218:
                   ref[fp + code[pc + 1]!] = null;
                   pc += 2;
                   continue;
-                case /*@REF_IS_NULL*/220:
+                case /*@REF_IS_NULL*/219:
                   i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === null ? 1 : 0;
                   pc += 3;
                   continue;
-                case /*@REF_FUNC*/221:
+                case /*@REF_FUNC*/220:
                   ref[fp + code[pc + 1]!] = cf.funcs[code[pc + 2]!]!;
                   pc += 3;
                   continue;
-                case /*@REF_AS_NON_NULL*/222:
+                case /*@REF_AS_NON_NULL*/221:
                   if (ref[fp + code[pc + 1]!] === null) trap('null reference');
                   pc += 2;
                   continue;
-                case /*@BR_ON_NULL*/223:
+                case /*@BR_ON_NULL*/222:
                   if (ref[fp + code[pc + 1]!] === null) {
                     const t = code[pc + 2]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 3;
                   continue;
-                case /*@BR_ON_NON_NULL*/224:
+                case /*@BR_ON_NON_NULL*/223:
                   if (ref[fp + code[pc + 1]!] !== null) {
                     const t = code[pc + 2]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 3;
                   continue;
-                case /*@REF_EQ*/225:
+                case /*@REF_EQ*/224:
                   i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@REF_TEST*/226:
+                case /*@REF_TEST*/225:
                   i32[fp + code[pc + 1]!] = refMatches(ref[fp + code[pc + 2]!]!, cf.objs[code[pc + 3]!] as CRefType) ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@REF_CAST*/227:
+                case /*@REF_CAST*/226:
                   if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) trap('cast failure');
                   pc += 3;
                   continue;
-                case /*@BR_ON_CAST*/228:
+                case /*@BR_ON_CAST*/227:
                   if (refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@BR_ON_CAST_FAIL*/229:
+                case /*@BR_ON_CAST_FAIL*/228:
                   if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@REF_I31*/230:
+                case /*@REF_I31*/229:
                   ref[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 1) >> 1;
                   pc += 3;
                   continue;
-                case /*@I31_GET_S*/231: {
+                case /*@I31_GET_S*/230: {
                   const v = ref[fp + code[pc + 2]!];
                   if (v === null) trap('null i31 reference');
                   i32[fp + code[pc + 1]!] = (v as number) | 0;
                   pc += 3;
                   continue;
                 }
-                case /*@I31_GET_U*/232: {
+                case /*@I31_GET_U*/231: {
                   const v = ref[fp + code[pc + 2]!];
                   if (v === null) trap('null i31 reference');
                   i32[fp + code[pc + 1]!] = (v as number) & 0x7fffffff;
                   pc += 3;
                   continue;
                 }
-                case /*@ANY_CONVERT_EXTERN*/233:
+                case /*@ANY_CONVERT_EXTERN*/232:
                   ref[fp + code[pc + 1]!] = internalize(ref[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
-                case /*@EXTERN_CONVERT_ANY*/234:
+                case /*@EXTERN_CONVERT_ANY*/233:
                   ref[fp + code[pc + 1]!] = externalize(ref[fp + code[pc + 2]!]!);
                   pc += 3;
                   continue;
 
                 // ---- aggregates
-                case /*@STRUCT_NEW*/235: {
+                case /*@STRUCT_NEW*/234: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   const kinds = desc.kinds;
@@ -2175,32 +2164,32 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@STRUCT_NEW_DEFAULT*/236:
+                case /*@STRUCT_NEW_DEFAULT*/235:
                   ref[fp + code[pc + 1]!] = newStructDefault((cf.objs[code[pc + 2]!] as AggrDesc).dt);
                   pc += 3;
                   continue;
-                case /*@STRUCT_GET_N*/237: {
+                case /*@STRUCT_GET_N*/236: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   storeF64(num, fp + code[pc + 1]!, o.fields[code[pc + 3]!] as number);
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_GET_I*/239: {
+                case /*@STRUCT_GET_I*/238: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   i32[fp + code[pc + 1]!] = (o.fields[code[pc + 3]!] as number) | 0;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_GET_R*/238: {
+                case /*@STRUCT_GET_R*/237: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   ref[fp + code[pc + 1]!] = o.fields[code[pc + 3]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_GET_P*/240: {
+                case /*@STRUCT_GET_P*/239: {
                   const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   const sh = code[pc + 4]!;
@@ -2208,46 +2197,46 @@ function run(m: Machine): void {
                   pc += 5;
                   continue;
                 }
-                case /*@STRUCT_SET_N*/241: {
+                case /*@STRUCT_SET_N*/240: {
                   const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   o.fields[code[pc + 3]!] = num[fp + code[pc + 2]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_SET_I*/243: {
+                case /*@STRUCT_SET_I*/242: {
                   const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   o.fields[code[pc + 3]!] = i32[fp + code[pc + 2]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_SET_R*/242: {
+                case /*@STRUCT_SET_R*/241: {
                   const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   o.fields[code[pc + 3]!] = ref[fp + code[pc + 2]!]!;
                   pc += 4;
                   continue;
                 }
-                case /*@STRUCT_SET_P*/244: {
+                case /*@STRUCT_SET_P*/243: {
                   const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
                   if (o === null) trap('null structure reference');
                   o.fields[code[pc + 3]!] = i32[fp + code[pc + 2]!]! & code[pc + 4]!;
                   pc += 5;
                   continue;
                 }
-                case /*@ARRAY_NEW*/245: {
+                case /*@ARRAY_NEW*/244: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   ref[b] = newArray(desc.dt, i32[b + 1]! >>> 0, slotValue(num, i32, ref, b, desc.kinds[0]!));
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_NEW_DEFAULT*/246:
+                case /*@ARRAY_NEW_DEFAULT*/245:
                   ref[fp + code[pc + 1]!] = newArrayDefault((cf.objs[code[pc + 3]!] as AggrDesc).dt, i32[fp + code[pc + 2]!]! >>> 0);
                   pc += 4;
                   continue;
-                case /*@ARRAY_NEW_FIXED*/247: {
+                case /*@ARRAY_NEW_FIXED*/246: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   const n = code[pc + 3]!;
@@ -2258,19 +2247,19 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_NEW_DATA*/248: {
+                case /*@ARRAY_NEW_DATA*/247: {
                   const b = fp + code[pc + 1]!;
                   ref[b] = arrayNewData(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[b]! >>> 0, i32[b + 1]! >>> 0);
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_NEW_ELEM*/249: {
+                case /*@ARRAY_NEW_ELEM*/248: {
                   const b = fp + code[pc + 1]!;
                   ref[b] = arrayNewElem(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[b]! >>> 0, i32[b + 1]! >>> 0);
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_GET_N*/250: {
+                case /*@ARRAY_GET_N*/249: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = i32[fp + code[pc + 3]!]! >>> 0;
@@ -2279,7 +2268,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_GET_I*/252: {
+                case /*@ARRAY_GET_I*/251: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = i32[fp + code[pc + 3]!]! >>> 0;
@@ -2288,7 +2277,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_GET_R*/251: {
+                case /*@ARRAY_GET_R*/250: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = i32[fp + code[pc + 3]!]! >>> 0;
@@ -2297,7 +2286,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_GET_P*/253: {
+                case /*@ARRAY_GET_P*/252: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = i32[fp + code[pc + 3]!]! >>> 0;
@@ -2307,7 +2296,7 @@ function run(m: Machine): void {
                   pc += 5;
                   continue;
                 }
-                case /*@ARRAY_SET_N*/254: {
+                case /*@ARRAY_SET_N*/253: {
                   const a = ref[fp + code[pc + 1]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = i32[fp + code[pc + 2]!]! >>> 0;
@@ -2316,7 +2305,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_SET_I*/256: {
+                case /*@ARRAY_SET_I*/255: {
                   const a = ref[fp + code[pc + 1]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = i32[fp + code[pc + 2]!]! >>> 0;
@@ -2325,7 +2314,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_SET_R*/255: {
+                case /*@ARRAY_SET_R*/254: {
                   const a = ref[fp + code[pc + 1]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = i32[fp + code[pc + 2]!]! >>> 0;
@@ -2334,7 +2323,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_SET_P*/257: {
+                case /*@ARRAY_SET_P*/256: {
                   const a = ref[fp + code[pc + 1]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   const i = i32[fp + code[pc + 2]!]! >>> 0;
@@ -2343,27 +2332,27 @@ function run(m: Machine): void {
                   pc += 5;
                   continue;
                 }
-                case /*@ARRAY_LEN*/258: {
+                case /*@ARRAY_LEN*/257: {
                   const a = ref[fp + code[pc + 2]!] as WasmArray | null;
                   if (a === null) trap(NULL_ARRAY);
                   i32[fp + code[pc + 1]!] = a.elems.length;
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_FILL*/259: {
+                case /*@ARRAY_FILL*/258: {
                   const b = fp + code[pc + 1]!;
                   const desc = cf.objs[code[pc + 2]!] as AggrDesc;
                   arrayFill(ref[b] as WasmArray | null, desc, i32[b + 1]! >>> 0, slotValue(num, i32, ref, b + 2, desc.kinds[0]!), i32[b + 3]! >>> 0);
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_COPY*/260: {
+                case /*@ARRAY_COPY*/259: {
                   const b = fp + code[pc + 1]!;
                   arrayCopy(ref[b] as WasmArray | null, i32[b + 1]! >>> 0, ref[b + 2] as WasmArray | null, i32[b + 3]! >>> 0, i32[b + 4]! >>> 0);
                   pc += 3;
                   continue;
                 }
-                case /*@ARRAY_INIT_DATA*/261: {
+                case /*@ARRAY_INIT_DATA*/260: {
                   const b = fp + code[pc + 1]!;
                   arrayInitData(
                     cf.instance, ref[b] as WasmArray | null, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[b + 1]! >>> 0,
@@ -2372,7 +2361,7 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@ARRAY_INIT_ELEM*/262: {
+                case /*@ARRAY_INIT_ELEM*/261: {
                   const b = fp + code[pc + 1]!;
                   arrayInitElem(cf.instance, ref[b] as WasmArray | null, code[pc + 3]!, i32[b + 1]! >>> 0, i32[b + 2]! >>> 0, i32[b + 3]! >>> 0);
                   pc += 4;
@@ -2380,14 +2369,14 @@ function run(m: Machine): void {
                 }
 
                 // ---- stack switching
-                case /*@CONT_NEW*/263: {
+                case /*@CONT_NEW*/262: {
                   const f = ref[fp + code[pc + 2]!] as FuncInst | null;
                   if (f === null) trap('null function reference');
                   ref[fp + code[pc + 1]!] = new Cont(cf.objs[code[pc + 3]!] as DefType, f, null, null, 0, 0);
                   pc += 4;
                   continue;
                 }
-                case /*@CONT_BIND*/264: {
+                case /*@CONT_BIND*/263: {
                   const b = fp + code[pc + 1]!;
                   const site = cf.objs[code[pc + 2]!] as BindSite;
                   const nb = site.nbound;
@@ -2417,15 +2406,15 @@ function run(m: Machine): void {
                   pc += 3;
                   continue;
                 }
-                case /*@SUSPEND*/265:
+                case /*@SUSPEND*/264:
                   stk.depth = depth;
                   m.suspend(stk, pc + 4, code[pc + 1]!, cf.objs[code[pc + 2]!] as TagInst, code[pc + 3]!);
                   continue outer;
-                case /*@RESUME*/266:
+                case /*@RESUME*/265:
                   stk.depth = depth;
                   m.resume(stk, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as ResumeSite);
                   continue outer;
-                case /*@RESUME_THROW*/267: {
+                case /*@RESUME_THROW*/266: {
                   const b = fp + code[pc + 1]!;
                   const site = cf.objs[code[pc + 2]!] as ResumeSite;
                   const tag = cf.objs[code[pc + 3]!] as TagInst;
@@ -2437,7 +2426,7 @@ function run(m: Machine): void {
                   m.resumeThrow(stk, pc, pc + 5, code[pc + 1]!, site, k, exn);
                   continue outer;
                 }
-                case /*@RESUME_THROW_REF*/268: {
+                case /*@RESUME_THROW_REF*/267: {
                   const b = fp + code[pc + 1]!;
                   const exn = ref[b] as WasmExn | null;
                   if (exn === null) trap('null exception reference');
@@ -2448,7 +2437,7 @@ function run(m: Machine): void {
                   m.resumeThrow(stk, pc, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as ResumeSite, k, exn);
                   continue outer;
                 }
-                case /*@SWITCH*/269:
+                case /*@SWITCH*/268:
                   stk.depth = depth;
                   m.switchTo(stk, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as SwitchSite);
                   continue outer;

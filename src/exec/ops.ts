@@ -28,7 +28,7 @@ export const OP_NAMES = [
   'BR_UNLESS', //            c t              jump when i32[c] == 0
   'BR_TABLE', //             c n arity src (t d)*(n+1)
   'RETURN', //               s n              results [s, s+n) to [0, n), pop the frame
-  'RETURN0', //              (unused)
+  'RETURN0', //              -                no results (an immediate is kept for room: size 2)
   'RETURN1_N', //            s
   'RETURN1_R', //            s
   'RETURN1_I', //            s
@@ -45,7 +45,6 @@ export const OP_NAMES = [
   'MOV_N', //                d s
   'MOV_R', //                d s
   'MOV_I', //                d s
-  'COPY', //                 d s n            all three arrays
   'CONST_I32', //            d k
   'CONST_F32', //            d k(bits)
   'CONST_F64', //            d i(f64 table)
@@ -187,7 +186,7 @@ export const OP_SIZE: Readonly<Record<OpName, number>> = (() => {
   const sizes: Partial<Record<OpName, number>> = {
     UNREACHABLE: 1, NOP: 1, BR: 2, BR_LOOP: 6, BR_IF: 3, BR_UNLESS: 3, BR_TABLE: -1, RETURN: 3, RETURN0: 2, RETURN1_N: 2, RETURN1_R: 2, RETURN1_I: 2,
     CALL: 3, CALL_ADDI: 6, CALL_INDIRECT: 6, CALL_REF: 3, RETURN_CALL: 3, RETURN_CALL_INDIRECT: 6, RETURN_CALL_REF: 3,
-    THROW: 4, THROW_REF: 2, MOV_N: 3, MOV_R: 3, MOV_I: 3, COPY: 4, CONST_I32: 3, CONST_F32: 3, CONST_F64: 3, CONST_R: 3,
+    THROW: 4, THROW_REF: 2, MOV_N: 3, MOV_R: 3, MOV_I: 3, CONST_I32: 3, CONST_F32: 3, CONST_F64: 3, CONST_R: 3,
     SELECT_N: 5, SELECT_R: 5, SELECT_I: 5, GLOBAL_GET_N: 3, GLOBAL_GET_R: 3, GLOBAL_GET_I: 3, GLOBAL_SET_N: 3,
     GLOBAL_SET_R: 3, GLOBAL_SET_I: 3,
     I32_EQZ: 3, I32_CLZ: 3, I32_CTZ: 3, I32_POPCNT: 3, I32_EXTEND8_S: 3, I32_EXTEND16_S: 3, I32_WRAP_I64: 3,
