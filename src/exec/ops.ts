@@ -28,7 +28,7 @@ export const OP_NAMES = [
   'BR_UNLESS', //            c t              jump when i32[c] == 0
   'BR_TABLE', //             c n arity src (t d)*(n+1)
   'RETURN', //               s n              results [s, s+n) to [0, n), pop the frame
-  'RETURN0', //              -                no results (an immediate is kept for room: size 2)
+  'RETURN0', //              -                no results (size 2, as BR: a branch to a return becomes one in place)
   'RETURN1_N', //            s
   'RETURN1_R', //            s
   'RETURN1_I', //            s
