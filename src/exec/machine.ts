@@ -2447,8 +2447,11 @@ function run(m: Machine): void {
               }
             }
             // ---- a call: `callee` with its arguments from slot `base`; the caller continues at `next`
-            if (callee.kind === 'wasm') {
-              const cc = (callee.compiled as Code | null) ?? compileFunc(callee);
+            // (a host function has no `compiled`: testing it is cheaper than comparing `kind`, a
+            // string, which V8 checks is internalized through two more dependent loads)
+            const compiled = (callee as WasmFunc).compiled as Code | null | undefined;
+            if (compiled !== undefined) {
+              const cc = compiled ?? compileFunc(callee as WasmFunc);
               const nfp = fp + base;
               const d = depth;
               if (d >= limit) throw new Exhaustion(EXHAUSTED);
@@ -2475,7 +2478,7 @@ function run(m: Machine): void {
               pc = 0;
             } else {
               stk.depth = depth;
-              m.callHost(callee, stk, fp + base);
+              m.callHost(callee as HostFunc, stk, fp + base);
               pc = next;
             }
             continue;
