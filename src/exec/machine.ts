@@ -63,8 +63,8 @@ export class Stack {
   readonly ref: Value[];
   /** per frame: its code, frame pointer, and (below the top frame) the pc to return to */
   codes: Code[] = [];
-  fps: number[] = [];
-  pcs: number[] = [];
+  /** per frame d: its frame pointer at 2d and (below the top frame) the pc to return to at 2d + 1 */
+  frames: number[] = [];
   depth = 0;
   /** while running: the segment that resumed this one (null for a root) */
   parent: Stack | null = null;
@@ -283,8 +283,7 @@ export class Machine {
   static enter(s: Stack, c: Code): void {
     // exact-size arrays: an idle continuation of one frame stays small (they grow on demand)
     s.codes = [c];
-    s.fps = [0];
-    s.pcs = [0];
+    s.frames = [0, 0];
     s.depth = 1;
     const li = c.localInit;
     const num = s.num;
@@ -331,7 +330,7 @@ export class Machine {
     for (let seg: Stack | null = s; seg !== null; seg = seg.parent) {
       for (let d = seg.depth - 1; d >= 0; d--) {
         const code = seg.codes[d]!;
-        const pos = first ? topPos : seg.pcs[d]! - 1;
+        const pos = first ? topPos : seg.frames[2 * d + 1]! - 1;
         first = false;
         const frame: { func: number; name?: string; module?: string; offset: number; continuationBoundary?: boolean } = {
           func: code.funcIndex,
@@ -373,7 +372,7 @@ export class Machine {
     for (let s: Stack | null = this.stack; s !== null; s = s.parent) {
       for (let d = s.depth - 1; d >= 0; d--) {
         const code = s.codes[d]!;
-        const pos = first ? topPos : s.pcs[d]! - 1;
+        const pos = first ? topPos : s.frames[2 * d + 1]! - 1;
         first = false;
         const tries = code.tries;
         for (let i = 0; i < tries.length; i += 3) {
@@ -413,14 +412,14 @@ export class Machine {
   }
 
   private deliver(s: Stack, d: number, cl: CatchClause, exn: WasmExn): void {
-    let dst = s.fps[d]! + cl.dst;
+    let dst = s.frames[2 * d]! + cl.dst;
     if (cl.tag !== null) {
       const kinds = sigKinds(exn.tag.type).params;
       const p = exn.payload;
       for (let i = 0; i < kinds.length; i++, dst++) setSlot(s, dst, kinds[i]!, p[i]!);
     }
     if (cl.ref) s.ref[dst] = exn;
-    s.pcs[d] = cl.target;
+    s.frames[2 * d + 1] = cl.target;
   }
 
   /** The payload of a tag from consecutive slots. */
@@ -508,16 +507,16 @@ export class Machine {
   /** `resume`: operands from slot `base` of the top frame; its code continues at `next`. */
   resume(s: Stack, next: number, base: number, site: ResumeSite): void {
     const d = s.depth - 1;
-    const at = s.fps[d]! + base;
+    const at = s.frames[2 * d]! + base;
     const k = this.contAt(s, at + site.nargs);
-    s.pcs[d] = next;
+    s.frames[2 * d + 1] = next;
     this.attach(k, s, at, site.nargs, undefined, s, site, at);
   }
 
   /** `resume_throw` / `resume_throw_ref`: raises `exn` where `k` is suspended. */
   resumeThrow(s: Stack, pc: number, next: number, base: number, site: ResumeSite, k: Cont, exn: WasmExn): void {
     const d = s.depth - 1;
-    const at = s.fps[d]! + base;
+    const at = s.frames[2 * d]! + base;
     if (k.top === null) {
       // not started: the exception comes out of it at once
       consume(k);
@@ -525,7 +524,7 @@ export class Machine {
       return;
     }
     const top = k.top;
-    s.pcs[d] = next;
+    s.frames[2 * d + 1] = next;
     const total = this.base + s.depth;
     if (total + k.frames > this.maxDepth || this.slots + k.slots > this.maxSlots) throw new Exhaustion(EXHAUSTED);
     this.base = total + k.frames - top.depth;
@@ -536,7 +535,7 @@ export class Machine {
     bottom.site = site;
     bottom.retBase = at;
     this.stack = top;
-    this.throwExn(exn, top.pcs[top.depth - 1]! - 1);
+    this.throwExn(exn, top.frames[2 * (top.depth - 1) + 1]! - 1);
   }
 
   /** `suspend`: the n payload values at slot `base` of the top frame; it continues at `next` when resumed. */
@@ -566,17 +565,17 @@ export class Machine {
     const site = h.site!;
     const parent = h.parent!;
     const d = s.depth - 1;
-    const at = s.fps[d]! + base;
+    const at = s.frames[2 * d]! + base;
     s.susBase = at;
-    s.pcs[d] = next;
+    s.frames[2 * d + 1] = next;
     const k = new Cont(site.contTypes[idx]!, null, s, h, frames, slots);
     h.parent = null;
     h.site = null;
     const pd = parent.depth - 1;
-    const dst = parent.fps[pd]! + site.dsts[idx]!;
+    const dst = parent.frames[2 * pd]! + site.dsts[idx]!;
     copySlots(parent, dst, s, at, n);
     parent.ref[dst + n] = k;
-    parent.pcs[pd] = site.targets[idx]!;
+    parent.frames[2 * pd + 1] = site.targets[idx]!;
     this.base = this.base + s.depth - frames - parent.depth;
     this.slots -= slots;
     this.stack = parent;
@@ -585,7 +584,7 @@ export class Machine {
   /** `switch`: operands at slot `base` of the top frame (the target continuation last). */
   switchTo(s: Stack, next: number, base: number, sw: SwitchSite): void {
     const d = s.depth - 1;
-    const at = s.fps[d]! + base;
+    const at = s.frames[2 * d]! + base;
     const k = this.contAt(s, at + sw.nargs);
     const tag = sw.tag;
     let h: Stack = s;
@@ -614,7 +613,7 @@ export class Machine {
     const site = h.site!;
     const retBase = h.retBase;
     s.susBase = at;
-    s.pcs[d] = next;
+    s.frames[2 * d + 1] = next;
     const cur = new Cont(sw.contType, null, s, h, frames, slots);
     h.parent = null;
     h.site = null;
@@ -678,8 +677,7 @@ function run(m: Machine): void {
   let budget = m.budget;
   // the segment's frame arrays (replaced only when the segment changes)
   let fcodes = stk.codes;
-  let ffps = stk.fps;
-  let fpcs = stk.pcs;
+  let fframes = stk.frames;
   // the segment's frame count, kept here and written back to `stk.depth` around slow paths
   let depth = stk.depth;
   // the most frames this segment may have (the chain's limit minus the frames below it)
@@ -690,16 +688,15 @@ function run(m: Machine): void {
     i32 = stk.i32;
     ref = stk.ref;
     fcodes = stk.codes;
-    ffps = stk.fps;
-    fpcs = stk.pcs;
+    fframes = stk.frames;
     depth = stk.depth;
     limit = m.maxDepth - m.base;
     {
       const d = depth - 1;
       cf = fcodes[d]!;
       code = cf.code;
-      fp = ffps[d]!;
-      pc = fpcs[d]!;
+      fp = fframes[2 * d]!;
+      pc = fframes[2 * d + 1]!;
     }
     try {
       for (;;) {
@@ -2461,10 +2458,10 @@ function run(m: Machine): void {
                 num = stk.num;
                 i32 = stk.i32;
               }
-              // (pcs[d] needs no value until this frame calls: the array stays packed)
-              fpcs[d - 1] = next;
+              // (the pc slot of frame d needs no value until this frame calls: the array stays packed)
+              fframes[2 * d - 1] = next;
               if (fcodes[d] !== cc) fcodes[d] = cc; // (a store of a pointer has a write barrier; recursion stores the same one)
-              ffps[d] = nfp;
+              fframes[2 * d] = nfp;
               depth = d + 1;
               const li = cc.localInit;
               for (let i = 0, j = nfp + cc.nparams; i < li.length; i++, j++) {
@@ -2518,7 +2515,7 @@ function run(m: Machine): void {
             // the tail-called function replaced this frame: its exception comes out of the caller
             stk.depth = --depth;
             const p = stk.parent;
-            m.throwExn(e.exn, depth > 0 ? fpcs[depth - 1]! - 1 : p === null ? -1 : p.pcs[p.depth - 1]! - 1);
+            m.throwExn(e.exn, depth > 0 ? fframes[2 * depth - 1]! - 1 : p === null ? -1 : p.frames[2 * (p.depth - 1) + 1]! - 1);
             continue outer;
           }
           for (let i = 0, n = sigKinds(callee.type).results.length; i < n; i++) {
@@ -2540,8 +2537,8 @@ function run(m: Machine): void {
         }
         cf = fcodes[nd - 1]!;
         code = cf.code;
-        fp = ffps[nd - 1]!;
-        pc = fpcs[nd - 1]!;
+        fp = fframes[2 * nd - 2]!;
+        pc = fframes[2 * nd - 1]!;
       }
     } catch (e) {
       stk.depth = depth;
