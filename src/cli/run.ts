@@ -10,8 +10,7 @@
 
 import { validateModule } from '../valid/validator.ts';
 import { funcTypeOf, type CValType } from '../valid/types.ts';
-import { RuntimeError, type BacktraceFrame } from '../util/errors.ts';
-import { lineCol, type SourceFile } from '../util/source.ts';
+import { RuntimeError, formatBacktrace } from '../util/errors.ts';
 import { nulls, type ExternVal, type FuncInst, type Instance, type Value } from '../runtime/value.ts';
 import { instantiate } from '../runtime/instantiate.ts';
 import { invoke, type EngineOptions } from '../exec/engine.ts';
@@ -97,8 +96,8 @@ export function runProgram(
     const code = host.exitCode?.(e);
     if (code !== undefined) return code;
     if (e instanceof RuntimeError) {
-      const bt = formatFrames(e.backtrace, source);
-      err(`${displayName(file)}: ${e.detail}${bt === '' ? '' : `\n${bt}`}`);
+      const bt = e.backtrace.length === 0 ? '' : `\nwasm backtrace:\n${formatBacktrace(e.backtrace)}`;
+      err(`${displayName(file)}: ${e.detail}${bt}`);
       return 1;
     }
     throw e;
@@ -110,42 +109,4 @@ function parseProgramArg(text: string, t: CValType, i: number, sig: string): Val
   const v = parseArg(text, t);
   if (v === null) throw new UsageError(`${sig}: argument ${i + 1}: ${JSON.stringify(text)} is not a valid ${typeName(t)}`);
   return v;
-}
-
-/** The backtrace, innermost first; text modules show line:col, binaries the byte offset. Runs of
- *  identical frames (deep recursion) are collapsed, and very long traces keep their two ends. */
-export function formatFrames(frames: readonly BacktraceFrame[], source: SourceFile, maxLines = 40): string {
-  if (frames.length === 0) return '';
-  const describe = (f: BacktraceFrame): string => {
-    const fn = f.name === undefined ? `func ${f.func}` : `$${f.name}`;
-    const mod = f.module === undefined ? '' : `${f.module}!`;
-    let where = '';
-    if (f.offset >= 0) {
-      if (source.text !== undefined) {
-        const { line, col } = lineCol(source.text, f.offset);
-        where = ` @ ${source.name}:${line}:${col}`;
-      } else where = ` @ 0x${f.offset.toString(16)}`;
-    }
-    return `${mod}${fn}${where}`;
-  };
-  const lines: string[] = [];
-  for (let i = 0; i < frames.length; ) {
-    const f = frames[i]!;
-    const text = describe(f);
-    // a run of identical frames (none of them a continuation boundary but maybe the last)
-    let j = i + 1;
-    while (j < frames.length && !frames[j - 1]!.continuationBoundary && describe(frames[j]!) === text) j++;
-    const run = j - i;
-    if (run > 3) {
-      lines.push(`  ${i}: ${text}`, `  ... ${run - 2} more frames of ${text.split(' @ ')[0]} ...`, `  ${j - 1}: ${text}`);
-    } else for (let k = i; k < j; k++) lines.push(`  ${k}: ${text}`);
-    if (frames[j - 1]!.continuationBoundary && j < frames.length) lines.push('  -- resumed from --');
-    i = j;
-  }
-  if (lines.length > maxLines) {
-    const head = lines.slice(0, maxLines - 10);
-    const tail = lines.slice(-9);
-    lines.splice(0, lines.length, ...head, `  ... (${lines.length - head.length - tail.length} lines left out) ...`, ...tail);
-  }
-  return ['wasm backtrace:', ...lines].join('\n');
 }

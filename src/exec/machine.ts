@@ -332,13 +332,15 @@ export class Machine {
         const code = seg.codes[d]!;
         const pos = first ? topPos : seg.frames[2 * d + 1]! - 1;
         first = false;
-        const frame: { func: number; name?: string; module?: string; offset: number; continuationBoundary?: boolean } = {
+        const frame: { -readonly [K in keyof BacktraceFrame]: BacktraceFrame[K] } = {
           func: code.funcIndex,
           offset: code.atOf(pos),
         };
         if (code.name !== undefined) frame.name = code.name;
         const mod = code.instance.module.names.module;
         if (mod !== undefined) frame.module = mod;
+        const src = code.instance.valid.source;
+        if (src !== undefined) frame.source = src;
         if (d === 0 && seg.parent !== null) frame.continuationBoundary = true;
         out.push(frame);
       }

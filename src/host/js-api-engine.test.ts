@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LinkError, Trap } from '../util/errors.ts';
-import { Exception, Global, Memory, RuntimeError, Table, Tag, WebAssembly, instantiate, instantiateSync } from './js-api.ts';
+import { Exception, Global, Memory, Module, RuntimeError, Table, Tag, WebAssembly, instantiate, instantiateSync } from './js-api.ts';
+import { parseModule } from '../text/parser.ts';
+import { encodeModule } from '../binary/encoder.ts';
 
 type Fn = (...a: unknown[]) => unknown;
 
@@ -151,6 +153,19 @@ test('traps are WebAssembly.RuntimeErrors (and Traps) with the backtrace of ever
     assert.equal(e.name, 'RuntimeError');
     assert.equal(e.detail, 'unreachable executed');
     assert.deepEqual(e.backtrace.map((f) => f.name), ['boom', 'outer']);
+    return true;
+  });
+});
+
+test('each backtrace frame is located in its own module: line:col for text, the byte offset for binaries', () => {
+  const inner = instantiateSync(new Module(encodeModule(parseModule('(module $inner (func $boom (export "boom") unreachable))')), 'inner.wasm'));
+  const { instance } = instantiateSync(`(module $outer
+    (import "m" "js" (func $js))
+    (func $outer (export "outer")
+      (call $js)))`, { m: { js: () => (inner.instance.exports.boom as Fn)() } });
+  assert.throws(() => (instance.exports.outer as Fn)(), (e: unknown) => {
+    assert.ok(e instanceof Trap);
+    assert.match(e.format(), /wasm backtrace:\n {2}0: inner!\$boom @ inner\.wasm:0x[0-9a-f]+\n {2}1: outer!\$outer @ <input>:4:8$/);
     return true;
   });
 });

@@ -592,7 +592,9 @@ export class Module {
     try {
       const ast = text !== undefined ? parseModule(text, file) : decodeModule(bytes!, file === undefined ? undefined : { name: file });
       this.ast = ast;
-      this.valid = validateModule(ast, file === undefined ? undefined : { name: file, text });
+      // (a text module always has a source, so that errors and backtraces show line:col)
+      const src = text !== undefined ? { name: file ?? '<input>', text } : file === undefined ? undefined : { name: file };
+      this.valid = validateModule(ast, src);
     } catch (e) {
       throw compileError(e);
     }

@@ -8,7 +8,7 @@
 // Messages reuse the reference interpreter's wording, so that the WAST
 // runner can compare them with `assert_*` expectations.
 
-import { lineCol, type SourceFile } from './source.ts';
+import { type LineCol, lineCol, lineIndex, type SourceFile } from './source.ts';
 
 export type ErrorKind =
   | 'syntax' // malformed text
@@ -114,19 +114,55 @@ export interface BacktraceFrame {
   readonly module?: string;
   /** offset of the instruction in the source (binary byte offset, or text char offset) */
   readonly offset: number;
+  /** the module's source, when known: a text one gives the frame a line and column */
+  readonly source?: SourceFile;
   /** true on the first frame of a continuation: the frames after it belong to the continuation's parent (its resumer) */
   readonly continuationBoundary?: boolean;
 }
 
-/** Renders a backtrace, innermost frame first, marking where each continuation was resumed. */
-export function formatBacktrace(frames: readonly BacktraceFrame[]): string {
-  const lines: string[] = [];
-  frames.forEach((f, i) => {
+const LINES = new WeakMap<SourceFile, (offset: number) => LineCol>();
+
+/** Where a frame is: `file:line:col` in a text module, else the byte offset (and the file). */
+function frameWhere(f: BacktraceFrame): string {
+  if (f.offset < 0) return '';
+  const src = f.source;
+  if (src?.text !== undefined) {
+    let at = LINES.get(src);
+    if (at === undefined) LINES.set(src, (at = lineIndex(src.text)));
+    const { line, col } = at(f.offset);
+    return ` @ ${src.name}:${line}:${col}`;
+  }
+  return ` @ ${src === undefined ? '' : `${src.name}:`}0x${f.offset.toString(16)}`;
+}
+
+/**
+ * Renders a backtrace, innermost frame first, one line per frame, marking where each
+ * continuation was resumed. Runs of identical frames (deep recursion) are collapsed, and a
+ * trace of more than `maxLines` lines keeps its two ends.
+ */
+export function formatBacktrace(frames: readonly BacktraceFrame[], maxLines = 40): string {
+  const describe = (f: BacktraceFrame): string => {
     const fn = f.name === undefined ? `func ${f.func}` : `$${f.name}`;
-    const mod = f.module === undefined ? '' : `${f.module}!`;
-    lines.push(`  ${i}: ${mod}${fn} @ 0x${Math.max(f.offset, 0).toString(16)}`);
-    if (f.continuationBoundary && i < frames.length - 1) lines.push('  -- resumed from --');
-  });
+    return `${f.module === undefined ? '' : `${f.module}!`}${fn}${frameWhere(f)}`;
+  };
+  const lines: string[] = [];
+  for (let i = 0; i < frames.length; ) {
+    const text = describe(frames[i]!);
+    // a run of identical frames (none of them a continuation boundary but maybe the last)
+    let j = i + 1;
+    while (j < frames.length && !frames[j - 1]!.continuationBoundary && describe(frames[j]!) === text) j++;
+    const run = j - i;
+    if (run > 3) {
+      lines.push(`  ${i}: ${text}`, `  ... ${run - 2} more frames of ${text.split(' @ ')[0]} ...`, `  ${j - 1}: ${text}`);
+    } else for (let k = i; k < j; k++) lines.push(`  ${k}: ${text}`);
+    if (frames[j - 1]!.continuationBoundary && j < frames.length) lines.push('  -- resumed from --');
+    i = j;
+  }
+  if (lines.length > maxLines) {
+    const head = lines.slice(0, maxLines - 10);
+    const tail = lines.slice(-9);
+    lines.splice(0, lines.length, ...head, `  ... (${lines.length - head.length - tail.length} lines left out) ...`, ...tail);
+  }
   return lines.join('\n');
 }
 

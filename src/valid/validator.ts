@@ -31,6 +31,8 @@ export interface ValidModule extends ModuleContext {
   readonly exports: readonly CExternType[];
   /** all locals (parameters first) of each defined function */
   readonly locals: readonly (readonly CValType[])[];
+  /** where the module came from (run-time errors locate their frames with it) */
+  readonly source?: SourceFile;
 }
 
 // ---- the instruction handlers -----------------------------------------------------------
@@ -348,7 +350,8 @@ export function validateModule(m: Module, source?: SourceFile): ValidModule {
     names.add(ex.name);
   }
 
-  return { ...ctx, imports: importTypes, exports: exportTypes, locals: allLocals };
+  const vm = { ...ctx, imports: importTypes, exports: exportTypes, locals: allLocals };
+  return source === undefined ? vm : { ...vm, source };
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
