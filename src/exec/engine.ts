@@ -11,7 +11,7 @@ import { Machine } from './machine.ts';
 export interface EngineOptions {
   /** most Wasm frames of the running chain of stacks (default 200,000) */
   maxCallDepth?: number;
-  /** most bytes of the running chain's stack segments (default 64 MiB, 16 bytes per value slot) */
+  /** most bytes of the running chain's stack segments (default 64 MiB, 24 bytes per value slot) */
   maxStackBytes?: number;
   /** most bytes of one stack segment (default: maxStackBytes) */
   maxSegmentBytes?: number;

@@ -163,7 +163,8 @@ function consume(k: Cont): void {
 
 export const DEFAULT_MAX_CALL_DEPTH = 200_000;
 export const DEFAULT_MAX_STACK_BYTES = 64 << 20;
-const SLOT_BYTES = 16;
+/** bytes of a value slot: 8 in each of its three arrays (a double, a small integer, a pointer) */
+const SLOT_BYTES = 24;
 /** Slots of a root segment at least (it grows by doubling; small, as its release clears it). */
 const ROOT_CAP = 64;
 const POLL_INTERVAL = 4096;
