@@ -5,6 +5,7 @@ import { LinkError, Trap } from '../util/errors.ts';
 import { Exception, Global, Memory, Module, RuntimeError, Table, Tag, WebAssembly, instantiate, instantiateSync } from './js-api.ts';
 import { parseModule } from '../text/parser.ts';
 import { encodeModule } from '../binary/encoder.ts';
+import { GENERATOR_WAT } from '../exec/testkit.ts';
 
 type Fn = (...a: unknown[]) => unknown;
 
@@ -114,27 +115,8 @@ test('exceptions: tags imported from JS keep identity', () => {
 });
 
 test('stack switching: a generator through the JS API', () => {
-  const { instance } = instantiateSync(`(module
-    (type $ft (func))
-    (type $ct (cont $ft))
-    (tag $yield (param i32))
-    (func $gen (loop $l (suspend $yield (i32.const 1)) (suspend $yield (i32.const 2)) (br $l)))
-    (elem declare func $gen)
-    (func (export "sum") (param $n i32) (result i32)
-      (local $k (ref null $ct)) (local $acc i32)
-      (local.set $k (cont.new $ct (ref.func $gen)))
-      (block $done
-        (loop $next
-          (br_if $done (i32.eqz (local.get $n)))
-          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-          (block $on_yield (result i32 (ref $ct))
-            (resume $ct (on $yield $on_yield) (local.get $k))
-            (br $done))
-          (local.set $k)
-          (local.set $acc (i32.add (local.get $acc)))
-          (br $next)))
-      (local.get $acc)))`);
-  assert.equal((instance.exports.sum as Fn)(5), 1 + 2 + 1 + 2 + 1);
+  const { instance } = instantiateSync(GENERATOR_WAT);
+  assert.equal((instance.exports.sum as Fn)(5), 5 + 4 + 3 + 2 + 1);
 });
 
 test('link errors from type mismatches', () => {
