@@ -183,6 +183,23 @@ test('wast executes by default; failures as file:line: kind: message', () => {
   assert.equal(only.code, 0);
 });
 
+test('wast: a module name is bound once per script, as in the reference interpreter', () => {
+  const f = file(
+    'names.wast',
+    [
+      '(module $m (func (export "f") (result i32) (i32.const 1)))',
+      '(module $m (func (export "f") (result i32) (i32.const 2)))',
+      '(assert_return (invoke $m "f") (i32.const 1))',
+      '(module $n (func (export "f") (result i32) (i32.const 3)))',
+      '(assert_return (invoke "f") (i32.const 3))',
+    ].join('\n'),
+  );
+  const r = wasmfx(['wast', f]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /names\.wast:2: module: module m already defined\n/);
+  assert.match(r.stdout, /^4 passed, 1 failed, 0 skipped$/m);
+});
+
 test('wast: the stack-switching suite passes with nothing skipped', () => {
   const r = wasmfx(['wast', join(specDir(), 'core', 'stack-switching')]);
   assert.equal(r.code, 0, r.stdout);

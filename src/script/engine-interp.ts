@@ -58,13 +58,13 @@ export class InterpEngine implements ScriptEngine {
     switch (cmd.kind) {
       case 'module': {
         const m = modules.validate(cmd.source);
-        this.bind(this.definitions, cmd.id, m);
-        if (!cmd.definition) this.bind(this.instances, cmd.id, this.instantiate(m));
+        this.bind(this.definitions, cmd.id, m, 'module');
+        if (!cmd.definition) this.bind(this.instances, cmd.id, this.instantiate(m), 'instance');
         return;
       }
       case 'instance': {
         const m = this.lookup(this.definitions, cmd.module, 'module');
-        this.bind(this.instances, cmd.id, this.instantiate(m));
+        this.bind(this.instances, cmd.id, this.instantiate(m), 'instance');
         return;
       }
       case 'register':
@@ -151,8 +151,12 @@ export class InterpEngine implements ScriptEngine {
     return modules.validate(src);
   }
 
-  private bind<T>(map: Map<string, T>, id: string | undefined, v: T): void {
-    if (id !== undefined) map.set(id, v);
+  /** Names `v` (and makes it the latest); a name is bound once per script, as in the reference's run.ml. */
+  private bind<T>(map: Map<string, T>, id: string | undefined, v: T, what: string): void {
+    if (id !== undefined) {
+      if (map.has(id)) fail(`${what} ${id} already defined`);
+      map.set(id, v);
+    }
     map.set('', v);
   }
 
