@@ -25,9 +25,8 @@ import fc from 'fast-check';
 import { parseScript } from '../src/text/script-parser.ts';
 import { runScript } from '../src/script/runner.ts';
 import { InterpEngine } from '../src/script/engine-interp.ts';
-import { formatValue } from '../src/script/values.ts';
-import { RuntimeError } from '../src/util/errors.ts';
 import { repoRoot } from './helpers/spec.ts';
+import { outcomeAssertion } from './helpers/outcome.ts';
 import { chaosProgramArb, renderChaos, type ChaosProgram } from './helpers/wasmfx-chaos-gen.ts';
 
 const tool = process.env.WASMFX_REFERENCE_INTERPRETER ?? resolve(repoRoot, '..', 'shared', 'tools', 'reference-interpreter');
@@ -56,23 +55,7 @@ function ourScript(prog: ChaosProgram, suffix: string): string {
     const act = `(invoke ${module} ${JSON.stringify(name)})`;
     const cmd = parseScript(act, 'action.wast').commands[0]!;
     assert.ok(cmd.kind === 'action');
-    let line: string;
-    let kind: string;
-    try {
-      const r = engine.action(cmd.action);
-      line = `(assert_return ${act} ${r.values.map((v, i) => formatValue(v, r.types[i]!)).join(' ')})`;
-      kind = 'return';
-    } catch (e) {
-      if (!(e instanceof RuntimeError)) throw e;
-      kind = `${e.kind}: ${e.detail}`;
-      switch (e.kind) {
-        case 'trap': line = `(assert_trap ${act} ${JSON.stringify(e.detail)})`; break;
-        case 'exhaustion': line = `(assert_exhaustion ${act} ${JSON.stringify(e.detail)})`; break;
-        case 'suspension': line = `(assert_suspension ${act} ${JSON.stringify(e.detail)})`; break;
-        case 'exception': line = `(assert_exception ${act})`; break;
-        default: throw e;
-      }
-    }
+    const { line, kind } = outcomeAssertion(engine, cmd.action, act);
     // (the last invocation only returns the state the others left)
     if (name !== 'hash') kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     lines.push(line);

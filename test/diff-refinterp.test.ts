@@ -22,9 +22,8 @@ import fc from 'fast-check';
 import { parseScript } from '../src/text/script-parser.ts';
 import { runScript } from '../src/script/runner.ts';
 import { InterpEngine } from '../src/script/engine-interp.ts';
-import { formatValue } from '../src/script/values.ts';
-import { RuntimeError } from '../src/util/errors.ts';
 import { repoRoot } from './helpers/spec.ts';
+import { outcomeAssertion } from './helpers/outcome.ts';
 import { programArb, renderProgram, type Program } from './helpers/wasmfx-gen.ts';
 
 const tool = process.env.WASMFX_REFERENCE_INTERPRETER ?? resolve(repoRoot, '..', 'shared', 'tools', 'reference-interpreter');
@@ -46,22 +45,8 @@ function ourScript(prog: Program): string {
   const lines = [wat];
   for (const name of exports) {
     const act = `(invoke ${JSON.stringify(name)})`;
-    let line: string;
-    try {
-      const r = engine.action({ kind: 'invoke', name, args: [], at: 0 });
-      line = `(assert_return ${act} ${r.values.map((v, i) => formatValue(v, r.types[i]!)).join(' ')})`;
-      kinds.set('return', (kinds.get('return') ?? 0) + 1);
-    } catch (e) {
-      if (!(e instanceof RuntimeError)) throw e;
-      kinds.set(`${e.kind}: ${e.detail}`, (kinds.get(`${e.kind}: ${e.detail}`) ?? 0) + 1);
-      switch (e.kind) {
-        case 'trap': line = `(assert_trap ${act} ${JSON.stringify(e.detail)})`; break;
-        case 'exhaustion': line = `(assert_exhaustion ${act} ${JSON.stringify(e.detail)})`; break;
-        case 'suspension': line = `(assert_suspension ${act} ${JSON.stringify(e.detail)})`; break;
-        case 'exception': line = `(assert_exception ${act})`; break;
-        default: throw e;
-      }
-    }
+    const { line, kind } = outcomeAssertion(engine, { kind: 'invoke', name, args: [], at: 0 }, act);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     lines.push(line);
   }
   return lines.join('\n') + '\n';
