@@ -537,7 +537,10 @@ export function hostFunctionFromJs(type: DefType, fn: (...args: unknown[]) => un
 export type ModuleSource = Uint8Array | ArrayBuffer | ArrayBufferView | string;
 
 const byteLengthOf = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get!;
-const sharedByteLengthOf = Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'byteLength')!.get!;
+// SharedArrayBuffer is not defined in a web page that is not cross-origin isolated.
+const sharedByteLengthOf = typeof SharedArrayBuffer === 'function'
+  ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'byteLength')!.get!
+  : undefined;
 
 function isBufferOf(getter: () => number, v: unknown): boolean {
   if (!isObject(v)) return false;
@@ -552,7 +555,7 @@ function isBufferOf(getter: () => number, v: unknown): boolean {
 /** A copy of the bytes of a BufferSource (an ArrayBuffer, a SharedArrayBuffer or a view of one); TypeError otherwise. */
 function bytesOf(source: unknown): Uint8Array {
   if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength).slice();
-  if (isBufferOf(byteLengthOf, source) || isBufferOf(sharedByteLengthOf, source)) {
+  if (isBufferOf(byteLengthOf, source) || (sharedByteLengthOf !== undefined && isBufferOf(sharedByteLengthOf, source))) {
     return new Uint8Array(source as ArrayBuffer).slice();
   }
   throw new TypeError('the module source must be an ArrayBuffer or a view of one (or WAT text)');
