@@ -122,6 +122,13 @@ const HANDLERS: ReadonlyMap<string, Handler> = (() => {
 
 const KONST: ReadonlySet<string> = new Set((INSTRS as readonly InstrDef[]).filter((d) => d.konst).map((d) => d.name));
 
+/** Applies the typing rule of one instruction to the checker's stacks (the typed walk's step). */
+export function checkInstr(c: Checker, ins: Instr): void {
+  const h = HANDLERS.get(ins.op);
+  if (h === undefined) c.error(`unknown operator ${ins.op}`);
+  h(c, ins);
+}
+
 /** Checks an instruction sequence against the frames the checker already has. */
 function run(c: Checker, body: readonly Instr[]): void {
   const n = body.length;

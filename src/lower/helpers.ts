@@ -1,0 +1,366 @@
+// The functions every lowered module carries (generated once per module, on
+// first use): the driver that runs a continuation's saved frames, handler
+// search, suspend/switch/resume entry points, and per-type helpers for
+// cont.new and cont.bind. They work on the shared runtime types and globals
+// only, so the copy in any module can run any module's frames.
+
+import type { ValType } from '../syntax/types.ts';
+import type { CFuncType, CValType } from '../valid/types.ts';
+import { type Ctx, I, LowerError } from './context.ts';
+import { Emitter } from './emit.ts';
+import {
+  C_INNER, C_OUTER, F_NEXT, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
+} from './rt.ts';
+
+const ref = (nullable: boolean, heap: number | 'exn'): ValType => ({ nullable, heap });
+const STK = ref(true, T_STK);
+
+export class Helpers {
+  private readonly c: Ctx;
+  private readonly made = new Map<string, number>();
+  constructor(c: Ctx) {
+    this.c = c;
+  }
+
+  private once(key: string, make: (x: number) => void): number {
+    let x = this.made.get(key);
+    if (x === undefined) {
+      x = this.c.addFunc(null);
+      this.made.set(key, x);
+      make(x);
+    }
+    return x;
+  }
+
+  private g(name: Parameters<Ctx['rtGlobal']>[0]): number {
+    return this.c.rtGlobal(name);
+  }
+
+  private trap(e: Emitter, why: number): void {
+    e.op('i32.const', why).op('global.set', this.g('why')).op('unreachable');
+  }
+
+  private def(x: number, params: ValType[], results: ValType[], locals: ValType[], e: Emitter, name: string, type?: number): void {
+    e.op('end');
+    this.c.setFunc(x, { type: type ?? this.c.funcType(params, results), locals, body: e.out, at: -1 });
+    this.c.out.names.funcs.set(x, `wasmfx:${name}`);
+  }
+
+  /** take(k) -> inner, outer: consumes a continuation (traps on null or consumed). */
+  take(): number {
+    return this.once('take', (x) => {
+      const e = new Emitter({});
+      e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_CONT));
+      e.op('local.get', 0).op('struct.get', T_CONT, C_INNER).op('local.tee', 1).op('ref.is_null')
+        .blk('if', null, () => this.trap(e, WHY_CONSUMED));
+      e.op('local.get', 0).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
+      e.op('local.get', 1).op('ref.as_non_null').op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('ref.as_non_null');
+      this.def(x, [ref(true, T_CONT)], [ref(false, T_STK), ref(false, T_STK)], [STK], e, 'take');
+    });
+  }
+
+  /** resume(k, handlers) -> status: -1 done, -2 unwinding further out, i: handler clause i. */
+  resume(): number {
+    const take = this.take();
+    const run = this.run();
+    return this.once('resume', (x) => {
+      const e = new Emitter({});
+      e.op('local.get', 0).op('call', take).op('local.set', 3).op('local.set', 2);
+      e.op('local.get', 3).op('global.get', this.g('cur')).op('struct.set', T_STK, S_PARENT);
+      e.op('local.get', 3).op('local.get', 1).op('struct.set', T_STK, S_HDL);
+      e.op('local.get', 2).op('global.set', this.g('cur'));
+      e.op('local.get', 2).op('local.get', 3).op('return_call', run);
+      this.def(x, [ref(true, T_CONT), ref(true, T_HDL)], ['i32'], [STK, STK], e, 'resume');
+    });
+  }
+
+  /** The driver: runs the saved frames of the chain inner..outer (see docs/lowering.md). */
+  run(): number {
+    return this.once('run', (x) => {
+      const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
+      const fnL = {};
+      const e = new Emitter(fnL);
+      const toParent = () => {
+        // s = s.parent; cur = s
+        e.op('local.get', 0).op('struct.get', T_STK, S_PARENT).op('local.tee', 0).op('global.set', g('cur'));
+      };
+      const isOuter = () => e.op('local.get', 0).op('local.get', 1).op('ref.eq');
+      const leave = () => e.op('local.get', 1).op('struct.get', T_STK, S_PARENT).op('global.set', g('cur'));
+      const L = {};
+      e.open('loop', L);
+      const caught = {};
+      e.open('block', caught, ref(true, 'exn'));
+      // the top frame, or the end of this stack
+      e.op('local.get', 0).op('struct.get', T_STK, S_TOP).op('local.tee', 2).op('ref.is_null');
+      e.blk('if', null, () => {
+        isOuter().blk('if', null, () => {
+          leave();
+          e.op('i32.const', -1).op('return');
+        });
+        e.op('i32.const', -1).op('global.set', g('st'));
+        toParent();
+        e.br('br', L);
+      });
+      e.op('local.get', 0).op('local.get', 2).op('struct.get', T_FRAME, F_NEXT).op('struct.set', T_STK, S_TOP);
+      e.tryTable({}, null, [{ kind: 'catch_all_ref', label: caught }]);
+      e.op('local.get', 2).op('ref.as_non_null').op('local.get', 2).op('struct.get', T_FRAME, F_THUNK).op('call_ref', T_THUNK);
+      e.end();
+      e.op('global.get', g('unw'));
+      e.blk('if', null, () => {
+        const U = {};
+        e.open('loop', U);
+        e.op('global.get', g('tgt')).op('local.get', 0).op('ref.eq');
+        e.blk('if', null, () => {
+          e.op('global.get', g('sw'));
+          e.blk('if', null, () => {
+            // switch: the target chain takes the place of this one under the same handler
+            e.op('global.get', g('swo')).op('local.get', 0).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
+            e.op('global.get', g('swo')).op('local.get', 0).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
+            isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', 1));
+            e.op('global.get', g('swi')).op('local.tee', 0).op('global.set', g('cur'));
+            e.op('i32.const', 0).op('global.set', g('unw')).op('i32.const', 0).op('global.set', g('sw'));
+            e.br('br', L);
+          });
+          e.op('i32.const', 0).op('global.set', g('unw'));
+          isOuter().blk('if', null, () => {
+            leave();
+            e.op('global.get', g('code')).op('return');
+          });
+          e.op('global.get', g('code')).op('global.set', g('st'));
+          toParent();
+          e.br('br', L);
+        });
+        isOuter().blk('if', null, () => {
+          leave();
+          e.op('ref.null', T_FRAME).op('global.set', g('ins'));
+          e.op('i32.const', -2).op('return');
+        });
+        e.op('local.get', 0).op('struct.get', T_STK, S_PARENT).op('local.set', 0);
+        e.br('br', U);
+        e.end();
+      });
+      e.br('br', L);
+      e.end(); // caught
+      e.op('local.set', 3);
+      e.op('local.get', 0).op('struct.get', T_STK, S_TOP).op('ref.is_null');
+      e.blk('if', null, () => {
+        isOuter().blk('if', null, () => {
+          leave();
+          e.op('local.get', 3).op('throw_ref');
+        });
+        toParent();
+      });
+      e.op('i32.const', 1).op('global.set', g('thr')).op('local.get', 3).op('global.set', g('exn'));
+      e.br('br', L);
+      e.end(); // L
+      e.op('unreachable');
+      this.def(x, [STK, STK], ['i32'], [ref(true, T_FRAME), ref(true, 'exn')], e, 'run');
+    });
+  }
+
+  /** find(key): the handler for key (tag id * 2 + switch bit): sets tgt and code, or traps. */
+  find(): number {
+    return this.once('find', (x) => {
+      const e = new Emitter({});
+      e.op('global.get', this.g('cur')).op('local.set', 1);
+      e.blk('block', null, (nf) => {
+        e.blk('loop', null, (S) => {
+          e.op('local.get', 1).op('ref.is_null').br('br_if', nf);
+          e.blk('block', null, (next) => {
+            e.op('local.get', 1).op('struct.get', T_STK, S_HDL).op('local.tee', 2).op('ref.is_null').br('br_if', next);
+            e.op('local.get', 2).op('array.len').op('local.set', 4).op('i32.const', 0).op('local.set', 3);
+            e.blk('loop', null, (A) => {
+              e.op('local.get', 3).op('local.get', 4).op('i32.ge_u').br('br_if', next);
+              e.op('local.get', 2).op('local.get', 3).op('array.get', T_HDL).op('local.get', 0).op('i32.eq');
+              e.blk('if', null, () => {
+                e.op('local.get', 1).op('global.set', this.g('tgt')).op('local.get', 3).op('global.set', this.g('code')).op('return');
+              });
+              e.op('local.get', 3).op('i32.const', 1).op('i32.add').op('local.set', 3).br('br', A);
+            });
+          });
+          e.op('local.get', 1).op('struct.get', T_STK, S_PARENT).op('local.set', 1).br('br', S);
+        });
+      });
+      this.trap(e, WHY_UNHANDLED);
+      this.def(x, ['i32'], [], [STK, ref(true, T_HDL), 'i32', 'i32'], e, 'find');
+    });
+  }
+
+  private startUnwind(e: Emitter, sw: number): void {
+    e.op('i32.const', sw).op('global.set', this.g('sw'));
+    e.op('i32.const', 1).op('global.set', this.g('unw'));
+    e.op('ref.null', T_FRAME).op('global.set', this.g('ins'));
+    e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('struct.new', T_CONT);
+  }
+
+  /** suspend(key) -> the continuation of the suspended chain; starts unwinding. */
+  suspend(): number {
+    const find = this.find();
+    return this.once('suspend', (x) => {
+      const e = new Emitter({});
+      e.op('local.get', 0).op('call', find);
+      this.startUnwind(e, 0);
+      this.def(x, ['i32'], [ref(false, T_CONT)], [], e, 'suspend');
+    });
+  }
+
+  /** switch(k, key) -> the continuation of the current chain; the driver switches to k. */
+  switch(): number {
+    const find = this.find();
+    const take = this.take();
+    return this.once('switch', (x) => {
+      const e = new Emitter({});
+      e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
+      e.op('local.get', 1).op('call', find);
+      this.startUnwind(e, 1);
+      this.def(x, [ref(true, T_CONT), 'i32'], [ref(false, T_CONT)], [], e, 'switch');
+    });
+  }
+
+  /** insert(frame): saves a frame on the current stack, below the ones saved before in this unwinding. */
+  insert(): number {
+    return this.once('insert', (x) => {
+      const e = new Emitter({});
+      const cur = this.g('cur');
+      const ins = this.g('ins');
+      e.op('global.get', ins).op('ref.is_null');
+      e.open('if', {});
+      e.op('local.get', 0).op('global.get', cur).op('struct.get', T_STK, S_TOP).op('struct.set', T_FRAME, F_NEXT);
+      e.op('global.get', cur).op('local.get', 0).op('struct.set', T_STK, S_TOP);
+      e.else();
+      e.op('local.get', 0).op('global.get', ins).op('struct.get', T_FRAME, F_NEXT).op('struct.set', T_FRAME, F_NEXT);
+      e.op('global.get', ins).op('local.get', 0).op('struct.set', T_FRAME, F_NEXT);
+      e.end();
+      e.op('local.get', 0).op('global.set', ins);
+      this.def(x, [ref(false, T_FRAME)], [], [], e, 'insert');
+    });
+  }
+
+  /** The frame that starts a fresh continuation of function type ft (input type index). */
+  private startFrame(ft: number): { type: number; thunk: number } {
+    const c = this.c;
+    const fType = c.typeIdx(ft);
+    const type = c.addType({
+      final: true, supers: [T_FRAME],
+      comp: {
+        kind: 'struct',
+        fields: [
+          { mutable: true, type: ref(true, T_FRAME) }, { mutable: true, type: ref(true, T_THUNK) },
+          { mutable: false, type: { nullable: false, heap: fType } },
+        ],
+      },
+    });
+    const thunk = this.once(`start:${ft}`, (x) => {
+      const ftype = c.vm.types[ft]!.comp as CFuncType;
+      const e = new Emitter({});
+      this.throwIfPending(e);
+      c.load(ftype.params.map((t) => c.kind(t)), ftype.params.map((t) => c.cval(t)), e.out);
+      e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, 2).op('call_ref', fType);
+      const rs = ftype.results.map((t) => c.cval(t));
+      e.op('global.get', this.g('unw'));
+      e.blk('if', c.bt(rs, rs), () => {
+        for (let i = 0; i < rs.length; i++) e.op('drop');
+        e.op('return');
+      });
+      c.store(ftype.results.map((t) => c.kind(t)), e.out);
+      this.def(x, [ref(false, T_FRAME)], [], [], e, `start${ft}`, T_THUNK);
+    });
+    return { type, thunk };
+  }
+
+  /** thr set: clear it and throw the pending exception. */
+  throwIfPending(e: Emitter): void {
+    e.op('global.get', this.g('thr'));
+    e.blk('if', null, () => {
+      e.op('i32.const', 0).op('global.set', this.g('thr')).op('global.get', this.g('exn')).op('throw_ref');
+    });
+  }
+
+  /** cont.new $ct: (ref null $ft) -> (ref $Cont). */
+  contNew(ct: number): number {
+    const c = this.c;
+    const st = c.in.types.flatMap((g) => g.types)[ct]!.comp;
+    if (st.kind !== 'cont') throw new LowerError('internal: cont.new of a non-continuation type');
+    const ft = st.type;
+    return this.once(`contnew:${ft}`, (x) => {
+      const { type, thunk } = this.startFrame(ft);
+      const e = new Emitter({});
+      e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_FUNC));
+      e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
+      e.op('ref.null', T_STK).op('ref.null', T_HDL).op('struct.new', T_STK).op('local.tee', 1).op('local.get', 1);
+      e.op('struct.new', T_CONT);
+      this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [STK], e, `contnew${ft}`);
+    });
+  }
+
+  /** cont.bind $ct1 $ct2: [bound* (ref null $Cont)] -> (ref $Cont). */
+  contBind(ct1: number, ct2: number): number {
+    const c = this.c;
+    const f1 = (c.vm.types[ct1]!.comp as { type: { comp: CFuncType } }).type.comp;
+    const f2 = (c.vm.types[ct2]!.comp as { type: { comp: CFuncType } }).type.comp;
+    const nb = f1.params.length - f2.params.length;
+    const bound: CValType[] = f1.params.slice(0, nb);
+    const rest: CValType[] = f1.params.slice(nb);
+    const key = `bind:${ct1}:${ct2}`;
+    return this.once(key, (x) => {
+      const take = this.take();
+      const bt = bound.map((t) => c.cval(t));
+      const e = new Emitter({});
+      const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
+      if (nb === 0) {
+        e.op('local.get', 0).op('call', take).op('struct.new', T_CONT);
+        this.def(x, [ref(true, T_CONT)], [ref(false, T_CONT)], [], e, `bind${ct1}_${ct2}`);
+        return;
+      }
+      const type = c.addType({
+        final: true, supers: [T_FRAME],
+        comp: {
+          kind: 'struct',
+          fields: [
+            { mutable: true, type: ref(true, T_FRAME) }, { mutable: true, type: ref(true, T_THUNK) },
+            ...bt.map((t) => ({ mutable: false, type: nullable(t) })),
+          ],
+        },
+      });
+      const thunk = this.bindThunk(type, bound, rest, key);
+      // params: bound..., k; locals: inner, outer, frame
+      const k = nb;
+      e.op('local.get', k).op('call', take).op('local.set', nb + 2).op('local.set', nb + 1);
+      e.op('local.get', nb + 1).op('struct.get', T_STK, S_TOP).push(c.refFunc(thunk));
+      for (let i = 0; i < nb; i++) e.op('local.get', i);
+      e.op('struct.new', type).op('local.set', nb + 3);
+      e.op('local.get', nb + 1).op('local.get', nb + 3).op('struct.set', T_STK, S_TOP);
+      e.op('local.get', nb + 1).op('local.get', nb + 2).op('struct.new', T_CONT);
+      this.def(x, [...bt, ref(true, T_CONT)], [ref(false, T_CONT)], [STK, STK, ref(true, type)], e, `bind${ct1}_${ct2}`);
+    });
+  }
+
+  private bindThunk(type: number, bound: CValType[], rest: CValType[], key: string): number {
+    const c = this.c;
+    return this.once(`${key}:thunk`, (x) => {
+      const e = new Emitter({});
+      // an exception to raise passes through: the frame below raises it
+      e.op('global.get', this.g('thr')).blk('if', null, () => e.op('return'));
+      const rt = rest.map((t) => c.cval(t));
+      const locals = rt.map((t) => (typeof t === 'string' ? t : { nullable: true, heap: t.heap }));
+      c.load(rest.map((t) => c.kind(t)), rt, e.out);
+      for (let i = rt.length - 1; i >= 0; i--) e.op('local.set', 1 + i);
+      for (let i = 0; i < bound.length; i++) {
+        e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, 2 + i);
+        const t = c.cval(bound[i]!);
+        if (typeof t !== 'string' && !t.nullable) e.op('ref.as_non_null');
+      }
+      for (let i = 0; i < rt.length; i++) {
+        e.op('local.get', 1 + i);
+        const t = rt[i]!;
+        if (typeof t !== 'string' && !t.nullable) e.op('ref.as_non_null');
+      }
+      c.store([...bound, ...rest].map((t) => c.kind(t)), e.out);
+      this.def(x, [ref(false, T_FRAME)], [], locals, e, 'bindthunk', T_THUNK);
+    });
+  }
+}
+
+export type { Kind };
+export const unusedI = I;

@@ -1,0 +1,275 @@
+// The lowering compiler: a module that uses stack switching -> a plain Wasm 3.0
+// module (GC, exceptions with exnref, tail calls, typed function references)
+// that runs on any current engine. See docs/lowering.md for the design.
+//
+//   lowerModule(m, opts) -> { module, info }
+//
+// A module that does not use stack switching is returned as it is.
+
+import type { Expr, Func, Module } from '../syntax/ast.ts';
+import type { Instr } from '../syntax/opcodes.ts';
+import { validateModule, type ValidModule } from '../valid/validator.ts';
+import type { CFuncType, CValType } from '../valid/types.ts';
+import { analyse, usesStackSwitching } from './analysis.ts';
+import { Ctx, I, LowerError } from './context.ts';
+import { Helpers } from './helpers.ts';
+import { Instrumenter, type Plan } from './instrument.ts';
+import { mapInstr } from './rewrite.ts';
+import { DEFAULT_CAPACITY, KINDS, type Kind, RT_TYPES, rtRecType, WHY_HOST_FRAME } from './rt.ts';
+import { Emitter } from './emit.ts';
+
+export { LowerError } from './context.ts';
+export { usesStackSwitching } from './analysis.ts';
+export { runtimeModule, TRAP_REASONS, DEFAULT_CAPACITY } from './rt.ts';
+
+export interface LowerOptions {
+  /** the validated module, when the caller has it */
+  readonly valid?: ValidModule;
+}
+
+/** What a host needs to know to link a lowered module (also in its `wasmfx.lowered` custom section). */
+export interface LoweredInfo {
+  readonly lowered: boolean;
+  /** transfer globals used per kind */
+  readonly capacity: Partial<Record<Kind, number>>;
+}
+
+export interface Lowered {
+  readonly module: Module;
+  readonly info: LoweredInfo;
+}
+
+export const INFO_SECTION = 'wasmfx.lowered';
+
+export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
+  if (!usesStackSwitching(m)) return { module: m, info: { lowered: false, capacity: {} } };
+  const vm = opts.valid ?? validateModule(m);
+  const capacity = needed(vm);
+  for (const k of KINDS) {
+    if (capacity[k] > DEFAULT_CAPACITY) {
+      throw new LowerError(`too many values of type ${k} in one signature (${capacity[k]}; at most ${DEFAULT_CAPACITY})`);
+    }
+  }
+  const c = new Ctx(m, vm, capacity, false);
+  const out = c.out;
+
+  // ---- types: the runtime's group, then the module's own (shifted)
+  out.types.push(rtRecType());
+  for (const g of m.types) {
+    out.types.push({
+      ...g,
+      types: g.types.map((st) => (st.comp.kind === 'cont'
+        ? { final: false, supers: [], comp: { kind: 'struct', fields: [] } }
+        : { final: st.final, supers: st.supers.map((x) => c.typeIdx(x)), comp: c.comp(st.comp) })),
+    });
+  }
+  for (const [x, n] of m.names.types) if (!c.isCont[x]) out.names.types.set(x + RT_TYPES, n);
+  for (const [x, n] of m.names.fields) if (!c.isCont[x]) out.names.fields.set(x + RT_TYPES, n);
+
+  // ---- imports: the module's (tags with results become exception tags of their parameters), then the runtime's
+  const tagType = (x: number): number => {
+    const ft = vm.types[x]!.comp as CFuncType;
+    return ft.results.length === 0 ? c.typeIdx(x) : c.funcType(ft.params.map((t) => c.cval(t)), []);
+  };
+  for (const im of m.imports) {
+    const d = im.desc;
+    switch (d.kind) {
+      case 'func': out.imports.push({ ...im, desc: { kind: 'func', type: c.typeIdx(d.type) } }); break;
+      case 'table': out.imports.push({ ...im, desc: { kind: 'table', type: { ...d.type, elem: c.ref(d.type.elem) } } }); break;
+      case 'memory': out.imports.push(im); break;
+      case 'global': out.imports.push({ ...im, desc: { kind: 'global', type: { ...d.type, type: c.val(d.type.type) } } }); break;
+      case 'tag': out.imports.push({ ...im, desc: { kind: 'tag', type: tagType(d.type) } }); break;
+    }
+  }
+  for (const p of c.pendingImports) {
+    out.imports.push({ module: p.module, name: p.name, desc: { kind: 'global', type: { mutable: true, type: p.type } }, at: -1 });
+  }
+  for (const [x, n] of m.names.globals) out.names.globals.set(c.global(x), n);
+
+  // ---- the module's globals, tags, tables, segments (constant expressions mapped)
+  const mapExpr = (e: Expr): Expr => e.map((i) => mapInstr(c, i));
+  for (const gl of m.globals) c.addGlobal({ ...gl, type: { ...gl.type, type: c.val(gl.type.type) }, init: mapExpr(gl.init) });
+  const nImportedTags = c.tagId.length;
+  m.tags.forEach((t, i) => {
+    out.tags.push({ ...t, type: tagType(t.type) });
+    c.tagId[nImportedTags + i] = c.addGlobal({ type: { mutable: true, type: 'i32' }, init: [I('i32.const', 0), I('end')], at: -1 });
+  });
+  out.tables = m.tables.map((t) => ({ ...t, type: { ...t.type, elem: c.ref(t.type.elem) }, init: t.init === null ? null : mapExpr(t.init) }));
+  out.elems = m.elems.map((e) => ({
+    ...e,
+    type: c.ref(e.type),
+    init: e.init.map(mapExpr),
+    mode: e.mode.kind === 'active' ? { ...e.mode, offset: mapExpr(e.mode.offset) } : e.mode,
+  }));
+  out.datas = m.datas.map((d) => (d.mode.kind === 'active' ? { ...d, mode: { ...d.mode, offset: mapExpr(d.mode.offset) } } : d));
+
+  // ---- functions
+  const a = analyse(m, vm);
+  const nImported = vm.funcs.length - m.funcs.length;
+  for (const f of m.funcs) c.addFunc({ ...f });
+  const plans = new Map<number, Plan>();
+  const hasSites = (f: Func): boolean => f.body.some((ins) => a.isSiteCall(ins) || ['suspend', 'switch', 'resume', 'resume_throw', 'resume_throw_ref'].includes(ins.op));
+  m.funcs.forEach((f, k) => {
+    const x = nImported + k;
+    if (!hasSites(f)) return;
+    plans.set(x, { impl: c.addFunc(null), thunk: c.addFunc(null), frame: c.reserveType() });
+    const name = m.names.funcs.get(x) ?? String(x);
+    out.names.funcs.set(plans.get(x)!.impl, name);
+    out.names.funcs.set(plans.get(x)!.thunk, `${name}:thunk`);
+  });
+  const helpers = new Helpers(c);
+  const ins = new Instrumenter(c, a, helpers, plans);
+  m.funcs.forEach((f, k) => {
+    const x = nImported + k;
+    c.setFunc(x, plans.has(x) ? ins.instrument(k, x) : ins.plain(f));
+  });
+  for (const [x, locals] of m.names.locals) {
+    const p = plans.get(x);
+    if (p === undefined) {
+      out.names.locals.set(x, locals);
+      continue;
+    }
+    const np = (vm.funcs[x]!.comp as CFuncType).params.length;
+    out.names.locals.set(p.impl, new Map([...locals].map(([i, n]) => [i < np ? i : i + 1, n])));
+  }
+
+  // ---- exports: functions that may suspend are guarded (a suspension cannot leave through the host)
+  const guards = new Map<number, number>();
+  const guard = (x: number): number => {
+    let gx = guards.get(x);
+    if (gx === undefined) {
+      gx = makeGuard(c, x, plans.get(x));
+      guards.set(x, gx);
+    }
+    return gx;
+  };
+  for (const ex of m.exports) {
+    switch (ex.kind) {
+      case 'func':
+        out.exports.push(a.susp[ex.index] ? { ...ex, index: guard(ex.index) } : ex);
+        break;
+      case 'global':
+        out.exports.push({ ...ex, index: c.global(ex.index) });
+        break;
+      case 'tag':
+        out.exports.push(ex);
+        out.exports.push({ name: `wasmfx:tag:${ex.name}`, kind: 'global', index: c.tagId[ex.index]!, at: -1 });
+        break;
+      default:
+        out.exports.push(ex);
+    }
+  }
+
+  // ---- the start function: tag ids, handler tables, then the module's start
+  const e = new Emitter({});
+  for (let t = nImportedTags; t < c.tagId.length; t++) {
+    const ctr = c.rtGlobal('tagctr');
+    e.op('global.get', ctr).op('i32.const', 1).op('i32.add').op('global.set', ctr);
+    e.op('global.get', ctr).op('global.set', c.tagId[t]!);
+  }
+  for (const ht of ins.handlerTables) {
+    for (const k of ht.keys) {
+      e.op('global.get', c.tagId[k.tag]!).op('i32.const', 1).op('i32.shl');
+      if (k.sw) e.op('i32.const', 1).op('i32.or');
+    }
+    e.op('array.new_fixed', 3, ht.keys.length).op('global.set', ht.global);
+  }
+  if (m.start !== null) e.op('call', a.susp[m.start] ? guard(m.start) : m.start);
+  if (e.out.length > 0) {
+    e.op('end');
+    out.start = c.addFunc({ type: c.funcType([], []), locals: [], body: e.out, at: -1 });
+    out.names.funcs.set(out.start, 'wasmfx:init');
+  }
+
+  if (c.refFuncs.size > 0) {
+    out.elems.push({
+      type: { nullable: false, heap: 'func' },
+      init: [...c.refFuncs].sort((p, q) => p - q).map((x) => [I('ref.func', x), I('end')]),
+      mode: { kind: 'declarative' },
+      at: -1,
+    });
+  }
+  const info: LoweredInfo = { lowered: true, capacity: Object.fromEntries(KINDS.filter((k) => capacity[k] > 0).map((k) => [k, capacity[k]])) };
+  out.customs = [...out.customs.filter((cs) => cs.name !== INFO_SECTION), {
+    name: INFO_SECTION, bytes: new TextEncoder().encode(JSON.stringify(info)), after: 0,
+  }];
+  return { module: out, info };
+}
+
+/** Transfer globals needed: the most values of one kind in any signature (and tag payload + continuation). */
+function needed(vm: ValidModule): Record<Kind, number> {
+  const cap = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
+  const c = { kind: (t: CValType) => kindOf(t) };
+  const count = (ts: readonly CValType[], extra?: Kind) => {
+    const n: Partial<Record<Kind, number>> = {};
+    for (const t of ts) n[c.kind(t)] = (n[c.kind(t)] ?? 0) + 1;
+    if (extra !== undefined) n[extra] = (n[extra] ?? 0) + 1;
+    for (const k of KINDS) cap[k] = Math.max(cap[k], n[k] ?? 0);
+  };
+  for (const dt of vm.types) {
+    if (dt.comp.kind !== 'func') continue;
+    count(dt.comp.params, 'cont');
+    count(dt.comp.results);
+  }
+  return cap;
+}
+
+function kindOf(t: CValType): Kind {
+  if (typeof t === 'string') return t === 'bot' ? 'i32' : t;
+  const h = t.heap;
+  if (typeof h !== 'string') return h.comp.kind === 'cont' ? 'cont' : h.comp.kind === 'func' ? 'func' : 'any';
+  switch (h) {
+    case 'cont': case 'nocont': return 'cont';
+    case 'func': case 'nofunc': return 'func';
+    case 'extern': case 'noextern': return 'extern';
+    case 'exn': case 'noexn': return 'exn';
+    default: return 'any';
+  }
+}
+
+/**
+ * The export of a function that may suspend: it runs on a stack of its own (a suspension
+ * cannot find a handler beyond it) and traps if one gets out anyway.
+ */
+function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
+  const ft = c.vm.funcs[x]!.comp as CFuncType;
+  const params = ft.params.map((t) => c.cval(t));
+  const results = ft.results.map((t) => c.cval(t));
+  const np = params.length;
+  const SAVED = np;
+  const e = new Emitter({});
+  const cur = c.rtGlobal('cur');
+  e.op('global.get', cur).op('local.set', SAVED).op('ref.null', 2).op('global.set', cur);
+  e.op('i32.const', 0).op('global.set', c.rtGlobal('unw')).op('i32.const', 0).op('global.set', c.rtGlobal('thr'));
+  const ex = {};
+  e.open('block', ex, { nullable: false, heap: 'exn' });
+  e.tryTable({}, c.bt([], results), [{ kind: 'catch_all_ref', label: ex }]);
+  for (let i = 0; i < np; i++) e.op('local.get', i);
+  if (plan !== undefined) e.op('ref.null', plan.frame).op('call', plan.impl);
+  else e.op('call', x);
+  e.end();
+  e.op('global.get', c.rtGlobal('unw'));
+  e.blk('if', null, () => {
+    e.op('i32.const', 0).op('global.set', c.rtGlobal('unw'));
+    e.op('i32.const', WHY_HOST_FRAME).op('global.set', c.rtGlobal('why')).op('unreachable');
+  });
+  e.op('local.get', SAVED).op('global.set', cur).op('return');
+  e.end();
+  e.op('local.get', SAVED).op('global.set', cur).op('throw_ref');
+  e.op('end');
+  const gx = c.addFunc({ type: c.typeIdx(c.in.funcs.length >= 0 ? funcTypeIndex(c, x) : 0), locals: [{ nullable: true, heap: 2 }], body: e.out, at: -1 });
+  c.out.names.funcs.set(gx, `${c.in.names.funcs.get(x) ?? x}:export`);
+  void (null as unknown as Instr);
+  return gx;
+}
+
+function funcTypeIndex(c: Ctx, x: number): number {
+  const nImported = c.vm.funcs.length - c.in.funcs.length;
+  if (x >= nImported) return c.in.funcs[x - nImported]!.type;
+  let k = 0;
+  for (const im of c.in.imports) {
+    if (im.desc.kind !== 'func') continue;
+    if (k++ === x) return im.desc.type;
+  }
+  throw new LowerError('internal: no such function');
+}

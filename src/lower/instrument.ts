@@ -1,0 +1,676 @@
+// Instrumentation of a function that may suspend (see docs/lowering.md).
+//
+// The function keeps its index and type as a wrapper that calls `$impl`, the
+// instrumented body with one more parameter: the frame to re-enter (null on a
+// normal call). Every suspension site (a call that may suspend, `suspend`,
+// `switch`, `resume*`) is followed by a test of the runtime's `unw` flag; when
+// set, the function saves what is live (its locals and the operand stack
+// below the site, level by level as it leaves each enclosing block) in its
+// frame struct, links the frame into the current stack and returns. A saved
+// frame is re-entered by its thunk: `$impl` restores the locals and, at the
+// start of each block on the way to the site, a dispatch pushes that level's
+// saved values and branches to a landing block that ends where the site is.
+// Only the innermost frame is re-entered; the driver re-enters each caller
+// when its callee returns (lazy restore).
+
+import type { Func } from '../syntax/ast.ts';
+import type { Instr } from '../syntax/opcodes.ts';
+import type { SubType, ValType } from '../syntax/types.ts';
+import type { Checker } from '../valid/checker.ts';
+import type { CFuncType, CValType } from '../valid/types.ts';
+import { typedWalk } from '../valid/walk.ts';
+import type { Analysis } from './analysis.ts';
+import { SS_OPS } from './analysis.ts';
+import { type Ctx, I, LowerError } from './context.ts';
+import { Emitter, type Label } from './emit.ts';
+import type { Helpers } from './helpers.ts';
+import { labelsOf, mapInstr, withLabels } from './rewrite.ts';
+import {
+  F_THUNK, type Kind, T_CONT, T_FRAME, T_THUNK, WHY_NULL_EXN,
+} from './rt.ts';
+
+/** What the lowering made of an instrumented function. */
+export interface Plan {
+  readonly impl: number;
+  readonly thunk: number;
+  readonly frame: number;
+}
+
+type NodeKind = 'func' | 'block' | 'loop' | 'if' | 'try_table';
+
+interface Node {
+  readonly kind: NodeKind;
+  readonly open: Instr | null;
+  readonly body: Item[];
+  els: Item[] | null;
+  readonly dead: boolean;
+  /** the operand stack before the opening instruction */
+  readonly before: readonly CValType[];
+  /** the stack height at entry (below the parameters) */
+  readonly h: number;
+  readonly params: readonly CValType[];
+  readonly results: readonly CValType[];
+  readonly parent: Node | null;
+  readonly targets: Node[];
+  firstId: number;
+  lastId: number;
+  /** last site id of the then-arm (if) */
+  thenLast: number;
+  /** the exit wrapper of a loop */
+  xl?: Label;
+}
+
+interface Site {
+  readonly id: number;
+  /** the stack below the site's operands */
+  readonly below: readonly CValType[];
+  /** what the site leaves (the call's results; the resumed continuation's...) */
+  readonly results: readonly CValType[];
+  /** resume*: the types of each handler's label (null for switch handlers) */
+  readonly labels: readonly (readonly CValType[] | null)[];
+}
+
+interface Ins {
+  readonly kind: 'ins';
+  readonly ins: Instr;
+  readonly targets: Node[];
+  readonly site: Site | null;
+  readonly dead: boolean;
+}
+
+type Item = Node | Ins;
+
+const isNode = (x: Item): x is Node => x.kind !== 'ins';
+const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
+const nonNull = (t: ValType): boolean => typeof t !== 'string' && !t.nullable;
+const tkey = (t: ValType): string => (typeof t === 'string' ? t : `${t.nullable ? 'n' : ''}${String(t.heap)}`);
+
+export class Instrumenter {
+  private readonly c: Ctx;
+  private readonly a: Analysis;
+  private readonly h: Helpers;
+  readonly plans: Map<number, Plan>;
+  /** handler tables to build at instantiation: global index and keys (tag, switch) */
+  readonly handlerTables: { global: number; keys: { tag: number; sw: boolean }[] }[] = [];
+
+  constructor(c: Ctx, a: Analysis, h: Helpers, plans: Map<number, Plan>) {
+    this.c = c;
+    this.a = a;
+    this.h = h;
+    this.plans = plans;
+  }
+
+  // ---- functions that are not instrumented -----------------------------------------------------
+
+  plain(f: Func): Func {
+    const body: Instr[] = [];
+    for (const ins of f.body) this.rewriteSimple(ins, body, (x) => x, null);
+    return { type: this.c.typeIdx(f.type), locals: f.locals.map((t) => this.c.val(t)), body, at: f.at };
+  }
+
+  /**
+   * Rewrites an instruction that is not a site (label immediates untouched): calls of
+   * instrumented functions go to their $impl; cont.new/cont.bind call helpers.
+   */
+  private rewriteSimple(ins: Instr, out: Instr[], local: (x: number) => number, nn: Set<number> | null): void {
+    const c = this.c;
+    switch (ins.op) {
+      case 'local.get': case 'local.set': case 'local.tee': {
+        const x = ins.args[0];
+        out.push(I(ins.op, local(x)));
+        if (ins.op !== 'local.set' && nn?.has(x)) out.push(I('ref.as_non_null'));
+        return;
+      }
+      case 'call': case 'return_call': {
+        const p = this.plans.get(ins.args[0]);
+        if (p !== undefined) {
+          out.push(I('ref.null', p.frame), I(ins.op, p.impl));
+          return;
+        }
+        break;
+      }
+      case 'cont.new':
+        out.push(I('call', this.h.contNew(ins.args[0])));
+        return;
+      case 'cont.bind':
+        out.push(I('call', this.h.contBind(ins.args[0], ins.args[1])));
+        return;
+      default:
+        if (SS_OPS.has(ins.op)) {
+          out.push(I('unreachable'));
+          return;
+        }
+    }
+    out.push(mapInstr(c, ins));
+  }
+
+  // ---- instrumented functions ---------------------------------------------------------------------
+
+  /** Builds the wrapper (returned), $impl and its thunk for defined function `defined`. */
+  instrument(defined: number, x: number): Func {
+    const c = this.c;
+    const f = c.in.funcs[defined]!;
+    const plan = this.plans.get(x)!;
+    const ft = c.vm.types[f.type]!.comp as CFuncType;
+    const params = ft.params.map((t) => c.cval(t));
+    const results = ft.results.map((t) => c.cval(t));
+    const np = params.length;
+
+    // ---- the typed walk builds the block tree
+    const root: Node = {
+      kind: 'func', open: null, body: [], els: null, dead: false, before: [], h: 0, params: [], results: ft.results,
+      parent: null, targets: [], firstId: 1, lastId: 0, thenLast: 0,
+    };
+    const ctl: Node[] = [root];
+    let nextId = 1;
+    const seq = (n: Node): Item[] => n.els ?? n.body;
+    typedWalk(c.vm, defined, (ins: Instr, _k: number, ck: Checker) => {
+      const top = ctl[ctl.length - 1]!;
+      const reach = !top.dead && !ck.frames[ck.depth - 1]!.unreachable;
+      const resolve = (ls: readonly number[]): Node[] => ls.map((l) => ctl[ctl.length - 1 - l]!);
+      switch (ins.op) {
+        case 'block': case 'loop': case 'if': case 'try_table': {
+          const bs = ck.blockType(ins.args[0]);
+          const before = ck.vals.slice();
+          const h = before.length - bs.params.length - (ins.op === 'if' ? 1 : 0);
+          const n: Node = {
+            kind: ins.op, open: ins, body: [], els: null, dead: !reach, before, h, params: bs.params, results: bs.results,
+            parent: top, targets: resolve(labelsOf(ins)), firstId: nextId, lastId: nextId - 1, thenLast: nextId - 1,
+          };
+          seq(top).push(n);
+          ctl.push(n);
+          return;
+        }
+        case 'else':
+          top.thenLast = nextId - 1;
+          top.els = [];
+          return;
+        case 'end':
+          top.lastId = nextId - 1;
+          if (top.els === null) top.thenLast = top.lastId;
+          if (ctl.length > 1) ctl.pop();
+          return;
+        default: {
+          let site: Site | null = null;
+          if (reach && (SS_OPS.has(ins.op) || this.a.isSiteCall(ins))) site = this.site(ins, ck, nextId++);
+          seq(top).push({ kind: 'ins', ins, targets: resolve(labelsOf(ins)), site, dead: !reach });
+        }
+      }
+    });
+    root.lastId = nextId - 1;
+
+    // ---- locals of $impl: params, the frame, the declared locals, then scratch
+    const declared = f.locals.map((t) => c.val(t));
+    const nn = new Set<number>();
+    declared.forEach((t, i) => {
+      if (nonNull(t)) nn.add(np + i);
+    });
+    const localTypes: ValType[] = [...params, ...declared.map(nullable)];
+    const local = (i: number): number => (i < np ? i : i + 1);
+    const FR = np;
+    const extra: ValType[] = [];
+    const base = np + 1 + declared.length;
+    const newLocal = (t: ValType): number => {
+      extra.push(t);
+      return base + extra.length - 1;
+    };
+    const scratch = new Map<string, number>();
+    const tmp = (t: ValType): number => {
+      const n = nullable(t);
+      const k = tkey(n);
+      let l = scratch.get(k);
+      if (l === undefined) scratch.set(k, (l = newLocal(n)));
+      return l;
+    };
+    const STATE = newLocal('i32');
+    const TMPK = newLocal({ nullable: true, heap: T_CONT });
+
+    // ---- the frame's fields: next, thunk, pc, the locals, then stack slots by (position, type)
+    const FT = plan.frame;
+    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, 'i32'];
+    for (const t of localTypes) fieldTypes.push(nullable(t));
+    const slotFields = new Map<string, number>();
+    const field = (p: number, t: ValType): number => {
+      const k = `${p}:${tkey(nullable(t))}`;
+      let fi = slotFields.get(k);
+      if (fi === undefined) {
+        fi = fieldTypes.length;
+        fieldTypes.push(nullable(t));
+        slotFields.set(k, fi);
+      }
+      return fi;
+    };
+
+    const FEXIT = {};
+    const e = new Emitter(root);
+    const g = (n: Parameters<Ctx['rtGlobal']>[0]) => c.rtGlobal(n);
+
+    const needs = (n: Node): boolean => n.kind !== 'func' && (n.h - n.parent!.h > 0 || needs(n.parent!));
+    const dummies = (ts: readonly CValType[]) => {
+      for (const t of ts) c.dummy(c.cval(t), e.out);
+    };
+    const exitFrom = (n: Node) => {
+      if (n.kind === 'func' || !needs(n)) {
+        e.br('br', FEXIT);
+        return;
+      }
+      dummies(n.results);
+      e.br('br', n.kind === 'loop' ? n.xl! : n);
+    };
+    const pushRegion = (types: readonly CValType[], from: number, to: number) => {
+      for (let p = from; p < to; p++) {
+        const t = c.cval(types[p]!);
+        e.op('local.get', FR).op('struct.get', FT, field(p, t));
+        if (nonNull(t)) e.op('ref.as_non_null');
+      }
+    };
+    const saveRegion = (types: readonly CValType[], from: number, to: number) => {
+      for (let p = to - 1; p >= from; p--) {
+        const t = c.cval(types[p]!);
+        const l = tmp(t);
+        e.op('local.set', l).op('local.get', FR).op('local.get', l).op('struct.set', FT, field(p, t));
+      }
+    };
+    const ensureFrame = (id: number) => {
+      e.op('local.get', FR).op('ref.is_null');
+      e.blk('if', null, () => {
+        e.op('struct.new_default', FT).op('local.set', FR);
+        e.op('local.get', FR).push(c.refFunc(plan.thunk)).op('struct.set', FT, F_THUNK);
+      });
+      e.op('local.get', FR).op('i32.const', id).op('struct.set', FT, 2);
+    };
+    const lowered = (ts: readonly CValType[]) => ts.map((t) => c.cval(t));
+    const kinds = (ts: readonly CValType[]): Kind[] => ts.map((t) => c.kind(t));
+
+    // ---- sites
+    const emitOrig = (it: Ins) => {
+      const ins = it.ins;
+      if (it.targets.length > 0 && !SS_OPS.has(ins.op)) {
+        e.push(withLabels(mapInstr(c, ins), it.targets.map((n) => e.depth(n))));
+        return;
+      }
+      this.rewriteSimple(ins, e.out, local, nn);
+    };
+    /** The site's operation up to its landing (where a re-entered frame continues). */
+    const sitePre = (it: Ins, n: Node) => {
+      const ins = it.ins;
+      const s = it.site!;
+      switch (ins.op) {
+        case 'suspend': {
+          const tt = c.vm.tags[ins.args[0]]!.comp as CFuncType;
+          c.store(kinds(tt.params), e.out);
+          this.key(e, ins.args[0], false);
+          e.op('call', this.h.suspend());
+          e.op('global.set', c.slots([...kinds(tt.params), 'cont'])[tt.params.length]!);
+          unwind(s, n, []);
+          return;
+        }
+        case 'switch': {
+          const ft1 = contFunc(c, ins.args[0]);
+          const ks = kinds(ft1.params);
+          e.op('local.set', TMPK);
+          c.store(ks.slice(0, -1), e.out);
+          e.op('local.get', TMPK);
+          this.key(e, ins.args[1], true);
+          e.op('call', this.h.switch());
+          e.op('global.set', c.slots(ks)[ks.length - 1]!);
+          unwind(s, n, []);
+          return;
+        }
+        case 'resume': {
+          const ft = contFunc(c, ins.args[0]);
+          e.op('local.set', TMPK);
+          c.store(kinds(ft.params), e.out);
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('call', this.h.resume());
+          return;
+        }
+        case 'resume_throw': {
+          const tag = ins.args[1];
+          const tt = c.vm.tags[tag]!.comp as CFuncType;
+          e.op('local.set', TMPK);
+          // the exception, made by throwing it once
+          const ex = {};
+          e.open('block', ex, { nullable: false, heap: 'exn' });
+          e.tryTable({}, c.bt(lowered(tt.params), []), [{ kind: 'catch_all_ref', label: ex }]);
+          e.op('throw', tag);
+          e.end();
+          e.op('unreachable');
+          e.end();
+          e.op('global.set', g('exn')).op('i32.const', 1).op('global.set', g('thr'));
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[2])).op('call', this.h.resume());
+          return;
+        }
+        case 'resume_throw_ref': {
+          const TMPE = tmp({ nullable: true, heap: 'exn' });
+          e.op('local.set', TMPK).op('local.tee', TMPE).op('ref.is_null');
+          e.blk('if', null, () => e.op('i32.const', WHY_NULL_EXN).op('global.set', g('why')).op('unreachable'));
+          e.op('local.get', TMPE).op('global.set', g('exn')).op('i32.const', 1).op('global.set', g('thr'));
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('call', this.h.resume());
+          return;
+        }
+        default:
+          emitOrig({ ...it, site: null });
+      }
+    };
+    /** Values a re-entered frame receives at the site. */
+    const deliver = (it: Ins) => {
+      const ins = it.ins;
+      switch (ins.op) {
+        case 'resume': case 'resume_throw': case 'resume_throw_ref':
+          e.op('global.get', g('st'));
+          return;
+        case 'suspend': {
+          const tt = c.vm.tags[ins.args[0]]!.comp as CFuncType;
+          c.load(kinds(tt.results), lowered(tt.results), e.out);
+          return;
+        }
+        default:
+          c.load(kinds(it.site!.results), lowered(it.site!.results), e.out);
+      }
+    };
+    /** Saves this level and leaves it (the unwinding path of a site). */
+    const unwind = (s: Site, n: Node, drop: readonly CValType[]) => {
+      for (let i = 0; i < drop.length; i++) e.op('drop');
+      ensureFrame(s.id);
+      saveRegion(s.below, n.h, s.below.length);
+      exitFrom(n);
+    };
+    const unwindCheck = (s: Site, n: Node, res: readonly CValType[]) => {
+      const l = lowered([...s.below.slice(n.h), ...res]);
+      e.op('global.get', g('unw'));
+      e.blk('if', c.bt(l, l), () => unwind(s, n, res));
+    };
+    const sitePost = (it: Ins, n: Node) => {
+      const ins = it.ins;
+      const s = it.site!;
+      switch (ins.op) {
+        case 'suspend': case 'switch':
+          return;
+        case 'resume': case 'resume_throw': case 'resume_throw_ref': {
+          const ct = ins.args[0];
+          const ft = contFunc(c, ct);
+          const hs = ins.op === 'resume_throw' ? ins.args[2] : ins.args[1];
+          const res = lowered(ft.results);
+          const STT = tmp('i32');
+          e.op('local.set', STT);
+          const R = {};
+          e.open('block', R, c.bt([], res));
+          const U = {};
+          e.open('block', U);
+          const cl = hs.map(() => ({}));
+          for (let i = cl.length - 1; i >= 0; i--) e.open('block', cl[i]!);
+          const D = {};
+          e.open('block', D);
+          e.op('local.get', STT).op('i32.const', 1).op('i32.add').brTable([D, ...cl], U);
+          e.end();
+          c.load(kinds(ft.results), res, e.out);
+          e.br('br', R);
+          hs.forEach((hd, i) => {
+            e.end();
+            const lt = s.labels[i];
+            if (hd.label === null || lt === null || lt === undefined) {
+              e.op('unreachable');
+              return;
+            }
+            const tt = c.vm.tags[hd.tag]!.comp as CFuncType;
+            c.load([...kinds(tt.params), 'cont'], lowered(lt), e.out);
+            e.br('br', it.targets[targetIndex(hs, i)]!);
+          });
+          e.end(); // U
+          for (const t of res) c.dummy(t, e.out);
+          e.end(); // R
+          unwindCheck(s, n, ft.results);
+          return;
+        }
+        default:
+          unwindCheck(s, n, s.results);
+      }
+    };
+
+    // ---- blocks
+    const emitPlain = (it: Item) => {
+      if (!isNode(it)) {
+        emitOrig(it);
+        return;
+      }
+      openNode(it);
+      for (const x of it.body) emitPlain(x);
+      if (it.els !== null) {
+        e.else();
+        for (const x of it.els) emitPlain(x);
+      }
+      e.end();
+    };
+    const openNode = (n: Node) => {
+      const ins = mapInstr(c, n.open!);
+      e.openRaw(n.targets.length > 0 ? withLabels(ins, n.targets.map((t) => e.depth(t))) : ins, n);
+    };
+    const live = (it: Item): boolean => (isNode(it) ? !it.dead && it.lastId >= it.firstId : it.site !== null);
+    const nodeParams = (n: Node) => lowered(n.params);
+
+    const emitNode = (n: Node) => {
+      const P = nodeParams(n);
+      const R = lowered(n.results);
+      if (n.kind === 'loop' && needs(n)) {
+        n.xl = {};
+        e.open('block', n.xl, c.bt(P, R));
+      }
+      openNode(n);
+      emitSeq(n.body, n, P, n.firstId, n.thenLast);
+      if (n.els !== null) {
+        e.else();
+        emitSeq(n.els, n, P, n.thenLast + 1, n.lastId);
+      }
+      e.end();
+      if (n.xl !== undefined) e.end();
+      if (needs(n)) {
+        const parent = n.parent!;
+        const l = lowered([...n.before.slice(parent.h, n.h), ...n.results]);
+        e.op('global.get', g('unw'));
+        e.blk('if', c.bt(l, l), () => {
+          for (let i = 0; i < n.results.length; i++) e.op('drop');
+          saveRegion(n.before, parent.h, n.h);
+          exitFrom(parent);
+        });
+      }
+    };
+
+    /** One block's instruction sequence: landings, the dispatch, then the code. */
+    const emitSeq = (items: readonly Item[], n: Node, P: ValType[], first: number, last: number) => {
+      const points = items.filter(live);
+      if (points.length === 0) {
+        for (const it of items) emitPlain(it);
+        return;
+      }
+      const land = points.map((p) => {
+        if (isNode(p)) return lowered(p.before.slice(n.h));
+        const s = p.site!;
+        const op = (p as Ins).ins.op;
+        const res = op === 'resume' || op === 'resume_throw' || op === 'resume_throw_ref' ? ['i32' as CValType] : s.results;
+        return lowered([...s.below.slice(n.h), ...res]);
+      });
+      const W = points.map(() => ({}));
+      for (let j = points.length - 1; j >= 0; j--) e.open('block', W[j]!, c.bt(P, land[j]!));
+      // the dispatch: when re-entering, go to the landing on the way to site `state`
+      e.op('local.get', STATE);
+      e.blk('if', c.bt(P, P), () => {
+        for (let i = 0; i < P.length; i++) e.op('drop');
+        const groups: { point: number; arm: number; from: number; to: number }[] = [];
+        points.forEach((p, j) => {
+          if (!isNode(p)) groups.push({ point: j, arm: -1, from: p.site!.id, to: p.site!.id });
+          else if (p.kind === 'if') {
+            if (p.thenLast >= p.firstId) groups.push({ point: j, arm: 1, from: p.firstId, to: p.thenLast });
+            if (p.lastId > p.thenLast) groups.push({ point: j, arm: 0, from: p.thenLast + 1, to: p.lastId });
+          } else groups.push({ point: j, arm: -1, from: p.firstId, to: p.lastId });
+        });
+        const bad = {};
+        e.open('block', bad);
+        const G = groups.map(() => ({}));
+        for (let i = groups.length - 1; i >= 0; i--) e.open('block', G[i]!);
+        const table: Label[] = [];
+        for (let id = first; id <= last; id++) {
+          const gi = groups.findIndex((gr) => id >= gr.from && id <= gr.to);
+          table.push(gi < 0 ? bad : G[gi]!);
+        }
+        e.op('local.get', STATE).op('i32.const', first).op('i32.sub').brTable(table, bad);
+        groups.forEach((gr) => {
+          e.end();
+          const p = points[gr.point]!;
+          if (isNode(p)) {
+            pushRegion(p.before, n.h, p.h);
+            for (const t of p.params) c.dummy(c.cval(t), e.out);
+            if (p.kind === 'if') e.op('i32.const', gr.arm);
+          } else {
+            const s = p.site!;
+            pushRegion(s.below, n.h, s.below.length);
+            this.h.throwIfPending(e);
+            deliver(p);
+            e.op('i32.const', 0).op('local.set', STATE);
+          }
+          e.br('br', W[gr.point]!);
+        });
+        e.end(); // bad
+        e.op('unreachable');
+      });
+      let k = 0;
+      points.forEach((p, j) => {
+        while (items[k] !== p) emitPlain(items[k++]!);
+        k++;
+        if (isNode(p)) {
+          e.end();
+          emitNode(p);
+        } else {
+          sitePre(p, n);
+          e.end();
+          sitePost(p, n);
+        }
+        void j;
+      });
+      while (k < items.length) emitPlain(items[k++]!);
+    };
+
+    // ---- the body of $impl
+    e.op('local.get', FR).op('ref.is_null').op('i32.eqz');
+    e.blk('if', null, () => {
+      localTypes.forEach((t, i) => {
+        e.op('local.get', FR).op('struct.get', FT, 3 + i);
+        if (nonNull(t)) e.op('ref.as_non_null');
+        e.op('local.set', local(i));
+      });
+      e.op('local.get', FR).op('struct.get', FT, 2).op('local.set', STATE);
+    });
+    e.open('block', FEXIT);
+    emitSeq(root.body, root, [], 1, root.lastId);
+    e.op('return');
+    e.end();
+    localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, 3 + i));
+    e.op('local.get', FR).op('ref.as_non_null').op('call', this.h.insert());
+    for (const t of results) c.dummy(t, e.out);
+    e.op('return');
+    e.op('end');
+
+    const frameType: SubType = {
+      final: true, supers: [T_FRAME],
+      comp: { kind: 'struct', fields: fieldTypes.map((t) => ({ mutable: true, type: t })) },
+    };
+    c.setType(FT, frameType);
+    const implType = c.funcType([...params, { nullable: true, heap: FT }], results);
+    c.setFunc(plan.impl, { type: implType, locals: [...declared.map(nullable), ...extra], body: e.out, at: f.at });
+
+    // ---- the thunk: re-enters a saved frame; the results go to the transfer globals
+    const t = new Emitter({});
+    for (const p of params) c.dummy(p, t.out);
+    t.op('local.get', 0).op('ref.cast', { nullable: false, heap: FT }).op('call', plan.impl);
+    t.op('global.get', g('unw'));
+    t.blk('if', c.bt(results, results), () => {
+      for (let i = 0; i < results.length; i++) t.op('drop');
+      t.op('return');
+    });
+    c.store(kinds(ft.results), t.out);
+    t.op('end');
+    c.setFunc(plan.thunk, { type: T_THUNK, locals: [], body: t.out, at: -1 });
+
+    // ---- the wrapper, at the function's own index
+    const w: Instr[] = [];
+    for (let i = 0; i < np; i++) w.push(I('local.get', i));
+    w.push(I('ref.null', FT), I('return_call', plan.impl), I('end'));
+    void STATE;
+    return { type: c.typeIdx(f.type), locals: [], body: w, at: f.at };
+  }
+
+  private site(ins: Instr, ck: Checker, id: number): Site {
+    const c = this.c;
+    const vm = c.vm;
+    const n = ck.vals.length;
+    const mk = (pops: number, results: readonly CValType[], labels: (readonly CValType[] | null)[] = []): Site => ({
+      id, below: ck.vals.slice(0, n - pops), results, labels,
+    });
+    const handlerLabels = (hs: readonly { label: number | null }[]) =>
+      hs.map((h) => (h.label === null ? null : ck.label(h.label).slice()));
+    switch (ins.op) {
+      case 'call': {
+        const ft = vm.funcs[ins.args[0]]!.comp as CFuncType;
+        return mk(ft.params.length, ft.results);
+      }
+      case 'call_ref': case 'call_indirect': {
+        const ft = vm.types[ins.args[0]]!.comp as CFuncType;
+        return mk(ft.params.length + 1, ft.results);
+      }
+      case 'suspend': {
+        const tt = vm.tags[ins.args[0]]!.comp as CFuncType;
+        return mk(tt.params.length, tt.results);
+      }
+      case 'resume': {
+        const ft = contFunc(c, ins.args[0]);
+        return mk(ft.params.length + 1, ft.results, handlerLabels(ins.args[1]));
+      }
+      case 'resume_throw': {
+        const ft = contFunc(c, ins.args[0]);
+        const tt = vm.tags[ins.args[1]]!.comp as CFuncType;
+        return mk(tt.params.length + 1, ft.results, handlerLabels(ins.args[2]));
+      }
+      case 'resume_throw_ref': {
+        const ft = contFunc(c, ins.args[0]);
+        return mk(2, ft.results, handlerLabels(ins.args[1]));
+      }
+      case 'switch': {
+        const ft1 = contFunc(c, ins.args[0]);
+        const last = ft1.params[ft1.params.length - 1] as { heap: { comp: { kind: 'cont'; type: { comp: CFuncType } } } };
+        const ft2 = last.heap.comp.type.comp;
+        return mk(ft1.params.length, ft2.params);
+      }
+      default:
+        throw new LowerError(`internal: ${ins.op} is not a site`);
+    }
+  }
+
+  /** Pushes the handler key of a tag: its id * 2 (+1 for switch). */
+  private key(e: Emitter, tag: number, sw: boolean): void {
+    e.op('global.get', this.c.tagId[tag]!).op('i32.const', 1).op('i32.shl');
+    if (sw) e.op('i32.const', 1).op('i32.or');
+  }
+
+  /** A global holding the handler table of a resume site (built at instantiation). */
+  private handlerTable(hs: readonly { tag: number; label: number | null }[]): number {
+    const gi = this.c.addGlobal({
+      type: { mutable: true, type: { nullable: true, heap: 3 } },
+      init: [I('ref.null', 3), I('end')],
+      at: -1,
+    });
+    this.handlerTables.push({ global: gi, keys: hs.map((h) => ({ tag: h.tag, sw: h.label === null })) });
+    return gi;
+  }
+}
+
+/** The function type of continuation type x (an input type index). */
+export function contFunc(c: Ctx, x: number): CFuncType {
+  const comp = c.vm.types[x]!.comp as { kind: 'cont'; type: { comp: CFuncType } };
+  return comp.type.comp;
+}
+
+/** Index in a resume's targets of handler i (switch handlers have no label). */
+function targetIndex(hs: readonly { label: number | null }[], i: number): number {
+  let k = 0;
+  for (let j = 0; j < i; j++) if (hs[j]!.label !== null) k++;
+  return k;
+}

@@ -1,0 +1,88 @@
+// The part of lowering every instruction goes through: immediates that name
+// types and globals move to the output's index spaces (rt.ts, context.ts),
+// and continuation types become $Cont. Branch depths are left to the caller.
+
+import { BY_NAME, type Instr, type BrCast, type Catch, type Handler } from '../syntax/opcodes.ts';
+import type { ValType, RefType, HeapType } from '../syntax/types.ts';
+import type { Ctx } from './context.ts';
+
+export function mapInstr(c: Ctx, ins: Instr): Instr {
+  const def = BY_NAME.get(ins.op)!;
+  const args = ins.args as readonly unknown[];
+  let out: unknown[] | null = null;
+  def.imm.forEach((kind, i) => {
+    const a = args[i];
+    let b: unknown = a;
+    switch (kind) {
+      case 'typeidx': b = c.typeIdx(a as number); break;
+      case 'heaptype': b = c.heap(a as HeapType); break;
+      case 'reftype': b = c.ref(a as RefType); break;
+      case 'blocktype': b = c.blockType(a as never); break;
+      case 'selecttypes': b = a === null ? null : (a as ValType[]).map((t) => c.val(t)); break;
+      case 'brcast': {
+        const bc = a as BrCast;
+        b = { label: bc.label, from: c.ref(bc.from), to: c.ref(bc.to) };
+        break;
+      }
+      case 'globalidx': b = c.global(a as number); break;
+      default: return;
+    }
+    if (b !== a) {
+      out ??= [...args];
+      out[i] = b;
+    }
+  });
+  return out === null ? ins : ({ op: ins.op, args: out, at: ins.at } as unknown as Instr);
+}
+
+/** Label immediates of an instruction, in order (relative depths). */
+export function labelsOf(ins: Instr): number[] {
+  switch (ins.op) {
+    case 'br': case 'br_if': case 'br_on_null': case 'br_on_non_null':
+      return [ins.args[0]];
+    case 'br_table':
+      return [...ins.args[0].labels, ins.args[0].default];
+    case 'br_on_cast': case 'br_on_cast_fail':
+      return [ins.args[0].label];
+    case 'try_table':
+      return ins.args[1].map((x: Catch) => x.label);
+    case 'resume': case 'resume_throw_ref':
+      return ins.args[1].flatMap((h: Handler) => (h.label === null ? [] : [h.label]));
+    case 'resume_throw':
+      return ins.args[2].flatMap((h: Handler) => (h.label === null ? [] : [h.label]));
+    default:
+      return [];
+  }
+}
+
+/** The instruction with its label immediates replaced (same order as labelsOf). */
+export function withLabels(ins: Instr, ls: readonly number[]): Instr {
+  const a = [...(ins.args as readonly unknown[])];
+  let k = 0;
+  const next = (): number => ls[k++]!;
+  switch (ins.op) {
+    case 'br': case 'br_if': case 'br_on_null': case 'br_on_non_null':
+      a[0] = next();
+      break;
+    case 'br_table': {
+      const labels = ins.args[0].labels.map(() => next());
+      a[0] = { labels, default: next() };
+      break;
+    }
+    case 'br_on_cast': case 'br_on_cast_fail':
+      a[0] = { ...ins.args[0], label: next() };
+      break;
+    case 'try_table':
+      a[1] = ins.args[1].map((x: Catch) => ({ ...x, label: next() }));
+      break;
+    case 'resume': case 'resume_throw_ref':
+      a[1] = ins.args[1].map((h: Handler) => (h.label === null ? h : { ...h, label: next() }));
+      break;
+    case 'resume_throw':
+      a[2] = ins.args[2].map((h: Handler) => (h.label === null ? h : { ...h, label: next() }));
+      break;
+    default:
+      return ins;
+  }
+  return { op: ins.op, args: a, at: ins.at } as unknown as Instr;
+}

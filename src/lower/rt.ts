@@ -1,0 +1,136 @@
+// The run-time representation that lowered modules share (see docs/lowering.md).
+//
+// Every lowered module starts its type section with the same rec group, so
+// that its types are the same canonical types in every module (and in the
+// runtime module that owns the shared globals):
+//
+//   0 $Frame  (sub (struct (field $next (mut (ref null $Frame))) (field $thunk (mut (ref null $Thunk)))))
+//             a saved activation; each instrumented function extends it with its locals and stack
+//   1 $Thunk  (func (param (ref $Frame)))  re-enters a saved frame
+//   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost first
+//   3 $Hdl    (array i32)                  a resume's handler table: tag id * 2 + (1 for switch)
+//   4 $Cont   (struct $inner $outer)       a continuation value: the chain of stacks it captured;
+//             one-shot: consuming it clears $inner
+//
+// The state of the machine lives in globals that every lowered module
+// imports from "wasmfx:rt" (or defines, for a standalone module), listed in
+// RT_GLOBALS; values cross continuation boundaries through "transfer"
+// globals, one set per kind of value.
+
+import type { RecType, ValType, GlobalType } from '../syntax/types.ts';
+import type { Module } from '../syntax/ast.ts';
+import { emptyModule } from '../syntax/ast.ts';
+import { instr } from '../syntax/opcodes.ts';
+
+export const T_FRAME = 0;
+export const T_THUNK = 1;
+export const T_STK = 2;
+export const T_HDL = 3;
+export const T_CONT = 4;
+/** the number of runtime types before the module's own */
+export const RT_TYPES = 5;
+
+// field indices
+export const F_NEXT = 0;
+export const F_THUNK = 1;
+export const S_TOP = 0;
+export const S_PARENT = 1;
+export const S_HDL = 2;
+export const C_INNER = 0;
+export const C_OUTER = 1;
+
+const r = (nullable: boolean, heap: number | 'any' | 'func' | 'extern' | 'exn'): ValType => ({ nullable, heap });
+const mut = (type: ValType) => ({ mutable: true, type });
+
+export const rtRecType = (): RecType => ({
+  explicit: true,
+  types: [
+    { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK))] } },
+    { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME)], results: [] } },
+    {
+      final: true, supers: [],
+      comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_STK)), mut(r(true, T_HDL))] },
+    },
+    { final: true, supers: [], comp: { kind: 'array', field: { mutable: false, type: 'i32' } } },
+    { final: true, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_STK)), mut(r(true, T_STK))] } },
+  ],
+});
+
+/** Kinds of values in transfer globals: one global per kind and position. */
+export type Kind = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'cont' | 'any' | 'func' | 'extern' | 'exn';
+export const KINDS: readonly Kind[] = ['i32', 'i64', 'f32', 'f64', 'v128', 'cont', 'any', 'func', 'extern', 'exn'];
+
+export const KIND_TYPE: Readonly<Record<Kind, ValType>> = {
+  i32: 'i32', i64: 'i64', f32: 'f32', f64: 'f64', v128: 'v128', cont: r(true, T_CONT),
+  any: r(true, 'any'), func: r(true, 'func'), extern: r(true, 'extern'), exn: r(true, 'exn'),
+};
+
+/** The shared state, in import order. */
+export const RT_GLOBALS = [
+  ['cur', mut(r(true, T_STK))], // the running stack (null: the host's)
+  ['unw', mut('i32')], // 1 while frames unwind to a handler
+  ['ins', mut(r(true, T_FRAME))], // the last frame saved during this unwinding
+  ['tgt', mut(r(true, T_STK))], // the stack whose resumer handles the suspension
+  ['code', mut('i32')], // the handler clause there
+  ['sw', mut('i32')], // 1: the unwinding is a switch to (swi, swo)
+  ['swi', mut(r(true, T_STK))],
+  ['swo', mut(r(true, T_STK))],
+  ['st', mut('i32')], // the status a re-entered resume site gets
+  ['thr', mut('i32')], // 1: the re-entered frame must throw `exn`
+  ['exn', mut(r(true, 'exn'))],
+  ['why', mut('i32')], // why the last trap of the runtime happened (TRAP_REASONS)
+  ['tagctr', mut('i32')], // the last tag id given out
+] as const satisfies readonly (readonly [string, GlobalType])[];
+export type RtGlobal = (typeof RT_GLOBALS)[number][0];
+
+/** Messages of the traps the runtime raises, by `why` code (the interpreter's wording). */
+export const TRAP_REASONS: readonly string[] = [
+  '',
+  'null continuation reference',
+  'continuation already consumed',
+  'null exception reference',
+  'unhandled tag',
+  'null function reference',
+  'suspension through a host frame: unhandled tag',
+];
+export const WHY_NULL_CONT = 1;
+export const WHY_CONSUMED = 2;
+export const WHY_NULL_EXN = 3;
+export const WHY_UNHANDLED = 4;
+export const WHY_NULL_FUNC = 5;
+export const WHY_HOST_FRAME = 6;
+
+/** Transfer global name for position `i` of kind `k`. */
+export const xferName = (k: Kind, i: number): string => `${k}.${i}`;
+
+/** How many transfer globals of each kind the runtime module offers. */
+export const DEFAULT_CAPACITY = 32;
+
+/**
+ * The runtime module: defines and exports the shared globals (RT_GLOBALS and the transfer
+ * globals, `capacity` of each kind). Instantiate it once per group of modules that share
+ * continuations.
+ */
+export function runtimeModule(capacity = DEFAULT_CAPACITY): Module {
+  const m = emptyModule();
+  m.types.push(rtRecType());
+  const add = (name: string, type: GlobalType): void => {
+    m.exports.push({ name, kind: 'global', index: m.globals.length, at: -1 });
+    m.globals.push({ type, init: [defaultConst(type.type), instr('end')], at: -1 });
+  };
+  for (const [name, type] of RT_GLOBALS) add(name, type);
+  for (const k of KINDS) for (let i = 0; i < capacity; i++) add(xferName(k, i), mut(KIND_TYPE[k]));
+  return m;
+}
+
+/** The constant instruction giving a default value of a defaultable type. */
+export function defaultConst(t: ValType) {
+  switch (t) {
+    case 'i32': return instr('i32.const', 0);
+    case 'i64': return instr('i64.const', 0n);
+    case 'f32': return instr('f32.const', 0);
+    case 'f64': return instr('f64.const', 0n);
+    case 'v128': return instr('v128.const', new Uint8Array(16));
+    default: return instr('ref.null', t.heap);
+  }
+}
