@@ -40,6 +40,10 @@ export interface Lowered {
 }
 
 export const INFO_SECTION = 'wasmfx.lowered';
+/** Lowered modules export the unguarded version of an exported function that may suspend under this prefix. */
+export const RAW_PREFIX = 'wasmfx:raw:';
+/** ... and the id of an exported tag under this one (an imported tag's id comes from module `TAG_PREFIX + module`). */
+export const TAG_PREFIX = 'wasmfx:tag:';
 
 export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   if (!usesStackSwitching(m)) return { module: m, info: { lowered: false, capacity: {} } };
@@ -146,14 +150,18 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   for (const ex of m.exports) {
     switch (ex.kind) {
       case 'func':
-        out.exports.push(a.susp[ex.index] ? { ...ex, index: guard(ex.index) } : ex);
+        if (a.susp[ex.index]) {
+          // the host gets the guarded function; lowered modules importing it link the raw one
+          out.exports.push({ ...ex, index: guard(ex.index) });
+          out.exports.push({ name: `${RAW_PREFIX}${ex.name}`, kind: 'func', index: ex.index, at: -1 });
+        } else out.exports.push(ex);
         break;
       case 'global':
         out.exports.push({ ...ex, index: c.global(ex.index) });
         break;
       case 'tag':
         out.exports.push(ex);
-        out.exports.push({ name: `wasmfx:tag:${ex.name}`, kind: 'global', index: c.tagId[ex.index]!, at: -1 });
+        out.exports.push({ name: `${TAG_PREFIX}${ex.name}`, kind: 'global', index: c.tagId[ex.index]!, at: -1 });
         break;
       default:
         out.exports.push(ex);

@@ -330,7 +330,7 @@ export class Instrumenter {
           e.op('local.set', TMPK);
           // the exception, made by throwing it once
           const ex = {};
-          e.open('block', ex, { nullable: false, heap: 'exn' });
+          e.open('block', ex, c.bt(lowered(tt.params), [{ nullable: false, heap: 'exn' }]));
           e.tryTable({}, c.bt(lowered(tt.params), []), [{ kind: 'catch_all_ref', label: ex }]);
           e.op('throw', tag);
           e.end();
