@@ -5,7 +5,8 @@
 // bytes must be identical; every assert_malformed / assert_invalid must
 // fail in the right phase with the expected message prefix. Commands that
 // need an engine go through `RunOptions.engine`; without one they are
-// counted as skipped.
+// counted as skipped. An engine skips a command it cannot run on its host
+// (a feature the host lacks) by throwing `Unsupported` with the reason.
 
 import type { Module } from '../syntax/ast.ts';
 import { decodeModule } from '../binary/decoder.ts';
@@ -66,6 +67,13 @@ export interface RunSummary {
 
 /** A failed expectation (not an error of the module under test). */
 export class AssertionFailure extends Error {}
+
+/**
+ * Thrown by an engine for a command it cannot run because the host lacks a feature (e.g. a
+ * module using stack switching on an engine without it): the command counts as skipped,
+ * with the message as the reason.
+ */
+export class Unsupported extends Error {}
 
 const fail = (msg: string): never => {
   throw new AssertionFailure(msg);
@@ -211,8 +219,8 @@ export function runScript(script: Script, opts: RunOptions = {}): RunSummary {
     try {
       outcome = (HANDLERS[cmd.kind] as Handler<typeof cmd.kind>)(cmd as never, ctx);
     } catch (e) {
-      outcome = 'failed';
-      message = describe(e);
+      outcome = e instanceof Unsupported ? 'skipped' : 'failed';
+      message = e instanceof Unsupported ? e.message : describe(e);
     }
     summary[outcome]++;
     const r: CommandResult = message === undefined
