@@ -15,6 +15,8 @@
 //   instantiateSync(source, imports, options)           -> { module, instance }
 //   WebAssembly.{Module, Instance, Memory, Table, Global, Tag, Exception, JSTag, validate, compile,
 //                instantiate, CompileError, LinkError, RuntimeError}
+//   createPolyfill(host), installPolyfill()  the polyfill (also 'wasmfx/polyfill'): stack switching
+//                                            lowered to plain Wasm 3.0, run by the host's engine
 //
 // where `source` is bytes, WAT text or a compiled module, and traps surface as `Trap`
 // errors carrying the Wasm backtrace (through every continuation up to the host call).
@@ -43,6 +45,11 @@ export {
 export { invoke, type EngineOptions } from './exec/engine.ts';
 /** The JS API's namespace, run by wasmfx's engines: a drop-in for the built-in `WebAssembly`. */
 export { WebAssembly } from './host/js-api.ts';
+/**
+ * The polyfill (also `wasmfx/polyfill`): a namespace over a host `WebAssembly` without stack switching
+ * that lowers stack-switching modules to plain Wasm 3.0 and compiles them on the host.
+ */
+export { createPolyfill, installPolyfill, hostHasStackSwitching } from './host/polyfill.ts';
 export type * from './syntax/ast.ts';
 export type * from './syntax/types.ts';
 export type * from './script/ast.ts';
