@@ -50,6 +50,8 @@ test('a RuntimeError with a detail string carries the spec message (the polyfill
   assert.ok(!messageMatches(f, 'continuation already consumed'));
   const u = Object.assign(new ns.RuntimeError('x'), { detail: 'unhandled tag $t' });
   assert.equal(classifyHostError(u, ns)!.kind, 'suspension');
+  const x = Object.assign(new ns.RuntimeError('call stack exhausted'), { detail: 'call stack exhausted' });
+  assert.equal(classifyHostError(x, ns)!.kind, 'exhaustion');
 });
 
 test('stack overflow, exceptions, link and compile errors, and wasmfx errors', () => {

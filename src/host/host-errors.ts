@@ -108,7 +108,9 @@ export function classifyHostError(e: unknown, ns?: WasmNamespace): HostFailure |
     const detail = detailOf(e);
     const text = messageOf(e);
     if (detail !== undefined) {
-      return { kind: /^unhandled tag/.test(detail) ? 'suspension' : 'trap', messages: [detail], text: detail };
+      // (the polyfill's stack overflow is a RuntimeError "call stack exhausted")
+      const kind = /^unhandled tag/.test(detail) ? 'suspension' : /^call stack exhausted/.test(detail) ? 'exhaustion' : 'trap';
+      return { kind, messages: [detail], text: detail };
     }
     return { kind: 'trap', messages: specTrapMessages(text), text, mapped: true };
   }
