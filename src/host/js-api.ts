@@ -38,7 +38,10 @@
 // limits of the JS API (a module is only limited by the core spec and the host).
 
 import { decodeModule } from '../binary/decoder.ts';
+import { encodeModule } from '../binary/encoder.ts';
+import { isWasmError } from '../util/errors.ts';
 import { invoke as engineInvoke, type EngineOptions } from '../exec/engine.ts';
+import { WebAssembly as Polyfill } from './polyfill.ts';
 import { parseModule } from '../text/parser.ts';
 import { f32FromBits, f32ToBits } from '../text/numbers.ts';
 import type { Module as AstModule } from '../syntax/ast.ts';
@@ -66,8 +69,11 @@ import {
 export type InvokeFn = (f: FuncInst, args: Value[]) => Value[];
 
 export interface JsApiOptions {
-  /** the execution engine; only the interpreter exists */
-  readonly engine?: 'interp';
+  /**
+   * the execution engine: `interp` (the interpreter: exact, fuel, backtraces) or `lowered`
+   * (stack switching lowered to plain Wasm and run by the host's engine: src/host/polyfill.ts)
+   */
+  readonly engine?: 'interp' | 'lowered';
   /** the interpreter's options (fuel, stack limits, interrupt flag) for every call */
   readonly engineOptions?: EngineOptions;
   /** runs functions instead of the engine's `invoke` (tests, embedders with their own engine) */
@@ -87,7 +93,9 @@ export function setDefaultInvoke(f: InvokeFn | undefined): void {
 
 function engineOf(options: JsApiOptions | undefined): InvokeFn {
   if (options !== undefined && options !== null && typeof options === 'object') {
-    if (options.engine !== undefined && options.engine !== 'interp') throw new TypeError(`unknown engine: ${String(options.engine)}`);
+    if (options.engine !== undefined && options.engine !== 'interp' && options.engine !== 'lowered') {
+      throw new TypeError(`unknown engine: ${String(options.engine)}`);
+    }
     if (options.invoke !== undefined) return options.invoke;
     const eo = options.engineOptions;
     if (eo !== undefined) return (f, args) => engineInvoke(f, args, eo);
@@ -1073,9 +1081,40 @@ const isModule = (v: unknown): v is Module => isObject(v) && modules.has(v);
 
 /** wasmfx's instantiate, synchronously: compiles (unless given a Module) and instantiates. */
 export function instantiateSync(source: ModuleSource | Module, importObject?: ImportObject, options?: JsApiOptions): WebAssemblyInstantiatedSource {
+  if (options?.engine === 'lowered') return instantiateLowered(source, importObject) as unknown as WebAssemblyInstantiatedSource;
   checkImportObject(importObject);
   const module = isModule(source) ? source : new Module(source as ModuleSource);
   return { module, instance: new Instance(module, importObject, options) };
+}
+
+/**
+ * The `lowered` engine: bytes or WAT text (a Module of the polyfill too) compiled by the polyfill
+ * namespace, which lowers stack switching and runs the result on the host's engine.
+ */
+function instantiateLowered(source: unknown, importObject?: ImportObject): { module: unknown; instance: unknown } {
+  const W = Polyfill as unknown as {
+    Module: new (b: Uint8Array) => object; Instance: new (m: object, i?: ImportObject) => object; CompileError: new (m: string, o?: object) => Error;
+  };
+  let module: object;
+  if (source instanceof W.Module) module = source;
+  else {
+    let bytes: Uint8Array;
+    const text = typeof source === 'string' ? source
+      : source instanceof Uint8Array && !(source[0] === 0 && source[1] === 0x61 && source[2] === 0x73 && source[3] === 0x6d)
+        ? new TextDecoder().decode(source) : null;
+    if (text !== null) {
+      try {
+        const m = parseModule(text, '<input>');
+        validateModule(m, { name: '<input>', text });
+        bytes = encodeModule(m);
+      } catch (e) {
+        if (isWasmError(e)) throw new W.CompileError(e.format(), { cause: e });
+        throw e;
+      }
+    } else bytes = source instanceof Uint8Array ? source : new Uint8Array(source as ArrayBuffer);
+    module = new W.Module(bytes);
+  }
+  return { module, instance: new W.Instance(module, importObject) };
 }
 
 /**
