@@ -25,15 +25,10 @@ import type { WasmModuleObject, WasmNamespace } from '../host/namespace.ts';
 import { classifyHostError, messageMatches } from '../host/host-errors.ts';
 import { ExportError, HostRuntime, MissingFeature, type HostInstance, type HostRuntimeOptions, type Results } from '../host/host-runtime.ts';
 
-export interface HostEngineOptions {
+/** The runtime's options (spectest's `print`, why stack switching is missing...) and a name. */
+export interface HostEngineOptions extends HostRuntimeOptions {
   /** the engine's name in reports (default: host) */
   readonly name?: string;
-  /** where spectest's `print*` functions write; default: nowhere */
-  readonly print?: (line: string) => void;
-  /** the reason given when a module uses stack switching and the namespace lacks it */
-  readonly stackSwitchingReason?: string;
-  /** features the host compiles but cannot run, with the reason (see HostRuntimeOptions) */
-  readonly lacks?: HostRuntimeOptions['lacks'];
 }
 
 const fail = (msg: string): never => {
@@ -68,11 +63,7 @@ export class HostEngine implements ScriptEngine {
   constructor(ns: WasmNamespace, opts: HostEngineOptions = {}) {
     this.ns = ns;
     this.name = opts.name ?? 'host';
-    this.runtime = new HostRuntime(ns, {
-      ...(opts.print ? { print: opts.print } : {}),
-      ...(opts.stackSwitchingReason ? { stackSwitchingReason: opts.stackSwitchingReason } : {}),
-      ...(opts.lacks ? { lacks: opts.lacks } : {}),
-    });
+    this.runtime = new HostRuntime(ns, opts);
   }
 
   run(cmd: Command, modules: ModuleLoader): void {
