@@ -10,7 +10,8 @@ import { printModule } from '../text/printer.ts';
 import { validateModule } from '../valid/validator.ts';
 import { isWasmError } from '../util/errors.ts';
 import { CliError, UsageError, displayName, loadModuleFile, writeOutput } from './io.ts';
-import { runWastFiles } from './wast.ts';
+import { runScriptInChild, runWastFiles, type WastOptions } from './wast.ts';
+import { ENGINES, ENGINE_NAMES, engineEntry, needsReexec, runChild } from './engines.ts';
 import { VERSION } from '../version.ts';
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
@@ -54,30 +55,47 @@ function program(): Command {
       if (!o.quiet) out(`${displayName(input)}: valid`);
     });
 
+  const engineHelp = `execution engine: ${ENGINE_NAMES.map((n) => `${n} (${ENGINES[n]!.description})`).join(', ')}`;
+
   p.command('wast')
-    .description('run WAST test scripts (files or directories of .wast files) with the interpreter')
+    .description('run WAST test scripts (files or directories of .wast files) with the interpreter or another engine')
     .argument('<files...>', 'scripts or directories')
     .option('--validate-only', 'run only the commands that need no execution; count the others as skipped')
-    .addOption(new Option('--engine <engine>', 'execution engine').choices(['interp']).default('interp'))
+    .addOption(new Option('--engine <engine>', engineHelp).choices(ENGINE_NAMES).default('interp'))
     .option('-v, --verbose', 'print every command')
-    .action(async (files: string[], o: { validateOnly?: boolean; engine: string; verbose?: boolean }) => {
-      let engine;
-      if (!o.validateOnly) {
+    // the protocol of scripts run in a child process (--engine native): JSON lines
+    .addOption(new Option('--json').hideHelp())
+    .action(async (files: string[], o: { validateOnly?: boolean; engine: string; verbose?: boolean; json?: boolean }) => {
+      const entry = engineEntry(o.engine);
+      // with --verbose, spectest's print functions show their output too
+      const print = o.json ? (line: string) => out(JSON.stringify({ print: line })) : out;
+      let opts: WastOptions = { verbose: !!o.verbose, json: !!o.json };
+      if (o.validateOnly) {
+        // no engine: validation only
+      } else if (needsReexec(entry)) {
+        // each script in its own child Node with the engine's flags
+        opts = { ...opts, runFile: (file, report) => runScriptInChild(entry, file, !!o.verbose, report, out) };
+      } else if (entry.namespace) {
+        const ns = entry.namespace();
+        const { HostEngine } = await import('../script/engine-host.ts');
+        const hopts = { name: entry.name, ...entry.options, ...(o.verbose ? { print } : {}) };
+        opts = { ...opts, engine: () => new HostEngine(ns, hopts) };
+      } else {
         const { InterpEngine } = await import('../script/engine-interp.ts');
-        // with --verbose, spectest's print functions show their output too
-        engine = () => new InterpEngine(o.verbose ? { print: out } : {});
+        opts = { ...opts, engine: () => new InterpEngine(o.verbose ? { print } : {}) };
       }
-      const s = runWastFiles(files, { verbose: !!o.verbose, ...(engine ? { engine } : {}) }, out);
-      out(`${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+      const s = runWastFiles(files, opts, out);
+      if (o.json) out(JSON.stringify({ summary: { passed: s.passed, failed: s.failed, skipped: s.skipped } }));
+      else out(`${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
       if (s.failed > 0) process.exitCode = 1;
     });
 
   p.command('run')
-    .description('run a module with the interpreter: call its _start (or main) export and print the results')
+    .description('run a module (with the interpreter, or --engine host|native): call its _start (or main) export and print the results')
     .usage('[options] <file> [args...]')
     .argument('<file>', 'binary or text module')
     .argument('[args...]', 'arguments of the function, one per parameter (i32/i64: decimal or 0x hex; f32/f64: decimal, hex, inf, nan)')
-    .addOption(new Option('--engine <engine>', 'execution engine').choices(['interp']).default('interp'))
+    .addOption(new Option('--engine <engine>', engineHelp).choices(ENGINE_NAMES).default('interp'))
     .option('--invoke <name>', 'the exported function to call (default: _start, else main)')
     .option('--fuel <n>', 'stop with an error after about n instructions', (v: string) => {
       const n = Number(v);
@@ -86,10 +104,26 @@ function program(): Command {
     })
     .passThroughOptions()
     .addHelpText('after', '\nOptions go before the file: everything after it belongs to the program.\nExit status: 0 on success, 1 when the module traps or is invalid, 2 on bad usage or arguments.')
-    .action(async (file: string, args: string[], o: { invoke?: string; fuel?: number }) => {
+    .action(async (file: string, args: string[], o: { invoke?: string; fuel?: number; engine: string }) => {
+      const entry = engineEntry(o.engine);
+      const err = (t: string): void => void process.stderr.write(t + '\n');
+      if (entry.namespace) {
+        if (o.fuel !== undefined) throw new UsageError('--fuel works with --engine interp only');
+        if (needsReexec(entry)) {
+          // run again in a child Node with the engine's flags
+          const r = runChild(entry, ['run', '--engine', entry.name, ...(o.invoke !== undefined ? ['--invoke', o.invoke] : []), file, ...args], false);
+          if (r.signal !== null) err(`wasmfx: the engine aborted (signal ${r.signal})`);
+          process.exitCode = r.status ?? 1;
+          return;
+        }
+        const { runProgramOnHost } = await import('./run-host.ts');
+        const hopts = { ...entry.options, ...(o.invoke !== undefined ? { invoke: o.invoke } : {}) };
+        process.exitCode = runProgramOnHost(file, args, hopts, entry.namespace(), out, err);
+        return;
+      }
       const { runProgram } = await import('./run.ts');
       const opts = { ...(o.invoke !== undefined ? { invoke: o.invoke } : {}), ...(o.fuel !== undefined ? { fuel: o.fuel } : {}) };
-      process.exitCode = runProgram(file, args, opts, out, (t) => void process.stderr.write(t + '\n'));
+      process.exitCode = runProgram(file, args, opts, out, err);
     });
 
   return p;

@@ -62,26 +62,9 @@ export function runProgram(
     const inst = instantiate(vm, imports, { invoke: call });
     host.bind?.(inst);
 
-    const funcs = [...inst.exports].filter(([, e]) => e.kind === 'func').map(([n]) => n);
-    let name = opts.invoke;
-    if (name === undefined) {
-      name = ['_start', 'main'].find((n) => inst.exports.get(n)?.kind === 'func');
-      if (name === undefined) {
-        // A module whose start function is the program has run already.
-        if (module.start !== null) return 0;
-        throw new CliError(
-          `${displayName(file)}: no _start or main export to run; choose one with --invoke NAME` +
-            (funcs.length > 0 ? ` (exported functions: ${funcs.join(', ')})` : ' (it exports no functions)'),
-        );
-      }
-    }
-    const ex: ExternVal | undefined = inst.exports.get(name);
-    if (ex === undefined || ex.kind !== 'func') {
-      throw new CliError(
-        `${displayName(file)}: ${ex === undefined ? 'no export' : `export is a ${ex.kind}, not a function:`} ${JSON.stringify(name)}` +
-          (funcs.length > 0 ? ` (exported functions: ${funcs.join(', ')})` : ''),
-      );
-    }
+    const name = entryPoint(file, new Map([...inst.exports].map(([n, e]) => [n, e.kind])), opts.invoke, module.start !== null);
+    if (name === undefined) return 0; // the start function was the program, and it has run
+    const ex = inst.exports.get(name) as Extract<ExternVal, { kind: 'func' }>;
     const ft = funcTypeOf(ex.value.type);
     const sig = `${name}(${ft.params.map(typeName).join(', ')})`;
     if (args.length !== ft.params.length) {
@@ -104,7 +87,36 @@ export function runProgram(
   }
 }
 
-function parseProgramArg(text: string, t: CValType, i: number, sig: string): Value {
+/**
+ * The export a program runs: `--invoke NAME`, else `_start`, else `main`; undefined when there
+ * is neither but a start function (which was the program). Throws CliError when there is nothing
+ * to run or the name is not an exported function. `kinds`: the kind of each export.
+ */
+export function entryPoint(file: string, kinds: ReadonlyMap<string, string>, invoke: string | undefined, hasStart: boolean): string | undefined {
+  const funcs = [...kinds].filter(([, k]) => k === 'func').map(([n]) => n);
+  let name = invoke;
+  if (name === undefined) {
+    name = ['_start', 'main'].find((n) => kinds.get(n) === 'func');
+    if (name === undefined) {
+      if (hasStart) return undefined;
+      throw new CliError(
+        `${displayName(file)}: no _start or main export to run; choose one with --invoke NAME` +
+          (funcs.length > 0 ? ` (exported functions: ${funcs.join(', ')})` : ' (it exports no functions)'),
+      );
+    }
+  }
+  const kind = kinds.get(name);
+  if (kind !== 'func') {
+    throw new CliError(
+      `${displayName(file)}: ${kind === undefined ? 'no export' : `export is a ${kind}, not a function:`} ${JSON.stringify(name)}` +
+        (funcs.length > 0 ? ` (exported functions: ${funcs.join(', ')})` : ''),
+    );
+  }
+  return name;
+}
+
+/** Parses a program argument for parameter `i` of type `t` (UsageError when it does not fit). */
+export function parseProgramArg(text: string, t: CValType, i: number, sig: string): Value {
   if (!argTypeSupported(t)) throw new UsageError(`${sig}: argument ${i + 1} has type ${typeName(t)}, which cannot be given on the command line`);
   const v = parseArg(text, t);
   if (v === null) throw new UsageError(`${sig}: argument ${i + 1}: ${JSON.stringify(text)} is not a valid ${typeName(t)}`);

@@ -1,0 +1,109 @@
+// The execution engines of `wasmfx wast` and `wasmfx run`, one entry each.
+//
+//   interp   wasmfx's interpreter (the default)
+//   host     the host's own `WebAssembly` (V8 in Node), no lowering: stack switching is
+//            not there, so scripts that need it are skipped
+//   native   V8's experimental stack switching: the command re-runs itself in a child
+//            Node with the V8 flags that enable it
+//
+// An engine that runs on a `WebAssembly`-shaped namespace gives `namespace`; the CLI
+// makes its WAST engine with `hostEngine(ns, ...)` and runs programs on it. This is the
+// extension point for the lowering polyfill: `lowered` is one more entry whose namespace
+// lowers stack switching to plain Wasm before handing modules to the host.
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { hostNamespace, type WasmNamespace } from '../host/namespace.ts';
+import { hostSupports, type HostRuntimeOptions } from '../host/host-runtime.ts';
+import { CliError } from './io.ts';
+
+export interface EngineEntry {
+  readonly name: string;
+  readonly description: string;
+  /** the namespace the engine runs on (absent: the interpreter) */
+  readonly namespace?: () => WasmNamespace;
+  /**
+   * Node/V8 flags the engine needs: when this process lacks the feature they enable
+   * (`present`), the command re-runs itself in a child Node with them.
+   */
+  readonly reexec?: { readonly nodeFlags: readonly string[]; readonly present: () => boolean };
+  /** how the namespace runs modules: why stack switching is missing, features it cannot run */
+  readonly options?: Pick<HostRuntimeOptions, 'stackSwitchingReason' | 'lacks'>;
+}
+
+const theHost = (): WasmNamespace => {
+  const ns = hostNamespace();
+  if (ns === undefined) throw new CliError('this JavaScript host has no WebAssembly');
+  return ns;
+};
+
+/** The V8 flags of `--engine native` (Node 26: V8's WasmFX support; its load elimination miscompiles continuations). */
+export const NATIVE_FLAGS: readonly string[] = ['--experimental-wasm-wasmfx', '--no-turboshaft-wasm-load-elimination'];
+
+export const ENGINES: Readonly<Record<string, EngineEntry>> = {
+  interp: { name: 'interp', description: "wasmfx's interpreter" },
+  host: {
+    name: 'host',
+    description: "the host's WebAssembly (V8), without lowering",
+    namespace: theHost,
+  },
+  native: {
+    name: 'native',
+    description: "the host's WebAssembly with V8's experimental stack switching",
+    namespace: theHost,
+    reexec: { nodeFlags: NATIVE_FLAGS, present: () => hostSupports(theHost(), 'stack-switching') },
+    options: {
+      stackSwitchingReason: 'the host lacks stack switching (run with --experimental-wasm-wasmfx)',
+      // V8 (Node 26) compiles switch but aborts the process ("unimplemented code") running it
+      lacks: { switch: 'V8 does not implement switch (it aborts running it)' },
+    },
+  },
+};
+
+export const ENGINE_NAMES: readonly string[] = Object.keys(ENGINES);
+
+/** The entry of an engine name (commander checks the choices). */
+export const engineEntry = (name: string): EngineEntry => {
+  const e = ENGINES[name];
+  if (e === undefined) throw new CliError(`unknown engine ${name}`);
+  return e;
+};
+
+/** Set in the environment of a re-run child (so that it never re-runs itself again). */
+const CHILD_ENV = 'WASMFX_ENGINE_CHILD';
+
+/** Should this command re-run itself in a child (the engine's feature is missing here)? */
+export function needsReexec(e: EngineEntry): boolean {
+  if (e.reexec === undefined || e.reexec.present()) return false;
+  if (process.env[CHILD_ENV] === e.name) {
+    throw new CliError(`--engine ${e.name}: this Node (${process.version}) does not enable the feature with ${e.reexec.nodeFlags.join(' ')}`);
+  }
+  return true;
+}
+
+/** The path of the CLI's entry point (src/cli/main.ts, or dist/cli/main.js once built). */
+const mainPath = (): string => fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './main.ts' : './main.js', import.meta.url));
+
+export interface ChildResult {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** the child's standard output, when captured */
+  readonly stdout: string;
+}
+
+/**
+ * Runs `wasmfx ARGS` (with the same `--engine`) in a child Node with the engine's flags. `capture`: collect standard
+ * output (standard error always passes through); else it passes through too.
+ */
+export function runChild(e: EngineEntry, args: readonly string[], capture: boolean): ChildResult {
+  const flags = e.reexec?.nodeFlags ?? [];
+  const execArgv = process.execArgv.filter((a) => !flags.includes(a));
+  const r = spawnSync(process.execPath, [...execArgv, ...flags, mainPath(), ...args], {
+    env: { ...process.env, [CHILD_ENV]: e.name },
+    stdio: ['inherit', capture ? 'pipe' : 'inherit', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  if (r.error) throw new CliError(`cannot run ${process.execPath}: ${r.error.message}`);
+  return { status: r.status, signal: r.signal, stdout: capture ? r.stdout : '' };
+}

@@ -1,0 +1,65 @@
+// `wasmfx run --engine host|native`: `wasmfx run` on a `WebAssembly`-shaped
+// namespace (src/host/host-runtime.ts) instead of the interpreter. Same
+// interface: spectest imports (its print functions write to stdout), the
+// export chosen as `run` chooses it, arguments parsed per parameter type,
+// results printed one per line (exactly: floats through their bits), and a
+// trap, stack exhaustion or uncaught exception prints `file: message` and exits 1.
+// The host gives no Wasm backtrace; trap messages are the host's own words.
+
+import { validateModule } from '../valid/validator.ts';
+import { typeName, displayValue } from '../script/values.ts';
+import { nulls, type Value } from '../runtime/value.ts';
+import { WasmError } from '../util/errors.ts';
+import { classifyHostError } from '../host/host-errors.ts';
+import { HostRuntime, MissingFeature, type HostRuntimeOptions } from '../host/host-runtime.ts';
+import type { WasmNamespace } from '../host/namespace.ts';
+import { CliError, UsageError, displayName, loadModuleFile } from './io.ts';
+import { entryPoint, parseProgramArg } from './run.ts';
+
+export interface HostRunOptions extends Omit<HostRuntimeOptions, 'print'> {
+  readonly invoke?: string;
+}
+
+/** Runs a program on a namespace; returns the exit code. Prints results with `out`, errors with `err`. */
+export function runProgramOnHost(
+  file: string, args: readonly string[], opts: HostRunOptions, ns: WasmNamespace,
+  out: (line: string) => void, err: (text: string) => void,
+): number {
+  const { module, source } = loadModuleFile(file);
+  const valid = validateModule(module, source);
+  const loaded = { module, valid, source };
+  const { invoke, ...rtOpts } = opts;
+  const rt = new HostRuntime(ns, { ...rtOpts, print: out });
+  const name = displayName(file);
+  let compiled;
+  try {
+    compiled = rt.compile(loaded);
+  } catch (e) {
+    if (e instanceof MissingFeature) throw new CliError(`${name}: ${e.message}`);
+    throw new CliError(`${name}: the host does not compile this module: ${(e as Error).message}`);
+  }
+  try {
+    const inst = rt.instantiate(loaded, compiled);
+    const kinds = new Map(module.exports.map((e) => [e.name, e.kind]));
+    const entry = entryPoint(file, kinds, invoke, module.start !== null);
+    if (entry === undefined) return 0; // the start function was the program, and it has run
+    const ft = rt.funcType(inst, entry);
+    const sig = `${entry}(${ft.params.map(typeName).join(', ')})`;
+    if (args.length !== ft.params.length) {
+      throw new UsageError(`${sig} takes ${ft.params.length} argument${ft.params.length === 1 ? '' : 's'}, got ${args.length}`);
+    }
+    const values: Value[] = nulls(args.length); // generic: keeps f64 NaN payloads
+    args.forEach((a, i) => (values[i] = parseProgramArg(a, ft.params[i]!, i, sig)));
+    const { values: results, types } = rt.call(inst, entry, values);
+    results.forEach((v, i) => out(displayValue(v, types[i]!)));
+    return 0;
+  } catch (e) {
+    if (e instanceof CliError || e instanceof MissingFeature) throw e instanceof MissingFeature ? new CliError(`${name}: ${e.message}`) : e;
+    if (e instanceof WasmError) throw e.in(source);
+    const c = classifyHostError(e, ns);
+    if (c === undefined) throw e;
+    const what = c.kind === 'unlinkable' ? 'link error: ' : '';
+    err(`${name}: ${what}${c.mapped ? c.text : c.messages[0]}`);
+    return 1;
+  }
+}
