@@ -62,11 +62,15 @@ export class Helpers {
 
   /** resume(k, handlers) -> status: -1 done, -2 unwinding further out, i: handler clause i. */
   resume(): number {
-    const take = this.take();
     const run = this.run();
     return this.once('resume', (x) => {
       const e = new Emitter({});
-      e.op('local.get', 0).op('call', take).op('local.set', 3).op('local.set', 2);
+      // take(k), inline
+      e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_CONT));
+      e.op('local.get', 0).op('struct.get', T_CONT, C_INNER).op('local.tee', 2).op('ref.is_null')
+        .blk('if', null, () => this.trap(e, WHY_CONSUMED));
+      e.op('local.get', 0).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
+      e.op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('local.set', 3);
       e.op('local.get', 3).op('global.get', this.g('cur')).op('struct.set', T_STK, S_PARENT);
       e.op('local.get', 3).op('local.get', 1).op('struct.set', T_STK, S_HDL);
       e.op('local.get', 2).op('global.set', this.g('cur'));
@@ -191,17 +195,40 @@ export class Helpers {
     e.op('i32.const', sw).op('global.set', this.g('sw'));
     e.op('i32.const', 1).op('global.set', this.g('unw'));
     e.op('ref.null', T_FRAME).op('global.set', this.g('ins'));
-    e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('struct.new', T_CONT);
   }
 
-  /** suspend(key) -> the continuation of the suspended chain; starts unwinding. */
+  /**
+   * suspend(key): finds the handler and starts unwinding. The handler makes the continuation
+   * (kin..tgt) itself: a new object stored in a global would cost a write barrier.
+   */
   suspend(): number {
     const find = this.find();
     return this.once('suspend', (x) => {
       const e = new Emitter({});
-      e.op('local.get', 0).op('call', find);
+      // the nearest handler first (a generator's), without a call
+      e.op('global.get', this.g('cur')).op('ref.is_null');
+      e.blk('if', null, () => e.op('local.get', 0).op('call', find));
+      e.op('global.get', this.g('cur')).op('struct.get', T_STK, S_HDL).op('local.tee', 1).op('ref.is_null');
+      e.blk('if', null, () => {
+        e.op('local.get', 0).op('call', find);
+      });
+      e.op('local.get', 1).op('ref.is_null').op('i32.eqz');
+      e.blk('if', null, () => {
+        e.op('local.get', 1).op('array.len');
+        e.blk('if', null, () => {
+          e.op('local.get', 1).op('i32.const', 0).op('array.get', T_HDL).op('local.get', 0).op('i32.eq');
+          e.open('if', {});
+          e.op('global.get', this.g('cur')).op('global.set', this.g('tgt')).op('i32.const', 0).op('global.set', this.g('code'));
+          e.else();
+          e.op('local.get', 0).op('call', find);
+          e.end();
+        });
+        e.op('local.get', 1).op('array.len').op('i32.eqz');
+        e.blk('if', null, () => e.op('local.get', 0).op('call', find));
+      });
+      e.op('global.get', this.g('cur')).op('global.set', this.g('kin'));
       this.startUnwind(e, 0);
-      this.def(x, ['i32'], [ref(false, T_CONT)], [], e, 'suspend');
+      this.def(x, ['i32'], [], [ref(true, T_HDL)], e, 'suspend');
     });
   }
 
@@ -214,6 +241,7 @@ export class Helpers {
       e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
       e.op('local.get', 1).op('call', find);
       this.startUnwind(e, 1);
+      e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('struct.new', T_CONT);
       this.def(x, [ref(true, T_CONT), 'i32'], [ref(false, T_CONT)], [], e, 'switch');
     });
   }

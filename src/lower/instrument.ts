@@ -301,7 +301,6 @@ export class Instrumenter {
           c.store(kinds(tt.params), e.out);
           this.key(e, ins.args[0], false);
           e.op('call', this.h.suspend());
-          e.op('global.set', c.slots([...kinds(tt.params), 'cont'])[tt.params.length]!);
           unwind(s, n, []);
           return;
         }
@@ -413,7 +412,9 @@ export class Instrumenter {
               return;
             }
             const tt = c.vm.tags[hd.tag]!.comp as CFuncType;
-            c.load([...kinds(tt.params), 'cont'], lowered(lt), e.out);
+            c.load(kinds(tt.params), lowered(lt.slice(0, -1)), e.out);
+            // the continuation: the chain from the suspended stack to the one this site resumed
+            e.op('global.get', g('kin')).op('global.get', g('tgt')).op('struct.new', T_CONT);
             e.br('br', it.targets[targetIndex(hs, i)]!);
           });
           e.end(); // U

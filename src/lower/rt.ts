@@ -71,6 +71,7 @@ export const RT_GLOBALS = [
   ['unw', mut('i32')], // 1 while frames unwind to a handler
   ['ins', mut(r(true, T_FRAME))], // the last frame saved during this unwinding
   ['tgt', mut(r(true, T_STK))], // the stack whose resumer handles the suspension
+  ['kin', mut(r(true, T_STK))], // the innermost stack of the suspended chain (tgt is its outermost)
   ['code', mut('i32')], // the handler clause there
   ['sw', mut('i32')], // 1: the unwinding is a switch to (swi, swo)
   ['swi', mut(r(true, T_STK))],
