@@ -3,6 +3,7 @@
 //   interp   wasmfx's interpreter (the default)
 //   host     the host's own `WebAssembly` (V8 in Node), no lowering: stack switching is
 //            not there, so scripts that need it are skipped
+//   lowered  the polyfill: stack switching lowered to plain Wasm (src/lower/), run by the host
 //   native   V8's experimental stack switching: the command re-runs itself in a child
 //            Node with the V8 flags that enable it
 //
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { hostNamespace, type WasmNamespace } from '../host/namespace.ts';
 import { hostSupports, type HostRuntimeOptions } from '../host/host-runtime.ts';
 import { CliError } from './io.ts';
+import { createPolyfill } from '../host/polyfill.ts';
 
 export interface EngineEntry {
   readonly name: string;
@@ -46,6 +48,11 @@ export const ENGINES: Readonly<Record<string, EngineEntry>> = {
     name: 'host',
     description: "the host's WebAssembly (V8), without lowering",
     namespace: theHost,
+  },
+  lowered: {
+    name: 'lowered',
+    description: 'stack switching lowered to plain Wasm 3.0, run by the host (the polyfill)',
+    namespace: () => createPolyfill(theHost()) as unknown as WasmNamespace,
   },
   native: {
     name: 'native',

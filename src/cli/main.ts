@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { encodeModule } from '../binary/encoder.ts';
 import { printModule } from '../text/printer.ts';
 import { validateModule } from '../valid/validator.ts';
+import { LowerError, lowerModule } from '../lower/index.ts';
 import { isWasmError } from '../util/errors.ts';
 import { CliError, UsageError, displayName, loadModuleFile, writeOutput } from './io.ts';
 import { runScriptInChild, runWastFiles, type WastOptions } from './wast.ts';
@@ -43,6 +44,20 @@ function program(): Command {
     .action((input: string, o: { output?: string }) => {
       const { module } = loadModuleFile(input);
       writeOutput(o.output, printModule(module));
+    });
+
+  p.command('lower')
+    .description('rewrite a module that uses stack switching into plain Wasm 3.0 (runs on any current engine)')
+    .argument('<input>', 'binary or text module, or - for standard input')
+    .option('-o, --output <file>', 'output file (default: the input name with .lowered.wasm; standard output for -)')
+    .option('--print', 'write the lowered module as text')
+    .action((input: string, o: { output?: string; print?: boolean }) => {
+      const { module, source } = loadModuleFile(input);
+      const valid = validateModule(module, source);
+      const lowered = lowerModule(module, { valid }).module;
+      const ext = o.print ? '.lowered.wat' : '.lowered.wasm';
+      const output = o.output ?? (input === '-' ? '-' : input.replace(/\.(wat|wast|wasm|txt)$/i, '') + ext);
+      writeOutput(output, o.print ? printModule(lowered) : encodeModule(lowered));
     });
 
   p.command('validate')
@@ -141,6 +156,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = e instanceof UsageError ? 2 : 1;
     if (isWasmError(e)) process.stderr.write(`${e.format()}\n`);
     else if (e instanceof CliError) process.stderr.write(`wasmfx: ${e.message}\n`);
+    else if (e instanceof LowerError) process.stderr.write(`wasmfx: cannot lower: ${e.message}\n`);
     else {
       // A bug of ours, not of the input: say so, without a stack trace unless asked for.
       const detail = process.env.WASMFX_DEBUG ? (e as Error).stack : String((e as Error)?.message ?? e);
