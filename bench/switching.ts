@@ -1,0 +1,606 @@
+// Benchmarks of stack switching on three engines, in one run (`npx node bench/switching.ts`
+// or `npm run bench:switching`; see bench/README.md):
+//
+//   lowered  the polyfill (src/host/polyfill.ts): the module lowered to plain Wasm 3.0 and run
+//            by V8, in this process
+//   native   V8's own experimental stack switching: a child process (process.execPath with
+//            NATIVE_FLAGS) running the same measurement code on globalThis.WebAssembly
+//   interp   wasmfx's interpreter (src/host/js-api.ts, engine 'interp'), smaller N
+//
+// The programs are bench/programs/*.wat; each exports `run(N)`, which loops N times inside
+// Wasm and returns a checksum that every engine must agree on (checked at a small N on all
+// three, and at the measured N between lowered, native and the first runs).
+//
+// Method (as bench/interp.ts): a warm-up by time (the same call until WARM_MS have passed),
+// then RUNS runs: best and median. Figures are per operation (a round trip, a switch, a
+// cont.new + resume) unless the unit says otherwise. "First run" is a fresh process (lowered:
+// plain Node; native: Node with NATIVE_FLAGS) compiling the module and doing one call of the
+// same N: what the first call of a fresh `wasmfx run` sees, before V8 has tiered anything up.
+// Memory: a fresh process (--expose-gc) keeps a million suspended one-frame continuations
+// alive; the figure is the RSS delta after gc() (the JS heap's delta too, in the JSON).
+//
+// Options:
+//   --quick          small N, short warm-up, few runs, first runs of one benchmark only:
+//                    a smoke test of a few seconds (its figures mean nothing)
+//   --json FILE      also write every figure to FILE
+//   --warm MS        warm-up time per measurement (default 1000; --quick: 30)
+//   --runs N         timed runs per measurement (default 5; --quick: 2)
+//   --only ID,...    only these benchmarks (ids: see BENCHES)
+// Internal: --child native|first|mem ... runs one part in a child process and prints JSON.
+
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseModule } from '../src/text/parser.ts';
+import { encodeModule } from '../src/binary/encoder.ts';
+import { emptyNames, type Module as Ast } from '../src/syntax/ast.ts';
+// (the lowering compiler, the polyfill and the interpreter's JS API are imported where they
+// are needed: a native child process loads none of them)
+
+const here = dirname(fileURLToPath(import.meta.url));
+const self = fileURLToPath(import.meta.url);
+export const NATIVE_FLAGS = ['--experimental-wasm-wasmfx', '--no-turboshaft-wasm-load-elimination'];
+
+// ---- options ------------------------------------------------------------------------------------
+
+const argv = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = argv.includes('--quick');
+const WARM_MS = Number(opt('--warm') ?? (quick ? 30 : 1000));
+const RUNS = Number(opt('--runs') ?? (quick ? 2 : 5));
+const only = opt('--only')?.split(',');
+const jsonOut = opt('--json');
+const MEM_COUNT = quick ? 10_000 : 1_000_000;
+/** continuations for native when it cannot hold MEM_COUNT (bytes per continuation from this count) */
+const MEM_FALLBACK = 10_000;
+
+// ---- the benchmarks -----------------------------------------------------------------------------
+
+type Engine = 'lowered' | 'native' | 'interp';
+type Unit = 'ns/op' | 'ms';
+
+interface Target {
+  /** what is compared with `value`: lowered ns/op, lowered/native, lowered/plain kernel, lowered MB */
+  readonly kind: 'ns' | 'vs-native' | 'vs-plain' | 'mb';
+  readonly value: number;
+}
+
+interface Bench {
+  readonly id: string;
+  readonly title: string;
+  readonly file: string;
+  /** the imported global "bench" "depth" */
+  readonly depth?: number;
+  readonly unit: Unit;
+  /** N of the timed runs (lowered and native), and in --quick */
+  readonly n: number;
+  readonly quickN: number;
+  /** the interpreter's N */
+  readonly interpN: number;
+  /** N of the checksum every engine computes */
+  readonly check: number;
+  /** false: checked only (the memory program) */
+  readonly timed: boolean;
+  /** does V8 run it natively? */
+  readonly native: boolean;
+  readonly target?: Target;
+  /** measured interleaved with another (the kernel's baseline) */
+  readonly pair?: string;
+}
+
+const B = (b: Omit<Bench, 'timed' | 'native' | 'unit' | 'check'> & Partial<Bench>): Bench => ({
+  timed: true, native: true, unit: 'ns/op', check: 1000, ...b,
+});
+
+export const BENCHES: readonly Bench[] = [
+  B({ id: 'roundtrip', title: 'suspend/resume round trip, depth 1', file: 'roundtrip.wat', n: 1_000_000, quickN: 20_000, interpN: 100_000, target: { kind: 'ns', value: 10 } }),
+  B({ id: 'fresh10', title: 'suspend 10 frames down, entered afresh', file: 'fresh.wat', depth: 10, n: 200_000, quickN: 2_000, interpN: 20_000, target: { kind: 'vs-native', value: 0.5 } }),
+  B({ id: 'fresh100', title: 'suspend 100 frames down, entered afresh', file: 'fresh.wat', depth: 100, n: 20_000, quickN: 200, interpN: 2_000 }),
+  B({ id: 'loop1', title: 'suspend from a loop 1 frame deep', file: 'deep-loop.wat', depth: 1, n: 1_000_000, quickN: 20_000, interpN: 100_000, target: { kind: 'ns', value: 10 } }),
+  B({ id: 'loop100', title: 'suspend from a loop 100 frames deep', file: 'deep-loop.wat', depth: 100, n: 1_000_000, quickN: 20_000, interpN: 100_000, target: { kind: 'ns', value: 10 } }),
+  B({ id: 'switch', title: 'switch between two continuations', file: 'switch.wat', n: 1_000_000, quickN: 20_000, interpN: 100_000, native: false }),
+  B({ id: 'new', title: 'cont.new + resume to completion', file: 'new-resume.wat', n: 1_000_000, quickN: 20_000, interpN: 100_000 }),
+  B({ id: 'idle', title: 'a million idle one-frame continuations', file: 'idle.wat', n: 0, quickN: 0, interpN: 0, timed: false, unit: 'ms', target: { kind: 'mb', value: 200 } }),
+  B({ id: 'kernel-plain', title: 'kernel fib(N), plain module', file: 'kernel-plain.wat', unit: 'ms', n: 30, quickN: 18, interpN: 30, check: 15 }),
+  B({ id: 'kernel-cont', title: 'kernel fib(N), module with continuations', file: 'kernel-cont.wat', unit: 'ms', n: 30, quickN: 18, interpN: 30, check: 15, pair: 'kernel-plain', target: { kind: 'vs-plain', value: 1.05 } }),
+];
+
+const selected = (b: Bench): boolean => only === undefined || only.includes(b.id) || (b.pair !== undefined && only.includes(b.pair)) ||
+  BENCHES.some((o) => o.pair === b.id && only.includes(o.id));
+const nOf = (b: Bench, e: Engine): number => {
+  if (!quick) return e === 'interp' ? b.interpN : b.n;
+  return e === 'interp' && b.unit === 'ns/op' ? Math.ceil(b.quickN / 10) : b.quickN;
+};
+const label = (b: Bench): string => (b.unit === 'ms' && b.timed ? b.title.replace('(N)', `(${nOf(b, 'lowered')})`) : b.title);
+
+function ast(b: Bench): Ast {
+  return parseModule(readFileSync(join(here, 'programs', b.file), 'utf8'), b.file);
+}
+
+/** Sizes in bytes of the original and the lowered binary, both without the name section. */
+async function sizes(b: Bench): Promise<{ original: number; lowered: number }> {
+  const { lowerModule } = await import('../src/lower/index.ts');
+  const m = ast(b);
+  m.names = emptyNames();
+  const low = lowerModule(m).module;
+  low.names = emptyNames();
+  return { original: encodeModule(m).length, lowered: encodeModule(low).length };
+}
+
+// ---- engines ------------------------------------------------------------------------------------
+
+type Exports = Record<string, (...a: number[]) => number>;
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const hostWasm = (): any => (globalThis as any).WebAssembly;
+let polyfill: any = null;
+
+/** Compiles and instantiates a benchmark's program on an engine; the times of both steps (ms). */
+async function load(b: Bench, e: Engine): Promise<{ exports: Exports; compileMs: number; instantiateMs: number }> {
+  const bytes = encodeModule(ast(b));
+  const imports: Record<string, Record<string, unknown>> = b.depth === undefined ? {} : { bench: { depth: b.depth } };
+  if (e === 'interp') {
+    const { instantiateSync } = await import('../src/host/js-api.ts');
+    const t = performance.now();
+    const { instance } = instantiateSync(bytes, imports, { engine: 'interp' });
+    return { exports: (instance as unknown as { exports: Exports }).exports, compileMs: performance.now() - t, instantiateMs: 0 };
+  }
+  if (e === 'lowered' && polyfill === null) polyfill = (await import('../src/host/polyfill.ts')).createPolyfill(hostWasm());
+  const ns = e === 'native' ? hostWasm() : polyfill;
+  const t0 = performance.now();
+  const module = new ns.Module(bytes);
+  const t1 = performance.now();
+  const instance = new ns.Instance(module, imports);
+  return { exports: instance.exports as Exports, compileMs: t1 - t0, instantiateMs: performance.now() - t1 };
+}
+
+// ---- timing -------------------------------------------------------------------------------------
+
+interface Timing {
+  /** ms per call: best and median of RUNS, and the first call in this process */
+  best: number;
+  median: number;
+  first: number;
+  n: number;
+  result: number;
+}
+
+/**
+ * Times the calls together: each is warmed up by time (its first call, then calls until
+ * WARM_MS have passed), then RUNS rounds each time every call once (interleaved, so that a
+ * change in the machine's load hits them alike).
+ */
+function measure(calls: readonly { f: () => number; n: number }[]): Timing[] {
+  const firsts: number[] = [];
+  const results: number[] = [];
+  for (const c of calls) {
+    const start = performance.now();
+    results.push(c.f());
+    firsts.push(performance.now() - start);
+    while (performance.now() - start < WARM_MS) c.f();
+  }
+  const times = calls.map(() => [] as number[]);
+  for (let r = 0; r < RUNS; r++) {
+    calls.forEach((c, i) => {
+      const t = performance.now();
+      const x = c.f();
+      times[i]!.push(performance.now() - t);
+      if (x !== results[i]) throw new Error(`run ${r}: result ${x}, earlier ${results[i]}`);
+    });
+  }
+  return calls.map((c, i) => {
+    const ts = times[i]!.sort((p, q) => p - q);
+    return { best: ts[0]!, median: ts[(ts.length - 1) >> 1]!, first: firsts[i]!, n: c.n, result: results[i]! };
+  });
+}
+
+interface EngineResult {
+  /** checksums at each benchmark's `check` N */
+  checks: Record<string, number>;
+  timings: Record<string, Timing>;
+  errors: Record<string, string>;
+}
+
+/** Every selected benchmark that `e` runs: the checksum, then the timing. */
+async function runEngine(e: Engine, benches: readonly Bench[]): Promise<EngineResult> {
+  const out: EngineResult = { checks: {}, timings: {}, errors: {} };
+  const done = new Set<string>();
+  for (const b of benches) {
+    if (done.has(b.id)) continue;
+    const group = [b, ...benches.filter((o) => o.pair === b.id || b.pair === o.id)];
+    try {
+      const calls: { f: () => number; n: number }[] = [];
+      for (const g of group) {
+        const ex = (await load(g, e)).exports;
+        out.checks[g.id] = ex.run!(g.check);
+        const n = nOf(g, e);
+        calls.push({ f: () => ex.run!(n), n });
+      }
+      if (b.timed) measure(calls).forEach((t, i) => (out.timings[group[i]!.id] = t));
+    } catch (err) {
+      for (const g of group) out.errors[g.id] = String((err as Error)?.message ?? err);
+    }
+    for (const g of group) done.add(g.id);
+  }
+  return out;
+}
+
+// ---- child processes ----------------------------------------------------------------------------
+
+interface ChildOutcome<T> {
+  ok: boolean;
+  value?: T;
+  /** why it failed: the signal or status and the end of stderr */
+  why?: string;
+  stderr?: string;
+}
+
+function child<T>(nodeFlags: readonly string[], args: readonly string[]): Promise<ChildOutcome<T>> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [...nodeFlags, self, '--child', ...args, ...(quick ? ['--quick'] : []),
+      '--warm', String(WARM_MS), '--runs', String(RUNS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    p.on('close', (status, signal) => {
+      const last = stdout.trim().split('\n').pop() ?? '';
+      if (status === 0 && last.startsWith('{')) return resolve({ ok: true, value: JSON.parse(last) as T });
+      const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^\d+: 0x|^#$|^-+.*-+$|^<--|^\[\d+:/.test(l));
+      resolve({ ok: false, why: `${signal ?? `exit ${String(status)}`}: ${lines.slice(0, 3).join(' / ')}`, stderr });
+    });
+  });
+}
+
+/** What V8's failure on a program says, briefly. */
+const nativeFailure = (o: ChildOutcome<unknown>): string =>
+  (/unimplemented code/.test(o.stderr ?? '') ? 'V8 lacks switch'
+    : /out of memory|Allocation failed/.test(o.stderr ?? '') ? 'V8 out of memory' : `failed: ${o.why ?? ''}`);
+
+interface FirstRun {
+  compileMs: number;
+  instantiateMs: number;
+  callMs: number;
+  n: number;
+  result: number;
+  /** from the process's start to the call's end */
+  sinceStartMs: number;
+}
+
+interface Mem {
+  count: number;
+  rss: number;
+  heap: number;
+  external: number;
+  ms: number;
+  result: number;
+}
+
+async function childMain(kind: string): Promise<void> {
+  const byId = (id: string | undefined): Bench => {
+    const b = BENCHES.find((x) => x.id === id);
+    if (b === undefined) throw new Error(`no benchmark ${String(id)}`);
+    return b;
+  };
+  let out: unknown;
+  if (kind === 'native') {
+    const ids = opt('--ids')!.split(',');
+    out = await runEngine('native', BENCHES.filter((b) => ids.includes(b.id)));
+  } else if (kind === 'first') {
+    const b = byId(opt('--bench'));
+    const e = opt('--engine') as Engine;
+    const { exports, compileMs, instantiateMs } = await load(b, e);
+    const n = nOf(b, e);
+    const t = performance.now();
+    const result = exports.run!(n);
+    const end = performance.now();
+    out = { compileMs, instantiateMs, callMs: end - t, n, result, sinceStartMs: end } satisfies FirstRun;
+  } else if (kind === 'mem') {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) throw new Error('the memory child needs --expose-gc');
+    const count = Number(opt('--count'));
+    const ex = (await load(byId('idle'), opt('--engine') as Engine)).exports;
+    ex.run!(10);
+    ex.clear!();
+    gc();
+    gc();
+    const a = process.memoryUsage();
+    const t = performance.now();
+    const result = ex.run!(count);
+    const ms = performance.now() - t;
+    gc();
+    gc();
+    const z = process.memoryUsage();
+    out = { count, rss: z.rss - a.rss, heap: z.heapUsed - a.heapUsed, external: z.external - a.external, ms, result } satisfies Mem;
+  } else throw new Error(`unknown child ${kind}`);
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+// ---- the run ------------------------------------------------------------------------------------
+
+interface Row {
+  id: string;
+  title: string;
+  unit: Unit | 'MB';
+  n: { lowered: number; native: number; interp: number };
+  lowered: { best: number; median: number } | null;
+  native: { best: number; median: number } | null;
+  interp: { best: number; median: number } | null;
+  /** why an engine has no figure */
+  missing: Partial<Record<Engine, string>>;
+  /** lowered / native (best) */
+  ratio: number | null;
+  target: Target | null;
+  /** the figure compared with the target */
+  measured: number | null;
+  ok: boolean | null;
+  first: { lowered: FirstRun | null; native: FirstRun | null; missing: Partial<Record<Engine, string>> };
+  size: { original: number; lowered: number };
+}
+
+const perOp = (b: Bench, ms: number, n: number): number => (b.unit === 'ns/op' ? (ms * 1e6) / n : ms);
+
+async function main(): Promise<void> {
+  const benches = BENCHES.filter(selected);
+  const t0 = performance.now();
+  const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  const load0 = loadavg()[0]!;
+  log(`stack switching benchmark: node ${process.version}, ${quick ? 'quick' : 'full'} run, best and median of ${RUNS} after ${WARM_MS} ms of warm-up`);
+
+  // The child processes: in a full run one at a time after the in-process measurements (no
+  // two measurements share the machine); in --quick all at once, alongside them.
+  const children = async () => {
+    const native: EngineResult = { checks: {}, timings: {}, errors: {} };
+    const merge = (r: EngineResult): void => {
+      Object.assign(native.checks, r.checks);
+      Object.assign(native.timings, r.timings);
+      Object.assign(native.errors, r.errors);
+    };
+    const nativeIds = benches.filter((b) => b.native).map((b) => b.id);
+    const nativeJob = async () => {
+      if (nativeIds.length === 0) return;
+      log('  native (a child process)...');
+      const o = await child<EngineResult>(NATIVE_FLAGS, ['native', '--ids', nativeIds.join(',')]);
+      if (o.ok) merge(o.value!);
+      else for (const id of nativeIds) native.errors[id] = nativeFailure(o);
+    };
+    // what V8 may not run is tried alone: it aborts the process on what it lacks
+    const aloneJob = async (b: Bench) => {
+      const o = await child<EngineResult>(NATIVE_FLAGS, ['native', '--ids', b.id]);
+      if (o.ok) merge(o.value!);
+      else native.errors[b.id] = nativeFailure(o);
+    };
+    const firsts = new Map<string, Partial<Record<Engine, ChildOutcome<FirstRun>>>>();
+    const firstJob = async (b: Bench) => {
+      const lowered = await child<FirstRun>([], ['first', '--engine', 'lowered', '--bench', b.id]);
+      const native = await child<FirstRun>(NATIVE_FLAGS, ['first', '--engine', 'native', '--bench', b.id]);
+      firsts.set(b.id, { lowered, native });
+    };
+    const mem: { lowered: ChildOutcome<Mem> | null; native: ChildOutcome<Mem> | null; fallback: ChildOutcome<Mem> | null } = {
+      lowered: null, native: null, fallback: null,
+    };
+    const memJob = async () => {
+      log('  memory (fresh processes)...');
+      mem.lowered = await child<Mem>(['--expose-gc'], ['mem', '--engine', 'lowered', '--count', String(MEM_COUNT)]);
+      mem.native = await child<Mem>(['--expose-gc', ...NATIVE_FLAGS], ['mem', '--engine', 'native', '--count', String(MEM_COUNT)]);
+      if (!mem.native.ok) {
+        mem.fallback = await child<Mem>(['--expose-gc', ...NATIVE_FLAGS], ['mem', '--engine', 'native', '--count', String(MEM_FALLBACK)]);
+      }
+    };
+    const jobs: (() => Promise<void>)[] = [nativeJob, ...benches.filter((x) => !x.native).map((b) => () => aloneJob(b))];
+    const firstOf = benches.filter((b) => b.timed && (!quick || b.id === 'roundtrip'));
+    if (firstOf.length > 0) jobs.push(async () => log('  first runs (fresh processes)...'));
+    for (const b of firstOf) jobs.push(() => firstJob(b));
+    if (benches.some((b) => b.id === 'idle')) jobs.push(memJob);
+    if (quick) await Promise.all(jobs.map((j) => j()));
+    else for (const j of jobs) await j();
+    return { native, firsts, mem };
+  };
+
+  const early = quick ? children() : null;
+  log('  lowered (in process)...');
+  const lowered = await runEngine('lowered', benches);
+  log('  interp (in process)...');
+  const interp = await runEngine('interp', benches);
+  const { native, firsts, mem } = await (early ?? children());
+  const { lowered: memLowered, native: memNative, fallback: memNativeFallback } = mem;
+
+  // ---- checksums
+  const errors: string[] = [];
+  for (const b of benches) {
+    const seen = (['lowered', 'native', 'interp'] as const)
+      .map((e) => [e, { lowered, native, interp }[e].checks[b.id]] as const)
+      .filter(([, v]) => v !== undefined);
+    if (seen.length > 1 && seen.some(([, v]) => v !== seen[0]![1])) {
+      errors.push(`${b.id}: checksums of run(${b.check}) differ: ${seen.map(([e, v]) => `${e} ${v}`).join(', ')}`);
+    }
+    for (const e of ['lowered', 'native', 'interp'] as const) {
+      const err = { lowered, native, interp }[e].errors[b.id];
+      if (err !== undefined && !(e === 'native' && !b.native)) errors.push(`${b.id}: ${e}: ${err}`);
+    }
+    const lt = lowered.timings[b.id];
+    const nt = native.timings[b.id];
+    if (lt !== undefined && nt !== undefined && lt.result !== nt.result) {
+      errors.push(`${b.id}: run(${lt.n}): lowered ${lt.result}, native ${nt.result}`);
+    }
+    const f = firsts.get(b.id);
+    for (const e of ['lowered', 'native'] as const) {
+      const o = f?.[e];
+      if (o === undefined) continue;
+      if (!o.ok) {
+        if (e === 'lowered' || b.native) errors.push(`${b.id}: first run on ${e}: ${o.why ?? ''}`);
+      } else if (lt !== undefined && o.value!.result !== lt.result) {
+        errors.push(`${b.id}: first run on ${e}: run(${o.value!.n}) = ${o.value!.result}, lowered ${lt.result}`);
+      }
+    }
+  }
+  if (memLowered !== null && !memLowered.ok) errors.push(`idle: memory on lowered: ${memLowered.why ?? ''}`);
+  if (memLowered?.ok && memNative?.ok && memLowered.value!.result !== memNative.value!.result) {
+    errors.push(`idle: run(${MEM_COUNT}): lowered ${memLowered.value!.result}, native ${memNative.value!.result}`);
+  }
+
+  // ---- rows
+  const rows: Row[] = [];
+  const fig = (b: Bench, t: Timing | undefined) => (t === undefined ? null : { best: perOp(b, t.best, t.n), median: perOp(b, t.median, t.n) });
+  for (const b of benches) {
+    const size = await sizes(b);
+    if (!b.timed) {
+      if (b.id !== 'idle') continue;
+      const mb = (o: ChildOutcome<Mem> | null) => (o?.ok ? o.value!.rss / 1e6 : null);
+      const l = mb(memLowered);
+      const nat = mb(memNative);
+      const missing: Row['missing'] = { interp: 'not measured' };
+      if (l === null) missing.lowered = memLowered?.why ?? 'failed';
+      if (nat === null) missing.native = memNative === null ? 'failed' : nativeFailure(memNative);
+      rows.push({
+        id: b.id, title: MEM_COUNT === 1_000_000 ? b.title : `${MEM_COUNT} idle one-frame continuations`, unit: 'MB',
+        n: { lowered: MEM_COUNT, native: MEM_COUNT, interp: 0 },
+        lowered: l === null ? null : { best: l, median: l }, native: nat === null ? null : { best: nat, median: nat }, interp: null,
+        missing, ratio: l !== null && nat !== null ? l / nat : null, target: b.target ?? null, measured: l,
+        ok: l === null ? false : l < b.target!.value, first: { lowered: null, native: null, missing: {} }, size,
+      });
+      continue;
+    }
+    const l = fig(b, lowered.timings[b.id]);
+    const nat = fig(b, native.timings[b.id]);
+    const it = fig(b, interp.timings[b.id]);
+    const missing: Row['missing'] = {};
+    for (const e of ['lowered', 'native', 'interp'] as const) {
+      const err = { lowered, native, interp }[e].errors[b.id];
+      if (err !== undefined) missing[e] = err;
+    }
+    const ratio = l !== null && nat !== null ? l.best / nat.best : null;
+    let measured: number | null = null;
+    const target = b.target ?? null;
+    if (target?.kind === 'ns') measured = l?.best ?? null;
+    else if (target?.kind === 'vs-native') measured = ratio;
+    else if (target?.kind === 'vs-plain') {
+      const plain = lowered.timings[b.pair!];
+      measured = l !== null && plain !== undefined ? l.best / plain.best : null;
+    }
+    const f = firsts.get(b.id);
+    const firstMissing: Row['first']['missing'] = {};
+    if (f?.native !== undefined && !f.native.ok) firstMissing.native = nativeFailure(f.native);
+    rows.push({
+      id: b.id, title: label(b), unit: b.unit,
+      n: { lowered: nOf(b, 'lowered'), native: nOf(b, 'native'), interp: nOf(b, 'interp') },
+      lowered: l, native: nat, interp: it, missing, ratio, target, measured,
+      ok: target === null ? null : measured !== null && measured <= target.value,
+      first: { lowered: f?.lowered?.ok ? f.lowered.value! : null, native: f?.native?.ok ? f.native.value! : null, missing: firstMissing },
+      size,
+    });
+  }
+
+  // ---- the table
+  const num = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  const targetText = (t: Target | null): string => {
+    if (t === null) return '';
+    switch (t.kind) {
+      case 'ns': return `lowered <= ${t.value} ns`;
+      case 'vs-native': return `<= ${t.value}x native`;
+      case 'vs-plain': return `<= ${t.value}x plain`;
+      case 'mb': return `lowered < ${t.value} MB`;
+    }
+  };
+  const na = (why: string | undefined): string => (why === undefined ? '-' : /lacks switch|out of memory/.test(why) ? `n/a (${why})` : 'error');
+  const short = (why: string | undefined): string => (why === undefined ? '-' : /lacks switch|out of memory/.test(why) ? 'n/a' : 'error');
+  const firstCell = (r: Row, e: 'lowered' | 'native'): string => {
+    const f = r.first[e];
+    if (f === null) return short(r.first.missing[e]);
+    return num(r.unit === 'ns/op' ? (f.callMs * 1e6) / f.n : f.callMs);
+  };
+  const sizeCell = (r: Row): string => {
+    const { original: o, lowered: l } = r.size;
+    return l === o ? `${o} (not lowered)` : `${o} -> ${l} (${(l / o).toFixed(1)}x)`;
+  };
+  const head = ['benchmark', 'unit', 'lowered', 'median', 'native', 'median', 'interp', 'low/nat', 'target', '', 'measured', '1st low', '1st nat', 'bytes orig -> lowered'];
+  const body = rows.map((r) => [
+    r.title, r.unit,
+    r.lowered === null ? na(r.missing.lowered) : num(r.lowered.best), r.lowered === null ? '' : r.unit === 'MB' ? '' : num(r.lowered.median),
+    r.native === null ? na(r.missing.native) : num(r.native.best), r.native === null || r.unit === 'MB' ? '' : num(r.native.median),
+    r.interp === null ? (r.unit === 'MB' ? '-' : na(r.missing.interp)) : num(r.interp.best),
+    r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
+    targetText(r.target), r.ok === null ? '' : r.ok ? 'ok' : 'MISS',
+    r.measured === null || r.target === null ? '' : r.target.kind === 'vs-native' || r.target.kind === 'vs-plain' ? `${r.measured.toFixed(3)}x` : num(r.measured),
+    firstCell(r, 'lowered'), firstCell(r, 'native'),
+    sizeCell(r),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const out: string[] = [];
+  out.push(`stack switching: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'} (load average ${load0.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end); ` +
+    `${quick ? 'QUICK run (a smoke test: the figures mean nothing)' : 'full run'}; best and median of ${RUNS} after ${WARM_MS} ms of warm-up`);
+  out.push('');
+  out.push(line(head));
+  out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) out.push(line(b));
+  out.push('');
+  const ns = (id: string, e: Engine): string => {
+    const r = rows.find((x) => x.id === id);
+    return r === undefined ? '?' : String(r.n[e]);
+  };
+  out.push(`N: ${rows.filter((r) => r.unit === 'ns/op').map((r) => `${r.id} ${ns(r.id, 'lowered')} (interp ${ns(r.id, 'interp')})`).join(', ')}.`);
+  const plain = lowered.timings['kernel-plain'];
+  const cont = lowered.timings['kernel-cont'];
+  if (plain !== undefined && cont !== undefined) {
+    const nplain = native.timings['kernel-plain'];
+    const ncont = native.timings['kernel-cont'];
+    out.push(`kernel: module with continuations / plain module = ${(cont.best / plain.best).toFixed(3)}x on lowered (best), ${(cont.median / plain.median).toFixed(3)}x (median)` +
+      (nplain !== undefined && ncont !== undefined ? `; ${(ncont.best / nplain.best).toFixed(3)}x on native` : '') + '.');
+  }
+  if (memLowered?.ok) {
+    const m = memLowered.value!;
+    out.push(`memory, lowered: ${m.count} continuations: RSS +${(m.rss / 1e6).toFixed(1)} MB, JS heap +${(m.heap / 1e6).toFixed(1)} MB (${(m.rss / m.count).toFixed(0)} bytes each), made in ${m.ms.toFixed(0)} ms.`);
+  }
+  if (memNative !== null) {
+    const fb = memNativeFallback?.ok ? memNativeFallback.value! : null;
+    const m = memNative.ok ? memNative.value! : fb;
+    const what = memNative.ok ? '' : `${MEM_COUNT} continuations: ${nativeFailure(memNative)} (one mmap'd stack per continuation; vm.max_map_count ${mapCount()})` + (fb === null ? '.' : '; ');
+    out.push(`memory, native: ${what}${m === null ? '' : `${m.count} continuations: RSS +${(m.rss / 1e6).toFixed(1)} MB, JS heap +${(m.heap / 1e6).toFixed(1)} MB (${(m.rss / m.count).toFixed(0)} bytes each), made in ${m.ms.toFixed(0)} ms.`}`);
+  }
+  const f1 = rows.find((r) => r.id === 'roundtrip')?.first;
+  for (const e of ['lowered', 'native'] as const) {
+    const f = f1?.[e];
+    if (f === null || f === undefined) continue;
+    out.push(`first run, ${e}, roundtrip: compile ${f.compileMs.toFixed(1)} ms${e === 'lowered' ? ' (decode, validate, lower, encode, V8 compile)' : ''}, instantiate ${f.instantiateMs.toFixed(1)} ms, the call ${f.callMs.toFixed(1)} ms; ${f.sinceStartMs.toFixed(0)} ms from process start.`);
+  }
+  out.push(`sizes without the name section; the runtime module the lowered ones share is ${await rtSize()} bytes.`);
+  if (errors.length > 0) {
+    out.push('');
+    for (const e of errors) out.push(`ERROR: ${e}`);
+  }
+  console.log(out.join('\n'));
+  log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+
+  if (jsonOut !== undefined) {
+    const json = {
+      node: process.version, cpu: cpus()[0]?.model, cpus: cpus().length, loadavg: [load0, loadavg()[0]], date: new Date().toISOString(), quick, warmMs: WARM_MS, runs: RUNS,
+      rows, checksums: { lowered: lowered.checks, native: native.checks, interp: interp.checks },
+      memory: { lowered: memLowered?.value ?? null, native: memNative?.value ?? null, nativeFallback: memNativeFallback?.value ?? null, nativeFailure: memNative?.ok === false ? nativeFailure(memNative) : null },
+      errors,
+    };
+    writeFileSync(jsonOut, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  if (errors.length > 0) process.exitCode = 1;
+}
+
+async function rtSize(): Promise<number> {
+  const { runtimeModule } = await import('../src/lower/index.ts');
+  return encodeModule(runtimeModule()).length;
+}
+
+function mapCount(): string {
+  try {
+    return readFileSync('/proc/sys/vm/max_map_count', 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
+const childKind = opt('--child');
+if (childKind !== undefined) await childMain(childKind);
+else await main();
