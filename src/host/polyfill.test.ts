@@ -1,0 +1,289 @@
+// The polyfill (polyfill.ts) over this Node's own WebAssembly, which has no stack switching:
+// what JavaScript sees of lowered modules is what the original modules say.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { watToWasm } from '../index.ts';
+import { createPolyfill, hostHasStackSwitching } from './polyfill.ts';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Fn = (...args: any[]) => any;
+const host = (globalThis as any).WebAssembly;
+const P = createPolyfill(host);
+
+const instantiate = async (wat: string, imports?: object): Promise<{ module: any; exports: Record<string, any> }> => {
+  const { module, instance } = await P.instantiate(watToWasm(wat), imports);
+  return { module, exports: instance.exports };
+};
+const instantiateSync = (wat: string, imports?: object): Record<string, any> =>
+  new P.Instance(new P.Module(watToWasm(wat)), imports).exports;
+
+/** Checks that `f()` throws a RuntimeError of the polyfill (the host's) whose message matches `message`. */
+const throwsRuntimeError = (f: () => unknown, message: string | RegExp): void => {
+  assert.throws(f, (e: any) => {
+    assert.ok(e instanceof P.RuntimeError, `not a RuntimeError: ${e}`);
+    assert.equal(P.RuntimeError, host.RuntimeError);
+    if (typeof message === 'string') assert.equal(e.message, message);
+    else assert.match(e.message, message);
+    return true;
+  });
+};
+
+test('the host has no stack switching (so these tests exercise the lowering)', () => {
+  assert.equal(hostHasStackSwitching(host), false);
+  assert.equal(P.validate(watToWasm('(module (type $f (func)) (type $c (cont $f)))')), true);
+  assert.equal(host.validate(watToWasm('(module (type $f (func)) (type $c (cont $f)))')), false);
+});
+
+// A generator in one module; its tag exported; the consumer in another module imports both.
+const GEN = `(module
+  (type $ft (func))
+  (tag $yield (export "yield") (param i32))
+  (func $gen (export "gen")
+    (local $i i32)
+    (local.set $i (i32.const 10))
+    (loop $l
+      (suspend $yield (local.get $i))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br_if $l (local.get $i)))))`;
+
+const consumer = (tagModule: string) => `(module
+  (type $ft (func))
+  (type $ct (cont $ft))
+  (import "${tagModule}" "yield" (tag $yield (param i32)))
+  (import "gen" "gen" (func $gen))
+  (tag $other (param i32))
+  (elem declare func $gen)
+  (func (export "sum") (result i32)
+    (local $acc i32) (local $k (ref null $ct))
+    (local.set $k (cont.new $ct (ref.func $gen)))
+    (block $done
+      (loop $next
+        (block $on_yield (result i32 (ref $ct))
+          (resume $ct (on $yield $on_yield) (local.get $k))
+          (br $done))
+        (local.set $k)
+        (local.set $acc (i32.add (local.get $acc)))
+        (br $next)))
+    (local.get $acc))
+  ;; handles another tag of the same type only: $yield must not match it
+  (func (export "other") (result i32)
+    (block $on (result i32 (ref $ct))
+      (resume $ct (on $other $on) (cont.new $ct (ref.func $gen)))
+      (return (i32.const -1)))
+    drop))`;
+
+test('tag identity across instances: a suspension with an exported tag is handled in the importing module', async () => {
+  const gen = await instantiate(GEN);
+  assert.ok(gen.exports.yield instanceof P.Tag);
+  const c = await instantiate(consumer('gen'), { gen: gen.exports });
+  assert.equal(c.exports.sum(), 55);
+  assert.equal(c.exports.sum(), 55);
+  throwsRuntimeError(() => c.exports.other(), /unhandled tag/);
+  // a second consumer instance, made synchronously, shares the tag too
+  const c2 = instantiateSync(consumer('gen'), { gen: gen.exports });
+  assert.equal(c2.sum(), 55);
+});
+
+test('a tag made in JavaScript, imported by two modules, is one tag in both', () => {
+  const tag = new P.Tag({ parameters: ['i32'] });
+  const gen = instantiateSync(GEN.replace('(tag $yield (export "yield") (param i32))', '(import "js" "yield" (tag $yield (param i32)))'), { js: { yield: tag } });
+  const c = instantiateSync(consumer('js'), { js: { yield: tag }, gen });
+  assert.equal(c.sum(), 55);
+  // a different tag of the same type is another tag: the suspension is not handled
+  const c2 = instantiateSync(consumer('js'), { js: { yield: new P.Tag({ parameters: ['i32'] }) }, gen });
+  throwsRuntimeError(() => c2.sum(), /unhandled tag/);
+});
+
+// Continuations as values in JavaScript.
+const CONTS = `(module
+  (type $ft (func (param i32) (result i32)))
+  (type $ct (cont $ft))
+  (tag $t (param i32) (result i32))
+  (func $add1 (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  (func $twice (param i32) (result i32) (i32.add (suspend $t (local.get 0)) (i32.const 1000)))
+  (elem declare func $add1 $twice)
+  (func (export "make") (result (ref null $ct)) (cont.new $ct (ref.func $add1)))
+  (func (export "makeTwice") (result (ref null $ct)) (cont.new $ct (ref.func $twice)))
+  (func (export "none") (result (ref null $ct)) (ref.null $ct))
+  (func (export "isNull") (param (ref null $ct)) (result i32) (ref.is_null (local.get 0)))
+  (func (export "run") (param $k (ref null $ct)) (param $x i32) (result i32)
+    (resume $ct (local.get $x) (local.get $k)))
+  ;; runs $k to its first suspension and hands back the rest (a new continuation)
+  (func (export "start") (param $k (ref null $ct)) (param $x i32) (result i32 (ref null $ct))
+    (block $on (result i32 (ref $ct))
+      (return (resume $ct (on $t $on) (local.get $x) (local.get $k)) (ref.null $ct)))))`;
+
+test('continuations held by JavaScript: returned by one export, resumed by another (also of another instance)', async () => {
+  const a = await instantiate(CONTS);
+  const b = instantiateSync(CONTS);
+  const k = a.exports.make();
+  assert.equal(typeof k, 'object');
+  assert.notEqual(k, null);
+  assert.equal(a.exports.isNull(k), 0);
+  assert.equal(a.exports.run(k, 41), 42);
+  assert.equal(b.run(a.exports.make(), 1), 2);
+  // a suspended continuation, handed back to JavaScript and resumed later, by another instance
+  const [v, rest] = a.exports.start(a.exports.makeTwice(), 5);
+  assert.equal(v, 5);
+  assert.equal(b.run(rest, 7), 1007);
+  // (each instance has its own tag $t: b does not handle a's)
+  throwsRuntimeError(() => b.start(a.exports.makeTwice(), 5), /unhandled tag/);
+  // null passes as null
+  assert.equal(a.exports.none(), null);
+  assert.equal(a.exports.isNull(null), 1);
+  throwsRuntimeError(() => a.exports.run(null, 1), 'null continuation reference');
+  // a continuation is not anything else
+  assert.throws(() => a.exports.run({}, 1), TypeError);
+});
+
+test('a continuation resumed twice: RuntimeError "continuation already consumed"', async () => {
+  const { exports } = await instantiate(CONTS);
+  const k = exports.make();
+  assert.equal(exports.run(k, 1), 2);
+  throwsRuntimeError(() => exports.run(k, 1), 'continuation already consumed');
+  assert.equal(exports.run(exports.make(), 2), 3); // and the runtime goes on
+});
+
+test('Module.imports/exports list the original descriptors', async () => {
+  const m = new P.Module(watToWasm(`(module
+    (type $ft (func))
+    (type $ct (cont $ft))
+    (import "env" "f" (func $f))
+    (import "env" "t" (tag $t))
+    (import "env" "m" (memory 1))
+    (import "env" "tb" (table 1 funcref))
+    (import "env" "g" (global i32))
+    (tag $u (export "u") (param i32) (result i64))
+    (global (export "h") (mut i32) (i32.const 0))
+    (memory (export "mem") 1)
+    (table (export "tab") 2 (ref null $ct))
+    (func (export "run") (resume $ct (cont.new $ct (ref.func $f))))
+    (elem declare func $f))`));
+  assert.deepEqual(P.Module.imports(m), [
+    { module: 'env', name: 'f', kind: 'function' },
+    { module: 'env', name: 't', kind: 'tag' },
+    { module: 'env', name: 'm', kind: 'memory' },
+    { module: 'env', name: 'tb', kind: 'table' },
+    { module: 'env', name: 'g', kind: 'global' },
+  ]);
+  assert.deepEqual(P.Module.exports(m), [
+    { name: 'u', kind: 'tag' },
+    { name: 'h', kind: 'global' },
+    { name: 'mem', kind: 'memory' },
+    { name: 'tab', kind: 'table' },
+    { name: 'run', kind: 'function' },
+  ]);
+  assert.equal(P.Module.customSections(m, 'wasmfx.lowered').length, 0);
+  const inst = new P.Instance(m, {
+    env: { f() {}, t: new P.Tag({ parameters: [] }), m: new P.Memory({ initial: 1 }), tb: new P.Table({ initial: 1, element: 'anyfunc' }), g: 7 },
+  });
+  assert.deepEqual(Object.keys(inst.exports), ['u', 'h', 'mem', 'tab', 'run']);
+  assert.ok(inst instanceof P.Instance);
+  assert.ok(inst.exports.u instanceof P.Tag);
+  assert.ok(inst.exports.h instanceof P.Global);
+  assert.ok(inst.exports.mem instanceof P.Memory);
+  assert.ok(inst.exports.tab instanceof P.Table);
+  assert.equal(inst.exports.tab.get(0), null);
+  assert.equal(inst.exports.run(), undefined);
+  assert.equal(Object.getPrototypeOf(inst.exports), null);
+  assert.ok(Object.isFrozen(inst.exports));
+});
+
+test('an unhandled suspension that reaches JavaScript: RuntimeError (unhandled tag)', async () => {
+  const { exports } = await instantiate(`(module
+    (tag $t)
+    (func (export "f") (suspend $t))
+    (func (export "g") (result i32) (call 0) (i32.const 1)))`);
+  throwsRuntimeError(() => exports.f(), /unhandled tag/);
+  throwsRuntimeError(() => exports.g(), /unhandled tag/);
+});
+
+test('deep recursion inside a continuation: RuntimeError "call stack exhausted", not a RangeError', async () => {
+  const { exports } = await instantiate(`(module
+    (type $ft (func (param i32) (result i32)))
+    (type $ct (cont $ft))
+    (type $ft2 (func (result i32)))
+    (type $ct2 (cont $ft2))
+    (tag $t)
+    (func $down (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0))
+        (then (suspend $t) (i32.const 0))
+        (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1)))))))
+    (elem declare func $down)
+    (func (export "run") (param i32) (result i32)
+      (block $on (result (ref $ct2))
+        (return (resume $ct (on $t $on) (local.get 0) (cont.new $ct (ref.func $down)))))
+      drop
+      (i32.const -1)))`);
+  assert.equal(exports.run(1000), -1);
+  assert.throws(() => exports.run(1e9), (e: any) => {
+    assert.ok(!(e instanceof RangeError), `a RangeError: ${e}`);
+    assert.ok(e instanceof P.RuntimeError, `not a RuntimeError: ${e}`);
+    assert.equal(e.message, 'call stack exhausted');
+    return true;
+  });
+  assert.equal(exports.run(10), -1); // and the runtime goes on
+});
+
+test('an exception thrown inside a continuation reaches JavaScript as a WebAssembly.Exception with its tag', async () => {
+  const { exports } = await instantiate(`(module
+    (type $ft (func))
+    (type $ct (cont $ft))
+    (tag $e (export "e") (param i32))
+    (tag $t)
+    (func $body (suspend $t) (throw $e (i32.const 42)))
+    (elem declare func $body)
+    (func (export "run")
+      (local $k (ref null $ct))
+      (local.set $k
+        (block $on (result (ref $ct))
+          (resume $ct (on $t $on) (cont.new $ct (ref.func $body)))
+          (return)))
+      (resume $ct (local.get $k))))`);
+  assert.throws(() => exports.run(), (e: any) => {
+    assert.ok(e instanceof P.Exception, `not an Exception: ${e}`);
+    assert.ok(e.is(exports.e));
+    assert.equal(e.getArg(exports.e, 0), 42);
+    return true;
+  });
+});
+
+test('an exception thrown by a JS import inside a continuation comes out unchanged', async () => {
+  const boom = new Error('boom');
+  const { exports } = await instantiate(`(module
+    (type $ft (func))
+    (type $ct (cont $ft))
+    (import "js" "f" (func $f))
+    (tag $t)
+    (func $body (suspend $t) (call $f))
+    (elem declare func $body)
+    (func (export "run")
+      (local $k (ref null $ct))
+      (local.set $k
+        (block $on (result (ref $ct))
+          (resume $ct (on $t $on) (cont.new $ct (ref.func $body)))
+          (return)))
+      (resume $ct (local.get $k))))`, { js: { f: () => { throw boom; } } });
+  assert.throws(() => exports.run(), (e) => e === boom);
+});
+
+test('a module without stack switching is the host\'s own module, byte for byte', async () => {
+  const bytes = watToWasm(`(module
+    (@custom "hello" "world")
+    (func $f (export "f") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+    (memory (export "mem") 1))`);
+  for (const m of [new P.Module(bytes), await P.compile(bytes), (await P.instantiate(bytes)).module]) {
+    assert.deepEqual(P.Module.exports(m), host.Module.exports(m));
+    assert.deepEqual(P.Module.exports(m), [{ name: 'f', kind: 'function' }, { name: 'mem', kind: 'memory' }]);
+    const hello = host.Module.customSections(m, 'hello');
+    assert.deepEqual(hello.map((b: ArrayBuffer) => new TextDecoder().decode(b)), ['world']);
+    assert.deepEqual(P.Module.customSections(m, 'hello').map((b: ArrayBuffer) => new TextDecoder().decode(b)), ['world']);
+    assert.deepEqual(host.Module.customSections(m, 'wasmfx.lowered'), []);
+    // the host compiled these very bytes: its name section gives the function's name
+    assert.deepEqual(P.Module.customSections(m, 'name').length, host.Module.customSections(new host.Module(bytes), 'name').length);
+    const inst = new P.Instance(m, {});
+    assert.equal(inst.exports.f(21), 42);
+    assert.equal((inst.exports.f as Fn).name, '0');
+  }
+});
