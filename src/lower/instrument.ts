@@ -524,9 +524,10 @@ export class Instrumenter {
           } else {
             const s = p.site!;
             pushRegion(s.below, n.h, s.below.length);
+            // (normal execution from here on, even when the site raises a pending exception)
+            e.op('i32.const', 0).op('local.set', STATE);
             this.h.throwIfPending(e);
             deliver(p);
-            e.op('i32.const', 0).op('local.set', STATE);
           }
           e.br('br', W[gr.point]!);
         });
