@@ -206,12 +206,23 @@ interface EngineResult {
 }
 
 /** Every selected benchmark that `e` runs: the checksum, then the timing. */
-async function runEngine(e: Engine, benches: readonly Bench[]): Promise<EngineResult> {
-  const out: EngineResult = { checks: {}, timings: {}, errors: {} };
+/** The benchmarks in groups measured together (a kernel and its baseline), in order. */
+function groups(benches: readonly Bench[]): Bench[][] {
+  const out: Bench[][] = [];
   const done = new Set<string>();
   for (const b of benches) {
     if (done.has(b.id)) continue;
-    const group = [b, ...benches.filter((o) => o.pair === b.id || b.pair === o.id)];
+    const g = [b, ...benches.filter((o) => o.pair === b.id || b.pair === o.id)];
+    for (const x of g) done.add(x.id);
+    out.push(g);
+  }
+  return out;
+}
+
+/** Every given benchmark that `e` runs: the checksum, then the timing. */
+async function runEngine(e: Engine, benches: readonly Bench[]): Promise<EngineResult> {
+  const out: EngineResult = { checks: {}, timings: {}, errors: {} };
+  for (const group of groups(benches)) {
     try {
       const calls: { f: () => number; n: number }[] = [];
       for (const g of group) {
@@ -220,14 +231,19 @@ async function runEngine(e: Engine, benches: readonly Bench[]): Promise<EngineRe
         const n = nOf(g, e);
         calls.push({ f: () => ex.run!(n), n });
       }
-      if (b.timed) measure(calls).forEach((t, i) => (out.timings[group[i]!.id] = t));
+      if (group[0]!.timed) measure(calls).forEach((t, i) => (out.timings[group[i]!.id] = t));
     } catch (err) {
       for (const g of group) out.errors[g.id] = String((err as Error)?.message ?? err);
     }
-    for (const g of group) done.add(g.id);
   }
   return out;
 }
+
+const mergeInto = (to: EngineResult, r: EngineResult): void => {
+  Object.assign(to.checks, r.checks);
+  Object.assign(to.timings, r.timings);
+  Object.assign(to.errors, r.errors);
+};
 
 // ---- child processes ----------------------------------------------------------------------------
 
@@ -351,62 +367,60 @@ async function main(): Promise<void> {
   const load0 = loadavg()[0]!;
   log(`stack switching benchmark: node ${process.version}, ${quick ? 'quick' : 'full'} run, best and median of ${RUNS} after ${WARM_MS} ms of warm-up`);
 
-  // The child processes: in a full run one at a time after the in-process measurements (no
-  // two measurements share the machine); in --quick all at once, alongside them.
-  const children = async () => {
-    const native: EngineResult = { checks: {}, timings: {}, errors: {} };
-    const merge = (r: EngineResult): void => {
-      Object.assign(native.checks, r.checks);
-      Object.assign(native.timings, r.timings);
-      Object.assign(native.errors, r.errors);
-    };
-    const nativeIds = benches.filter((b) => b.native).map((b) => b.id);
-    const nativeJob = async () => {
-      if (nativeIds.length === 0) return;
-      log('  native (a child process)...');
-      const o = await child<EngineResult>(NATIVE_FLAGS, ['native', '--ids', nativeIds.join(',')]);
-      if (o.ok) merge(o.value!);
-      else for (const id of nativeIds) native.errors[id] = nativeFailure(o);
-    };
-    // what V8 may not run is tried alone: it aborts the process on what it lacks
-    const aloneJob = async (b: Bench) => {
-      const o = await child<EngineResult>(NATIVE_FLAGS, ['native', '--ids', b.id]);
-      if (o.ok) merge(o.value!);
-      else native.errors[b.id] = nativeFailure(o);
-    };
-    const firsts = new Map<string, Partial<Record<Engine, ChildOutcome<FirstRun>>>>();
-    const firstJob = async (b: Bench) => {
-      const lowered = await child<FirstRun>([], ['first', '--engine', 'lowered', '--bench', b.id]);
-      const native = await child<FirstRun>(NATIVE_FLAGS, ['first', '--engine', 'native', '--bench', b.id]);
-      firsts.set(b.id, { lowered, native });
-    };
-    const mem: { lowered: ChildOutcome<Mem> | null; native: ChildOutcome<Mem> | null; fallback: ChildOutcome<Mem> | null } = {
-      lowered: null, native: null, fallback: null,
-    };
-    const memJob = async () => {
-      log('  memory (fresh processes)...');
-      mem.lowered = await child<Mem>(['--expose-gc'], ['mem', '--engine', 'lowered', '--count', String(MEM_COUNT)]);
-      mem.native = await child<Mem>(['--expose-gc', ...NATIVE_FLAGS], ['mem', '--engine', 'native', '--count', String(MEM_COUNT)]);
-      if (!mem.native.ok) {
-        mem.fallback = await child<Mem>(['--expose-gc', ...NATIVE_FLAGS], ['mem', '--engine', 'native', '--count', String(MEM_FALLBACK)]);
-      }
-    };
-    const jobs: (() => Promise<void>)[] = [nativeJob, ...benches.filter((x) => !x.native).map((b) => () => aloneJob(b))];
-    const firstOf = benches.filter((b) => b.timed && (!quick || b.id === 'roundtrip'));
-    if (firstOf.length > 0) jobs.push(async () => log('  first runs (fresh processes)...'));
-    for (const b of firstOf) jobs.push(() => firstJob(b));
-    if (benches.some((b) => b.id === 'idle')) jobs.push(memJob);
-    if (quick) await Promise.all(jobs.map((j) => j()));
-    else for (const j of jobs) await j();
-    return { native, firsts, mem };
+  // In a full run each benchmark is measured on the three engines one after the other (lowered
+  // in process, native in a child process, interp in process), so that the ratios compare
+  // figures taken at about the same time on a machine whose load may change; then come the
+  // fresh processes (first runs, memory), one at a time. In --quick everything runs at once.
+  const lowered: EngineResult = { checks: {}, timings: {}, errors: {} };
+  const interp: EngineResult = { checks: {}, timings: {}, errors: {} };
+  const native: EngineResult = { checks: {}, timings: {}, errors: {} };
+  /** V8 on some benchmarks in a child process; what V8 lacks aborts the process: that is tried alone */
+  const nativeJob = async (bs: readonly Bench[]): Promise<void> => {
+    if (bs.length === 0) return;
+    const o = await child<EngineResult>(NATIVE_FLAGS, ['native', '--ids', bs.map((b) => b.id).join(',')]);
+    if (o.ok) mergeInto(native, o.value!);
+    else for (const b of bs) native.errors[b.id] = nativeFailure(o);
   };
+  const firsts = new Map<string, Partial<Record<Engine, ChildOutcome<FirstRun>>>>();
+  const firstJob = async (b: Bench): Promise<void> => {
+    const l = await child<FirstRun>([], ['first', '--engine', 'lowered', '--bench', b.id]);
+    const n = await child<FirstRun>(NATIVE_FLAGS, ['first', '--engine', 'native', '--bench', b.id]);
+    firsts.set(b.id, { lowered: l, native: n });
+  };
+  const mem: Record<'lowered' | 'native' | 'fallback', ChildOutcome<Mem> | null> = { lowered: null, native: null, fallback: null };
+  const memJob = async (): Promise<void> => {
+    mem.lowered = await child<Mem>(['--expose-gc'], ['mem', '--engine', 'lowered', '--count', String(MEM_COUNT)]);
+    mem.native = await child<Mem>(['--expose-gc', ...NATIVE_FLAGS], ['mem', '--engine', 'native', '--count', String(MEM_COUNT)]);
+    if (!mem.native.ok) {
+      mem.fallback = await child<Mem>(['--expose-gc', ...NATIVE_FLAGS], ['mem', '--engine', 'native', '--count', String(MEM_FALLBACK)]);
+    }
+  };
+  const firstOf = benches.filter((b) => b.timed && (!quick || b.id === 'roundtrip'));
+  const withMem = benches.some((b) => b.id === 'idle');
 
-  const early = quick ? children() : null;
-  log('  lowered (in process)...');
-  const lowered = await runEngine('lowered', benches);
-  log('  interp (in process)...');
-  const interp = await runEngine('interp', benches);
-  const { native, firsts, mem } = await (early ?? children());
+  if (quick) {
+    const jobs = [nativeJob(benches.filter((b) => b.native)), ...benches.filter((b) => !b.native).map((b) => nativeJob([b])),
+      ...firstOf.map(firstJob), withMem ? memJob() : Promise.resolve()];
+    mergeInto(lowered, await runEngine('lowered', benches));
+    mergeInto(interp, await runEngine('interp', benches));
+    await Promise.all(jobs);
+  } else {
+    for (const g of groups(benches)) {
+      log(`  ${g.map((b) => b.id).join(', ')}: lowered, native, interp...`);
+      mergeInto(lowered, await runEngine('lowered', g));
+      await nativeJob(g);
+      mergeInto(interp, await runEngine('interp', g));
+    }
+    for (const b of firstOf) {
+      log(`  ${b.id}: first runs (fresh processes)...`);
+      await firstJob(b);
+    }
+    if (withMem) {
+      log('  memory (fresh processes)...');
+      await memJob();
+    }
+  }
+
   const { lowered: memLowered, native: memNative, fallback: memNativeFallback } = mem;
 
   // ---- checksums
