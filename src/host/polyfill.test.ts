@@ -287,3 +287,46 @@ test('a module without stack switching is the host\'s own module, byte for byte'
     assert.equal((inst.exports.f as Fn).name, '0');
   }
 });
+
+test('the namespace: the host\'s members, with Module and Instance interfaces of its own', async () => {
+  for (const key of Reflect.ownKeys(host)) {
+    if (!['Module', 'Instance', 'validate', 'compile', 'instantiate', 'compileStreaming', 'instantiateStreaming'].includes(key as string)) {
+      assert.equal(P[key], host[key], String(key));
+    }
+    const d = Object.getOwnPropertyDescriptor(P, key)!;
+    const h = Object.getOwnPropertyDescriptor(host, key)!;
+    assert.deepEqual([d.writable, d.enumerable, d.configurable], [h.writable, h.enumerable, h.configurable], String(key));
+  }
+  assert.equal(P.Module.prototype.constructor, P.Module);
+  assert.equal(P.Instance.prototype.constructor, P.Instance);
+  const bytes = watToWasm(GEN);
+  const m = new P.Module(bytes);
+  assert.ok(m instanceof P.Module && m instanceof host.Module);
+  assert.equal(Object.prototype.toString.call(m), '[object WebAssembly.Module]');
+  assert.notEqual(P.Module.exports(m), P.Module.exports(m)); // a new array every time
+  assert.throws(() => P.Module.exports({}), TypeError);
+  assert.throws(() => new P.Instance(m, 5), TypeError);
+  assert.throws(() => P.Instance(m), TypeError);
+  const inst = new P.Instance(m);
+  assert.deepEqual(Object.getOwnPropertyNames(inst), []);
+  assert.equal(inst.exports, inst.exports);
+  assert.equal(Object.getOwnPropertyDescriptor(P.Instance.prototype, 'exports')!.get!.call(inst), inst.exports);
+  assert.ok(inst instanceof P.Instance && inst instanceof host.Instance);
+  const { instance } = await P.instantiate(bytes);
+  assert.ok(instance instanceof P.Instance);
+  assert.equal(Object.getPrototypeOf(instance), P.Instance.prototype);
+  assert.equal(Object.getPrototypeOf(await P.compile(bytes)), P.Module.prototype);
+  assert.equal(Object.getPrototypeOf(await P.instantiate(m)), P.Instance.prototype);
+});
+
+test('subclasses of Module and Instance, with a lowered module', () => {
+  type Ctor = new (...args: any[]) => any;
+  class M extends (P.Module as Ctor) {}
+  class I extends (P.Instance as Ctor) {}
+  const m = new M(watToWasm(GEN));
+  assert.ok(m instanceof M && m instanceof P.Module);
+  const gen = new I(m);
+  assert.ok(gen instanceof I && gen instanceof P.Instance);
+  const c = new I(new M(watToWasm(consumer('gen'))), { gen: gen.exports });
+  assert.equal(c.exports.sum(), 55);
+});

@@ -35,10 +35,12 @@ type Imports = Record<string, Record<string, unknown>>;
 
 interface LoweredModule {
   readonly original: Ast;
-  readonly descriptors: { imports: HostObj[]; exports: HostObj[] };
 }
 
 const EXHAUSTED = 'call stack exhausted';
+
+/** `new C(...args)` with `newTarget` (whose prototype the object gets, as for a subclass). */
+const construct = (C: HostObj, args: unknown[], newTarget: HostObj): HostObj => Reflect.construct(C, args, newTarget) as HostObj;
 
 /** Bytes of a BufferSource (a copy), or a TypeError. */
 function bytesOf(src: unknown): Uint8Array {
@@ -95,17 +97,17 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
     return e;
   };
 
-  const compileSync = (src: unknown): HostObj => {
+  const compileSync = (src: unknown, newTarget: HostObj): HostObj => {
     const bytes = bytesOf(src);
-    if (host.validate(bytes )) return new host.Module(bytes );
+    if (host.validate(bytes)) return construct(host.Module, [bytes], newTarget);
     let ast: Ast;
     try {
       ast = decodeModule(bytes);
-      if (!usesStackSwitching(ast)) return new host.Module(bytes ); // the host's own error
+      if (!usesStackSwitching(ast)) return construct(host.Module, [bytes], newTarget); // the host's own error
       const vm = validateModule(ast);
       const low = lowerModule(ast, { valid: vm }).module;
-      const m = new host.Module(encodeModule(low) );
-      lowered.set(m, { original: ast, descriptors: descriptors(ast) });
+      const m = construct(host.Module, [encodeModule(low)], newTarget);
+      lowered.set(m, { original: ast });
       return m;
     } catch (e) {
       if (isWasmError(e)) throw new host.CompileError(e.format(), { cause: e });
@@ -113,13 +115,16 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
     }
   };
 
-  const linkImports = (module: HostObj, info: LoweredModule, imports: Imports | undefined): Imports => {
+  const linkImports = (info: LoweredModule, imports: unknown): Imports => {
+    if (imports !== undefined && (imports === null || (typeof imports !== 'object' && typeof imports !== 'function'))) {
+      throw new TypeError('WebAssembly.Instance: Argument 1 must be an object');
+    }
     const out: Imports = { 'wasmfx:rt': runtime() };
     const get = (mod: string, name: string): unknown => {
-      if (imports === undefined || imports === null) throw new TypeError('WebAssembly.Instance: imports argument must be present');
-      const o = imports[mod];
+      if (imports === undefined) throw new TypeError('WebAssembly.Instance: Imports argument must be present and must be an object');
+      const o = (imports as Imports)[mod];
       if (o === undefined || o === null || (typeof o !== 'object' && typeof o !== 'function')) {
-        throw new TypeError(`WebAssembly.Instance: import module "${mod}" is not an object`);
+        throw new TypeError(`WebAssembly.Instance: Import #0 "${mod}": module is not an object or function`);
       }
       return (o as Record<string, unknown>)[name];
     };
@@ -133,16 +138,15 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
         if (v instanceof host.Tag) (out[`${TAG_PREFIX}${im.module}`] ??= {})[im.name] = tagId(v as HostObj);
       } else slot[im.name] = v;
     }
-    void module;
     return out;
   };
 
   const wrapExports = (inst: HostObj, info: LoweredModule): Record<string, unknown> => {
-    const ex = inst.exports as Record<string, unknown>;
+    const ex = hostExports.call(inst) as Record<string, unknown>;
     const out: Record<string, unknown> = Object.create(null);
-    for (const d of info.descriptors.exports) {
+    for (const d of info.original.exports) {
       const v = ex[d.name];
-      if (d.kind === 'function') {
+      if (d.kind === 'func') {
         const f = v as (...a: unknown[]) => unknown;
         const w = function (this: unknown, ...args: unknown[]): unknown {
           try {
@@ -164,64 +168,89 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
     return Object.freeze(out);
   };
 
-  const instantiateSync = (module: HostObj, imports?: Imports): HostObj => {
+  /** The exports objects of lowered instances (what `Instance.prototype.exports` gives for them). */
+  const exportsOf = new WeakMap<object, Record<string, unknown>>();
+  const hostExports = Object.getOwnPropertyDescriptor(host.Instance.prototype, 'exports')!.get as (this: HostObj) => unknown;
+
+  const instantiateSync = (module: HostObj, imports: unknown, newTarget: HostObj): HostObj => {
     const info = lowered.get(module);
-    if (info === undefined) return new host.Instance(module, imports as HostObj);
+    if (info === undefined) return construct(host.Instance, [module, imports], newTarget);
+    const linked = linkImports(info, imports);
     let inst: HostObj;
     try {
-      inst = new host.Instance(module, linkImports(module, info, imports) as HostObj);
+      inst = construct(host.Instance, [module, linked], newTarget);
     } catch (e) {
       throw translate(e);
     }
-    return Object.create(host.Instance.prototype, { exports: { value: wrapExports(inst, info), enumerable: true } });
+    exportsOf.set(inst, wrapExports(inst, info));
+    return inst;
   };
 
-  // ---- the namespace
+  // ---- the namespace: the host's, with its own Module and Instance interfaces (whose prototypes
+  // inherit from the host's, so that its objects are the host's Modules and Instances too)
   const Module = function Module(this: unknown, bytes: unknown): HostObj {
     if (new.target === undefined) throw new TypeError("WebAssembly.Module must be invoked with 'new'");
-    return compileSync(bytes);
+    return compileSync(bytes, new.target);
   } as any;
+  const Instance = function Instance(this: unknown, module: unknown): HostObj {
+    if (new.target === undefined) throw new TypeError("WebAssembly.Instance must be invoked with 'new'");
+    // eslint-disable-next-line prefer-rest-params
+    return instantiateSync(module, arguments[1], new.target);
+  } as any;
+  const statics = {
+    exports(module: unknown): unknown {
+      const own = host.Module.exports(module); // (checks that `module` is a Module)
+      const info = lowered.get(module as object);
+      return info === undefined ? own : descriptors(info.original).exports;
+    },
+    imports(module: unknown): unknown {
+      const own = host.Module.imports(module);
+      const info = lowered.get(module as object);
+      return info === undefined ? own : descriptors(info.original).imports;
+    },
+    customSections(module: unknown, sectionName: unknown): unknown {
+      // eslint-disable-next-line prefer-rest-params
+      const own = host.Module.customSections(...arguments); // (checks the arguments)
+      const info = lowered.get(module as object);
+      if (info === undefined) return own;
+      const name = String(sectionName);
+      return info.original.customs.filter((c) => c.name === name).map((c) => c.bytes.slice().buffer);
+    },
+  };
+  const instanceMembers = {
+    get exports(): unknown {
+      return exportsOf.get(this as unknown as object) ?? hostExports.call(this);
+    },
+  };
+  const method = { writable: true, enumerable: true, configurable: true };
+  const hidden = { writable: true, enumerable: false, configurable: true };
+  const tag = (name: string) => ({ value: `WebAssembly.${name}`, writable: false, enumerable: false, configurable: true });
   Object.defineProperties(Module, {
-    prototype: { value: host.Module.prototype },
-    imports: { value: (m: HostObj) => lowered.get(m)?.descriptors.imports ?? host.Module.imports(m) },
-    exports: { value: (m: HostObj) => lowered.get(m)?.descriptors.exports ?? host.Module.exports(m) },
-    customSections: {
-      value: (m: HostObj, name: string) => {
-        const info = lowered.get(m);
-        if (info === undefined) return host.Module.customSections(m, name);
-        return info.original.customs.filter((c) => c.name === name).map((c) => c.bytes.slice().buffer);
-      },
+    length: { value: 1 },
+    prototype: {
+      value: Object.create(host.Module.prototype, { constructor: { value: Module, ...hidden }, [Symbol.toStringTag]: tag('Module') }),
+      writable: false,
+    },
+    ...Object.fromEntries(Object.entries(Object.getOwnPropertyDescriptors(statics)).map(([k, d]) => [k, { ...d, ...method }])),
+  });
+  Object.defineProperties(Instance, {
+    length: { value: 1 },
+    prototype: {
+      value: Object.create(host.Instance.prototype, {
+        constructor: { value: Instance, ...hidden },
+        exports: { ...Object.getOwnPropertyDescriptor(instanceMembers, 'exports'), enumerable: true, configurable: true },
+        [Symbol.toStringTag]: tag('Instance'),
+      }),
+      writable: false,
     },
   });
-  const Instance = function Instance(this: unknown, module: HostObj, imports?: Imports): HostObj {
-    if (new.target === undefined) throw new TypeError("WebAssembly.Module must be invoked with 'new'");
-    return instantiateSync(module, imports);
-  } as any;
-  Object.defineProperty(Instance, 'prototype', { value: host.Instance.prototype });
 
-  const Tag = function Tag(this: unknown, type: { parameters: string[]; results?: string[] }): HostObj {
-    if (new.target === undefined) throw new TypeError("WebAssembly.Module must be invoked with 'new'");
-    return new host.Tag({ parameters: type.parameters });
-  } as any;
-  Object.defineProperty(Tag, 'prototype', { value: host.Tag.prototype });
-
-  const ns = {
-    Module,
-    Instance,
-    Tag,
-    Memory: host.Memory,
-    Table: host.Table,
-    Global: host.Global,
-    Exception: host.Exception,
-    JSTag: host.JSTag,
-    CompileError: host.CompileError,
-    LinkError: host.LinkError,
-    RuntimeError: host.RuntimeError,
-    validate(src: unknown): boolean {
-      const bytes = bytesOf(src);
-      if (host.validate(bytes )) return true;
+  const operations = {
+    validate(bytes: unknown): boolean {
+      if (host.validate(bytes)) return true;
+      const v = bytesOf(bytes);
       try {
-        const ast = decodeModule(bytes);
+        const ast = decodeModule(v);
         if (!usesStackSwitching(ast)) return false;
         validateModule(ast);
         return true;
@@ -229,23 +258,43 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
         return false;
       }
     },
-    async compile(src: unknown): Promise<HostObj> {
-      return compileSync(src);
+    async compile(bytes: unknown): Promise<HostObj> {
+      return compileSync(bytes, Module);
     },
-    async instantiate(src: unknown, imports?: Imports): Promise<unknown> {
-      if (src instanceof host.Module) return instantiateSync(src, imports);
-      const module = compileSync(src);
-      return { module, instance: instantiateSync(module, imports) };
+    async instantiate(source: unknown): Promise<unknown> {
+      // eslint-disable-next-line prefer-rest-params
+      const imports = arguments[1];
+      if (isModule(source)) return instantiateSync(source, imports, Instance);
+      const module = compileSync(source, Module);
+      return { module, instance: instantiateSync(module, imports, Instance) };
     },
-    compileStreaming: host.compileStreaming,
-    instantiateStreaming: host.instantiateStreaming,
   };
-  Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly' });
+  /** Is `x` a Module (of the host, and so of the polyfill)? */
+  const isModule = (x: unknown): boolean => {
+    if (x === null || typeof x !== 'object') return false;
+    try {
+      host.Module.exports(x);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  // everything the host has (Memory, Table, Global, Tag, Exception, JSTag, the errors, JSPI, ...)
+  // with the same property attributes, but Module, Instance and the operations
+  const ns: Record<PropertyKey, unknown> = {};
+  for (const key of Reflect.ownKeys(host)) Object.defineProperty(ns, key, Reflect.getOwnPropertyDescriptor(host, key)!);
+  Object.defineProperties(ns, {
+    Module: { value: Module, ...hidden },
+    Instance: { value: Instance, ...hidden },
+    ...Object.fromEntries(Object.entries(Object.getOwnPropertyDescriptors(operations)).map(([k, d]) => [k, { ...d, ...method }])),
+  });
+  if (!Object.hasOwn(ns, Symbol.toStringTag)) Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly', writable: false, enumerable: false, configurable: true });
   return ns as unknown as NS;
 }
 
-/** The original module's import and export descriptors, as the JS API lists them. */
-function descriptors(m: Ast): LoweredModule['descriptors'] {
+/** The original module's import and export descriptors, as the JS API lists them (new objects every time). */
+function descriptors(m: Ast): { imports: HostObj[]; exports: HostObj[] } {
   const kind = { func: 'function', table: 'table', memory: 'memory', global: 'global', tag: 'tag' } as const;
   return {
     imports: m.imports.map((im) => ({ module: im.module, name: im.name, kind: kind[im.desc.kind] }) as HostObj),
