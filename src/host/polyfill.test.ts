@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { watToWasm } from '../index.ts';
+import { encodeModule, parseModule, watToWasm } from '../index.ts';
 import { createPolyfill, hostHasStackSwitching } from './polyfill.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -329,4 +329,81 @@ test('subclasses of Module and Instance, with a lowered module', () => {
   assert.ok(gen instanceof I && gen instanceof P.Instance);
   const c = new I(new M(watToWasm(consumer('gen'))), { gen: gen.exports });
   assert.equal(c.exports.sum(), 55);
+});
+
+// A generator whose values come from a string builtin (JS string builtins: a compile option).
+const BUILTINS = `(module
+  (type $ft (func))
+  (type $ct (cont $ft))
+  (import "wasm:js-string" "length" (func $len (param externref) (result i32)))
+  (tag $yield (param i32))
+  (func $gen (param $s externref)
+    (suspend $yield (call $len (local.get $s)))
+    (suspend $yield (i32.mul (call $len (local.get $s)) (i32.const 2))))
+  (elem declare func $gen)
+  (func (export "sum") (param $s externref) (result i32)
+    (local $acc i32) (local $k (ref null $ct))
+    (local.set $k (cont.bind $gk $ct (local.get $s) (cont.new $gk (ref.func $gen))))
+    (block $done
+      (loop $next
+        (block $on (result i32 (ref $ct))
+          (resume $ct (on $yield $on) (local.get $k))
+          (br $done))
+        (local.set $k)
+        (local.set $acc (i32.add (local.get $acc)))
+        (br $next)))
+    (local.get $acc))
+  (type $gft (func (param externref)))
+  (type $gk (cont $gft)))`;
+
+test('compile options (JS string builtins) reach the host, for lowered modules too', async () => {
+  const bytes = watToWasm(BUILTINS);
+  const options = { builtins: ['js-string'] };
+  assert.equal(P.validate(bytes, options), true);
+  assert.deepEqual(P.Module.imports(new P.Module(bytes, options)), []);
+  assert.equal(new P.Instance(new P.Module(bytes, options)).exports.sum('hello'), 15);
+  assert.equal(new P.Instance(await P.compile(bytes, options)).exports.sum('abc'), 9);
+  const { instance } = await P.instantiate(bytes, {}, options);
+  assert.equal(instance.exports.sum('four'), 12);
+  // without the option, "wasm:js-string" is an ordinary import
+  assert.deepEqual(P.Module.imports(new P.Module(bytes)), [{ module: 'wasm:js-string', name: 'length', kind: 'function' }]);
+});
+
+test('compile and instantiate take the bytes as they are when called; instantiate reads the imports after compiling', async () => {
+  const bytes = watToWasm(GEN);
+  const p = P.compile(bytes);
+  const q = P.instantiate(bytes);
+  bytes.fill(0);
+  assert.deepEqual(P.Module.exports(await p), [{ name: 'yield', kind: 'tag' }, { name: 'gen', kind: 'function' }]);
+  assert.equal(typeof (await q).instance.exports.gen, 'function');
+  const gen = (await q).instance.exports;
+  const order: string[] = [];
+  const imports = {
+    get gen() {
+      order.push('gen');
+      return gen;
+    },
+  };
+  const r = P.instantiate(watToWasm(consumer('gen')), imports);
+  assert.deepEqual(order, []);
+  assert.equal((await r).instance.exports.sum(), 55);
+  assert.deepEqual(order, ['gen', 'gen']);
+  // a Module's imports are read at once
+  const m = new P.Module(watToWasm(consumer('gen')));
+  const s = P.instantiate(m, imports);
+  assert.deepEqual(order, ['gen', 'gen', 'gen', 'gen']);
+  assert.equal((await s).exports.sum(), 55);
+});
+
+test('errors of compile and instantiate', async () => {
+  await assert.rejects(P.compile('not bytes'), TypeError);
+  await assert.rejects(P.instantiate(5), TypeError);
+  await assert.rejects(P.compile(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99])), P.CompileError);
+  // a module that uses stack switching and is not valid: wasmfx's validator says why
+  const invalid = encodeModule(parseModule('(module (type $f (func)) (type $c (cont $f)) (func (export "f") (result i32) (i64.const 1)))'));
+  await assert.rejects(P.compile(invalid), (e: any) => e instanceof P.CompileError && /type mismatch/.test(e.message));
+  assert.throws(() => new P.Module(invalid), P.CompileError);
+  assert.equal(P.validate(invalid), false);
+  await assert.rejects(P.instantiate(watToWasm(consumer('gen')), {}), TypeError); // module "gen" is not an object
+  await assert.rejects(P.instantiate(watToWasm(consumer('gen')), { gen: { gen: 1 } }), P.LinkError);
 });

@@ -35,6 +35,8 @@ type Imports = Record<string, Record<string, unknown>>;
 
 interface LoweredModule {
   readonly original: Ast;
+  /** the original imports the host asks for (not those it provides itself: builtins, imported string constants) */
+  readonly imports: Ast['imports'];
 }
 
 const EXHAUSTED = 'call stack exhausted';
@@ -42,12 +44,16 @@ const EXHAUSTED = 'call stack exhausted';
 /** `new C(...args)` with `newTarget` (whose prototype the object gets, as for a subclass). */
 const construct = (C: HostObj, args: unknown[], newTarget: HostObj): HostObj => Reflect.construct(C, args, newTarget) as HostObj;
 
-/** Bytes of a BufferSource (a copy), or a TypeError. */
-function bytesOf(src: unknown): Uint8Array {
-  if (src instanceof Uint8Array) return src;
-  if (ArrayBuffer.isView(src)) return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
-  if (src instanceof ArrayBuffer) return new Uint8Array(src);
-  throw new TypeError('WebAssembly: argument must be a BufferSource');
+/** The bytes of a BufferSource (a view, not a copy), or null for anything else (the host says why). */
+function viewOf(src: unknown): Uint8Array | null {
+  try {
+    if (src instanceof Uint8Array) return src;
+    if (ArrayBuffer.isView(src)) return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+    if (src instanceof ArrayBuffer) return new Uint8Array(src);
+  } catch {
+    // (a detached buffer)
+  }
+  return null;
 }
 
 /** Builds a polyfill namespace over a host namespace (by default the global one). */
@@ -97,22 +103,65 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
     return e;
   };
 
-  const compileSync = (src: unknown, newTarget: HostObj): HostObj => {
-    const bytes = bytesOf(src);
-    if (host.validate(bytes)) return construct(host.Module, [bytes], newTarget);
+  // ---- compiling: the host first; a module it rejects is lowered if it uses stack switching
+
+  /**
+   * The module to give the host instead of `bytes`, which it rejected with `hostError`: the
+   * lowered module when `bytes` is a valid module that uses stack switching; otherwise `hostError`
+   * is thrown (the host's error is the answer for modules without stack switching).
+   */
+  const lower = (bytes: Uint8Array | null, hostError: unknown): { bytes: Uint8Array; original: Ast } => {
+    if (bytes === null || !(hostError instanceof host.CompileError)) throw hostError;
     let ast: Ast;
     try {
       ast = decodeModule(bytes);
-      if (!usesStackSwitching(ast)) return construct(host.Module, [bytes], newTarget); // the host's own error
-      const vm = validateModule(ast);
-      const low = lowerModule(ast, { valid: vm }).module;
-      const m = construct(host.Module, [encodeModule(low)], newTarget);
-      lowered.set(m, { original: ast });
-      return m;
+    } catch {
+      throw hostError;
+    }
+    if (!usesStackSwitching(ast)) throw hostError;
+    try {
+      const low = lowerModule(ast, { valid: validateModule(ast) }).module;
+      return { bytes: encodeModule(low), original: ast };
     } catch (e) {
       if (isWasmError(e)) throw new host.CompileError(e.format(), { cause: e });
       throw e;
     }
+  };
+
+  const compileSync = (src: unknown, options: unknown, newTarget: HostObj): HostObj => {
+    try {
+      return construct(host.Module, [src, options], newTarget);
+    } catch (e) {
+      const low = lower(viewOf(src), e);
+      const m = construct(host.Module, [low.bytes, options], newTarget);
+      return register(m, low.original);
+    }
+  };
+
+  /** The host's compile, then (on a CompileError for a module that uses stack switching) the lowered module's. */
+  const compileAsync = async (src: unknown, options: unknown): Promise<HostObj> => {
+    const bytes = viewOf(src)?.slice() ?? null; // (the bytes as they are now: the caller may change them)
+    let m: HostObj;
+    try {
+      m = await host.compile(src, options);
+    } catch (e) {
+      const low = lower(bytes, e);
+      m = register(await host.compile(low.bytes, options), low.original);
+    }
+    return adopt(m, Module);
+  };
+
+  /** Records what the polyfill needs of the host's module `m`, compiled from `original` lowered. */
+  const register = (m: HostObj, original: Ast): HostObj => {
+    const asked = new Set((host.Module.imports(m) as { module: string; name: string }[]).map((d) => `${d.module}\0${d.name}`));
+    lowered.set(m, { original, imports: original.imports.filter((im) => asked.has(`${im.module}\0${im.name}`)) });
+    return m;
+  };
+
+  /** A Module or Instance made by the host's own operations, with the polyfill's prototype. */
+  const adopt = <T>(obj: T, C: HostObj): T => {
+    if (Object.getPrototypeOf(obj) !== C.prototype) Object.setPrototypeOf(obj, C.prototype);
+    return obj;
   };
 
   const linkImports = (info: LoweredModule, imports: unknown): Imports => {
@@ -128,14 +177,16 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
       }
       return (o as Record<string, unknown>)[name];
     };
-    for (const im of info.original.imports) {
+    for (const im of info.imports) {
       const v = get(im.module, im.name);
       const slot = (out[im.module] ??= {});
       if (im.desc.kind === 'func') {
         slot[im.name] = rawOf.get(v as object) ?? v;
       } else if (im.desc.kind === 'tag') {
         slot[im.name] = v;
-        if (v instanceof host.Tag) (out[`${TAG_PREFIX}${im.module}`] ??= {})[im.name] = tagId(v as HostObj);
+        // (not a Tag: the host's LinkError for this import comes first)
+        const ids = (out[`${TAG_PREFIX}${im.module}`] ??= {});
+        if (v instanceof host.Tag) ids[im.name] = tagId(v as HostObj);
       } else slot[im.name] = v;
     }
     return out;
@@ -172,8 +223,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
   const exportsOf = new WeakMap<object, Record<string, unknown>>();
   const hostExports = Object.getOwnPropertyDescriptor(host.Instance.prototype, 'exports')!.get as (this: HostObj) => unknown;
 
-  const instantiateSync = (module: HostObj, imports: unknown, newTarget: HostObj): HostObj => {
-    const info = lowered.get(module);
+  const instantiateSync = (module: unknown, imports: unknown, newTarget: HostObj): HostObj => {
+    const info = lowered.get(module as object);
     if (info === undefined) return construct(host.Instance, [module, imports], newTarget);
     const linked = linkImports(info, imports);
     let inst: HostObj;
@@ -186,11 +237,33 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
     return inst;
   };
 
+  /** Instantiates a Module: its imports are read now, the instance is made by the host's asynchronous operation. */
+  const instantiateAsync = (module: HostObj, imports: unknown): Promise<HostObj> => {
+    const info = lowered.get(module);
+    if (info === undefined) return host.instantiate(module, imports).then((inst: HostObj) => adopt(inst, Instance));
+    let linked: Imports;
+    try {
+      linked = linkImports(info, imports);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return host.instantiate(module, linked).then(
+      (inst: HostObj) => {
+        exportsOf.set(inst, wrapExports(inst, info));
+        return adopt(inst, Instance);
+      },
+      (e: unknown) => {
+        throw translate(e);
+      },
+    );
+  };
+
   // ---- the namespace: the host's, with its own Module and Instance interfaces (whose prototypes
   // inherit from the host's, so that its objects are the host's Modules and Instances too)
   const Module = function Module(this: unknown, bytes: unknown): HostObj {
     if (new.target === undefined) throw new TypeError("WebAssembly.Module must be invoked with 'new'");
-    return compileSync(bytes, new.target);
+    // eslint-disable-next-line prefer-rest-params
+    return compileSync(bytes, arguments[1], new.target);
   } as any;
   const Instance = function Instance(this: unknown, module: unknown): HostObj {
     if (new.target === undefined) throw new TypeError("WebAssembly.Instance must be invoked with 'new'");
@@ -201,12 +274,12 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
     exports(module: unknown): unknown {
       const own = host.Module.exports(module); // (checks that `module` is a Module)
       const info = lowered.get(module as object);
-      return info === undefined ? own : descriptors(info.original).exports;
+      return info === undefined ? own : descriptors(info.original.exports, info.imports).exports;
     },
     imports(module: unknown): unknown {
       const own = host.Module.imports(module);
       const info = lowered.get(module as object);
-      return info === undefined ? own : descriptors(info.original).imports;
+      return info === undefined ? own : descriptors(info.original.exports, info.imports).imports;
     },
     customSections(module: unknown, sectionName: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params
@@ -247,8 +320,10 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
 
   const operations = {
     validate(bytes: unknown): boolean {
-      if (host.validate(bytes)) return true;
-      const v = bytesOf(bytes);
+      // eslint-disable-next-line prefer-rest-params
+      if (host.validate(...arguments)) return true;
+      const v = viewOf(bytes);
+      if (v === null) return false;
       try {
         const ast = decodeModule(v);
         if (!usesStackSwitching(ast)) return false;
@@ -258,15 +333,28 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
         return false;
       }
     },
-    async compile(bytes: unknown): Promise<HostObj> {
-      return compileSync(bytes, Module);
-    },
-    async instantiate(source: unknown): Promise<unknown> {
+    compile(bytes: unknown): Promise<HostObj> {
       // eslint-disable-next-line prefer-rest-params
-      const imports = arguments[1];
-      if (isModule(source)) return instantiateSync(source, imports, Instance);
-      const module = compileSync(source, Module);
-      return { module, instance: instantiateSync(module, imports, Instance) };
+      return compileAsync(bytes, arguments[1]);
+    },
+    instantiate(source: unknown): Promise<unknown> {
+      // eslint-disable-next-line prefer-rest-params
+      const [, imports, options] = arguments;
+      if (isModule(source)) return instantiateAsync(source, imports);
+      // a buffer: compiled first, then its imports are read (in a later job), as the host does
+      const bytes = viewOf(source)?.slice() ?? null;
+      return host.instantiate(source, imports, options).then(
+        (r: { module: HostObj; instance: HostObj }) => {
+          adopt(r.module, Module);
+          adopt(r.instance, Instance);
+          return r;
+        },
+        async (e: unknown) => {
+          const low = lower(bytes, e);
+          const module = adopt(register(await host.compile(low.bytes, options), low.original), Module);
+          return { module, instance: await instantiateAsync(module, imports) };
+        },
+      );
     },
   };
   /** Is `x` a Module (of the host, and so of the polyfill)? */
@@ -294,11 +382,11 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
 }
 
 /** The original module's import and export descriptors, as the JS API lists them (new objects every time). */
-function descriptors(m: Ast): { imports: HostObj[]; exports: HostObj[] } {
+function descriptors(exports: Ast['exports'], imports: Ast['imports']): { imports: HostObj[]; exports: HostObj[] } {
   const kind = { func: 'function', table: 'table', memory: 'memory', global: 'global', tag: 'tag' } as const;
   return {
-    imports: m.imports.map((im) => ({ module: im.module, name: im.name, kind: kind[im.desc.kind] }) as HostObj),
-    exports: m.exports.map((ex) => ({ name: ex.name, kind: kind[ex.kind] }) as HostObj),
+    imports: imports.map((im) => ({ module: im.module, name: im.name, kind: kind[im.desc.kind] }) as HostObj),
+    exports: exports.map((ex) => ({ name: ex.name, kind: kind[ex.kind] }) as HostObj),
   };
 }
 
