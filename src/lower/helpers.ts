@@ -62,7 +62,6 @@ export class Helpers {
 
   /** resume(k, handlers) -> status: -1 done, -2 unwinding further out, i: handler clause i. */
   resume(): number {
-    const run = this.run();
     return this.once('resume', (x) => {
       const e = new Emitter({});
       // take(k), inline
@@ -74,29 +73,27 @@ export class Helpers {
       e.op('local.get', 3).op('global.get', this.g('cur')).op('struct.set', T_STK, S_PARENT);
       e.op('local.get', 3).op('local.get', 1).op('struct.set', T_STK, S_HDL);
       e.op('local.get', 2).op('global.set', this.g('cur'));
-      e.op('local.get', 2).op('local.get', 3).op('return_call', run);
-      this.def(x, [ref(true, T_CONT), ref(true, T_HDL)], ['i32'], [STK, STK], e, 'resume');
+      this.driver(e, 2, 3, 4, 5);
+      this.def(x, [ref(true, T_CONT), ref(true, T_HDL)], ['i32'], [STK, STK, ref(true, T_FRAME), ref(true, 'exn')], e, 'resume');
     });
   }
 
-  /** The driver: runs the saved frames of the chain inner..outer (see docs/lowering.md). */
-  run(): number {
-    return this.once('run', (x) => {
+  /** The driver (inside resume): runs the saved frames of the chain S..O (see docs/lowering.md). */
+  private driver(e: Emitter, S: number, O: number, F: number, X: number): void {
+    {
       const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
-      const fnL = {};
-      const e = new Emitter(fnL);
       const toParent = () => {
         // s = s.parent; cur = s
-        e.op('local.get', 0).op('struct.get', T_STK, S_PARENT).op('local.tee', 0).op('global.set', g('cur'));
+        e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.tee', S).op('global.set', g('cur'));
       };
-      const isOuter = () => e.op('local.get', 0).op('local.get', 1).op('ref.eq');
-      const leave = () => e.op('local.get', 1).op('struct.get', T_STK, S_PARENT).op('global.set', g('cur'));
+      const isOuter = () => e.op('local.get', S).op('local.get', O).op('ref.eq');
+      const leave = () => e.op('local.get', O).op('struct.get', T_STK, S_PARENT).op('global.set', g('cur'));
       const L = {};
       e.open('loop', L);
       const caught = {};
       e.open('block', caught, ref(true, 'exn'));
       // the top frame, or the end of this stack
-      e.op('local.get', 0).op('struct.get', T_STK, S_TOP).op('local.tee', 2).op('ref.is_null');
+      e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.tee', F).op('ref.is_null');
       e.blk('if', null, () => {
         isOuter().blk('if', null, () => {
           leave();
@@ -106,23 +103,23 @@ export class Helpers {
         toParent();
         e.br('br', L);
       });
-      e.op('local.get', 0).op('local.get', 2).op('struct.get', T_FRAME, F_NEXT).op('struct.set', T_STK, S_TOP);
+      e.op('local.get', S).op('local.get', F).op('struct.get', T_FRAME, F_NEXT).op('struct.set', T_STK, S_TOP);
       e.tryTable({}, null, [{ kind: 'catch_all_ref', label: caught }]);
-      e.op('local.get', 2).op('ref.as_non_null').op('local.get', 2).op('struct.get', T_FRAME, F_THUNK).op('call_ref', T_THUNK);
+      e.op('local.get', F).op('ref.as_non_null').op('local.get', F).op('struct.get', T_FRAME, F_THUNK).op('call_ref', T_THUNK);
       e.end();
       e.op('global.get', g('unw'));
       e.blk('if', null, () => {
         const U = {};
         e.open('loop', U);
-        e.op('global.get', g('tgt')).op('local.get', 0).op('ref.eq');
+        e.op('global.get', g('tgt')).op('local.get', S).op('ref.eq');
         e.blk('if', null, () => {
           e.op('global.get', g('sw'));
           e.blk('if', null, () => {
             // switch: the target chain takes the place of this one under the same handler
-            e.op('global.get', g('swo')).op('local.get', 0).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
-            e.op('global.get', g('swo')).op('local.get', 0).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
-            isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', 1));
-            e.op('global.get', g('swi')).op('local.tee', 0).op('global.set', g('cur'));
+            e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
+            e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
+            isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
+            e.op('global.get', g('swi')).op('local.tee', S).op('global.set', g('cur'));
             e.op('i32.const', 0).op('global.set', g('unw')).op('i32.const', 0).op('global.set', g('sw'));
             e.br('br', L);
           });
@@ -140,27 +137,26 @@ export class Helpers {
           e.op('ref.null', T_FRAME).op('global.set', g('ins'));
           e.op('i32.const', -2).op('return');
         });
-        e.op('local.get', 0).op('struct.get', T_STK, S_PARENT).op('local.set', 0);
+        e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
         e.br('br', U);
         e.end();
       });
       e.br('br', L);
       e.end(); // caught
-      e.op('local.set', 3);
-      e.op('local.get', 0).op('struct.get', T_STK, S_TOP).op('ref.is_null');
+      e.op('local.set', X);
+      e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('ref.is_null');
       e.blk('if', null, () => {
         isOuter().blk('if', null, () => {
           leave();
-          e.op('local.get', 3).op('throw_ref');
+          e.op('local.get', X).op('throw_ref');
         });
         toParent();
       });
-      e.op('i32.const', 1).op('global.set', g('thr')).op('local.get', 3).op('global.set', g('exn'));
+      e.op('i32.const', 1).op('global.set', g('thr')).op('local.get', X).op('global.set', g('exn'));
       e.br('br', L);
       e.end(); // L
       e.op('unreachable');
-      this.def(x, [STK, STK], ['i32'], [ref(true, T_FRAME), ref(true, 'exn')], e, 'run');
-    });
+    }
   }
 
   /** find(key): the handler for key (tag id * 2 + switch bit): sets tgt and code, or traps. */
@@ -243,25 +239,6 @@ export class Helpers {
       this.startUnwind(e, 1);
       e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('struct.new', T_CONT);
       this.def(x, [ref(true, T_CONT), 'i32'], [ref(false, T_CONT)], [], e, 'switch');
-    });
-  }
-
-  /** insert(frame): saves a frame on the current stack, below the ones saved before in this unwinding. */
-  insert(): number {
-    return this.once('insert', (x) => {
-      const e = new Emitter({});
-      const cur = this.g('cur');
-      const ins = this.g('ins');
-      e.op('global.get', ins).op('ref.is_null');
-      e.open('if', {});
-      e.op('local.get', 0).op('global.get', cur).op('struct.get', T_STK, S_TOP).op('struct.set', T_FRAME, F_NEXT);
-      e.op('global.get', cur).op('local.get', 0).op('struct.set', T_STK, S_TOP);
-      e.else();
-      e.op('local.get', 0).op('global.get', ins).op('struct.get', T_FRAME, F_NEXT).op('struct.set', T_FRAME, F_NEXT);
-      e.op('global.get', ins).op('local.get', 0).op('struct.set', T_FRAME, F_NEXT);
-      e.end();
-      e.op('local.get', 0).op('global.set', ins);
-      this.def(x, [ref(false, T_FRAME)], [], [], e, 'insert');
     });
   }
 

@@ -26,7 +26,7 @@ import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
 import { labelsOf, mapInstr, withLabels } from './rewrite.ts';
 import {
-  F_THUNK, type Kind, T_CONT, T_FRAME, T_THUNK, WHY_NULL_EXN,
+  F_NEXT, F_THUNK, type Kind, S_TOP, T_CONT, T_FRAME, T_STK, T_THUNK, WHY_NULL_EXN,
 } from './rt.ts';
 
 /** What the lowering made of an instrumented function. */
@@ -566,7 +566,20 @@ export class Instrumenter {
     e.op('return');
     e.end();
     localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, 3 + i));
-    e.op('local.get', FR).op('ref.as_non_null').op('call', this.h.insert());
+    // link the frame into the current stack, below the frames saved before it in this unwinding
+    {
+      const cur = g('cur');
+      const ins = g('ins');
+      e.op('global.get', ins).op('ref.is_null');
+      e.open('if', {});
+      e.op('local.get', FR).op('global.get', cur).op('struct.get', T_STK, S_TOP).op('struct.set', T_FRAME, F_NEXT);
+      e.op('global.get', cur).op('local.get', FR).op('struct.set', T_STK, S_TOP);
+      e.else();
+      e.op('local.get', FR).op('global.get', ins).op('struct.get', T_FRAME, F_NEXT).op('struct.set', T_FRAME, F_NEXT);
+      e.op('global.get', ins).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
+      e.end();
+      e.op('local.get', FR).op('global.set', ins);
+    }
     for (const t of results) c.dummy(t, e.out);
     e.op('return');
     e.op('end');
