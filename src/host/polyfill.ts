@@ -56,6 +56,55 @@ function viewOf(src: unknown): Uint8Array | null {
   return null;
 }
 
+/**
+ * The JS API's limits on modules (https://webassembly.github.io/spec/js-api/#limits; the larger
+ * figure where engines allow more): entries per section id, bytes per function body, module size.
+ */
+const MAX_ENTRIES: Readonly<Record<number, number>> = {
+  1: 1_000_000, 2: 1_000_000, 3: 1_000_000, 4: 100_000, 6: 1_000_000, 7: 1_000_000, 9: 10_000_000, 10: 1_000_000, 11: 100_000,
+};
+const MAX_BODY_SIZE = 7_654_321;
+const MAX_MODULE_SIZE = 1024 * 1024 * 1024;
+
+/**
+ * Does a module exceed those limits? A look at its section headers (and code body sizes) only:
+ * such a module is no valid module for any host, and not worth decoding (10,000,000 element
+ * segments would exhaust the heap). A malformed header is not over the limits.
+ */
+function overLimits(b: Uint8Array): boolean {
+  if (b.length > MAX_MODULE_SIZE) return true;
+  let p = 8;
+  const u32 = (): number => {
+    let r = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (p >= b.length) return -1;
+      const byte = b[p++]!;
+      r += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return r;
+    }
+    return -1;
+  };
+  while (p < b.length) {
+    const id = b[p++]!;
+    const size = u32();
+    if (size < 0) return false;
+    const end = p + size;
+    const max = MAX_ENTRIES[id];
+    if (max !== undefined) {
+      const n = u32();
+      if (n > max) return true;
+      for (let i = 0; id === 10 && i < n && p < end; i++) {
+        const body = u32();
+        if (body > MAX_BODY_SIZE) return true;
+        if (body < 0) return false;
+        p += body;
+      }
+    }
+    p = end;
+  }
+  return false;
+}
+
 /** Builds a polyfill namespace over a host namespace (by default the global one). */
 export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
   const lowered = new WeakMap<object, LoweredModule>();
@@ -111,7 +160,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
    * is thrown (the host's error is the answer for modules without stack switching).
    */
   const lower = (bytes: Uint8Array | null, hostError: unknown): { bytes: Uint8Array; original: Ast } => {
-    if (bytes === null || !(hostError instanceof host.CompileError)) throw hostError;
+    if (bytes === null || !(hostError instanceof host.CompileError) || overLimits(bytes)) throw hostError;
     let ast: Ast;
     try {
       ast = decodeModule(bytes);
@@ -323,7 +372,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
       // eslint-disable-next-line prefer-rest-params
       if (host.validate(...arguments)) return true;
       const v = viewOf(bytes);
-      if (v === null) return false;
+      if (v === null || overLimits(v)) return false;
       try {
         const ast = decodeModule(v);
         if (!usesStackSwitching(ast)) return false;
