@@ -407,3 +407,33 @@ test('errors of compile and instantiate', async () => {
   await assert.rejects(P.instantiate(watToWasm(consumer('gen')), {}), TypeError); // module "gen" is not an object
   await assert.rejects(P.instantiate(watToWasm(consumer('gen')), { gen: { gen: 1 } }), P.LinkError);
 });
+
+test('exported functions of lowered modules: named by their index, one per function, not constructors', () => {
+  const gen = instantiateSync(GEN);
+  const c = instantiateSync(`(module
+    (type $ft (func))
+    (type $ct (cont $ft))
+    (import "gen" "yield" (tag $yield (param i32)))
+    (import "gen" "gen" (func $gen))
+    (import "js" "f" (func $f))
+    (elem declare func $gen)
+    (func $run (result i32)
+      (block $on (result i32 (ref $ct))
+        (resume $ct (on $yield $on) (cont.new $ct (ref.func $gen)))
+        (return (i32.const -1)))
+      drop)
+    (export "run" (func $run))
+    (export "again" (func $run))
+    (export "gen" (func $gen))
+    (export "f" (func $f)))`, { gen, js: { f() {} } });
+  assert.equal(gen.gen.name, '0');
+  assert.equal(c.run.name, '2');
+  assert.equal(c.run.length, 0);
+  assert.equal(c.run, c.again);
+  assert.equal(c.run(), 10);
+  assert.equal(c.gen, gen.gen); // the same function: exported, imported and exported again
+  assert.equal(c.f.name, '1');
+  assert.equal(c.f(), undefined);
+  assert.throws(() => new c.run(), TypeError);
+  assert.equal(Object.hasOwn(c.run, 'prototype'), false);
+});

@@ -213,7 +213,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
     return obj;
   };
 
-  const linkImports = (info: LoweredModule, imports: unknown): Imports => {
+  /** The imports of the lowered module, and the values of the original's function imports (by index). */
+  const linkImports = (info: LoweredModule, imports: unknown): { linked: Imports; funcs: unknown[] } => {
     if (imports !== undefined && (imports === null || (typeof imports !== 'object' && typeof imports !== 'function'))) {
       throw new TypeError('WebAssembly.Instance: Argument 1 must be an object');
     }
@@ -226,10 +227,17 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
       }
       return (o as Record<string, unknown>)[name];
     };
-    for (const im of info.imports) {
+    const funcs: unknown[] = [];
+    const asked = new Set(info.imports);
+    for (const im of info.original.imports) {
+      if (!asked.has(im)) {
+        if (im.desc.kind === 'func') funcs.push(undefined);
+        continue;
+      }
       const v = get(im.module, im.name);
       const slot = (out[im.module] ??= {});
       if (im.desc.kind === 'func') {
+        funcs.push(v);
         slot[im.name] = rawOf.get(v as object) ?? v;
       } else if (im.desc.kind === 'tag') {
         slot[im.name] = v;
@@ -238,26 +246,40 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
         if (v instanceof host.Tag) ids[im.name] = tagId(v as HostObj);
       } else slot[im.name] = v;
     }
-    return out;
+    return { linked: out, funcs };
   };
 
-  const wrapExports = (inst: HostObj, info: LoweredModule): Record<string, unknown> => {
+  /** The JS function of each exported host function (one per function, as the JS API's cache of exported functions). */
+  const wrappers = new WeakMap<object, (...args: unknown[]) => unknown>();
+  const wrapExports = (inst: HostObj, info: LoweredModule, importedFuncs: readonly unknown[]): Record<string, unknown> => {
     const ex = hostExports.call(inst) as Record<string, unknown>;
     const out: Record<string, unknown> = Object.create(null);
     for (const d of info.original.exports) {
       const v = ex[d.name];
       if (d.kind === 'func') {
+        // an imported function of the polyfill's, exported again, is that function
+        const imported = importedFuncs[d.index];
+        if (imported !== undefined && rawOf.has(imported as object)) {
+          out[d.name] = imported;
+          continue;
+        }
         const f = v as (...a: unknown[]) => unknown;
-        const w = function (this: unknown, ...args: unknown[]): unknown {
-          try {
-            return f.apply(this, args);
-          } catch (e) {
-            throw translate(e);
-          }
-        };
-        Object.defineProperty(w, 'name', { value: f.name });
-        Object.defineProperty(w, 'length', { value: f.length });
-        rawOf.set(w, ex[`${RAW_PREFIX}${d.name}`] ?? f);
+        let w = wrappers.get(f);
+        if (w === undefined) {
+          // (an arrow function: like the JS API's exported functions, not a constructor)
+          w = (...args: unknown[]): unknown => {
+            try {
+              return f(...args);
+            } catch (e) {
+              throw translate(e);
+            }
+          };
+          // named by its index in the original module, as the JS API names exported functions
+          Object.defineProperty(w, 'name', { value: String(d.index) });
+          Object.defineProperty(w, 'length', { value: f.length });
+          wrappers.set(f, w);
+          rawOf.set(w, ex[`${RAW_PREFIX}${d.name}`] ?? f);
+        }
         out[d.name] = w;
       } else if (d.kind === 'tag') {
         const idg = ex[`${TAG_PREFIX}${d.name}`] as HostObj | undefined;
@@ -275,14 +297,14 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
   const instantiateSync = (module: unknown, imports: unknown, newTarget: HostObj): HostObj => {
     const info = lowered.get(module as object);
     if (info === undefined) return construct(host.Instance, [module, imports], newTarget);
-    const linked = linkImports(info, imports);
+    const { linked, funcs } = linkImports(info, imports);
     let inst: HostObj;
     try {
       inst = construct(host.Instance, [module, linked], newTarget);
     } catch (e) {
       throw translate(e);
     }
-    exportsOf.set(inst, wrapExports(inst, info));
+    exportsOf.set(inst, wrapExports(inst, info, funcs));
     return inst;
   };
 
@@ -290,15 +312,15 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
   const instantiateAsync = (module: HostObj, imports: unknown): Promise<HostObj> => {
     const info = lowered.get(module);
     if (info === undefined) return host.instantiate(module, imports).then((inst: HostObj) => adopt(inst, Instance));
-    let linked: Imports;
+    let link: { linked: Imports; funcs: unknown[] };
     try {
-      linked = linkImports(info, imports);
+      link = linkImports(info, imports);
     } catch (e) {
       return Promise.reject(e);
     }
-    return host.instantiate(module, linked).then(
+    return host.instantiate(module, link.linked).then(
       (inst: HostObj) => {
-        exportsOf.set(inst, wrapExports(inst, info));
+        exportsOf.set(inst, wrapExports(inst, info, link.funcs));
         return adopt(inst, Instance);
       },
       (e: unknown) => {
