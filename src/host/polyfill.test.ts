@@ -437,3 +437,22 @@ test('exported functions of lowered modules: named by their index, one per funct
   assert.throws(() => new c.run(), TypeError);
   assert.equal(Object.hasOwn(c.run, 'prototype'), false);
 });
+
+test('compileStreaming and instantiateStreaming: lowered modules from a Response', async () => {
+  const wasm = (bytes: Uint8Array, type = 'application/wasm') => new Response(bytes, { headers: { 'Content-Type': type } });
+  const gen = await P.compileStreaming(wasm(watToWasm(GEN)));
+  assert.equal(Object.getPrototypeOf(gen), P.Module.prototype);
+  assert.deepEqual(P.Module.exports(gen), [{ name: 'yield', kind: 'tag' }, { name: 'gen', kind: 'function' }]);
+  const { module, instance } = await P.instantiateStreaming(Promise.resolve(wasm(watToWasm(consumer('gen')))), { gen: new P.Instance(gen).exports });
+  assert.ok(module instanceof P.Module && instance instanceof P.Instance);
+  assert.equal(instance.exports.sum(), 55);
+  // modules without stack switching are the host's, errors are the host's
+  const plain = await P.instantiateStreaming(wasm(watToWasm('(module (func (export "f") (result i32) (i32.const 3)))')));
+  assert.equal(plain.instance.exports.f(), 3);
+  assert.equal(Object.getPrototypeOf(plain.instance), P.Instance.prototype);
+  await assert.rejects(P.compileStreaming(wasm(watToWasm(GEN), 'text/plain')), TypeError);
+  await assert.rejects(P.compileStreaming(wasm(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99]))), P.CompileError);
+  await assert.rejects(P.instantiateStreaming(wasm(watToWasm(consumer('gen'))), {}), TypeError);
+  await assert.rejects(P.compileStreaming(Promise.reject(new Error('no network'))), /no network/);
+  await assert.rejects(P.compileStreaming(5), TypeError);
+});

@@ -428,6 +428,55 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
       );
     },
   };
+  /** A copy of a Response's body, to compile when the host's streaming compile fails (null: the host says why). */
+  const spare = (r: unknown): Response | null => {
+    try {
+      return typeof Response === 'function' && r instanceof Response && !r.bodyUsed ? r.clone() : null;
+    } catch {
+      return null;
+    }
+  };
+  const drop = (r: Response | null): void => void r?.body?.cancel().catch(() => {});
+  const streaming = {
+    compileStreaming(source: unknown): Promise<HostObj> {
+      // eslint-disable-next-line prefer-rest-params
+      const options = arguments[1];
+      return Promise.resolve(source).then(async (response) => {
+        const copy = spare(response);
+        let m: HostObj;
+        try {
+          m = await host.compileStreaming(response, options);
+        } catch (e) {
+          if (copy === null || !(e instanceof host.CompileError)) throw (drop(copy), e);
+          const low = lower(new Uint8Array(await copy.arrayBuffer()), e);
+          return adopt(register(await host.compile(low.bytes, options), low.original), Module);
+        }
+        drop(copy);
+        return adopt(m, Module);
+      });
+    },
+    instantiateStreaming(source: unknown): Promise<unknown> {
+      // eslint-disable-next-line prefer-rest-params
+      const [, imports, options] = arguments;
+      return Promise.resolve(source).then(async (response) => {
+        const copy = spare(response);
+        let r: { module: HostObj; instance: HostObj };
+        try {
+          r = await host.instantiateStreaming(response, imports, options);
+        } catch (e) {
+          if (copy === null || !(e instanceof host.CompileError)) throw (drop(copy), e);
+          const low = lower(new Uint8Array(await copy.arrayBuffer()), e);
+          const module = adopt(register(await host.compile(low.bytes, options), low.original), Module);
+          return { module, instance: await instantiateAsync(module, imports) };
+        }
+        drop(copy);
+        adopt(r.module, Module);
+        adopt(r.instance, Instance);
+        return r;
+      });
+    },
+  };
+
   /** Is `x` a Module (of the host, and so of the polyfill)? */
   const isModule = (x: unknown): boolean => {
     if (x === null || typeof x !== 'object') return false;
@@ -448,6 +497,10 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
     Instance: { value: Instance, ...hidden },
     ...Object.fromEntries(Object.entries(Object.getOwnPropertyDescriptors(operations)).map(([k, d]) => [k, { ...d, ...method }])),
   });
+  // the streaming operations where the host has them (a web page; Node)
+  for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(streaming))) {
+    if (typeof host[k] === 'function') Object.defineProperty(ns, k, { ...d, ...method });
+  }
   if (!Object.hasOwn(ns, Symbol.toStringTag)) Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly', writable: false, enumerable: false, configurable: true });
   return ns as unknown as NS;
 }
