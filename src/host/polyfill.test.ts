@@ -2,9 +2,11 @@
 // what JavaScript sees of lowered modules is what the original modules say.
 
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { encodeModule, parseModule, watToWasm } from '../index.ts';
 import { createPolyfill, hostHasStackSwitching } from './polyfill.ts';
+import { readFileSync } from 'node:fs';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Fn = (...args: any[]) => any;
@@ -455,4 +457,30 @@ test('compileStreaming and instantiateStreaming: lowered modules from a Response
   await assert.rejects(P.instantiateStreaming(wasm(watToWasm(consumer('gen'))), {}), TypeError);
   await assert.rejects(P.compileStreaming(Promise.reject(new Error('no network'))), /no network/);
   await assert.rejects(P.compileStreaming(5), TypeError);
+});
+
+/** Runs a module script in a child Node (with `flags`) and returns what it printed, as JSON. */
+const child = (flags: string[], code: string): unknown => {
+  const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', code], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`child node ${flags.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+};
+
+test('installPolyfill() replaces globalThis.WebAssembly where the host has no stack switching, once', () => {
+  assert.equal(hostHasStackSwitching(P), true);
+  const generator = JSON.stringify([...watToWasm(readFileSync(new URL('../../examples/generator.wat', import.meta.url), 'utf8'))]);
+  const script = `
+    import { installPolyfill, hostHasStackSwitching, WebAssembly as W } from ${JSON.stringify(new URL('./polyfill.ts', import.meta.url).href)};
+    const native = globalThis.WebAssembly;
+    const before = hostHasStackSwitching();
+    const installed = installPolyfill();
+    const replaced = globalThis.WebAssembly !== native && globalThis.WebAssembly.Module === W.Module;
+    const again = installPolyfill();
+    const { instance } = await WebAssembly.instantiate(new Uint8Array(${generator}));
+    console.log(JSON.stringify({ before, installed, replaced, again, sum: instance.exports.sum() }));`;
+  assert.deepEqual(child([], script), { before: false, installed: true, replaced: true, again: false, sum: 55 });
+  // a host with stack switching of its own (V8's experimental implementation) keeps its WebAssembly
+  const probe = spawnSync(process.execPath, ['--experimental-wasm-wasmfx', '-e', '0'], { encoding: 'utf8' });
+  if (probe.status !== 0) return; // (this Node has no such flag)
+  assert.deepEqual(child(['--experimental-wasm-wasmfx'], script), { before: true, installed: false, replaced: false, again: false, sum: 55 });
 });

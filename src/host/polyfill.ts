@@ -528,7 +528,7 @@ export const WebAssembly: NS = new Proxy({} as NS, {
 });
 
 /** A module with a continuation type: what a host without stack switching cannot validate. */
-const PROBE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 7, 2, 0x60, 0, 0, 0x5d, 0, 0]);
+const PROBE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 6, 2, 0x60, 0, 0, 0x5d, 0]);
 
 /** Does the host run stack switching itself? */
 export const hostHasStackSwitching = (host: NS = (globalThis as any).WebAssembly): boolean => host.validate(PROBE);
