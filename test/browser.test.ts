@@ -1,12 +1,16 @@
 // The package's JS API in an ordinary web page: the built package (dist/, rebuilt first when
 // older than src/) served over http://127.0.0.1 without COOP/COEP headers (so no
 // SharedArrayBuffer), imported by the page from /dist/index.js and run in headless Chromium
-// (@sparticuz/chromium, installed by `npm ci`; see test/helpers/browser.ts). The test fails,
-// with the reason, when the browser cannot launch.
+// (@sparticuz/chromium, installed by `npm ci`; see test/helpers/browser.ts). The polyfill
+// (/dist/host/polyfill.js) runs stack-switching binaries there on Chromium's own engine, which
+// has no stack switching by default. The test fails, with the reason, when the browser cannot launch.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { watToWasm } from '../src/index.ts';
+import { repoRoot } from './helpers/spec.ts';
 import { openBrowser, type BrowserHarness } from './helpers/browser.ts';
 
 let b: BrowserHarness;
@@ -108,4 +112,97 @@ test('an error in the page comes back with its message', async () => {
     b.run(`import { instantiate } from '/dist/index.js'; export default () => instantiate('(module (func (i32.frob)))');`),
     /in the page: CompileError: .*unknown operator i32\.frob/,
   );
+});
+
+// Two tasks under a round-robin scheduler: each logs (task, i) through a JS import and yields, three times.
+const SCHEDULER = `(module
+  (type $ft (func))
+  (type $ct (cont $ft))
+  (import "env" "log" (func $log (param i32 i32)))
+  (tag $yield)
+  (table $q 2 (ref null $ct))
+  (func $task (param $id i32)
+    (local $i i32)
+    (loop $l
+      (call $log (local.get $id) (local.get $i))
+      (suspend $yield)
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 3)))))
+  (func $task1 (call $task (i32.const 1)))
+  (func $task2 (call $task (i32.const 2)))
+  (elem declare func $task1 $task2)
+  (func (export "run") (result i32)
+    (local $live i32) (local $cur i32) (local $switches i32) (local $k (ref null $ct))
+    (table.set $q (i32.const 0) (cont.new $ct (ref.func $task1)))
+    (table.set $q (i32.const 1) (cont.new $ct (ref.func $task2)))
+    (local.set $live (i32.const 2))
+    (loop $sched
+      (local.set $k (table.get $q (local.get $cur)))
+      (if (i32.eqz (ref.is_null (local.get $k)))
+        (then
+          (block $done
+            (block $on (result (ref $ct))
+              (resume $ct (on $yield $on) (local.get $k))
+              ;; the task returned
+              (table.set $q (local.get $cur) (ref.null $ct))
+              (local.set $live (i32.sub (local.get $live) (i32.const 1)))
+              (br $done))
+            ;; the task yielded: its continuation goes back into the queue
+            (local.set $k)
+            (table.set $q (local.get $cur) (local.get $k))
+            (local.set $switches (i32.add (local.get $switches) (i32.const 1))))))
+      (local.set $cur (i32.xor (local.get $cur) (i32.const 1)))
+      (br_if $sched (local.get $live)))
+    (local.get $switches)))`;
+
+test('the polyfill (/dist/host/polyfill.js) in an ordinary page: stack-switching binaries run on Chromium\'s own engine, no flag', async () => {
+  const r = await b.run(`
+    import { WebAssembly as W, installPolyfill, hostHasStackSwitching } from '/dist/host/polyfill.js';
+    export default async function ({ generator, scheduler }) {
+      const native = globalThis.WebAssembly;
+      const gen = new Uint8Array(generator);
+      const r = { chrome: /Chrome\\/(\\d+)/.exec(navigator.userAgent)?.[1], crossOriginIsolated, nativeValidate: native.validate(gen), hostHasStackSwitching: hostHasStackSwitching() };
+      const { module, instance } = await W.instantiate(gen, {});
+      r.sum = instance.exports.sum();
+      r.exports = W.Module.exports(module);
+      r.module = module instanceof W.Module && module instanceof native.Module;
+      const response = new Response(gen, { headers: { 'Content-Type': 'application/wasm' } });
+      r.streamingSum = (await W.instantiateStreaming(response)).instance.exports.sum();
+      const log = [];
+      const s = await W.instantiate(new Uint8Array(scheduler), { env: { log: (task, i) => log.push(task + ':' + i) } });
+      r.switches = s.instance.exports.run();
+      r.log = log;
+      // installPolyfill(): the page's WebAssembly becomes the polyfill
+      r.installed = installPolyfill();
+      r.replaced = globalThis.WebAssembly !== native && globalThis.WebAssembly.Module === W.Module;
+      r.globalSum = (await WebAssembly.instantiate(gen)).instance.exports.sum();
+      r.globalSync = new WebAssembly.Instance(new WebAssembly.Module(gen)).exports.sum();
+      r.installedAgain = installPolyfill();
+      // what the page loaded: the polyfill's import graph, all of it from /dist/
+      r.loaded = performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => !p.startsWith('/__run__/'));
+      return r;
+    }
+  `, { arg: { generator: [...watToWasm(readFileSync(join(repoRoot, 'examples', 'generator.wat'), 'utf8'))], scheduler: [...watToWasm(SCHEDULER)] } }) as Record<string, unknown> & { loaded: string[]; chrome: string };
+  const { loaded, chrome, ...rest } = r;
+  assert.ok(Number(chrome) >= 147, `Chromium ${chrome}`);
+  assert.deepEqual(rest, {
+    crossOriginIsolated: false,
+    nativeValidate: false,
+    hostHasStackSwitching: false,
+    sum: 55,
+    exports: [{ name: 'sum', kind: 'function' }],
+    module: true,
+    streamingSum: 55,
+    switches: 6,
+    log: ['1:0', '2:0', '1:1', '2:1', '1:2', '2:2'],
+    installed: true,
+    replaced: true,
+    globalSum: 55,
+    globalSync: 55,
+    installedAgain: false,
+  });
+  // the import graph loaded in the browser (so nothing in it imports node:...): the lowering, not the interpreter
+  assert.ok(loaded.includes('/dist/host/polyfill.js') && loaded.includes('/dist/lower/index.js'), loaded.join(' '));
+  assert.deepEqual(loaded.filter((p) => !p.startsWith('/dist/') || !p.endsWith('.js')), []);
+  assert.deepEqual(loaded.filter((p) => p.startsWith('/dist/exec/') || p === '/dist/host/js-api.js'), []);
 });
