@@ -18,6 +18,15 @@
 // consumed", "unhandled tag"...; also in `detail`), and a stack overflow is
 // `RuntimeError: call stack exhausted`. Only binaries are accepted (text is a
 // feature of the package's own `instantiate`).
+//
+// The namespace is the host's, member for member, but for `Module` and
+// `Instance` (interfaces of the polyfill whose prototypes inherit from the
+// host's: their objects are the host's Modules and Instances) and the
+// operations that compile: each asks the host first (its asynchronous and
+// streaming operations, with the caller's compile options) and lowers a module
+// only when the host rejects it and it uses stack switching; otherwise the
+// host's answer stands. test/js-api-polyfill.test.ts runs the official JS API
+// tests against it.
 
 import { decodeModule } from '../binary/decoder.ts';
 import { encodeModule } from '../binary/encoder.ts';
