@@ -479,6 +479,14 @@ test('installPolyfill() replaces globalThis.WebAssembly where the host has no st
     const { instance } = await WebAssembly.instantiate(new Uint8Array(${generator}));
     console.log(JSON.stringify({ before, installed, replaced, again, sum: instance.exports.sum() }));`;
   assert.deepEqual(child([], script), { before: false, installed: true, replaced: true, again: false, sum: 55 });
+  // the exported namespace, made the global one by hand before its first use, is still over the realm's own
+  assert.deepEqual(child([], `
+    import { WebAssembly as W } from ${JSON.stringify(new URL('./polyfill.ts', import.meta.url).href)};
+    globalThis.WebAssembly = W;
+    const { instance } = await WebAssembly.instantiate(new Uint8Array(${generator}));
+    W.extra = 1;
+    console.log(JSON.stringify({ sum: instance.exports.sum(), extra: W.extra, has: 'extra' in W, deleted: delete W.extra && !('extra' in W) }));`),
+  { sum: 55, extra: 1, has: true, deleted: true });
   // a host with stack switching of its own (V8's experimental implementation) keeps its WebAssembly
   const probe = spawnSync(process.execPath, ['--experimental-wasm-wasmfx', '-e', '0'], { encoding: 'utf8' });
   if (probe.status !== 0) return; // (this Node has no such flag)

@@ -523,15 +523,28 @@ function descriptors(exports: Ast['exports'], imports: Ast['imports']): { import
   };
 }
 
+/** The realm's own `WebAssembly` when this module was loaded: the host of the shared polyfill. */
+const realmHost: NS = (globalThis as any).WebAssembly;
 let shared: NS | null = null;
+/**
+ * The shared polyfill, made on first use over the realm's own `WebAssembly` (not over what the
+ * global is by then: that may be this very polyfill, installed by its user).
+ */
+const polyfill = (): NS => (shared ??= createPolyfill(realmHost));
 
-/** The polyfill over the global `WebAssembly` (one per realm, so all its instances share continuations). */
+/**
+ * The polyfill over the global `WebAssembly` (one per realm, so all its instances share
+ * continuations), made on first use: reads and writes go to it.
+ */
 export const WebAssembly: NS = new Proxy({} as NS, {
-  get: (_t, p) => Reflect.get((shared ??= createPolyfill((globalThis as any).WebAssembly)), p),
-  has: (_t, p) => Reflect.has((shared ??= createPolyfill((globalThis as any).WebAssembly)), p),
-  ownKeys: () => Reflect.ownKeys((shared ??= createPolyfill((globalThis as any).WebAssembly))),
+  get: (_t, p) => Reflect.get(polyfill(), p),
+  set: (_t, p, v) => Reflect.set(polyfill(), p, v),
+  has: (_t, p) => Reflect.has(polyfill(), p),
+  deleteProperty: (_t, p) => Reflect.deleteProperty(polyfill(), p),
+  defineProperty: (_t, p, d) => Reflect.defineProperty(polyfill(), p, d),
+  ownKeys: () => Reflect.ownKeys(polyfill()),
   getOwnPropertyDescriptor: (_t, p) => {
-    const d = Reflect.getOwnPropertyDescriptor((shared ??= createPolyfill((globalThis as any).WebAssembly)), p);
+    const d = Reflect.getOwnPropertyDescriptor(polyfill(), p);
     return d === undefined ? undefined : { ...d, configurable: true };
   },
 });
@@ -548,7 +561,6 @@ export const hostHasStackSwitching = (host: NS = (globalThis as any).WebAssembly
  */
 export function installPolyfill(): boolean {
   if (hostHasStackSwitching()) return false;
-  const p = (shared ??= createPolyfill((globalThis as any).WebAssembly));
-  Object.defineProperty(globalThis, 'WebAssembly', { value: p, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(globalThis, 'WebAssembly', { value: polyfill(), writable: true, configurable: true, enumerable: false });
   return true;
 }
