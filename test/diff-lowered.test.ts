@@ -1,0 +1,101 @@
+// Differential test of the lowered engine (src/lower/ through the polyfill,
+// src/host/polyfill.ts, on the host's V8) against our interpreter, on the
+// programs of both generators (test/helpers/wasmfx-gen.ts and
+// test/helpers/wasmfx-chaos-gen.ts).
+//
+// Each program runs on our interpreter first; its outcomes become a WAST
+// script of assertions (test/helpers/outcome.ts, as in diff-refinterp and
+// diff-chaos), which the host engine (src/script/engine-host.ts) then runs on a
+// fresh polyfill namespace, in this process: every command must pass (none
+// failed, none skipped), and spectest's `print*` must print the same lines in
+// the same order (NaNs alike). fast-check shrinks a failing program.
+//
+// WASMFX_LOWERED_SEED and WASMFX_LOWERED_RUNS change the seed and the number
+// of programs of each generator.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseScript } from '../src/text/script-parser.ts';
+import { runScript } from '../src/script/runner.ts';
+import { InterpEngine } from '../src/script/engine-interp.ts';
+import { hostEngine } from '../src/script/engine-host.ts';
+import type { WasmNamespace } from '../src/host/namespace.ts';
+import { createPolyfill } from '../src/host/polyfill.ts';
+import { outcomeAssertion } from './helpers/outcome.ts';
+import { programArb, renderProgram, type Program } from './helpers/wasmfx-gen.ts';
+import { chaosProgramArb, renderChaos, type ChaosProgram } from './helpers/wasmfx-chaos-gen.ts';
+
+const SEED = Number(process.env.WASMFX_LOWERED_SEED ?? 20260301);
+const RUNS = process.env.WASMFX_LOWERED_RUNS === undefined ? undefined : Number(process.env.WASMFX_LOWERED_RUNS);
+
+/** A printed line with every NaN alike: the sign and payload of an arithmetic NaN are the engine's choice. */
+const nanless = (line: string): string => line.replace(/-?nan(:0x[0-9a-f]+)?/g, 'nan');
+
+interface Action {
+  readonly module?: string;
+  readonly name: string;
+}
+
+/**
+ * Runs a program (its modules `wat`, then `actions`) on our interpreter, then the WAST script of
+ * what it did on the lowered engine; fails with the differing command and the script.
+ */
+function lowerAgrees(wat: string, actions: readonly Action[], kinds: Map<string, number>): void {
+  const printed: string[] = [];
+  const engine = new InterpEngine({ engine: { maxCallDepth: 20_000 }, print: (l) => printed.push(l) });
+  const s = runScript(parseScript(wat, 'generated.wat'), { engine });
+  assert.equal(s.failed, 0, `our interpreter rejects the generated module: ${s.results.find((r) => r.outcome === 'failed')?.message}\n${wat}`);
+  const lines = [wat];
+  for (const { module, name } of actions) {
+    const act = `(invoke ${module === undefined ? '' : `${module} `}${JSON.stringify(name)})`;
+    const cmd = parseScript(act, 'action.wast').commands[0]!;
+    assert.ok(cmd.kind === 'action');
+    const { line, kind } = outcomeAssertion(engine, cmd.action, act);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    lines.push(line);
+  }
+  const text = lines.join('\n') + '\n';
+  const lowPrinted: string[] = [];
+  const ns = createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly) as WasmNamespace;
+  const r = runScript(parseScript(text, 'lowered.wast'), { engine: hostEngine(ns, { name: 'lowered', print: (l) => lowPrinted.push(l) }) });
+  const bad = r.results.find((c) => c.outcome !== 'passed');
+  if (bad !== undefined) {
+    const src = text.split('\n')[bad.line - 1]?.trim() ?? '';
+    assert.fail(`the lowered engine disagrees: line ${bad.line}: ${bad.kind} ${bad.outcome}: ${bad.message}\n  ${src}\n${text}`);
+  }
+  if (lowPrinted.map(nanless).join('\n') !== printed.map(nanless).join('\n')) {
+    const i = printed.findIndex((l, j) => nanless(lowPrinted[j] ?? '') !== nanless(l));
+    const at = i < 0 ? printed.length : i;
+    assert.fail(`the lowered engine prints differently: line ${at + 1} of the output: interp ${JSON.stringify(printed[at])}, lowered ${JSON.stringify(lowPrinted[at])}\n${text}`);
+  }
+}
+
+const summary = (kinds: Map<string, number>): string =>
+  [...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+
+test('differential (lowered): generated WasmFX programs run the same on the lowering polyfill', { timeout: 600_000 }, (t) => {
+  const kinds = new Map<string, number>();
+  const prop = (prog: Program): void => {
+    const { wat, exports } = renderProgram(prog);
+    lowerAgrees(wat, exports.map((name) => ({ name })), kinds);
+  };
+  fc.assert(fc.property(programArb, prop), { seed: SEED, numRuns: RUNS ?? 300 });
+  t.diagnostic(`seed ${SEED}; outcomes: ${summary(kinds)}`);
+  for (const k of ['return', 'trap: unreachable executed', 'suspension: unhandled tag', 'exhaustion: call stack exhausted']) {
+    assert.ok(kinds.has(k), `no program ended with ${k}`);
+  }
+});
+
+test('differential (lowered): unstructured WasmFX programs run the same on the lowering polyfill', { timeout: 600_000 }, (t) => {
+  const kinds = new Map<string, number>();
+  const prop = (prog: ChaosProgram): void => {
+    const { wat, exports } = renderChaos(prog);
+    lowerAgrees(wat, exports, kinds);
+  };
+  fc.assert(fc.property(chaosProgramArb, prop), { seed: SEED, numRuns: RUNS ?? 500 });
+  t.diagnostic(`seed ${SEED}; outcomes: ${summary(kinds)}`);
+  for (const k of ['return', 'trap: unreachable executed', 'suspension: unhandled tag', 'exception: unhandled exception']) {
+    assert.ok(kinds.has(k), `no program ended with ${k}`);
+  }
+});
