@@ -492,3 +492,63 @@ test('installPolyfill() replaces globalThis.WebAssembly where the host has no st
   if (probe.status !== 0) return; // (this Node has no such flag)
   assert.deepEqual(child(['--experimental-wasm-wasmfx'], script), { before: true, installed: false, replaced: false, again: false, sum: 55 });
 });
+
+test('a JS import inside a continuation calls back into Wasm: nested runs, and errors the import catches', async () => {
+  let exports: Record<string, any> = {};
+  let mode = 'nested';
+  const seen: string[] = [];
+  const cb = (i: number): number => {
+    if (mode === 'nested') return i * 100 + exports.sum(0); // a whole other generator run, inside this one
+    try {
+      if (mode === 'suspend') exports.yieldNow(); // a suspension cannot cross the JS frame
+      else exports.resumeTwice(); // a trap
+      return -1;
+    } catch (e: any) {
+      seen.push(`${e.constructor.name}: ${e.message}`);
+      return 0;
+    }
+  };
+  ({ exports } = await instantiate(`(module
+    (type $ft (func))
+    (type $ct (cont $ft))
+    (import "js" "cb" (func $cb (param i32) (result i32)))
+    (tag $yield (param i32))
+    (func $gen
+      (local $i i32)
+      (local.set $i (i32.const 3))
+      (loop $l
+        (suspend $yield (call $cb (local.get $i)))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (br_if $l (local.get $i))))
+    (func $gen2 (suspend $yield (i32.const 7)))
+    (func $nop)
+    (elem declare func $gen $gen2 $nop)
+    (func (export "sum") (param $which i32) (result i32)
+      (local $acc i32) (local $k (ref null $ct))
+      (local.set $k (cont.new $ct (select (result (ref $ft)) (ref.func $gen) (ref.func $gen2) (local.get $which))))
+      (block $done
+        (loop $next
+          (block $on_yield (result i32 (ref $ct))
+            (resume $ct (on $yield $on_yield) (local.get $k))
+            (br $done))
+          (local.set $k)
+          (local.set $acc (i32.add (local.get $acc)))
+          (br $next)))
+      (local.get $acc))
+    (func (export "yieldNow") (suspend $yield (i32.const 1)))
+    (func (export "resumeTwice") (local $k (ref null $ct))
+      (local.set $k (cont.new $ct (ref.func $nop)))
+      (resume $ct (local.get $k))
+      (resume $ct (local.get $k))))`, { js: { cb } }));
+  assert.equal(exports.sum(1), 300 + 200 + 100 + 3 * 7);
+  for (mode of ['suspend', 'trap']) {
+    assert.equal(exports.sum(1), 0, mode); // the outer generator goes on after each error
+    assert.equal(exports.sum(0), 7);
+  }
+  assert.deepEqual(seen, [
+    ...Array(3).fill('RuntimeError: unhandled tag'),
+    ...Array(3).fill('RuntimeError: continuation already consumed'),
+  ]);
+  mode = 'nested';
+  assert.equal(exports.sum(1), 621);
+});

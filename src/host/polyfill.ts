@@ -140,6 +140,21 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
     return g;
   };
 
+  /** Calls of exported functions of lowered instances in progress (from JS, one inside the other through JS imports). */
+  let calls = 0;
+  /**
+   * The runtime's state after an error left an exported function: running `outer` (the stack
+   * of the call that called out to JS, or none), not unwinding. A trap (a suspension nobody
+   * handles, say) leaves the guard of the export without restoring it: Wasm cannot catch traps.
+   */
+  const leave = (outer: unknown): void => {
+    const r = rt!;
+    r.cur!.value = outer;
+    r.unw!.value = 0;
+    r.thr!.value = 0;
+    r.sw!.value = 0;
+  };
+
   /** What an error from a lowered instance is in JS. */
   const translate = (e: unknown): unknown => {
     if (e instanceof host.RuntimeError) {
@@ -277,10 +292,16 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
         if (w === undefined) {
           // (an arrow function: like the JS API's exported functions, not a constructor)
           w = (...args: unknown[]): unknown => {
+            // (a call from a JS import, inside another: the running stack to go back to if this one fails)
+            const outer = calls > 0 ? rt!.cur!.value : null;
+            calls++;
             try {
               return f(...args);
             } catch (e) {
+              leave(outer);
               throw translate(e);
+            } finally {
+              calls--;
             }
           };
           // named by its index in the original module, as the JS API names exported functions
