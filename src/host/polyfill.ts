@@ -243,22 +243,22 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
       throw new TypeError('WebAssembly.Instance: Argument 1 must be an object');
     }
     const out: Imports = { 'wasmfx:rt': runtime() };
-    const get = (mod: string, name: string): unknown => {
+    const get = (index: number, mod: string, name: string): unknown => {
       if (imports === undefined) throw new TypeError('WebAssembly.Instance: Imports argument must be present and must be an object');
       const o = (imports as Imports)[mod];
       if (o === undefined || o === null || (typeof o !== 'object' && typeof o !== 'function')) {
-        throw new TypeError(`WebAssembly.Instance: Import #0 "${mod}": module is not an object or function`);
+        throw new TypeError(`WebAssembly.Instance: Import #${index} "${mod}": module is not an object or function`);
       }
       return (o as Record<string, unknown>)[name];
     };
     const funcs: unknown[] = [];
     const asked = new Set(info.imports);
-    for (const im of info.original.imports) {
+    for (const [index, im] of info.original.imports.entries()) {
       if (!asked.has(im)) {
         if (im.desc.kind === 'func') funcs.push(undefined);
         continue;
       }
-      const v = get(im.module, im.name);
+      const v = get(index, im.module, im.name);
       const slot = (out[im.module] ??= {});
       if (im.desc.kind === 'func') {
         funcs.push(v);
