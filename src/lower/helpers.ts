@@ -9,7 +9,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, I, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  C_INNER, C_OUTER, F_NEXT, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  C_FIRST, C_INNER, C_LAST, C_OUTER, F_NEXT, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -73,90 +73,101 @@ export class Helpers {
       e.op('local.get', 3).op('global.get', this.g('cur')).op('struct.set', T_STK, S_PARENT);
       e.op('local.get', 3).op('local.get', 1).op('struct.set', T_STK, S_HDL);
       e.op('local.get', 2).op('global.set', this.g('cur'));
-      this.driver(e, 2, 3, 4, 5);
-      this.def(x, [ref(true, T_CONT), ref(true, T_HDL)], ['i32'], [STK, STK, ref(true, T_FRAME), ref(true, 'exn')], e, 'resume');
+      this.driver(e, 2, 3, 4, 5, 6);
+      this.def(x, [ref(true, T_CONT), ref(true, T_HDL)], ['i32'], [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME)], e, 'resume');
     });
   }
 
   /** The driver (inside resume): runs the saved frames of the chain S..O (see docs/lowering.md). */
-  private driver(e: Emitter, S: number, O: number, F: number, X: number): void {
-    {
-      const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
-      const toParent = () => {
-        // s = s.parent; cur = s
-        e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.tee', S).op('global.set', g('cur'));
-      };
-      const isOuter = () => e.op('local.get', S).op('local.get', O).op('ref.eq');
-      const leave = () => e.op('local.get', O).op('struct.get', T_STK, S_PARENT).op('global.set', g('cur'));
-      const L = {};
-      e.open('loop', L);
-      const caught = {};
-      e.open('block', caught, ref(true, 'exn'));
-      // the top frame, or the end of this stack
-      e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.tee', F).op('ref.is_null');
+  /**
+   * The driver: runs the chain S..O. The frames of the stack S still to run are in the local R
+   * (S.top is written only when S is suspended again: one write barrier per suspension, not per
+   * frame). F: the frame running, X: an exception caught from it.
+   */
+  private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number): void {
+    const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
+    const toParent = () => {
+      // s = s.parent; cur = s; rest = s.top
+      e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.tee', S).op('global.set', g('cur'));
+      e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
+    };
+    const isOuter = () => e.op('local.get', S).op('local.get', O).op('ref.eq');
+    const leave = () => e.op('local.get', O).op('struct.get', T_STK, S_PARENT).op('global.set', g('cur'));
+    e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
+    const L = {};
+    e.open('loop', L);
+    const caught = {};
+    e.open('block', caught, ref(true, 'exn'));
+    // the next frame, or the end of this stack
+    e.op('local.get', R).op('local.tee', F).op('ref.is_null');
+    e.blk('if', null, () => {
+      isOuter().blk('if', null, () => {
+        leave();
+        e.op('i32.const', -1).op('return');
+      });
+      e.op('i32.const', -1).op('global.set', g('st'));
+      toParent();
+      e.br('br', L);
+    });
+    e.op('local.get', F).op('struct.get', T_FRAME, F_NEXT).op('local.set', R);
+    e.tryTable({}, null, [{ kind: 'catch_all_ref', label: caught }]);
+    e.op('local.get', F).op('ref.as_non_null').op('local.get', F).op('struct.get', T_FRAME, F_THUNK).op('call_ref', T_THUNK);
+    e.end();
+    e.op('global.get', g('unw'));
+    e.blk('if', null, () => {
+      // the frames saved on S (kh.first .. kh.last) go in front of the rest
+      const kh = g('kh');
+      e.op('global.get', kh).op('struct.get', T_CONT, C_LAST).op('local.get', R).op('struct.set', T_FRAME, F_NEXT);
+      e.op('local.get', S).op('global.get', kh).op('struct.get', T_CONT, C_FIRST).op('struct.set', T_STK, S_TOP);
+      e.op('global.get', kh).op('ref.null', T_FRAME).op('struct.set', T_CONT, C_FIRST);
+      e.op('global.get', kh).op('ref.null', T_FRAME).op('struct.set', T_CONT, C_LAST);
+      const U = {};
+      e.open('loop', U);
+      e.op('global.get', g('tgt')).op('local.get', S).op('ref.eq');
       e.blk('if', null, () => {
+        e.op('global.get', g('sw'));
+        e.blk('if', null, () => {
+          // switch: the target chain takes the place of this one under the same handler
+          e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
+          e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
+          isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
+          e.op('global.get', g('swi')).op('local.tee', S).op('global.set', g('cur'));
+          e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
+          e.op('i32.const', 0).op('global.set', g('unw')).op('i32.const', 0).op('global.set', g('sw'));
+          e.br('br', L);
+        });
+        e.op('i32.const', 0).op('global.set', g('unw'));
         isOuter().blk('if', null, () => {
           leave();
-          e.op('i32.const', -1).op('return');
+          e.op('global.get', g('code')).op('return');
         });
-        e.op('i32.const', -1).op('global.set', g('st'));
+        e.op('global.get', g('code')).op('global.set', g('st'));
         toParent();
         e.br('br', L);
       });
-      e.op('local.get', S).op('local.get', F).op('struct.get', T_FRAME, F_NEXT).op('struct.set', T_STK, S_TOP);
-      e.tryTable({}, null, [{ kind: 'catch_all_ref', label: caught }]);
-      e.op('local.get', F).op('ref.as_non_null').op('local.get', F).op('struct.get', T_FRAME, F_THUNK).op('call_ref', T_THUNK);
+      isOuter().blk('if', null, () => {
+        leave();
+        e.op('i32.const', -2).op('return');
+      });
+      e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
+      e.br('br', U);
       e.end();
-      e.op('global.get', g('unw'));
-      e.blk('if', null, () => {
-        const U = {};
-        e.open('loop', U);
-        e.op('global.get', g('tgt')).op('local.get', S).op('ref.eq');
-        e.blk('if', null, () => {
-          e.op('global.get', g('sw'));
-          e.blk('if', null, () => {
-            // switch: the target chain takes the place of this one under the same handler
-            e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
-            e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
-            isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
-            e.op('global.get', g('swi')).op('local.tee', S).op('global.set', g('cur'));
-            e.op('i32.const', 0).op('global.set', g('unw')).op('i32.const', 0).op('global.set', g('sw'));
-            e.br('br', L);
-          });
-          e.op('i32.const', 0).op('global.set', g('unw'));
-          isOuter().blk('if', null, () => {
-            leave();
-            e.op('global.get', g('code')).op('return');
-          });
-          e.op('global.get', g('code')).op('global.set', g('st'));
-          toParent();
-          e.br('br', L);
-        });
-        isOuter().blk('if', null, () => {
-          leave();
-          e.op('ref.null', T_FRAME).op('global.set', g('ins'));
-          e.op('i32.const', -2).op('return');
-        });
-        e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
-        e.br('br', U);
-        e.end();
+    });
+    e.br('br', L);
+    e.end(); // caught
+    e.op('local.set', X);
+    e.op('local.get', R).op('ref.is_null');
+    e.blk('if', null, () => {
+      isOuter().blk('if', null, () => {
+        leave();
+        e.op('local.get', X).op('throw_ref');
       });
-      e.br('br', L);
-      e.end(); // caught
-      e.op('local.set', X);
-      e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('ref.is_null');
-      e.blk('if', null, () => {
-        isOuter().blk('if', null, () => {
-          leave();
-          e.op('local.get', X).op('throw_ref');
-        });
-        toParent();
-      });
-      e.op('i32.const', 1).op('global.set', g('thr')).op('local.get', X).op('global.set', g('exn'));
-      e.br('br', L);
-      e.end(); // L
-      e.op('unreachable');
-    }
+      toParent();
+    });
+    e.op('i32.const', 1).op('global.set', g('thr')).op('local.get', X).op('global.set', g('exn'));
+    e.br('br', L);
+    e.end(); // L
+    e.op('unreachable');
   }
 
   /** find(key): the handler for key (tag id * 2 + switch bit): sets tgt and code, or traps. */
@@ -187,15 +198,16 @@ export class Helpers {
     });
   }
 
+  /** Starts unwinding to the handler found: the continuation (cur..tgt) goes to `kh`. */
   private startUnwind(e: Emitter, sw: number): void {
     e.op('i32.const', sw).op('global.set', this.g('sw'));
     e.op('i32.const', 1).op('global.set', this.g('unw'));
-    e.op('ref.null', T_FRAME).op('global.set', this.g('ins'));
+    e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('ref.null', T_FRAME).op('ref.null', T_FRAME);
+    e.op('struct.new', T_CONT).op('global.set', this.g('kh'));
   }
 
   /**
-   * suspend(key): finds the handler and starts unwinding. The handler makes the continuation
-   * (kin..tgt) itself: a new object stored in a global would cost a write barrier.
+   * suspend(key): finds the handler and starts unwinding; the continuation is in `kh`.
    */
   suspend(): number {
     const find = this.find();
@@ -222,7 +234,6 @@ export class Helpers {
         e.op('local.get', 1).op('array.len').op('i32.eqz');
         e.blk('if', null, () => e.op('local.get', 0).op('call', find));
       });
-      e.op('global.get', this.g('cur')).op('global.set', this.g('kin'));
       this.startUnwind(e, 0);
       this.def(x, ['i32'], [], [ref(true, T_HDL)], e, 'suspend');
     });
@@ -237,7 +248,7 @@ export class Helpers {
       e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
       e.op('local.get', 1).op('call', find);
       this.startUnwind(e, 1);
-      e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('struct.new', T_CONT);
+      e.op('global.get', this.g('kh')).op('ref.as_non_null');
       this.def(x, [ref(true, T_CONT), 'i32'], [ref(false, T_CONT)], [], e, 'switch');
     });
   }
@@ -294,7 +305,7 @@ export class Helpers {
       e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_FUNC));
       e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
       e.op('ref.null', T_STK).op('ref.null', T_HDL).op('struct.new', T_STK).op('local.tee', 1).op('local.get', 1);
-      e.op('struct.new', T_CONT);
+      e.op('ref.null', T_FRAME).op('ref.null', T_FRAME).op('struct.new', T_CONT);
       this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [STK], e, `contnew${ft}`);
     });
   }
@@ -314,7 +325,7 @@ export class Helpers {
       const e = new Emitter({});
       const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
       if (nb === 0) {
-        e.op('local.get', 0).op('call', take).op('struct.new', T_CONT);
+        e.op('local.get', 0).op('call', take).op('ref.null', T_FRAME).op('ref.null', T_FRAME).op('struct.new', T_CONT);
         this.def(x, [ref(true, T_CONT)], [ref(false, T_CONT)], [], e, `bind${ct1}_${ct2}`);
         return;
       }
@@ -336,7 +347,7 @@ export class Helpers {
       for (let i = 0; i < nb; i++) e.op('local.get', i);
       e.op('struct.new', type).op('local.set', nb + 3);
       e.op('local.get', nb + 1).op('local.get', nb + 3).op('struct.set', T_STK, S_TOP);
-      e.op('local.get', nb + 1).op('local.get', nb + 2).op('struct.new', T_CONT);
+      e.op('local.get', nb + 1).op('local.get', nb + 2).op('ref.null', T_FRAME).op('ref.null', T_FRAME).op('struct.new', T_CONT);
       this.def(x, [...bt, ref(true, T_CONT)], [ref(false, T_CONT)], [STK, STK, ref(true, type)], e, `bind${ct1}_${ct2}`);
     });
   }

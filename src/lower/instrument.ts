@@ -26,7 +26,7 @@ import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
 import { labelsOf, mapInstr, withLabels } from './rewrite.ts';
 import {
-  F_NEXT, F_THUNK, type Kind, S_TOP, T_CONT, T_FRAME, T_STK, T_THUNK, WHY_NULL_EXN,
+  C_FIRST, C_LAST, F_NEXT, F_THUNK, type Kind, T_CONT, T_FRAME, T_THUNK, WHY_NULL_EXN,
 } from './rt.ts';
 
 /** What the lowering made of an instrumented function. */
@@ -413,8 +413,8 @@ export class Instrumenter {
             }
             const tt = c.vm.tags[hd.tag]!.comp as CFuncType;
             c.load(kinds(tt.params), lowered(lt.slice(0, -1)), e.out);
-            // the continuation: the chain from the suspended stack to the one this site resumed
-            e.op('global.get', g('kin')).op('global.get', g('tgt')).op('struct.new', T_CONT);
+            // the continuation (made where it suspended)
+            e.op('global.get', g('kh')).op('ref.as_non_null');
             e.br('br', it.targets[targetIndex(hs, i)]!);
           });
           e.end(); // U
@@ -566,19 +566,16 @@ export class Instrumenter {
     e.op('return');
     e.end();
     localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, 3 + i));
-    // link the frame into the current stack, below the frames saved before it in this unwinding
+    // append the frame to the continuation's list of saved frames (kh.first .. kh.last)
     {
-      const cur = g('cur');
-      const ins = g('ins');
-      e.op('global.get', ins).op('ref.is_null');
+      const kh = g('kh');
+      e.op('global.get', kh).op('struct.get', T_CONT, C_LAST).op('ref.is_null');
       e.open('if', {});
-      e.op('local.get', FR).op('global.get', cur).op('struct.get', T_STK, S_TOP).op('struct.set', T_FRAME, F_NEXT);
-      e.op('global.get', cur).op('local.get', FR).op('struct.set', T_STK, S_TOP);
+      e.op('global.get', kh).op('local.get', FR).op('struct.set', T_CONT, C_FIRST);
       e.else();
-      e.op('local.get', FR).op('global.get', ins).op('struct.get', T_FRAME, F_NEXT).op('struct.set', T_FRAME, F_NEXT);
-      e.op('global.get', ins).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
+      e.op('global.get', kh).op('struct.get', T_CONT, C_LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
       e.end();
-      e.op('local.get', FR).op('global.set', ins);
+      e.op('global.get', kh).op('local.get', FR).op('struct.set', T_CONT, C_LAST);
     }
     for (const t of results) c.dummy(t, e.out);
     e.op('return');

@@ -9,8 +9,10 @@
 //   1 $Thunk  (func (param (ref $Frame)))  re-enters a saved frame
 //   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost first
 //   3 $Hdl    (array i32)                  a resume's handler table: tag id * 2 + (1 for switch)
-//   4 $Cont   (struct $inner $outer)       a continuation value: the chain of stacks it captured;
-//             one-shot: consuming it clears $inner
+//   4 $Cont   (struct $inner $outer $first $last)  a continuation value: the chain of stacks it
+//             captured; one-shot: consuming it clears $inner. While its suspension unwinds, $first
+//             and $last hold the frames saved so far (innermost first): new frames link to young
+//             objects only, and the driver links the list into the stack once (write barriers)
 //
 // The state of the machine lives in globals that every lowered module
 // imports from "wasmfx:rt" (or defines, for a standalone module), listed in
@@ -38,6 +40,8 @@ export const S_PARENT = 1;
 export const S_HDL = 2;
 export const C_INNER = 0;
 export const C_OUTER = 1;
+export const C_FIRST = 2;
+export const C_LAST = 3;
 
 const r = (nullable: boolean, heap: number | 'any' | 'func' | 'extern' | 'exn'): ValType => ({ nullable, heap });
 const mut = (type: ValType) => ({ mutable: true, type });
@@ -52,7 +56,10 @@ export const rtRecType = (): RecType => ({
       comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_STK)), mut(r(true, T_HDL))] },
     },
     { final: true, supers: [], comp: { kind: 'array', field: { mutable: false, type: 'i32' } } },
-    { final: true, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_STK)), mut(r(true, T_STK))] } },
+    {
+      final: true, supers: [],
+      comp: { kind: 'struct', fields: [mut(r(true, T_STK)), mut(r(true, T_STK)), mut(r(true, T_FRAME)), mut(r(true, T_FRAME))] },
+    },
   ],
 });
 
@@ -69,9 +76,8 @@ export const KIND_TYPE: Readonly<Record<Kind, ValType>> = {
 export const RT_GLOBALS = [
   ['cur', mut(r(true, T_STK))], // the running stack (null: the host's)
   ['unw', mut('i32')], // 1 while frames unwind to a handler
-  ['ins', mut(r(true, T_FRAME))], // the last frame saved during this unwinding
   ['tgt', mut(r(true, T_STK))], // the stack whose resumer handles the suspension
-  ['kin', mut(r(true, T_STK))], // the innermost stack of the suspended chain (tgt is its outermost)
+  ['kh', mut(r(true, T_CONT))], // the continuation being captured by the current unwinding
   ['code', mut('i32')], // the handler clause there
   ['sw', mut('i32')], // 1: the unwinding is a switch to (swi, swo)
   ['swi', mut(r(true, T_STK))],
