@@ -79,7 +79,7 @@ test('run: _start by default, else main', () => {
 });
 
 test('run: arguments follow the parameter types; options after the file belong to the program', () => {
-  const r = wasmfx(['run', '--invoke', 'echo', prog, '-0x10', 'nan:0x200000', '-inf']);
+  const r = wasmfx(['run', '--engine', 'interp', '--invoke', 'echo', prog, '-0x10', 'nan:0x200000', '-inf']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '-16\nnan:0x200000\n-inf\n');
   const big = wasmfx(['run', '--invoke', 'echo', prog, '18446744073709551615', '1.5', '0x1p-1']);
@@ -98,8 +98,18 @@ test('run: arguments follow the parameter types; options after the file belong t
   noStack(bad.stderr);
 });
 
-test('run: a trap prints file: message and the backtrace, exit 1', () => {
+test('run: the lowered engine by default: a trap prints file: message, exit 1', () => {
   const r = wasmfx(['run', '--invoke', 'div', prog, '1', '0']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /prog\.wat: .*divide by zero/);
+  noStack(r.stderr);
+  const u = wasmfx(['run', '--invoke', 'unhandled', prog]);
+  assert.equal(u.code, 1);
+  assert.match(u.stderr, /unhandled tag/);
+});
+
+test('run --engine interp: a trap prints file: message and the backtrace, exit 1', () => {
+  const r = wasmfx(['run', '--engine', 'interp', '--invoke', 'div', prog, '1', '0']);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '1 : i32\n');
   assert.match(r.stderr, new RegExp(`^${prog.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: integer divide by zero\nwasm backtrace:\n  0: prog!func \\d+ @ .*prog\\.wat:9:\\d+\n$`));
@@ -107,10 +117,10 @@ test('run: a trap prints file: message and the backtrace, exit 1', () => {
 });
 
 test('run: backtraces through continuations, collapsed recursion', () => {
-  const c = wasmfx(['run', '--invoke', 'cont-trap', prog]);
+  const c = wasmfx(['run', '--engine', 'interp', '--invoke', 'cont-trap', prog]);
   assert.equal(c.code, 1);
   assert.match(c.stderr, /unreachable executed\nwasm backtrace:\n {2}0: prog!\$inner @ .*\n {2}1: prog!\$body @ .*\n {2}-- resumed from --\n {2}2: prog!func \d+ @ /);
-  const rec = wasmfx(['run', '--invoke', 'rec', prog]);
+  const rec = wasmfx(['run', '--engine', 'interp', '--invoke', 'rec', prog]);
   assert.equal(rec.code, 1);
   assert.match(rec.stderr, /call stack exhausted\n/);
   assert.match(rec.stderr, /\.\.\. \d+ more frames of prog!\$rec \.\.\./);
@@ -137,10 +147,10 @@ test('run: binary modules, link errors, start traps, not a function', () => {
   const b = wasmfx(['run', '--invoke', 'sum', wasm]);
   assert.equal(b.code, 0, b.stderr);
   assert.equal(b.stdout, '55\n');
-  const link = wasmfx(['run', file('link.wat', '(module (import "env" "f" (func)))')]);
+  const link = wasmfx(['run', '--engine', 'interp', file('link.wat', '(module (import "env" "f" (func)))')]);
   assert.equal(link.code, 1);
   assert.match(link.stderr, /link\.wat:1:\d+: unknown import "env"\."f"/);
-  const start = wasmfx(['run', file('start-trap.wat', '(module (func $s unreachable) (start $s))')]);
+  const start = wasmfx(['run', '--engine', 'interp', file('start-trap.wat', '(module (func $s unreachable) (start $s))')]);
   assert.equal(start.code, 1);
   assert.match(start.stderr, /start-trap\.wat: unreachable executed\nwasm backtrace:/);
   const g = wasmfx(['run', '--invoke', 'g', prog]);

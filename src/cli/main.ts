@@ -106,11 +106,11 @@ function program(): Command {
     });
 
   p.command('run')
-    .description('run a module (with the interpreter, or --engine host|native): call its _start (or main) export and print the results')
+    .description('run a module (by default on the lowered engine; --engine interp for backtraces and --fuel): call its _start (or main) export and print the results')
     .usage('[options] <file> [args...]')
     .argument('<file>', 'binary or text module')
     .argument('[args...]', 'arguments of the function, one per parameter (i32/i64: decimal or 0x hex; f32/f64: decimal, hex, inf, nan)')
-    .addOption(new Option('--engine <engine>', engineHelp).choices(ENGINE_NAMES).default('interp'))
+    .addOption(new Option('--engine <engine>', engineHelp).choices(ENGINE_NAMES))
     .option('--invoke <name>', 'the exported function to call (default: _start, else main)')
     .option('--fuel <n>', 'stop with an error after about n instructions', (v: string) => {
       const n = Number(v);
@@ -119,8 +119,9 @@ function program(): Command {
     })
     .passThroughOptions()
     .addHelpText('after', '\nOptions go before the file: everything after it belongs to the program.\nExit status: 0 on success, 1 when the module traps or is invalid, 2 on bad usage or arguments.')
-    .action(async (file: string, args: string[], o: { invoke?: string; fuel?: number; engine: string }) => {
-      const entry = engineEntry(o.engine);
+    .action(async (file: string, args: string[], o: { invoke?: string; fuel?: number; engine?: string }) => {
+      // the lowered engine by default; --fuel needs the interpreter
+      const entry = engineEntry(o.engine ?? (o.fuel !== undefined ? 'interp' : 'lowered'));
       const err = (t: string): void => void process.stderr.write(t + '\n');
       if (entry.namespace) {
         if (o.fuel !== undefined) throw new UsageError('--fuel works with --engine interp only');
