@@ -157,22 +157,29 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
 
   /** What an error from a lowered instance is in JS. */
   const translate = (e: unknown): unknown => {
+    // The host's own error object is kept (only its message changes): a trap object of V8's
+    // stays uncatchable by Wasm (catch_all) when it passes through other modules.
+    const retell = (err: Error & { detail?: string }, msg: string): Error => {
+      try {
+        Object.defineProperty(err, 'message', { value: msg, writable: true, configurable: true });
+        err.detail = msg;
+        if (!(err instanceof host.RuntimeError)) Object.setPrototypeOf(err, host.RuntimeError.prototype);
+        return err;
+      } catch {
+        const fresh = new host.RuntimeError(msg) as Error & { detail?: string };
+        fresh.detail = msg;
+        return fresh;
+      }
+    };
     if (e instanceof host.RuntimeError) {
       const why = rt === null ? 0 : (rt.why!.value as number);
       if (why !== 0) {
         rt!.why!.value = 0;
-        const msg = TRAP_REASONS[why] ?? 'trap';
-        const err = new host.RuntimeError(msg) as Error & { detail?: string };
-        err.detail = msg;
-        return err;
+        return retell(e as Error, TRAP_REASONS[why] ?? 'trap');
       }
       return e;
     }
-    if (e instanceof RangeError && /call stack/i.test(e.message)) {
-      const err = new host.RuntimeError(EXHAUSTED) as Error & { detail?: string };
-      err.detail = EXHAUSTED;
-      return err;
-    }
+    if (e instanceof RangeError && /call stack/i.test(e.message)) return retell(e, EXHAUSTED);
     return e;
   };
 

@@ -9,7 +9,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, I, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  C_FIRST, C_INNER, C_LAST, C_OUTER, F_NEXT, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  C_INNER, C_OUTER, F_NEXT, U_CONT, U_FIRST, U_LAST, T_UW, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -117,10 +117,10 @@ export class Helpers {
     e.blk('if', null, () => {
       // the frames saved on S (kh.first .. kh.last) go in front of the rest
       const kh = g('kh');
-      e.op('global.get', kh).op('struct.get', T_CONT, C_LAST).op('local.get', R).op('struct.set', T_FRAME, F_NEXT);
-      e.op('local.get', S).op('global.get', kh).op('struct.get', T_CONT, C_FIRST).op('struct.set', T_STK, S_TOP);
-      e.op('global.get', kh).op('ref.null', T_FRAME).op('struct.set', T_CONT, C_FIRST);
-      e.op('global.get', kh).op('ref.null', T_FRAME).op('struct.set', T_CONT, C_LAST);
+      e.op('global.get', kh).op('struct.get', T_UW, U_LAST).op('local.get', R).op('struct.set', T_FRAME, F_NEXT);
+      e.op('local.get', S).op('global.get', kh).op('struct.get', T_UW, U_FIRST).op('struct.set', T_STK, S_TOP);
+      e.op('global.get', kh).op('ref.null', T_FRAME).op('struct.set', T_UW, U_FIRST);
+      e.op('global.get', kh).op('ref.null', T_FRAME).op('struct.set', T_UW, U_LAST);
       const U = {};
       e.open('loop', U);
       e.op('global.get', g('tgt')).op('local.get', S).op('ref.eq');
@@ -202,8 +202,8 @@ export class Helpers {
   private startUnwind(e: Emitter, sw: number): void {
     e.op('i32.const', sw).op('global.set', this.g('sw'));
     e.op('i32.const', 1).op('global.set', this.g('unw'));
-    e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('ref.null', T_FRAME).op('ref.null', T_FRAME);
-    e.op('struct.new', T_CONT).op('global.set', this.g('kh'));
+    e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('struct.new', T_CONT);
+    e.op('ref.null', T_FRAME).op('ref.null', T_FRAME).op('struct.new', T_UW).op('global.set', this.g('kh'));
   }
 
   /**
@@ -248,7 +248,7 @@ export class Helpers {
       e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
       e.op('local.get', 1).op('call', find);
       this.startUnwind(e, 1);
-      e.op('global.get', this.g('kh')).op('ref.as_non_null');
+      e.op('global.get', this.g('kh')).op('struct.get', T_UW, U_CONT).op('ref.as_non_null');
       this.def(x, [ref(true, T_CONT), 'i32'], [ref(false, T_CONT)], [], e, 'switch');
     });
   }
@@ -305,7 +305,7 @@ export class Helpers {
       e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_FUNC));
       e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
       e.op('ref.null', T_STK).op('ref.null', T_HDL).op('struct.new', T_STK).op('local.tee', 1).op('local.get', 1);
-      e.op('ref.null', T_FRAME).op('ref.null', T_FRAME).op('struct.new', T_CONT);
+      e.op('struct.new', T_CONT);
       this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [STK], e, `contnew${ft}`);
     });
   }
@@ -325,7 +325,7 @@ export class Helpers {
       const e = new Emitter({});
       const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
       if (nb === 0) {
-        e.op('local.get', 0).op('call', take).op('ref.null', T_FRAME).op('ref.null', T_FRAME).op('struct.new', T_CONT);
+        e.op('local.get', 0).op('call', take).op('struct.new', T_CONT);
         this.def(x, [ref(true, T_CONT)], [ref(false, T_CONT)], [], e, `bind${ct1}_${ct2}`);
         return;
       }
@@ -347,7 +347,7 @@ export class Helpers {
       for (let i = 0; i < nb; i++) e.op('local.get', i);
       e.op('struct.new', type).op('local.set', nb + 3);
       e.op('local.get', nb + 1).op('local.get', nb + 3).op('struct.set', T_STK, S_TOP);
-      e.op('local.get', nb + 1).op('local.get', nb + 2).op('ref.null', T_FRAME).op('ref.null', T_FRAME).op('struct.new', T_CONT);
+      e.op('local.get', nb + 1).op('local.get', nb + 2).op('struct.new', T_CONT);
       this.def(x, [...bt, ref(true, T_CONT)], [ref(false, T_CONT)], [STK, STK, ref(true, type)], e, `bind${ct1}_${ct2}`);
     });
   }

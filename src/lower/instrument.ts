@@ -26,7 +26,7 @@ import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
 import { labelsOf, mapInstr, withLabels } from './rewrite.ts';
 import {
-  C_FIRST, C_LAST, F_NEXT, F_THUNK, type Kind, T_CONT, T_FRAME, T_THUNK, WHY_NULL_EXN,
+  F_NEXT, F_THUNK, type Kind, T_CONT, T_FRAME, T_THUNK, T_UW, U_CONT, U_FIRST, U_LAST, WHY_NULL_EXN,
 } from './rt.ts';
 
 /** What the lowering made of an instrumented function. */
@@ -414,7 +414,7 @@ export class Instrumenter {
             const tt = c.vm.tags[hd.tag]!.comp as CFuncType;
             c.load(kinds(tt.params), lowered(lt.slice(0, -1)), e.out);
             // the continuation (made where it suspended)
-            e.op('global.get', g('kh')).op('ref.as_non_null');
+            e.op('global.get', g('kh')).op('struct.get', T_UW, U_CONT).op('ref.as_non_null');
             e.br('br', it.targets[targetIndex(hs, i)]!);
           });
           e.end(); // U
@@ -569,13 +569,13 @@ export class Instrumenter {
     // append the frame to the continuation's list of saved frames (kh.first .. kh.last)
     {
       const kh = g('kh');
-      e.op('global.get', kh).op('struct.get', T_CONT, C_LAST).op('ref.is_null');
+      e.op('global.get', kh).op('struct.get', T_UW, U_LAST).op('ref.is_null');
       e.open('if', {});
-      e.op('global.get', kh).op('local.get', FR).op('struct.set', T_CONT, C_FIRST);
+      e.op('global.get', kh).op('local.get', FR).op('struct.set', T_UW, U_FIRST);
       e.else();
-      e.op('global.get', kh).op('struct.get', T_CONT, C_LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
+      e.op('global.get', kh).op('struct.get', T_UW, U_LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
       e.end();
-      e.op('global.get', kh).op('local.get', FR).op('struct.set', T_CONT, C_LAST);
+      e.op('global.get', kh).op('local.get', FR).op('struct.set', T_UW, U_LAST);
     }
     for (const t of results) c.dummy(t, e.out);
     e.op('return');

@@ -9,10 +9,11 @@
 //   1 $Thunk  (func (param (ref $Frame)))  re-enters a saved frame
 //   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost first
 //   3 $Hdl    (array i32)                  a resume's handler table: tag id * 2 + (1 for switch)
-//   4 $Cont   (struct $inner $outer $first $last)  a continuation value: the chain of stacks it
-//             captured; one-shot: consuming it clears $inner. While its suspension unwinds, $first
-//             and $last hold the frames saved so far (innermost first): new frames link to young
-//             objects only, and the driver links the list into the stack once (write barriers)
+//   4 $Cont   (struct $inner $outer)       a continuation value: the chain of stacks it captured;
+//             one-shot: consuming it clears $inner
+//   5 $Uw     (struct $cont $first $last)  an unwinding in progress: the continuation it makes and
+//             the frames saved so far, innermost first (frames link to young objects only; the
+//             driver links the list into the stack once: one write barrier per suspension)
 //
 // The state of the machine lives in globals that every lowered module
 // imports from "wasmfx:rt" (or defines, for a standalone module), listed in
@@ -29,8 +30,9 @@ export const T_THUNK = 1;
 export const T_STK = 2;
 export const T_HDL = 3;
 export const T_CONT = 4;
+export const T_UW = 5;
 /** the number of runtime types before the module's own */
-export const RT_TYPES = 5;
+export const RT_TYPES = 6;
 
 // field indices
 export const F_NEXT = 0;
@@ -40,8 +42,9 @@ export const S_PARENT = 1;
 export const S_HDL = 2;
 export const C_INNER = 0;
 export const C_OUTER = 1;
-export const C_FIRST = 2;
-export const C_LAST = 3;
+export const U_CONT = 0;
+export const U_FIRST = 1;
+export const U_LAST = 2;
 
 const r = (nullable: boolean, heap: number | 'any' | 'func' | 'extern' | 'exn'): ValType => ({ nullable, heap });
 const mut = (type: ValType) => ({ mutable: true, type });
@@ -56,9 +59,10 @@ export const rtRecType = (): RecType => ({
       comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_STK)), mut(r(true, T_HDL))] },
     },
     { final: true, supers: [], comp: { kind: 'array', field: { mutable: false, type: 'i32' } } },
+    { final: true, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_STK)), mut(r(true, T_STK))] } },
     {
       final: true, supers: [],
-      comp: { kind: 'struct', fields: [mut(r(true, T_STK)), mut(r(true, T_STK)), mut(r(true, T_FRAME)), mut(r(true, T_FRAME))] },
+      comp: { kind: 'struct', fields: [mut(r(true, T_CONT)), mut(r(true, T_FRAME)), mut(r(true, T_FRAME))] },
     },
   ],
 });
@@ -77,7 +81,7 @@ export const RT_GLOBALS = [
   ['cur', mut(r(true, T_STK))], // the running stack (null: the host's)
   ['unw', mut('i32')], // 1 while frames unwind to a handler
   ['tgt', mut(r(true, T_STK))], // the stack whose resumer handles the suspension
-  ['kh', mut(r(true, T_CONT))], // the continuation being captured by the current unwinding
+  ['kh', mut(r(true, T_UW))], // the unwinding in progress (the continuation it captures)
   ['code', mut('i32')], // the handler clause there
   ['sw', mut('i32')], // 1: the unwinding is a switch to (swi, swo)
   ['swi', mut(r(true, T_STK))],
