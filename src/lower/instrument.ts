@@ -117,7 +117,8 @@ export class Instrumenter {
     switch (ins.op) {
       case 'local.get': case 'local.set': case 'local.tee': {
         const x = ins.args[0];
-        out.push(I(ins.op, local(x)));
+        const y = local(x);
+        out.push(y === x ? ins : ({ ...I(ins.op, y), at: ins.at } as Instr));
         if (ins.op !== 'local.set' && nn?.has(x)) out.push(I('ref.as_non_null'));
         return;
       }

@@ -1,0 +1,90 @@
+// The lowering compiler as a pass: what it emits for every module of the spec
+// suite (the stack-switching scripts' modules and a sample of the others).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseScript } from '../text/script-parser.ts';
+import { parseModule } from '../text/parser.ts';
+import { decodeModule } from '../binary/decoder.ts';
+import { encodeModule } from '../binary/encoder.ts';
+import { validateModule } from '../valid/validator.ts';
+import type { Module } from '../syntax/ast.ts';
+import { lowerModule, usesStackSwitching, runtimeModule } from './index.ts';
+import { CONT_OPS } from './analysis.ts';
+import { coreWastFiles } from '../../test/helpers/spec.ts';
+
+const host = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+
+/** The valid modules of a script (text and binary ones). */
+function modulesOf(file: string): Module[] {
+  const script = parseScript(readFileSync(file, 'utf8'), file);
+  const out: Module[] = [];
+  for (const c of script.commands) {
+    if (c.kind !== 'module') continue;
+    const src = c.source;
+    try {
+      const m = src.kind === 'binary' ? decodeModule(src.bytes) : src.kind === 'text' ? src.module : null;
+      if (m === null) continue;
+      validateModule(m);
+      out.push(m);
+    } catch {
+      // (modules the suite expects to fail are not ours to lower)
+    }
+  }
+  return out;
+}
+
+const ssModules = coreWastFiles('stack-switching').flatMap(modulesOf).filter(usesStackSwitching);
+
+test('lowering: every stack-switching module of the suite becomes plain Wasm 3.0 the host validates', () => {
+  assert.ok(ssModules.length >= 40, `only ${ssModules.length} modules`);
+  for (const m of ssModules) {
+    const { module: out, info } = lowerModule(m);
+    assert.equal(info.lowered, true);
+    assert.equal(usesStackSwitching(out), false, 'a stack-switching type or instruction is left');
+    for (const f of out.funcs) for (const i of f.body) assert.ok(!CONT_OPS.has(i.op), i.op);
+    validateModule(out);
+    const bytes = encodeModule(out);
+    assert.ok(host.validate(bytes), 'the host rejects the lowered module');
+    // deterministic: lowering again gives the same bytes
+    assert.deepEqual(encodeModule(lowerModule(m).module), bytes);
+  }
+});
+
+test('lowering: a module without stack switching comes out byte-identical', () => {
+  const files = coreWastFiles().filter((f) => !f.includes('stack-switching')).filter((_, i) => i % 6 === 0);
+  let n = 0;
+  for (const file of files) {
+    for (const m of modulesOf(file)) {
+      if (usesStackSwitching(m)) continue;
+      const before = encodeModule(m);
+      const { module: out, info } = lowerModule(m);
+      assert.equal(info.lowered, false);
+      assert.deepEqual(encodeModule(out), before, file);
+      n++;
+    }
+  }
+  assert.ok(n > 100, `only ${n} modules`);
+});
+
+test('lowering: the runtime module and a lowered generator link and run on the host', () => {
+  const W = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i?: object) => { exports: Record<string, unknown> } } }).WebAssembly;
+  const rt = new W.Instance(new W.Module(encodeModule(runtimeModule())));
+  const m = parseModule(readFileSync(new URL('../../examples/generator.wat', import.meta.url), 'utf8'));
+  const low = lowerModule(m).module;
+  const inst = new W.Instance(new W.Module(encodeModule(low)), { 'wasmfx:rt': rt.exports });
+  assert.equal((inst.exports.sum as () => number)(), 55);
+  // only functions that may suspend are instrumented: the rest keep their bodies
+  const kernel = parseModule(`(module
+    (type $f (func)) (type $k (cont $f)) (tag $t)
+    (func $fib (export "fib") (param i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))
+        (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+    (func $g (suspend $t)) (elem declare func $g)
+    (func (export "go") (resume $k (cont.new $k (ref.func $g)))))`);
+  const lk = lowerModule(kernel).module;
+  assert.deepEqual(JSON.stringify(lk.funcs[0]!.body, (_k, v) => (typeof v === 'bigint' ? String(v) : v)),
+    JSON.stringify(kernel.funcs[0]!.body, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+  assert.equal(lk.exports.find((e) => e.name === 'fib')!.index, 0, 'fib is exported as it was');
+});
