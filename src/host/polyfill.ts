@@ -115,7 +115,15 @@ function overLimits(b: Uint8Array): boolean {
 }
 
 /** Builds a polyfill namespace over a host namespace (by default the global one). */
-export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
+export interface PolyfillOptions {
+  /**
+   * Lower every module isolated (LowerOptions.isolated): faster suspensions, but continuations
+   * do not cross instances. For a program of one module (`wasmfx run` uses it).
+   */
+  readonly isolated?: boolean;
+}
+
+export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts: PolyfillOptions = {}): NS {
   const lowered = new WeakMap<object, LoweredModule>();
   /** exported functions of lowered instances -> the host function to link into other lowered instances */
   const rawOf = new WeakMap<object, unknown>();
@@ -200,7 +208,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly): NS {
     }
     if (!usesStackSwitching(ast)) throw hostError;
     try {
-      const low = lowerModule(ast, { valid: validateModule(ast) }).module;
+      const low = lowerModule(ast, { valid: validateModule(ast), isolated: popts.isolated === true }).module;
       return { bytes: encodeModule(low), original: ast };
     } catch (e) {
       if (isWasmError(e)) throw new host.CompileError(e.format(), { cause: e });

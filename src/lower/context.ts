@@ -16,7 +16,7 @@ import type { CompType, FuncType, HeapType, RefType, StorageType, SubType, ValTy
 import type { ValidModule } from '../valid/validator.ts';
 import type { CHeapType, CValType, DefType } from '../valid/types.ts';
 import {
-  KIND_TYPE, KINDS, type Kind, RT_GLOBALS, RT_TYPES, type RtGlobal, T_CONT, T_HDL, T_STK, xferName,
+  COLD_GLOBALS, KIND_TYPE, KINDS, type Kind, RT_GLOBALS, RT_TYPES, type RtGlobal, T_CONT, T_HDL, T_STK, xferName,
 } from './rt.ts';
 
 /** Builds one instruction (a loose form of `instr` for generated code). */
@@ -48,7 +48,7 @@ export class Ctx {
   /** functions generated code takes references of (declared in one elem segment) */
   readonly refFuncs = new Set<number>();
 
-  constructor(m: Module, vm: ValidModule, capacity: Record<Kind, number>, standalone: boolean) {
+  constructor(m: Module, vm: ValidModule, capacity: Record<Kind, number>, isolated: boolean) {
     this.in = m;
     this.vm = vm;
     this.capacity = capacity;
@@ -68,35 +68,42 @@ export class Ctx {
       exports: [],
       elems: [],
       customs: [...m.customs],
-      names: { ...m.names, types: new Map(), fields: new Map(), globals: new Map(), locals: new Map(), labels: new Map() },
+      names: { ...m.names, funcs: new Map(m.names.funcs), types: new Map(), fields: new Map(), globals: new Map(), locals: new Map(), labels: new Map() },
     };
-    // the runtime's globals
-    const rtIdx = {} as Record<RtGlobal, number>;
-    const newImports: { name: string; module: string; type: ValType }[] = [];
-    for (const [name, gt] of RT_GLOBALS) {
-      rtIdx[name] = this.nImportedGlobals + newImports.length;
-      newImports.push({ module: 'wasmfx:rt', name, type: gt.type });
-    }
-    for (const k of KINDS) {
-      for (let i = 0; i < capacity[k]; i++) {
-        this.xfer.set(xferName(k, i), this.nImportedGlobals + newImports.length);
-        newImports.push({ module: 'wasmfx:rt', name: xferName(k, i), type: KIND_TYPE[k] });
-      }
-    }
-    this.rt = rtIdx;
     // ids of imported tags
+    const newImports: { name: string; module: string; type: ValType }[] = [];
     const tagImports = m.imports.filter((im) => im.desc.kind === 'tag');
     for (const im of tagImports) {
       this.tagId.push(this.nImportedGlobals + newImports.length);
       newImports.push({ module: `wasmfx:tag:${im.module}`, name: im.name, type: 'i32' });
     }
+    // the runtime's globals: imported (shared by every module linked to the runtime) or, for an
+    // isolated module, the hot ones defined here (the host reads its own globals faster)
+    const rtIdx = {} as Record<RtGlobal, number>;
+    const all: { name: string; type: ValType; set: (x: number) => void; shared: boolean }[] = [];
+    for (const [name, gt] of RT_GLOBALS) {
+      all.push({ name, type: gt.type, set: (x) => (rtIdx[name] = x), shared: !isolated || COLD_GLOBALS.has(name) });
+    }
+    for (const k of KINDS) {
+      for (let i = 0; i < capacity[k]; i++) {
+        all.push({ name: xferName(k, i), type: KIND_TYPE[k], set: (x) => this.xfer.set(xferName(k, i), x), shared: !isolated });
+      }
+    }
+    for (const g of all.filter((a) => a.shared)) {
+      g.set(this.nImportedGlobals + newImports.length);
+      newImports.push({ module: 'wasmfx:rt', name: g.name, type: g.type });
+    }
+    const own = all.filter((a) => !a.shared);
+    own.forEach((g, i) => g.set(this.nImportedGlobals + newImports.length + i));
+    this.rt = rtIdx;
     this.nNewImports = newImports.length;
-    this.standaloneRt = standalone;
+    this.ownRt = own.map((g) => ({ name: g.name, type: g.type }));
     this.pendingImports = newImports;
   }
 
-  readonly standaloneRt: boolean;
-  /** the globals the lowering imports (or defines, for the runtime's in a standalone module) */
+  /** the runtime's globals this module defines (isolated), first among its own globals */
+  readonly ownRt: readonly { name: string; type: ValType }[];
+  /** the globals the lowering imports */
   readonly pendingImports: readonly { name: string; module: string; type: ValType }[];
 
   // ---- types -----------------------------------------------------------------------------------
@@ -225,7 +232,7 @@ export class Ctx {
   // ---- globals, functions ----------------------------------------------------------------------
 
   global(x: number): number {
-    return x < this.nImportedGlobals ? x : x + this.nNewImports;
+    return x < this.nImportedGlobals ? x : x + this.nNewImports + this.ownRt.length;
   }
 
   rtGlobal(name: RtGlobal): number {

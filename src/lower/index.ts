@@ -15,7 +15,7 @@ import { Ctx, I, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
 import { Instrumenter, type Plan } from './instrument.ts';
 import { mapInstr } from './rewrite.ts';
-import { DEFAULT_CAPACITY, KINDS, type Kind, RT_TYPES, rtRecType, WHY_HOST_FRAME } from './rt.ts';
+import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, WHY_HOST_FRAME } from './rt.ts';
 import { Emitter } from './emit.ts';
 
 export { LowerError } from './context.ts';
@@ -25,11 +25,19 @@ export { runtimeModule, TRAP_REASONS, DEFAULT_CAPACITY } from './rt.ts';
 export interface LowerOptions {
   /** the validated module, when the caller has it */
   readonly valid?: ValidModule;
+  /**
+   * Keep the continuation machine's state in the module's own globals (faster on V8 than
+   * imported ones): its continuations, suspensions and handlers then do not interact with other
+   * modules' (tags keep their identity). For programs made of one module.
+   */
+  readonly isolated?: boolean;
 }
 
 /** What a host needs to know to link a lowered module (also in its `wasmfx.lowered` custom section). */
 export interface LoweredInfo {
   readonly lowered: boolean;
+  /** its continuations do not interact with other modules' (LowerOptions.isolated) */
+  readonly isolated?: boolean;
   /** transfer globals used per kind */
   readonly capacity: Partial<Record<Kind, number>>;
 }
@@ -54,7 +62,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
       throw new LowerError(`too many values of type ${k} in one signature (${capacity[k]}; at most ${DEFAULT_CAPACITY})`);
     }
   }
-  const c = new Ctx(m, vm, capacity, false);
+  const c = new Ctx(m, vm, capacity, opts.isolated === true);
   const out = c.out;
 
   // ---- types: the runtime's group, then the module's own (shifted)
@@ -91,6 +99,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   for (const [x, n] of m.names.globals) out.names.globals.set(c.global(x), n);
 
   // ---- the module's globals, tags, tables, segments (constant expressions mapped)
+  for (const g of c.ownRt) c.addGlobal({ type: { mutable: true, type: g.type }, init: [defaultConst(g.type), I('end')], at: -1 });
   const mapExpr = (e: Expr): Expr => e.map((i) => mapInstr(c, i));
   for (const gl of m.globals) c.addGlobal({ ...gl, type: { ...gl.type, type: c.val(gl.type.type) }, init: mapExpr(gl.init) });
   const nImportedTags = c.tagId.length;
@@ -197,7 +206,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
       at: -1,
     });
   }
-  const info: LoweredInfo = { lowered: true, capacity: Object.fromEntries(KINDS.filter((k) => capacity[k] > 0).map((k) => [k, capacity[k]])) };
+  const info: LoweredInfo = { lowered: true, ...(opts.isolated ? { isolated: true } : {}), capacity: Object.fromEntries(KINDS.filter((k) => capacity[k] > 0).map((k) => [k, capacity[k]])) };
   out.customs = [...out.customs.filter((cs) => cs.name !== INFO_SECTION), {
     name: INFO_SECTION, bytes: new TextEncoder().encode(JSON.stringify(info)), after: 0,
   }];

@@ -88,3 +88,17 @@ test('lowering: the runtime module and a lowered generator link and run on the h
     JSON.stringify(kernel.funcs[0]!.body, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
   assert.equal(lk.exports.find((e) => e.name === 'fib')!.index, 0, 'fib is exported as it was');
 });
+
+test('lowering: an isolated module keeps the continuation state in its own globals', () => {
+  const W = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i?: object) => { exports: Record<string, unknown> } } }).WebAssembly;
+  const rt = new W.Instance(new W.Module(encodeModule(runtimeModule())));
+  const m = parseModule(readFileSync(new URL('../../examples/generator.wat', import.meta.url), 'utf8'));
+  const { module: low, info } = lowerModule(m, { isolated: true });
+  assert.equal(info.isolated, true);
+  // only the trap reason and the tag counter are shared
+  assert.deepEqual(low.imports.map((im) => im.name).sort(), ['tagctr', 'why']);
+  const inst = new W.Instance(new W.Module(encodeModule(low)), { 'wasmfx:rt': rt.exports });
+  assert.equal((inst.exports.sum as () => number)(), 55);
+  // the input is left as it was
+  assert.deepEqual(encodeModule(m), encodeModule(parseModule(readFileSync(new URL('../../examples/generator.wat', import.meta.url), 'utf8'))));
+});

@@ -93,6 +93,8 @@ export const RT_GLOBALS = [
   ['tagctr', mut('i32')], // the last tag id given out
 ] as const satisfies readonly (readonly [string, GlobalType])[];
 export type RtGlobal = (typeof RT_GLOBALS)[number][0];
+/** Shared even by isolated modules: the trap reason the host reads, the counter of tag ids. */
+export const COLD_GLOBALS: ReadonlySet<string> = new Set(['why', 'tagctr']);
 
 /** Messages of the traps the runtime raises, by `why` code (the interpreter's wording). */
 export const TRAP_REASONS: readonly string[] = [
