@@ -166,25 +166,7 @@ export class Ctx {
 
   /** The transfer kind of a canonical type: its hierarchy, continuations apart. */
   kind(t: CValType): Kind {
-    if (typeof t === 'string') {
-      if (t === 'bot') return 'i32';
-      return t;
-    }
-    const h = t.heap;
-    if (typeof h !== 'string') {
-      switch (h.comp.kind) {
-        case 'cont': return 'cont';
-        case 'func': return 'func';
-        default: return 'any';
-      }
-    }
-    switch (h) {
-      case 'cont': case 'nocont': return 'cont';
-      case 'func': case 'nofunc': return 'func';
-      case 'extern': case 'noextern': return 'extern';
-      case 'exn': case 'noexn': return 'exn';
-      default: return 'any';
-    }
+    return kindOf(t);
   }
 
   /** Appends a type (deduplicated) in a rec group of its own. */
@@ -402,3 +384,17 @@ export function constZero(t: 'i32' | 'i64' | 'f32' | 'f64' | 'v128'): Instr {
 
 /** A constant expression (ends with `end`). */
 export const konst = (...ins: Instr[]): Expr => [...ins, instr('end')];
+
+/** The transfer kind of a canonical type: its hierarchy, continuations apart. */
+export function kindOf(t: CValType): Kind {
+  if (typeof t === 'string') return t === 'bot' ? 'i32' : t;
+  const h = t.heap;
+  if (typeof h !== 'string') return h.comp.kind === 'cont' ? 'cont' : h.comp.kind === 'func' ? 'func' : 'any';
+  switch (h) {
+    case 'cont': case 'nocont': return 'cont';
+    case 'func': case 'nofunc': return 'func';
+    case 'extern': case 'noextern': return 'extern';
+    case 'exn': case 'noexn': return 'exn';
+    default: return 'any';
+  }
+}

@@ -47,14 +47,19 @@ export class Helpers {
     this.c.out.names.funcs.set(x, `wasmfx:${name}`);
   }
 
+  /** Consumes the continuation in local k (traps on null or consumed): its inner stack goes to local `inner`. */
+  private emitTake(e: Emitter, k: number, inner: number): void {
+    e.op('local.get', k).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_CONT));
+    e.op('local.get', k).op('struct.get', T_CONT, C_INNER).op('local.tee', inner).op('ref.is_null')
+      .blk('if', null, () => this.trap(e, WHY_CONSUMED));
+    e.op('local.get', k).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
+  }
+
   /** take(k) -> inner, outer: consumes a continuation (traps on null or consumed). */
   take(): number {
     return this.once('take', (x) => {
       const e = new Emitter({});
-      e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_CONT));
-      e.op('local.get', 0).op('struct.get', T_CONT, C_INNER).op('local.tee', 1).op('ref.is_null')
-        .blk('if', null, () => this.trap(e, WHY_CONSUMED));
-      e.op('local.get', 0).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
+      this.emitTake(e, 0, 1);
       e.op('local.get', 1).op('ref.as_non_null').op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('ref.as_non_null');
       this.def(x, [ref(true, T_CONT)], [ref(false, T_STK), ref(false, T_STK)], [STK], e, 'take');
     });
@@ -64,11 +69,7 @@ export class Helpers {
   resume(): number {
     return this.once('resume', (x) => {
       const e = new Emitter({});
-      // take(k), inline
-      e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_CONT));
-      e.op('local.get', 0).op('struct.get', T_CONT, C_INNER).op('local.tee', 2).op('ref.is_null')
-        .blk('if', null, () => this.trap(e, WHY_CONSUMED));
-      e.op('local.get', 0).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
+      this.emitTake(e, 0, 2); // (inline: a call less per resume)
       e.op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('local.set', 3);
       e.op('local.get', 3).op('global.get', this.g('cur')).op('struct.set', T_STK, S_PARENT);
       e.op('local.get', 3).op('local.get', 1).op('struct.set', T_STK, S_HDL);

@@ -11,7 +11,7 @@ import type { Instr } from '../syntax/opcodes.ts';
 import { validateModule, type ValidModule } from '../valid/validator.ts';
 import type { CFuncType, CValType } from '../valid/types.ts';
 import { analyse, usesStackSwitching } from './analysis.ts';
-import { Ctx, I, LowerError } from './context.ts';
+import { Ctx, I, kindOf, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
 import { Instrumenter, type Plan } from './instrument.ts';
 import { mapInstr } from './rewrite.ts';
@@ -229,19 +229,6 @@ function needed(vm: ValidModule): Record<Kind, number> {
     count(dt.comp.results);
   }
   return cap;
-}
-
-function kindOf(t: CValType): Kind {
-  if (typeof t === 'string') return t === 'bot' ? 'i32' : t;
-  const h = t.heap;
-  if (typeof h !== 'string') return h.comp.kind === 'cont' ? 'cont' : h.comp.kind === 'func' ? 'func' : 'any';
-  switch (h) {
-    case 'cont': case 'nocont': return 'cont';
-    case 'func': case 'nofunc': return 'func';
-    case 'extern': case 'noextern': return 'extern';
-    case 'exn': case 'noexn': return 'exn';
-    default: return 'any';
-  }
 }
 
 /**
