@@ -104,7 +104,7 @@ export const TRAP_REASONS: readonly string[] = [
   'null exception reference',
   'unhandled tag',
   'null function reference',
-  'suspension through a host frame: unhandled tag',
+  'unhandled tag (a suspension cannot leave through a host frame)',
 ];
 export const WHY_NULL_CONT = 1;
 export const WHY_CONSUMED = 2;
