@@ -93,7 +93,7 @@ test('differential (lowered): unstructured WasmFX programs run the same on the l
     const { wat, exports } = renderChaos(prog);
     lowerAgrees(wat, exports, kinds);
   };
-  fc.assert(fc.property(chaosProgramArb, prop), { seed: SEED, numRuns: RUNS ?? 500 });
+  fc.assert(fc.property(chaosProgramArb, prop), { seed: SEED, numRuns: RUNS ?? 300 });
   t.diagnostic(`seed ${SEED}; outcomes: ${summary(kinds)}`);
   for (const k of ['return', 'trap: unreachable executed', 'suspension: unhandled tag', 'exception: unhandled exception']) {
     assert.ok(kinds.has(k), `no program ended with ${k}`);
