@@ -15,10 +15,7 @@ test('read, check, write', () => {
     e instanceof wasmfx.WasmSyntaxError && e.format() === 'bad.wat:1:16: unknown operator i32.frob');
 });
 
-test('instantiate runs WasmFX code with JS imports; traps carry backtraces', async () => {
-  const logged: number[] = [];
-  const { instance } = await wasmfx.instantiate(
-    `(module
+const PROGRAM = `(module
       (import "env" "log" (func $log (param i32)))
       (type $ft (func)) (type $ct (cont $ft))
       (tag $yield (param i32))
@@ -36,9 +33,20 @@ test('instantiate runs WasmFX code with JS imports; traps carry backtraces', asy
             (br $next)))
         (local.get $n))
       (func $inner (unreachable))
-      (func $trapper (export "trap") (call $inner)))`,
-    { env: { log: (x: number) => void logged.push(x) } },
-  );
+      (func $trapper (export "trap") (call $inner)))`;
+
+test('instantiate runs WasmFX code with JS imports on the lowered engine (the default)', async () => {
+  const logged: number[] = [];
+  const { instance } = await wasmfx.instantiate(PROGRAM, { env: { log: (x: number) => void logged.push(x) } });
+  const exports = instance.exports as Record<string, (...a: unknown[]) => unknown>;
+  assert.equal(exports.run!(), 2);
+  assert.deepEqual(logged, [1, 2]);
+  assert.throws(() => exports.trap!(), (e: unknown) => e instanceof wasmfx.WebAssembly.RuntimeError || (e as Error).name === 'RuntimeError');
+});
+
+test('instantiate with the interpreter: traps carry backtraces', async () => {
+  const logged: number[] = [];
+  const { instance } = await wasmfx.instantiate(PROGRAM, { env: { log: (x: number) => void logged.push(x) } }, { engine: 'interp' });
   const exports = instance.exports as Record<string, (...a: unknown[]) => unknown>;
   assert.equal(exports.run!(), 2);
   assert.deepEqual(logged, [1, 2]);

@@ -2,10 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LinkError, Trap } from '../util/errors.ts';
-import { Exception, Global, Memory, Module, RuntimeError, Table, Tag, WebAssembly, instantiate, instantiateSync } from './js-api.ts';
+import { Exception, Global, Memory, Module, RuntimeError, Table, Tag, WebAssembly, instantiate as instantiateAny, instantiateSync as instantiateSyncAny } from './js-api.ts';
 import { parseModule } from '../text/parser.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import { GENERATOR_WAT } from '../exec/testkit.ts';
+
+// (these tests are about the interpreter's JS API: `instantiate` defaults to the lowered engine)
+const instantiate: typeof instantiateAny = (s, i, o) => instantiateAny(s, i, { engine: 'interp', ...o });
+const instantiateSync: typeof instantiateSyncAny = (s, i, o) => instantiateSyncAny(s, i, { engine: 'interp', ...o });
 
 type Fn = (...a: unknown[]) => unknown;
 

@@ -7,10 +7,14 @@ import { f32ToBits } from '../text/numbers.ts';
 import { ExternAny, HostRef, WasmStruct, type FuncInst, type Value } from '../runtime/value.ts';
 import {
   CompileError, Exception, Global, Instance, LinkError as JsLinkError, Memory, Module, RuntimeError, Table, Tag, WebAssembly,
-  compile, exportedFunction, funcOfExported, instantiate, instantiateSync, toJsValue, toWasmValue, validate,
+  compile, exportedFunction, funcOfExported, instantiate as instantiateAny, instantiateSync as instantiateSyncAny, toJsValue, toWasmValue, validate,
   type ImportObject, type InvokeFn, type MemoryDescriptor, type TableDescriptor,
 } from './js-api.ts';
 import { C_ANYREF, C_EXTERNREF, C_FUNCREF, refType } from '../valid/types.ts';
+
+// (these tests are about the interpreter's JS API: `instantiate` defaults to the lowered engine)
+const instantiate: typeof instantiateAny = (s, i, o) => instantiateAny(s, i, { engine: 'interp', ...o });
+const instantiateSync: typeof instantiateSyncAny = (s, i, o) => instantiateSyncAny(s, i, { engine: 'interp', ...o });
 
 /** A stand-in engine: host functions run, Wasm functions answer `answer(f, args)`. */
 function fakeEngine(answer: (f: FuncInst, args: Value[]) => Value[]): { invoke: InvokeFn; calls: [FuncInst, Value[]][] } {

@@ -70,8 +70,10 @@ export type InvokeFn = (f: FuncInst, args: Value[]) => Value[];
 
 export interface JsApiOptions {
   /**
-   * the execution engine: `interp` (the interpreter: exact, fuel, backtraces) or `lowered`
-   * (stack switching lowered to plain Wasm and run by the host's engine: src/host/polyfill.ts)
+   * the execution engine of `instantiate`: `lowered` (the default: stack switching lowered to
+   * plain Wasm and run by the host's engine, src/host/polyfill.ts) or `interp` (the interpreter:
+   * exact, fuel, backtraces; the default when `engineOptions` or `invoke` are given). The
+   * `WebAssembly` namespace exported from here always runs on the interpreter.
    */
   readonly engine?: 'interp' | 'lowered';
   /** the interpreter's options (fuel, stack limits, interrupt flag) for every call */
@@ -1081,10 +1083,20 @@ const isModule = (v: unknown): v is Module => isObject(v) && modules.has(v);
 
 /** wasmfx's instantiate, synchronously: compiles (unless given a Module) and instantiates. */
 export function instantiateSync(source: ModuleSource | Module, importObject?: ImportObject, options?: JsApiOptions): WebAssemblyInstantiatedSource {
-  if (options?.engine === 'lowered') return instantiateLowered(source, importObject) as unknown as WebAssemblyInstantiatedSource;
+  if (usesLowered(source, options)) return instantiateLowered(source, importObject) as unknown as WebAssemblyInstantiatedSource;
   checkImportObject(importObject);
   const module = isModule(source) ? source : new Module(source as ModuleSource);
   return { module, instance: new Instance(module, importObject, options) };
+}
+
+/**
+ * Which engine `instantiate` uses: `lowered` unless asked for the interpreter (by name, or by
+ * giving interpreter options or an invoke function), or given a Module of the interpreter's.
+ */
+function usesLowered(source: unknown, options: JsApiOptions | undefined): boolean {
+  if (options?.engine !== undefined) return options.engine === 'lowered';
+  if (options?.invoke !== undefined || options?.engineOptions !== undefined) return false;
+  return !isModule(source as ModuleSource | Module);
 }
 
 /**
