@@ -569,14 +569,15 @@ export class Instrumenter {
     localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, 3 + i));
     // append the frame to the continuation's list of saved frames (kh.first .. kh.last)
     {
-      const kh = g('kh');
-      e.op('global.get', kh).op('struct.get', T_UW, U_LAST).op('ref.is_null');
+      const KH = tmp({ nullable: true, heap: T_UW });
+      const LAST = tmp({ nullable: true, heap: T_FRAME });
+      e.op('global.get', g('kh')).op('local.tee', KH).op('struct.get', T_UW, U_LAST).op('local.tee', LAST).op('ref.is_null');
       e.open('if', {});
-      e.op('global.get', kh).op('local.get', FR).op('struct.set', T_UW, U_FIRST);
+      e.op('local.get', KH).op('local.get', FR).op('struct.set', T_UW, U_FIRST);
       e.else();
-      e.op('global.get', kh).op('struct.get', T_UW, U_LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
+      e.op('local.get', LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
       e.end();
-      e.op('global.get', kh).op('local.get', FR).op('struct.set', T_UW, U_LAST);
+      e.op('local.get', KH).op('local.get', FR).op('struct.set', T_UW, U_LAST);
     }
     for (const t of results) c.dummy(t, e.out);
     e.op('return');
