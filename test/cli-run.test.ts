@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, specDir } from './helpers/spec.ts';
@@ -224,4 +224,21 @@ test('help: run is listed, with its options before the file', () => {
   for (const o of ['--invoke', '--fuel', '--engine']) assert.match(h.stdout, new RegExp(o));
   assert.equal(wasmfx(['run']).code, 2);
   assert.equal(wasmfx(['run', '--engine', 'jit', prog]).code, 2);
+});
+
+test('lower: the output is plain Wasm; run links a module lowered beforehand to the runtime', () => {
+  const low = join(tmp, 'gen.lowered.wasm');
+  const r = wasmfx(['lower', example, '-o', low]);
+  assert.equal(r.code, 0, r.stderr);
+  const host = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+  assert.ok(host.validate(readFileSync(low)), 'the host validates the lowered module');
+  const run = wasmfx(['run', '--invoke', 'sum', low]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, '55\n');
+  const text = wasmfx(['lower', '--print', example, '-o', '-']);
+  assert.match(text.stdout, /\(import "wasmfx:rt" "cur"/);
+  assert.doesNotMatch(text.stdout, /^\s+(suspend|switch|resume|resume_throw|resume_throw_ref|cont\.new|cont\.bind)\b/m);
+  const bad = wasmfx(['lower', file('bad-lower.wat', '(module (func (i32.frob)))')]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /bad-lower\.wat:1:\d+: unknown operator/);
 });

@@ -245,7 +245,10 @@ export class HostRuntime {
   /** The import object of a module. Throws LinkError "unknown import" or MissingFeature. */
   imports(m: ValidatedModule): WasmImportObject {
     const obj: WasmImportObject = Object.create(null) as WasmImportObject;
+    const linksRuntime = (this.ns as unknown as Record<symbol, unknown>)[Symbol.for('wasmfx.linksRuntime')] === true;
     for (const im of m.module.imports) {
+      // a module lowered beforehand: the polyfill's namespace links its runtime and tag ids
+      if (linksRuntime && (im.module === 'wasmfx:rt' || im.module.startsWith('wasmfx:tag:'))) continue;
       const v = this.lookup(im.module, im.name);
       if (v === undefined) {
         throw new LinkError(`unknown import ${JSON.stringify(im.module)}.${JSON.stringify(im.name)}`, im.at, m.source);

@@ -339,9 +339,37 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   const exportsOf = new WeakMap<object, Record<string, unknown>>();
   const hostExports = Object.getOwnPropertyDescriptor(host.Instance.prototype, 'exports')!.get as (this: HostObj) => unknown;
 
+  /**
+   * A module lowered beforehand (`wasmfx lower`): the host compiles it as it is, and its imports
+   * of the runtime ("wasmfx:rt") and of tag ids ("wasmfx:tag:M") are linked here.
+   */
+  const preLowered = (module: HostObj, imports: unknown): unknown => {
+    const descs = host.Module.imports(module) as { module: string; name: string }[];
+    if (!descs.some((d) => d.module === 'wasmfx:rt' || d.module.startsWith(TAG_PREFIX))) return imports;
+    const given = (imports ?? {}) as Imports;
+    const out: Imports = { ...given, 'wasmfx:rt': runtime() };
+    for (const d of descs) {
+      if (!d.module.startsWith(TAG_PREFIX)) continue;
+      const tag = given[d.module.slice(TAG_PREFIX.length)]?.[d.name];
+      if (tag instanceof host.Tag) (out[d.module] ??= {})[d.name] = tagId(tag as HostObj);
+    }
+    return out;
+  };
+
+  /** The ids of the tags a pre-lowered instance exports (their identity across instances). */
+  const adoptTagIds = (inst: HostObj): HostObj => {
+    const ex = hostExports.call(inst) as Record<string, unknown>;
+    for (const name of Object.keys(ex)) {
+      if (!name.startsWith(TAG_PREFIX)) continue;
+      const tag = ex[name.slice(TAG_PREFIX.length)];
+      if (tag instanceof host.Tag && !tagIds.has(tag as HostObj)) tagIds.set(tag as HostObj, ex[name] as HostObj);
+    }
+    return inst;
+  };
+
   const instantiateSync = (module: unknown, imports: unknown, newTarget: HostObj): HostObj => {
     const info = lowered.get(module as object);
-    if (info === undefined) return construct(host.Instance, [module, imports], newTarget);
+    if (info === undefined) return adoptTagIds(construct(host.Instance, [module, preLowered(module, imports)], newTarget));
     const { linked, funcs } = linkImports(info, imports);
     let inst: HostObj;
     try {
@@ -356,7 +384,15 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   /** Instantiates a Module: its imports are read now, the instance is made by the host's asynchronous operation. */
   const instantiateAsync = (module: HostObj, imports: unknown): Promise<HostObj> => {
     const info = lowered.get(module);
-    if (info === undefined) return host.instantiate(module, imports).then((inst: HostObj) => adopt(inst, Instance));
+    if (info === undefined) {
+      let linked: unknown;
+      try {
+        linked = preLowered(module, imports);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return host.instantiate(module, linked).then((inst: HostObj) => adopt(adoptTagIds(inst), Instance));
+    }
     let link: { linked: Imports; funcs: unknown[] };
     try {
       link = linkImports(info, imports);
@@ -459,6 +495,13 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       if (isModule(source)) return instantiateAsync(source, imports);
       // a buffer: compiled first, then its imports are read (in a later job), as the host does
       const bytes = viewOf(source)?.slice() ?? null;
+      if (bytes !== null && mentionsRuntime(bytes)) {
+        // lowered beforehand: compiled as it is, linked to the runtime
+        return host.compile(source, options).then(async (m: HostObj) => {
+          const module = adopt(m, Module);
+          return { module, instance: await instantiateAsync(module, imports) };
+        });
+      }
       return host.instantiate(source, imports, options).then(
         (r: { module: HostObj; instance: HostObj }) => {
           adopt(r.module, Module);
@@ -547,7 +590,22 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     if (typeof host[k] === 'function') Object.defineProperty(ns, k, { ...d, ...method });
   }
   if (!Object.hasOwn(ns, Symbol.toStringTag)) Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly', writable: false, enumerable: false, configurable: true });
+  // (tells wasmfx's host runtime that this namespace links modules lowered beforehand)
+  Object.defineProperty(ns, LINKS_RUNTIME, { value: true, enumerable: false });
   return ns as unknown as NS;
+}
+
+/** A namespace with this property links the runtime's imports of modules lowered beforehand. */
+export const LINKS_RUNTIME = Symbol.for('wasmfx.linksRuntime');
+
+/** Does a binary name the runtime's import module (a module lowered beforehand)? */
+function mentionsRuntime(bytes: Uint8Array): boolean {
+  const needle = [0x77, 0x61, 0x73, 0x6d, 0x66, 0x78, 0x3a, 0x72, 0x74]; // "wasmfx:rt"
+  outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
 }
 
 /** The original module's import and export descriptors, as the JS API lists them (new objects every time). */
