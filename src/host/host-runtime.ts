@@ -10,8 +10,8 @@
 // callers report it as unsupported, not as a failure. Features are detected by
 // compiling a small probe module once per namespace.
 
-import { allSubTypes, importCounts, type Expr, type Module } from '../syntax/ast.ts';
-import { BY_NAME, instr, type Handler, type Instr } from '../syntax/opcodes.ts';
+import { allSubTypes, importCounts, type Module } from '../syntax/ast.ts';
+import { instr, type Handler, type Instr } from '../syntax/opcodes.ts';
 import type { NumType, ValType } from '../syntax/types.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import { parseModule } from '../text/parser.ts';
@@ -21,7 +21,8 @@ import { LinkError } from '../util/errors.ts';
 import { f64FromBits } from '../util/float-bits.ts';
 import type { SourceFile } from '../util/source.ts';
 import type { Value } from '../runtime/value.ts';
-import { formatPrinted } from './spectest.ts';
+import { PRINTS, formatPrinted } from './spectest.ts';
+import { usesStackSwitching } from '../lower/analysis.ts';
 import { abstractKey, compileWrapper, fromWrapperResults, needsModuleTypes, toWrapperArgs, type WrapTarget, type Wrapper } from './exact.ts';
 import type { WasmImportObject, WasmInstanceObject, WasmModuleObject, WasmNamespace } from './namespace.ts';
 
@@ -91,57 +92,21 @@ export function hostSupports(ns: WasmNamespace, f: HostFeature): boolean {
   return ok;
 }
 
-/** Mentions of the continuation heap types in immediates and types (walks plain data). */
-function mentionsCont(x: unknown): boolean {
-  if (x === 'cont' || x === 'nocont') return true;
-  if (typeof x !== 'object' || x === null || x instanceof Uint8Array) return false;
-  if (Array.isArray(x)) return x.some(mentionsCont);
-  return Object.values(x).some(mentionsCont);
-}
-
 /** The host features a module needs (only the ones hosts may lack). */
 export function featuresUsed(m: Module): Set<HostFeature> {
   const used = new Set<HostFeature>();
-  const subs = allSubTypes(m);
-  if (subs.some((st) => st.comp.kind === 'cont')) used.add('stack-switching');
-  // tags with results are stack switching's
-  const tagTypes = [...m.imports.flatMap((im) => (im.desc.kind === 'tag' ? [im.desc.type] : [])), ...m.tags.map((t) => t.type)];
-  for (const ti of tagTypes) {
-    const c = subs[ti]?.comp;
-    if (c?.kind === 'func' && c.results.length > 0) used.add('stack-switching');
-  }
-  const scan = (e: Expr): void => {
-    for (const i of e) {
-      if (BY_NAME.get(i.op)?.feature === 'stack-switching') used.add('stack-switching');
+  if (usesStackSwitching(m)) used.add('stack-switching');
+  for (const f of m.funcs) {
+    for (const i of f.body) {
       if (i.op === 'switch') used.add('switch');
       if (i.op === 'resume' && (i.args[1] as readonly Handler[]).some((h) => h.label === null)) used.add('switch');
-      if (mentionsCont(i.args)) used.add('stack-switching');
     }
-  };
-  for (const f of m.funcs) {
-    scan(f.body);
-    if (mentionsCont(f.locals)) used.add('stack-switching');
-  }
-  for (const g of m.globals) scan(g.init);
-  for (const t of m.tables) if (t.init) scan(t.init);
-  for (const el of m.elems) el.init.forEach(scan);
-  if (mentionsCont([m.types, m.imports.map((im) => im.desc), m.globals.map((g) => g.type), m.tables.map((t) => t.type), m.elems.map((e) => e.type)])) {
-    used.add('stack-switching');
   }
   return used;
 }
 
 // ---- spectest ----------------------------------------------------------------------------------
 
-const PRINTS: Readonly<Record<string, readonly NumType[]>> = {
-  print: [],
-  print_i32: ['i32'],
-  print_i64: ['i64'],
-  print_f32: ['f32'],
-  print_f64: ['f64'],
-  print_i32_f32: ['i32', 'f32'],
-  print_f64_f64: ['f64', 'f64'],
-};
 
 const asBits = (t: NumType): NumType => (t === 'f32' ? 'i32' : t === 'f64' ? 'i64' : t);
 

@@ -19,7 +19,8 @@ export interface SpectestOptions {
   readonly print?: (line: string) => void;
 }
 
-const PRINTS: Readonly<Record<string, readonly NumType[]>> = {
+/** spectest's print functions and their parameters. */
+export const PRINTS: Readonly<Record<string, readonly NumType[]>> = {
   print: [],
   print_i32: ['i32'],
   print_i64: ['i64'],

@@ -6,7 +6,7 @@
 // suspend has (conservatively by type). Tail calls make the caller's caller
 // see the suspension too, so they count for `susp` but are not sites.
 
-import type { Module } from '../syntax/ast.ts';
+import { allSubTypes, type Module } from '../syntax/ast.ts';
 import type { Instr } from '../syntax/opcodes.ts';
 import type { ValidModule } from '../valid/validator.ts';
 import { isSubDef, type DefType } from '../valid/types.ts';
@@ -80,41 +80,33 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
   };
 }
 
-/** Does the module use stack switching (so that a plain engine cannot run it)? */
+/** Mentions of the continuation heap types in immediates and types (walks plain data). */
+function mentionsCont(x: unknown): boolean {
+  if (x === 'cont' || x === 'nocont') return true;
+  if (typeof x !== 'object' || x === null || x instanceof Uint8Array) return false;
+  if (Array.isArray(x)) return x.some(mentionsCont);
+  return Object.values(x).some(mentionsCont);
+}
+
+/**
+ * Does the module use stack switching (so that a plain engine cannot run it)? A continuation
+ * type, a tag with results, a stack-switching instruction, or `cont`/`nocont` anywhere a type
+ * is written. (A reference to a continuation type needs the type itself, so indices need no look.)
+ */
 export function usesStackSwitching(m: Module): boolean {
-  const types = m.types.flatMap((g) => g.types);
-  const contHeap = (h: unknown): boolean => h === 'cont' || h === 'nocont' || (typeof h === 'number' && types[h]?.comp.kind === 'cont');
-  const valUses = (t: unknown): boolean => typeof t === 'object' && t !== null && contHeap((t as { heap: unknown }).heap);
-  if (types.some((st) => st.comp.kind === 'cont')) return true;
-  for (const st of types) {
-    const c = st.comp;
-    if (c.kind === 'func' && [...c.params, ...c.results].some(valUses)) return true;
-    if (c.kind === 'struct' && c.fields.some((f) => valUses(f.type))) return true;
-    if (c.kind === 'array' && valUses(c.field.type)) return true;
-  }
+  const subs = allSubTypes(m);
+  if (subs.some((st) => st.comp.kind === 'cont')) return true;
   const tagTypes = [...m.imports.flatMap((im) => (im.desc.kind === 'tag' ? [im.desc.type] : [])), ...m.tags.map((t) => t.type)];
-  for (const x of tagTypes) {
-    const c = types[x]?.comp;
-    if (c?.kind === 'func' && c.results.length > 0) return true;
-  }
-  for (const im of m.imports) {
-    if (im.desc.kind === 'global' && valUses(im.desc.type.type)) return true;
-    if (im.desc.kind === 'table' && valUses(im.desc.type.elem)) return true;
-  }
-  if (m.globals.some((g) => valUses(g.type.type)) || m.tables.some((t) => valUses(t.type.elem))) return true;
-  if (m.elems.some((e) => valUses(e.type))) return true;
-  const exprs = [...m.funcs.map((f) => f.body), ...m.globals.map((g) => g.init), ...m.elems.flatMap((e) => e.init)];
-  if (m.funcs.some((f) => f.locals.some(valUses))) return true;
+  if (tagTypes.some((x) => { const c = subs[x]?.comp; return c?.kind === 'func' && c.results.length > 0; })) return true;
+  const exprs = [
+    ...m.funcs.map((f) => f.body), ...m.globals.map((g) => g.init), ...m.tables.flatMap((t) => (t.init ? [t.init] : [])),
+    ...m.elems.flatMap((e) => e.init),
+  ];
   for (const e of exprs) {
-    for (const ins of e) {
-      if (CONT_OPS.has(ins.op)) return true;
-      for (const a of ins.args as readonly unknown[]) {
-        if (a === 'cont' || a === 'nocont' || valUses(a)) return true;
-        if (typeof a === 'object' && a !== null && 'type' in a && typeof (a as { type: unknown }).type === 'number' &&
-          types[(a as { type: number }).type]?.comp.kind === 'cont') return true;
-      }
-      if ((ins.op === 'ref.null') && contHeap(ins.args[0])) return true;
-    }
+    for (const i of e) if (CONT_OPS.has(i.op) || mentionsCont(i.args)) return true;
   }
-  return false;
+  return mentionsCont([
+    m.types, m.imports.map((im) => im.desc), m.globals.map((g) => g.type), m.tables.map((t) => t.type),
+    m.elems.map((e) => e.type), m.funcs.map((f) => f.locals),
+  ]);
 }

@@ -18,7 +18,7 @@
 
 import type { Action, Command, Expected } from './ast.ts';
 import { AssertionFailure, Unsupported, type LoadedModule, type ModuleLoader, type ScriptEngine } from './runner.ts';
-import { HostRefs, constFits, constToValue, formatExpected, formatValue, matchResult } from './values.ts';
+import { HostRefs, constFits, constToValue, resultsMismatch } from './values.ts';
 import { nulls, type Value } from '../runtime/value.ts';
 import { WasmError, type ErrorKind } from '../util/errors.ts';
 import type { WasmModuleObject, WasmNamespace } from '../host/namespace.ts';
@@ -249,13 +249,8 @@ export class HostEngine implements ScriptEngine {
 }
 
 function checkResults(got: Results, expected: readonly Expected[]): void {
-  const { values, types } = got;
-  const ok = values.length === expected.length && expected.every((e, i) => matchResult(values[i]!, types[i]!, e));
-  if (!ok) {
-    const g = values.map((v, i) => formatValue(v, types[i]!)).join(' ');
-    const x = expected.map(formatExpected).join(' ');
-    fail(`wrong return values: got ${g || '()'}, expected ${x || '()'}`);
-  }
+  const m = resultsMismatch(got.values, got.types, expected);
+  if (m !== null) fail(m);
 }
 
 /** The WAST engine of a namespace: `hostEngine(globalThis.WebAssembly)`, or a polyfill's namespace. */

@@ -10,7 +10,7 @@
 import type { Action, Command, Expected, ModuleSource } from './ast.ts';
 import { AssertionFailure, type LoadedModule, type ModuleLoader, type ScriptEngine } from './runner.ts';
 import { Linker, standardLinker } from './linker.ts';
-import { HostRefs, constFits, constToValue, formatExpected, formatValue, matchResult } from './values.ts';
+import { HostRefs, constFits, constToValue, resultsMismatch } from './values.ts';
 import { nulls, type ExternVal, type FuncInst, type Instance, type Value } from '../runtime/value.ts';
 import type { CValType } from '../valid/types.ts';
 import { funcTypeOf } from '../valid/types.ts';
@@ -168,13 +168,8 @@ export class InterpEngine implements ScriptEngine {
 }
 
 function checkResults(got: Results, expected: readonly Expected[]): void {
-  const { values, types } = got;
-  const ok = values.length === expected.length && expected.every((e, i) => matchResult(values[i]!, types[i]!, e));
-  if (!ok) {
-    const g = values.map((v, i) => formatValue(v, types[i]!)).join(' ');
-    const x = expected.map(formatExpected).join(' ');
-    fail(`wrong return values: got ${g || '()'}, expected ${x || '()'}`);
-  }
+  const m = resultsMismatch(got.values, got.types, expected);
+  if (m !== null) fail(m);
 }
 
 const KIND_NAMES: Readonly<Record<ErrorKind, string>> = {

@@ -262,3 +262,12 @@ export function displayValue(v: Value, t: CValType): string {
 }
 
 export const typeName = (t: CValType): string => valTypeToString(t);
+
+/** What is wrong with results against expected patterns (null: they match), as WAST engines report it. */
+export function resultsMismatch(values: readonly Value[], types: readonly CValType[], expected: readonly Expected[]): string | null {
+  const ok = values.length === expected.length && expected.every((e, i) => matchResult(values[i]!, types[i]!, e));
+  if (ok) return null;
+  const g = values.map((v, i) => formatValue(v, types[i]!)).join(' ');
+  const x = expected.map(formatExpected).join(' ');
+  return `wrong return values: got ${g || '()'}, expected ${x || '()'}`;
+}
