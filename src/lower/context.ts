@@ -233,11 +233,9 @@ export class Ctx {
     return this.nImportedGlobals + this.nNewImports + this.out.globals.length - 1;
   }
 
-  /** Output index of the next appended function. */
-  private nImportedFuncs = -1;
-  get funcBase(): number {
-    if (this.nImportedFuncs < 0) this.nImportedFuncs = this.in.imports.filter((im) => im.desc.kind === 'func').length;
-    return this.nImportedFuncs;
+  /** the number of imported functions: the index of the first defined one */
+  private get funcBase(): number {
+    return this.vm.funcs.length - this.in.funcs.length;
   }
 
   /** Reserves a function slot (filled later with setFunc); returns its index. */

@@ -6,10 +6,10 @@
 
 import type { ValType } from '../syntax/types.ts';
 import type { CFuncType, CValType } from '../valid/types.ts';
-import { type Ctx, I, LowerError } from './context.ts';
+import { type Ctx, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  C_INNER, C_OUTER, F_NEXT, U_CONT, U_FIRST, U_LAST, T_UW, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  frameSubType, nullable, C_INNER, C_OUTER, F_NEXT, U_CONT, U_FIRST, U_LAST, T_UW, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -258,16 +258,7 @@ export class Helpers {
   private startFrame(ft: number): { type: number; thunk: number } {
     const c = this.c;
     const fType = c.typeIdx(ft);
-    const type = c.addType({
-      final: true, supers: [T_FRAME],
-      comp: {
-        kind: 'struct',
-        fields: [
-          { mutable: true, type: ref(true, T_FRAME) }, { mutable: true, type: ref(true, T_THUNK) },
-          { mutable: false, type: { nullable: false, heap: fType } },
-        ],
-      },
-    });
+    const type = c.addType(frameSubType([{ mutable: false, type: { nullable: false, heap: fType } }]));
     const thunk = this.once(`start:${ft}`, (x) => {
       const ftype = c.vm.types[ft]!.comp as CFuncType;
       const e = new Emitter({});
@@ -324,22 +315,12 @@ export class Helpers {
       const take = this.take();
       const bt = bound.map((t) => c.cval(t));
       const e = new Emitter({});
-      const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
       if (nb === 0) {
         e.op('local.get', 0).op('call', take).op('struct.new', T_CONT);
         this.def(x, [ref(true, T_CONT)], [ref(false, T_CONT)], [], e, `bind${ct1}_${ct2}`);
         return;
       }
-      const type = c.addType({
-        final: true, supers: [T_FRAME],
-        comp: {
-          kind: 'struct',
-          fields: [
-            { mutable: true, type: ref(true, T_FRAME) }, { mutable: true, type: ref(true, T_THUNK) },
-            ...bt.map((t) => ({ mutable: false, type: nullable(t) })),
-          ],
-        },
-      });
+      const type = c.addType(frameSubType(bt.map((t) => ({ mutable: false, type: nullable(t) }))));
       const thunk = this.bindThunk(type, bound, rest, key);
       // params: bound..., k; locals: inner, outer, frame
       const k = nb;
@@ -379,5 +360,3 @@ export class Helpers {
   }
 }
 
-export type { Kind };
-export const unusedI = I;

@@ -6,16 +6,15 @@
 //
 // A module that does not use stack switching is returned as it is.
 
-import type { Expr, Func, Module } from '../syntax/ast.ts';
-import type { Instr } from '../syntax/opcodes.ts';
+import { funcTypeIndices, type Expr, type Func, type Module } from '../syntax/ast.ts';
 import { validateModule, type ValidModule } from '../valid/validator.ts';
 import type { CFuncType, CValType } from '../valid/types.ts';
-import { analyse, usesStackSwitching } from './analysis.ts';
+import { analyse, SS_OPS, usesStackSwitching } from './analysis.ts';
 import { Ctx, I, kindOf, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
 import { Instrumenter, type Plan } from './instrument.ts';
 import { mapInstr } from './rewrite.ts';
-import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, WHY_HOST_FRAME } from './rt.ts';
+import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, T_HDL, T_STK, WHY_HOST_FRAME } from './rt.ts';
 import { Emitter } from './emit.ts';
 
 export { LowerError } from './context.ts';
@@ -121,7 +120,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   const nImported = vm.funcs.length - m.funcs.length;
   for (const f of m.funcs) c.addFunc({ ...f });
   const plans = new Map<number, Plan>();
-  const hasSites = (f: Func): boolean => f.body.some((ins) => a.isSiteCall(ins) || ['suspend', 'switch', 'resume', 'resume_throw', 'resume_throw_ref'].includes(ins.op));
+  const hasSites = (f: Func): boolean => f.body.some((ins) => a.isSiteCall(ins) || SS_OPS.has(ins.op));
   m.funcs.forEach((f, k) => {
     const x = nImported + k;
     if (!hasSites(f)) return;
@@ -189,7 +188,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
       e.op('global.get', c.tagId[k.tag]!).op('i32.const', 1).op('i32.shl');
       if (k.sw) e.op('i32.const', 1).op('i32.or');
     }
-    e.op('array.new_fixed', 3, ht.keys.length).op('global.set', ht.global);
+    e.op('array.new_fixed', T_HDL, ht.keys.length).op('global.set', ht.global);
   }
   if (m.start !== null) e.op('call', a.susp[m.start] ? guard(m.start) : m.start);
   if (e.out.length > 0) {
@@ -216,10 +215,9 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
 /** Transfer globals needed: the most values of one kind in any signature (and tag payload + continuation). */
 function needed(vm: ValidModule): Record<Kind, number> {
   const cap = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
-  const c = { kind: (t: CValType) => kindOf(t) };
   const count = (ts: readonly CValType[], extra?: Kind) => {
     const n: Partial<Record<Kind, number>> = {};
-    for (const t of ts) n[c.kind(t)] = (n[c.kind(t)] ?? 0) + 1;
+    for (const t of ts) n[kindOf(t)] = (n[kindOf(t)] ?? 0) + 1;
     if (extra !== undefined) n[extra] = (n[extra] ?? 0) + 1;
     for (const k of KINDS) cap[k] = Math.max(cap[k], n[k] ?? 0);
   };
@@ -243,7 +241,7 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   const SAVED = np;
   const e = new Emitter({});
   const cur = c.rtGlobal('cur');
-  e.op('global.get', cur).op('local.set', SAVED).op('ref.null', 2).op('global.set', cur);
+  e.op('global.get', cur).op('local.set', SAVED).op('ref.null', T_STK).op('global.set', cur);
   e.op('i32.const', 0).op('global.set', c.rtGlobal('unw')).op('i32.const', 0).op('global.set', c.rtGlobal('thr'));
   e.op('i32.const', 0).op('global.set', c.rtGlobal('why'));
   const ex = {};
@@ -262,19 +260,7 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   e.end();
   e.op('local.get', SAVED).op('global.set', cur).op('throw_ref');
   e.op('end');
-  const gx = c.addFunc({ type: c.typeIdx(c.in.funcs.length >= 0 ? funcTypeIndex(c, x) : 0), locals: [{ nullable: true, heap: 2 }], body: e.out, at: -1 });
+  const gx = c.addFunc({ type: c.typeIdx(funcTypeIndices(c.in)[x]!), locals: [{ nullable: true, heap: T_STK }], body: e.out, at: -1 });
   c.out.names.funcs.set(gx, `${c.in.names.funcs.get(x) ?? x}:export`);
-  void (null as unknown as Instr);
   return gx;
-}
-
-function funcTypeIndex(c: Ctx, x: number): number {
-  const nImported = c.vm.funcs.length - c.in.funcs.length;
-  if (x >= nImported) return c.in.funcs[x - nImported]!.type;
-  let k = 0;
-  for (const im of c.in.imports) {
-    if (im.desc.kind !== 'func') continue;
-    if (k++ === x) return im.desc.type;
-  }
-  throw new LowerError('internal: no such function');
 }

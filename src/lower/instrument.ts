@@ -15,7 +15,7 @@
 
 import type { Func } from '../syntax/ast.ts';
 import type { Instr } from '../syntax/opcodes.ts';
-import type { SubType, ValType } from '../syntax/types.ts';
+import type { ValType } from '../syntax/types.ts';
 import type { Checker } from '../valid/checker.ts';
 import type { CFuncType, CValType } from '../valid/types.ts';
 import { typedWalk } from '../valid/walk.ts';
@@ -26,7 +26,7 @@ import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
 import { labelsOf, mapInstr, withLabels } from './rewrite.ts';
 import {
-  F_NEXT, F_THUNK, type Kind, T_CONT, T_FRAME, T_THUNK, T_UW, U_CONT, U_FIRST, U_LAST, WHY_NULL_EXN,
+  frameSubType, nullable, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_THUNK, T_UW, U_CONT, U_FIRST, U_LAST, WHY_NULL_EXN,
 } from './rt.ts';
 
 /** What the lowering made of an instrumented function. */
@@ -81,7 +81,6 @@ interface Ins {
 type Item = Node | Ins;
 
 const isNode = (x: Item): x is Node => x.kind !== 'ins';
-const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
 const nonNull = (t: ValType): boolean => typeof t !== 'string' && !t.nullable;
 const tkey = (t: ValType): string => (typeof t === 'string' ? t : `${t.nullable ? 'n' : ''}${String(t.heap)}`);
 
@@ -228,6 +227,7 @@ export class Instrumenter {
 
     // ---- the frame's fields: next, thunk, pc, the locals, then stack slots by (position, type)
     const FT = plan.frame;
+    // (fields 0 and 1 are $Frame's: $next, $thunk)
     const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, 'i32'];
     for (const t of localTypes) fieldTypes.push(nullable(t));
     const slotFields = new Map<string, number>();
@@ -536,7 +536,7 @@ export class Instrumenter {
         e.op('unreachable');
       });
       let k = 0;
-      points.forEach((p, j) => {
+      points.forEach((p) => {
         while (items[k] !== p) emitPlain(items[k++]!);
         k++;
         if (isNode(p)) {
@@ -547,7 +547,6 @@ export class Instrumenter {
           e.end();
           sitePost(p, n);
         }
-        void j;
       });
       while (k < items.length) emitPlain(items[k++]!);
     };
@@ -583,10 +582,7 @@ export class Instrumenter {
     e.op('return');
     e.op('end');
 
-    const frameType: SubType = {
-      final: true, supers: [T_FRAME],
-      comp: { kind: 'struct', fields: fieldTypes.map((t) => ({ mutable: true, type: t })) },
-    };
+    const frameType = frameSubType(fieldTypes.slice(2).map((t) => ({ mutable: true, type: t })));
     c.setType(FT, frameType);
     const implType = c.funcType([...params, { nullable: true, heap: FT }], results);
     c.setFunc(plan.impl, { type: implType, locals: [...declared.map(nullable), ...extra], body: e.out, at: f.at });
@@ -608,7 +604,6 @@ export class Instrumenter {
     const w: Instr[] = [];
     for (let i = 0; i < np; i++) w.push(I('local.get', i));
     w.push(I('ref.null', FT), I('return_call', plan.impl), I('end'));
-    void STATE;
     return { type: c.typeIdx(f.type), locals: [], body: w, at: f.at };
   }
 
@@ -667,8 +662,8 @@ export class Instrumenter {
   /** A global holding the handler table of a resume site (built at instantiation). */
   private handlerTable(hs: readonly { tag: number; label: number | null }[]): number {
     const gi = this.c.addGlobal({
-      type: { mutable: true, type: { nullable: true, heap: 3 } },
-      init: [I('ref.null', 3), I('end')],
+      type: { mutable: true, type: { nullable: true, heap: T_HDL } },
+      init: [I('ref.null', T_HDL), I('end')],
       at: -1,
     });
     this.handlerTables.push({ global: gi, keys: hs.map((h) => ({ tag: h.tag, sw: h.label === null })) });

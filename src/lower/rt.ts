@@ -20,7 +20,7 @@
 // RT_GLOBALS; values cross continuation boundaries through "transfer"
 // globals, one set per kind of value.
 
-import type { RecType, ValType, GlobalType } from '../syntax/types.ts';
+import type { FieldType, GlobalType, RecType, SubType, ValType } from '../syntax/types.ts';
 import type { Module } from '../syntax/ast.ts';
 import { emptyModule } from '../syntax/ast.ts';
 import { instr } from '../syntax/opcodes.ts';
@@ -147,3 +147,12 @@ export function defaultConst(t: ValType) {
     default: return instr('ref.null', t.heap);
   }
 }
+
+/** The nullable version of a type (frame fields and scratch locals hold values of any type). */
+export const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
+
+/** A frame type: $Frame's fields ($next, $thunk), then `extra`. */
+export const frameSubType = (extra: readonly FieldType[]): SubType => ({
+  final: true, supers: [T_FRAME],
+  comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), ...extra] },
+});
