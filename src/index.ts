@@ -17,6 +17,10 @@
 //                instantiate, CompileError, LinkError, RuntimeError}
 //   createPolyfill(host), installPolyfill()  the polyfill (also 'wasmfx/polyfill'): stack switching
 //                                            lowered to plain Wasm 3.0, run by the host's engine
+//   createWasi({ args, env, preopens })      WASI preview1 for command modules on any of these engines
+//                                            (`imports`, `start(instance)` -> exit code), from 'wasmfx/wasi':
+//                                            it needs Node (node:fs) and an npm package, and this module
+//                                            stays loadable as it is in a web page
 //
 // where `source` is bytes, WAT text or a compiled module, and traps surface as `Trap`
 // errors carrying the Wasm backtrace (through every continuation up to the host call).

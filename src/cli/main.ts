@@ -106,10 +106,10 @@ function program(): Command {
     });
 
   p.command('run')
-    .description('run a module (by default on the lowered engine; --engine interp for backtraces and --fuel): call its _start (or main) export and print the results')
+    .description('run a module (by default on the lowered engine; --engine interp for backtraces and --fuel): call its _start (or main) export and print the results, or run a WASI program')
     .usage('[options] <file> [args...]')
     .argument('<file>', 'binary or text module')
-    .argument('[args...]', 'arguments of the function, one per parameter (i32/i64: decimal or 0x hex; f32/f64: decimal, hex, inf, nan)')
+    .argument('[args...]', 'arguments of the function, one per parameter (i32/i64: decimal or 0x hex; f32/f64: decimal, hex, inf, nan); of a WASI program: its argv')
     .addOption(new Option('--engine <engine>', engineHelp).choices(ENGINE_NAMES))
     .option('--invoke <name>', 'the exported function to call (default: _start, else main)')
     .option('--fuel <n>', 'stop with an error after about n instructions', (v: string) => {
@@ -117,28 +117,39 @@ function program(): Command {
       if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('not a non-negative integer');
       return n;
     })
+    .addOption(new Option('--env <K=V>', 'set an environment variable of a WASI program (repeatable; it sees none of the host\'s)')
+      .argParser((v: string, all: string[]) => {
+        if (v.indexOf('=') <= 0) throw new InvalidArgumentError('not K=V');
+        return [...all, v];
+      }).default([], 'none'))
+    .addOption(new Option('--dir <HOST[::GUEST]>', 'let a WASI program use host directory HOST, as GUEST (default: HOST as given); it cannot leave it (repeatable)')
+      .argParser((v: string, all: string[]) => [...all, v]).default([], 'none'))
     .passThroughOptions()
-    .addHelpText('after', '\nOptions go before the file: everything after it belongs to the program.\nExit status: 0 on success, 1 when the module traps or is invalid, 2 on bad usage or arguments.')
-    .action(async (file: string, args: string[], o: { invoke?: string; fuel?: number; engine?: string }) => {
+    .addHelpText('after', '\nOptions go before the file: everything after it belongs to the program.\nA WASI program (one importing wasi_snapshot_preview1) gets them as its argv, after the file name, and runs its _start.\nExit status: 0 on success (a WASI program: its exit code), 1 when the module traps or is invalid, 2 on bad usage or arguments.')
+    .action(async (file: string, args: string[], o: { invoke?: string; fuel?: number; engine?: string; env: string[]; dir: string[] }) => {
       // the lowered engine by default; --fuel needs the interpreter
       const entry = engineEntry(o.engine ?? (o.fuel !== undefined ? 'interp' : 'lowered'));
       const err = (t: string): void => void process.stderr.write(t + '\n');
+      const wasi = { env: o.env, dirs: o.dir };
       if (entry.namespace) {
         if (o.fuel !== undefined) throw new UsageError('--fuel works with --engine interp only');
         if (needsReexec(entry)) {
           // run again in a child Node with the engine's flags
-          const r = runChild(entry, ['run', '--engine', entry.name, ...(o.invoke !== undefined ? ['--invoke', o.invoke] : []), file, ...args], false);
+          const opts = [
+            ...(o.invoke !== undefined ? ['--invoke', o.invoke] : []), ...o.env.flatMap((e) => ['--env', e]), ...o.dir.flatMap((d) => ['--dir', d]),
+          ];
+          const r = runChild(entry, ['run', '--engine', entry.name, ...opts, file, ...args], false);
           if (r.signal !== null) err(`wasmfx: the engine aborted (signal ${r.signal})`);
           process.exitCode = r.status ?? 1;
           return;
         }
         const { runProgramOnHost } = await import('./run-host.ts');
-        const hopts = { ...entry.options, ...(o.invoke !== undefined ? { invoke: o.invoke } : {}) };
+        const hopts = { ...entry.options, ...(o.invoke !== undefined ? { invoke: o.invoke } : {}), wasi };
         process.exitCode = runProgramOnHost(file, args, hopts, entry.namespace(), out, err);
         return;
       }
       const { runProgram } = await import('./run.ts');
-      const opts = { ...(o.invoke !== undefined ? { invoke: o.invoke } : {}), ...(o.fuel !== undefined ? { fuel: o.fuel } : {}) };
+      const opts = { ...(o.invoke !== undefined ? { invoke: o.invoke } : {}), ...(o.fuel !== undefined ? { fuel: o.fuel } : {}), wasi };
       process.exitCode = runProgram(file, args, opts, out, err);
     });
 

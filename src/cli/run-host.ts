@@ -5,6 +5,7 @@
 // results printed one per line (exactly: floats through their bits), and a
 // trap, stack exhaustion or uncaught exception prints `file: message` and exits 1.
 // The host gives no Wasm backtrace; trap messages are the host's own words.
+// A WASI program (run-wasi.ts) is instantiated with the WASI imports and runs its `_start`.
 
 import { validateModule } from '../valid/validator.ts';
 import { typeName, displayValue } from '../script/values.ts';
@@ -15,9 +16,12 @@ import { HostRuntime, MissingFeature, type HostRuntimeOptions } from '../host/ho
 import type { WasmNamespace } from '../host/namespace.ts';
 import { CliError, UsageError, displayName, loadModuleFile } from './io.ts';
 import { entryPoint, parseProgramArg } from './run.ts';
+import { isWasiProgram, runWasi, wasiFor, type WasiRunOptions } from './run-wasi.ts';
 
 export interface HostRunOptions extends Omit<HostRuntimeOptions, 'print'> {
   readonly invoke?: string;
+  /** for WASI programs */
+  readonly wasi?: WasiRunOptions;
 }
 
 /** Runs a program on a namespace; returns the exit code. Prints results with `out`, errors with `err`. */
@@ -28,7 +32,7 @@ export function runProgramOnHost(
   const { module, source } = loadModuleFile(file);
   const valid = validateModule(module, source);
   const loaded = { module, valid, source };
-  const { invoke, ...rtOpts } = opts;
+  const { invoke, wasi: wasiOpts, ...rtOpts } = opts;
   const rt = new HostRuntime(ns, { ...rtOpts, print: out });
   const name = displayName(file);
   let compiled;
@@ -38,7 +42,9 @@ export function runProgramOnHost(
     if (e instanceof MissingFeature) throw new CliError(`${name}: ${e.message}`);
     throw new CliError(`${name}: the host does not compile this module: ${(e as Error).message}`);
   }
+  const wasi = isWasiProgram(module) ? wasiFor(file, args, module, source, wasiOpts ?? { env: [], dirs: [] }, invoke) : undefined;
   try {
+    if (wasi !== undefined) return runWasi(wasi, (imports) => new ns.Instance(compiled, imports));
     const inst = rt.instantiate(loaded, compiled);
     const kinds = new Map(module.exports.map((e) => [e.name, e.kind]));
     const entry = entryPoint(file, kinds, invoke, module.start !== null);

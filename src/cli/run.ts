@@ -1,50 +1,31 @@
 // `wasmfx run`: instantiates a module with the interpreter and calls one of
 // its exports (`_start`, else `main`, or `--invoke NAME`), with arguments
 // parsed from the command line per the parameter types; prints the results
-// one per line. Runtime errors (traps, exhaustion, unhandled tags or
-// exceptions) print `file: message` and the Wasm backtrace, and exit 1.
+// one per line. Imports may come from `spectest`. Runtime errors (traps,
+// exhaustion, unhandled tags or exceptions) print `file: message` and the
+// Wasm backtrace, and exit 1.
 //
-// Host imports come from a HostEnvironment: a Linker (src/script/linker.ts)
-// with `spectest` today, plus hooks after instantiation and for exit codes,
-// so that WASI plugs in by extending `hostEnvironment`.
+// A WASI program (run-wasi.ts) runs instead through the interpreter's JS API,
+// whose Memory the WASI implementation reads as it reads the host's; its
+// errors are the interpreter's, so they keep their backtraces.
 
 import { validateModule } from '../valid/validator.ts';
 import { funcTypeOf, type CValType } from '../valid/types.ts';
 import { RuntimeError, formatBacktrace } from '../util/errors.ts';
-import { nulls, type ExternVal, type FuncInst, type Instance, type Value } from '../runtime/value.ts';
+import { nulls, type ExternVal, type FuncInst, type Value } from '../runtime/value.ts';
 import { instantiate } from '../runtime/instantiate.ts';
 import { invoke, type EngineOptions } from '../exec/engine.ts';
-import { standardLinker, type Linker } from '../script/linker.ts';
+import { Module as JsModule, instantiateSync } from '../host/js-api.ts';
+import { standardLinker } from '../script/linker.ts';
 import { argTypeSupported, displayValue, parseArg, typeName } from '../script/values.ts';
 import { CliError, UsageError, displayName, loadModuleFile } from './io.ts';
+import { isWasiProgram, runWasi, wasiFor, type WasiRunOptions } from './run-wasi.ts';
 
 export interface RunOptions {
   readonly invoke?: string;
   readonly fuel?: number;
-}
-
-/** What the program sees of its environment (for host modules such as WASI). */
-export interface ProgramContext {
-  /** the module file, as given */
-  readonly file: string;
-  /** the arguments after the file */
-  readonly args: readonly string[];
-  /** where the program's standard output goes (spectest's print functions write there) */
-  readonly stdout: (line: string) => void;
-}
-
-/** The host side of a program: its importable modules and hooks around the run. */
-export interface HostEnvironment {
-  readonly linker: Linker;
-  /** called once the module is instantiated, before its export runs (e.g. WASI finds the memory) */
-  readonly bind?: (inst: Instance) => void;
-  /** the exit code an error of a host function stands for (e.g. WASI's proc_exit), else undefined */
-  readonly exitCode?: (e: unknown) => number | undefined;
-}
-
-/** The host modules available to programs: `spectest` today; WASI is one more `linker.define` here. */
-export function hostEnvironment(ctx: ProgramContext): HostEnvironment {
-  return { linker: standardLinker({ print: ctx.stdout }) };
+  /** for WASI programs */
+  readonly wasi?: WasiRunOptions;
 }
 
 /** Runs a program; returns the process exit code. Prints results with `out`, errors with `err`. */
@@ -52,15 +33,19 @@ export function runProgram(
   file: string, args: readonly string[], opts: RunOptions,
   out: (line: string) => void, err: (text: string) => void,
 ): number {
-  const { module, source } = loadModuleFile(file);
-  const vm = validateModule(module, source);
+  const { module, source, bytes } = loadModuleFile(file);
   const engineOpts: EngineOptions | undefined = opts.fuel === undefined ? undefined : { fuel: opts.fuel };
-  const call = (f: FuncInst, a: Value[]): Value[] => (engineOpts === undefined ? invoke(f, a) : invoke(f, a, engineOpts));
-  const host = hostEnvironment({ file, args, stdout: out });
   try {
-    const imports = host.linker.resolve(vm, source);
+    if (isWasiProgram(module)) {
+      const wasi = wasiFor(file, args, module, source, opts.wasi ?? { env: [], dirs: [] }, opts.invoke);
+      const m = new JsModule(bytes, displayName(file));
+      const jsOpts = { engine: 'interp' as const, ...(engineOpts && { engineOptions: engineOpts }) };
+      return runWasi(wasi, (imports) => instantiateSync(m, imports, jsOpts).instance);
+    }
+    const vm = validateModule(module, source);
+    const call = (f: FuncInst, a: Value[]): Value[] => (engineOpts === undefined ? invoke(f, a) : invoke(f, a, engineOpts));
+    const imports = standardLinker({ print: out }).resolve(vm, source);
     const inst = instantiate(vm, imports, { invoke: call });
-    host.bind?.(inst);
 
     const name = entryPoint(file, new Map([...inst.exports].map(([n, e]) => [n, e.kind])), opts.invoke, module.start !== null);
     if (name === undefined) return 0; // the start function was the program, and it has run
@@ -76,8 +61,6 @@ export function runProgram(
     results.forEach((v, i) => out(displayValue(v, ft.results[i]!)));
     return 0;
   } catch (e) {
-    const code = host.exitCode?.(e);
-    if (code !== undefined) return code;
     if (e instanceof RuntimeError) {
       const bt = e.backtrace.length === 0 ? '' : `\nwasm backtrace:\n${formatBacktrace(e.backtrace)}`;
       err(`${displayName(file)}: ${e.detail}${bt}`);

@@ -1,7 +1,7 @@
 // Import resolution by (module name, field name), shared by the WAST engine
 // and `wasmfx run`. A linker maps module names to providers: a registered
 // instance (`(register "M" $inst)`), the `spectest` module, or any host
-// module (WASI plugs in here: `linker.define('wasi_snapshot_preview1', ...)`).
+// module. (WASI programs link through the JS API instead: src/host/wasi.ts.)
 // The linker only finds the extern value by name; whether its type fits the
 // import is `instantiate`'s check ("incompatible import type").
 
