@@ -16,6 +16,7 @@ import { ENGINES, ENGINE_NAMES, engineEntry, needsReexec, runChild } from './eng
 import { VERSION } from '../version.ts';
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
+const collect = (v: string, all: string[]): string[] => [...all, v];
 
 function program(): Command {
   const p = new Command('wasmfx')
@@ -103,6 +104,42 @@ function program(): Command {
       if (o.json) out(JSON.stringify({ summary: { passed: s.passed, failed: s.failed, skipped: s.skipped } }));
       else out(`${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
       if (s.failed > 0) process.exitCode = 1;
+    });
+
+  p.command('cc')
+    .description('compile C (wasm32-wasip1, Clang from npm) into a runnable module, with the fiber library (fiber.h, fiber_switch.h) on the chosen backend')
+    .usage('[options] <file.c...> -o <out.wasm>')
+    .argument('<files...>', 'C sources; other arguments starting with - go to clang (e.g. -Wall, -std=c17, -Wl,...)')
+    .addOption(new Option('--fiber <backend>', 'fiber backend: wasmfx (continuations) or asyncify (Binaryen)').choices(['wasmfx', 'asyncify']).default('wasmfx'))
+    .option('-o, --output <file>', 'output module', 'a.out.wasm')
+    .option('-O <level>', 'optimisation level: 0, 1, 2, 3, s or z', '2')
+    .option('-I <dir>', 'add a directory to the include search path (repeatable)', collect, [])
+    .option('-D <name[=value]>', 'define a macro (repeatable)', collect, [])
+    .option('--fiber-stack-size <bytes>', 'the shadow stack of each fiber (default 32768)', (v: string) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1024 || n > 1 << 30) throw new InvalidArgumentError('a number of bytes from 1024 to 2^30');
+      return n;
+    })
+    .allowUnknownOption()
+    .addHelpText('after', '\nExample: wasmfx cc --fiber=asyncify examples/fibers/hello.c -o hello.wasm && wasmfx run hello.wasm')
+    .action(async (files: string[], o: { fiber: 'wasmfx' | 'asyncify'; output: string; O: string; I: string[]; D: string[]; fiberStackSize?: number }) => {
+      if (!/^[0123sz]$/.test(o.O)) throw new UsageError(`-O${o.O}: the level is one of 0, 1, 2, 3, s, z`);
+      const { compileC } = await import('../cc/driver.ts');
+      const { ToolError } = await import('../cc/toolchain.ts');
+      const sources = files.filter((f) => !f.startsWith('-'));
+      const clangArgs = files.filter((f) => f.startsWith('-'));
+      try {
+        const r = await compileC(sources, {
+          fiber: o.fiber, opt: o.O as '2', includeDirs: o.I, defines: o.D, clangArgs,
+          ...(o.fiberStackSize !== undefined ? { stackSize: o.fiberStackSize } : {}),
+        });
+        if (r.warnings.trim() !== '') process.stderr.write(r.warnings.endsWith('\n') ? r.warnings : r.warnings + '\n');
+        writeOutput(o.output, r.wasm);
+      } catch (e) {
+        if (!(e instanceof ToolError)) throw e;
+        process.stderr.write(e.message + '\n');
+        process.exitCode = 1;
+      }
     });
 
   p.command('run')

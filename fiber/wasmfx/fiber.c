@@ -1,0 +1,98 @@
+/* fiber.h on WasmFX: every fiber is a continuation (fiber.wat: cont.new,
+ * resume, suspend) kept in a table slot, with a shadow stack of its own that
+ * is switched in and out around each resume. */
+#include "fiber.h"
+#include "common/fiber_internal.h"
+#include "common/slots.h"
+
+#define WASMFX(NAME) __attribute__((import_module("wasmfx_fiber"), import_name("__wasmfx_fiber_" NAME)))
+WASMFX("new") void wasmfx_fiber_new(uint32_t slot);
+WASMFX("drop") void wasmfx_fiber_drop(uint32_t slot);
+/* 1: the fiber yielded, 0: it returned; the value is wasmfx_fiber_payload() */
+WASMFX("resume") uint32_t wasmfx_fiber_resume(uint32_t slot, void *arg);
+WASMFX("payload") void *wasmfx_fiber_payload(void);
+WASMFX("suspend") void *wasmfx_fiber_suspend(void *arg);
+
+typedef enum { FRESH, SUSPENDED, RUNNING, DONE } fiber_state_t;
+
+struct fiber {
+  fiber_entry_point_t entry;
+  uint32_t slot;
+  fiber_state_t state;
+  size_t stack_size;
+  char *stack;      /* NULL until the first resume; freed when the fiber returns */
+  uintptr_t sp;     /* the shadow stack pointer while suspended */
+};
+
+static fiber_t current; /* the running fiber; NULL on the main stack */
+
+void fiber_init(void) {}
+void fiber_finalize(void) {}
+
+fiber_t fiber_alloc_sized(fiber_entry_point_t entry, size_t stack_size) {
+  fiber_t f = (fiber_t)malloc(sizeof(struct fiber));
+  if (f == NULL) return NULL;
+  uint32_t slot = slot_take();
+  if (slot == 0) { free(f); return NULL; }
+  f->entry = entry;
+  f->slot = slot;
+  f->state = FRESH;
+  f->stack_size = fiber_stack_size_of(stack_size);
+  f->stack = NULL;
+  f->sp = 0;
+  wasmfx_fiber_new(slot);
+  return f;
+}
+
+fiber_t fiber_alloc(fiber_entry_point_t entry) { return fiber_alloc_sized(entry, 0); }
+
+void fiber_free(fiber_t f) {
+  if (f == NULL) return;
+  if (f->state == RUNNING) fiber_misuse("fiber_free", "the fiber is running");
+  wasmfx_fiber_drop(f->slot); /* the continuation (if suspended) becomes garbage */
+  slot_give(f->slot);
+  free(f->stack);
+  free(f);
+}
+
+/* The body of every continuation (fiber.wat calls it): runs the entry of the fiber being resumed. */
+__attribute__((export_name("__wasmfx_fiber_run")))
+void *__wasmfx_fiber_run(void *arg) { return current->entry(arg); }
+
+void *fiber_yield(void *arg) {
+  if (current == NULL) fiber_misuse("fiber_yield", "called outside of a fiber");
+  return wasmfx_fiber_suspend(arg);
+}
+
+void *fiber_resume(fiber_t f, void *arg, fiber_result_t *status) {
+  if (f == NULL || f->state == DONE || f->state == RUNNING) {
+    if (status) *status = FIBER_ERROR;
+    return NULL;
+  }
+  if (f->stack == NULL) {
+    f->stack = fiber_stack_new(f->stack_size);
+    if (f->stack == NULL) {
+      if (status) *status = FIBER_ERROR;
+      return NULL;
+    }
+    f->sp = (uintptr_t)f->stack + f->stack_size;
+  }
+  fiber_t resumer = current;
+  uintptr_t sp = __fiber_get_sp(), limit = __fiber_get_limit();
+  current = f;
+  f->state = RUNNING;
+  __fiber_set_stack(f->sp, (uintptr_t)f->stack + FIBER_STACK_GUARD);
+  uint32_t yielded = wasmfx_fiber_resume(f->slot, arg);
+  f->sp = __fiber_get_sp();
+  __fiber_set_stack(sp, limit);
+  current = resumer;
+  if (yielded) {
+    f->state = SUSPENDED;
+  } else {
+    f->state = DONE;
+    free(f->stack); /* done: its stack is garbage now, not only at fiber_free */
+    f->stack = NULL;
+  }
+  if (status) *status = yielded ? FIBER_YIELD : FIBER_OK;
+  return wasmfx_fiber_payload();
+}

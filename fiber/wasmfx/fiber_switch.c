@@ -1,0 +1,162 @@
+/* fiber_switch.h on WasmFX: every fiber is a continuation in a table slot
+ * (fiber_switch.wat), fibers pass control with `switch`, and fiber_main runs
+ * them under one handler that catches returns and fiber_switch_return. Each
+ * fiber has its own shadow stack; whoever switches to a fiber installs it. */
+#include "fiber_switch.h"
+#include "common/fiber_internal.h"
+#include "common/slots.h"
+
+#define WASMFX(NAME) __attribute__((import_module("wasmfx_fiber"), import_name("__wasmfx_fiber_" NAME)))
+WASMFX("new") void wasmfx_fiber_new(uint32_t slot);
+WASMFX("drop") void wasmfx_fiber_drop(uint32_t slot);
+WASMFX("switch") void *wasmfx_fiber_switch(uint32_t target, void *arg, uint32_t self);
+WASMFX("from") uint32_t wasmfx_fiber_from(void);
+WASMFX("payload") void *wasmfx_fiber_payload(void);
+WASMFX("target") uint32_t wasmfx_fiber_target(void);
+/* 0: a fiber returned; 1: one ended with fiber_switch_return */
+WASMFX("run") uint32_t wasmfx_fiber_run(uint32_t slot, void *arg);
+WASMFX("end") __attribute__((noreturn)) void wasmfx_fiber_end(uint32_t target, void *arg);
+
+typedef enum { FRESH, SUSPENDED, RUNNING, DONE } fiber_state_t;
+
+struct fiber {
+  fiber_entry_point_t entry;
+  uint32_t slot;
+  fiber_state_t state;
+  int on_main_stack; /* the first fiber of fiber_main runs on the main C stack */
+  size_t stack_size;
+  char *stack;       /* NULL until the fiber first runs; freed when it ends */
+  uintptr_t sp, limit;
+};
+
+static fiber_t current;       /* the running fiber; NULL outside fiber_main */
+static fiber_t *slot_fibers;  /* slot -> fiber */
+static uint32_t slot_fibers_capacity;
+
+static fiber_t fiber_of(uint32_t slot) { return slot == 0 || slot >= slot_fibers_capacity ? NULL : slot_fibers[slot]; }
+
+fiber_t fiber_alloc_sized(fiber_entry_point_t entry, size_t stack_size) {
+  fiber_t f = (fiber_t)malloc(sizeof(struct fiber));
+  if (f == NULL) return NULL;
+  uint32_t slot = slot_take();
+  if (slot == 0) { free(f); return NULL; }
+  if (slot >= slot_fibers_capacity) {
+    uint32_t cap = slot_fibers_capacity < 64 ? 64 : slot_fibers_capacity;
+    while (cap <= slot) cap *= 2;
+    fiber_t *grown = (fiber_t *)realloc(slot_fibers, cap * sizeof(fiber_t));
+    if (grown == NULL) { slot_give(slot); free(f); return NULL; }
+    for (uint32_t i = slot_fibers_capacity; i < cap; i++) grown[i] = NULL;
+    slot_fibers = grown;
+    slot_fibers_capacity = cap;
+  }
+  slot_fibers[slot] = f;
+  f->entry = entry;
+  f->slot = slot;
+  f->state = FRESH;
+  f->on_main_stack = 0;
+  f->stack_size = fiber_stack_size_of(stack_size);
+  f->stack = NULL;
+  f->sp = f->limit = 0;
+  wasmfx_fiber_new(slot);
+  return f;
+}
+
+fiber_t fiber_alloc(fiber_entry_point_t entry) { return fiber_alloc_sized(entry, 0); }
+
+static void release_stack(fiber_t f) {
+  if (!f->on_main_stack) free(f->stack);
+  f->stack = NULL;
+}
+
+void fiber_free(fiber_t f) {
+  if (f == NULL) return;
+  if (f == current) fiber_misuse("fiber_free", "the fiber is running");
+  wasmfx_fiber_drop(f->slot);
+  slot_fibers[f->slot] = NULL;
+  slot_give(f->slot);
+  release_stack(f);
+  free(f);
+}
+
+/* The target of a switch: a live fiber other than the running one, with a stack. */
+static void check_target(fiber_t target, const char *name) {
+  if (current == NULL) fiber_misuse(name, "called outside fiber_main");
+  if (target == NULL) fiber_misuse(name, "the target fiber is NULL");
+  if (target == current) fiber_misuse(name, "a fiber cannot switch to itself");
+  if (target->state == DONE) fiber_misuse(name, "the target fiber has finished");
+  if (target->stack == NULL && !target->on_main_stack) {
+    target->stack = fiber_stack_new(target->stack_size);
+    if (target->stack == NULL) fiber_misuse(name, "out of memory for the target's stack");
+    target->sp = (uintptr_t)target->stack + target->stack_size;
+    target->limit = (uintptr_t)target->stack + FIBER_STACK_GUARD;
+  }
+}
+
+/* The body of every continuation (fiber_switch.wat calls it). */
+__attribute__((export_name("__wasmfx_fiber_start")))
+void *__wasmfx_fiber_start(void *arg) { return current->entry(arg, fiber_of(wasmfx_fiber_from())); }
+
+void *fiber_switch(fiber_t target, void *arg, fiber_t *switched_from) {
+  check_target(target, "fiber_switch");
+  fiber_t self = current;
+  self->sp = __fiber_get_sp();
+  self->limit = __fiber_get_limit();
+  self->state = SUSPENDED;
+  current = target;
+  target->state = RUNNING;
+  __fiber_set_stack(target->sp, target->limit);
+  void *result = wasmfx_fiber_switch(target->slot, arg, self->slot);
+  /* back: the fiber that switched here made us current and installed our stack */
+  if (switched_from) *switched_from = fiber_of(wasmfx_fiber_from());
+  return result;
+}
+
+void fiber_switch_return(fiber_t target, void *arg) {
+  check_target(target, "fiber_switch_return");
+  current->state = DONE; /* its stack is freed by the scheduler, once off it */
+  wasmfx_fiber_end(target->slot, arg);
+}
+
+static void *(*main_function)(int, char **);
+static int main_argc;
+static char **main_argv;
+
+static void *run_main(void *arg, fiber_t from) {
+  (void)arg;
+  (void)from;
+  return main_function(main_argc, main_argv);
+}
+
+void *fiber_main(void *(*main)(int, char **), int argc, char **argv) {
+  if (current != NULL) fiber_misuse("fiber_main", "called inside fiber_main");
+  main_function = main;
+  main_argc = argc;
+  main_argv = argv;
+  fiber_t first = fiber_alloc(run_main);
+  if (first == NULL) fiber_misuse("fiber_main", "out of memory");
+  uintptr_t sp = __fiber_get_sp(), limit = __fiber_get_limit();
+  first->on_main_stack = 1; /* below this frame, leaving room for the scheduler's own calls */
+  first->sp = (sp - FIBER_MAIN_RESERVE) & ~(uintptr_t)15;
+  first->limit = limit;
+  fiber_t next = first;
+  void *arg = NULL, *result;
+  for (;;) {
+    current = next;
+    next->state = RUNNING;
+    __fiber_set_stack(next->sp, next->limit);
+    uint32_t ended = wasmfx_fiber_run(next->slot, arg);
+    __fiber_set_stack(sp, limit);
+    fiber_t finished = current; /* the fiber that returned or ended */
+    finished->state = DONE;
+    release_stack(finished);
+    if (!ended) {
+      result = wasmfx_fiber_payload();
+      break;
+    }
+    next = fiber_of(wasmfx_fiber_target());
+    arg = wasmfx_fiber_payload();
+  }
+  current = NULL;
+  fiber_free(first);
+  return result;
+}

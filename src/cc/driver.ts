@@ -1,0 +1,186 @@
+// `wasmfx cc`: C sources -> a runnable wasm32-wasip1 module with the fiber
+// library (fiber/) linked in on the chosen backend.
+//
+//   1. clang -c each source (in Clang's virtual file system: the sources, the
+//      headers beside them and under -I, and fiber/);
+//   2. which fiber API the objects use (fiber.h or fiber_switch.h) from their
+//      undefined symbols (llvm-nm), so that only that one is linked;
+//   3. clang -c the library's backend (always -O2) and its shadow-stack
+//      primitives (fiber/common/stack.S), then link with wasi-libc;
+//   4. the shadow-stack check (stack-check.ts) on the linked module;
+//   5. wasmfx: wasm-merge with the backend's WAT module (continuations);
+//      asyncify: Binaryen's Asyncify, then its optimizer;
+//   6. the library's internal exports removed.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { decodeModule } from '../binary/decoder.ts';
+import { encodeModule } from '../binary/encoder.ts';
+import { parseModule } from '../text/parser.ts';
+import { validateModule } from '../valid/validator.ts';
+import type { Module } from '../syntax/ast.ts';
+import { addStackCheck } from './stack-check.ts';
+import { BINARYEN_FEATURES, ToolError, runBinaryen, runLlvm, treeFile, treePut, type Tree } from './toolchain.ts';
+
+export type FiberBackend = 'wasmfx' | 'asyncify';
+export const FIBER_BACKENDS: readonly FiberBackend[] = ['wasmfx', 'asyncify'];
+export type OptLevel = '0' | '1' | '2' | '3' | 's' | 'z';
+
+export interface CcOptions {
+  readonly fiber: FiberBackend;
+  /** -O level of the program (the library is always -O2); default 2 */
+  readonly opt?: OptLevel;
+  readonly includeDirs?: readonly string[];
+  /** NAME or NAME=VALUE */
+  readonly defines?: readonly string[];
+  /** the default shadow stack of a fiber, bytes (FIBER_STACK_SIZE) */
+  readonly stackSize?: number;
+  /** more arguments for clang (e.g. -Wall, -std=c17, -Wl,...) */
+  readonly clangArgs?: readonly string[];
+  /** the directory relative paths are taken from; default process.cwd() */
+  readonly cwd?: string;
+}
+
+export interface CcResult {
+  readonly wasm: Uint8Array;
+  /** the fiber API the program uses */
+  readonly api: FiberApi | null;
+  /** the compiler's warnings (diagnostics of a successful compile) */
+  readonly warnings: string;
+}
+
+export type FiberApi = 'fiber' | 'fiber_switch';
+
+/** The fiber library: fiber/ at the package's root (two levels above src/cc and dist/cc). */
+export const FIBER_DIR = fileURLToPath(new URL('../../fiber/', import.meta.url));
+
+/** Where things are in Clang's virtual file system. */
+const V_FIBER = '/wasmfx-fiber';
+const V_BUILD = '/wasmfx-build';
+
+/** Symbols that tell which API the program uses (any one of them). */
+const SWITCH_SYMBOLS = new Set(['fiber_switch', 'fiber_switch_return', 'fiber_main']);
+const FIBER_SYMBOLS = new Set(['fiber_alloc', 'fiber_alloc_sized', 'fiber_free', 'fiber_yield', 'fiber_resume', 'fiber_init', 'fiber_finalize']);
+
+/** Exports the library needs internally (between its C and WAT parts), not part of the program. */
+const INTERNAL_EXPORT = /^(__wasmfx_fiber_|__fiber_stack_overflow$|asyncify_)/;
+
+const HEADER = /\.(h|hh|hpp|inc|def)$/;
+
+/** Compiles and links C sources; throws ToolError with the compiler's diagnostics. */
+export async function compileC(sources: readonly string[], opts: CcOptions): Promise<CcResult> {
+  if (sources.length === 0) throw new ToolError('clang', 'wasmfx cc: no input files');
+  const cwd = opts.cwd ?? process.cwd();
+  const tree: Tree = {};
+  treePut(tree, `${V_BUILD}/.keep`, '');
+  addDir(tree, FIBER_DIR, V_FIBER, /\.(h|c|S|wat)$/, 3);
+
+  const vpath = (p: string): string => {
+    const abs = resolve(cwd, p);
+    const rel = relative(cwd, abs);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+  };
+  const vSources = sources.map((s) => {
+    let text: Uint8Array;
+    try {
+      text = readFileSync(resolve(cwd, s));
+    } catch (e) {
+      throw new ToolError('clang', `clang: error: no such file or directory: '${s}' (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+    const v = vpath(s);
+    treePut(tree, v, new Uint8Array(text));
+    addDir(tree, dirname(resolve(cwd, s)), dirname(v.startsWith('/') ? v : `/${v}`), HEADER, 0);
+    return v;
+  });
+  const includes = (opts.includeDirs ?? []).map((d) => {
+    const v = vpath(d);
+    addDir(tree, resolve(cwd, d), v.startsWith('/') ? v : `/${v}`, HEADER, 4);
+    return `-I${v}`;
+  });
+  const common = ['--target=wasm32-wasip1', `-I${V_FIBER}/include`, ...includes, ...(opts.defines ?? []).map((d) => `-D${d}`)];
+  const opt = `-O${opts.opt ?? '2'}`;
+  let warnings = '';
+
+  // 1. the program's objects
+  const objects: string[] = [];
+  let files = tree;
+  for (const [i, v] of vSources.entries()) {
+    const obj = `${V_BUILD}/${i}-${basename(v).replace(/\.[^.]*$/, '')}.o`;
+    const r = await runLlvm('clang', [...common, opt, ...(opts.clangArgs ?? []), '-c', v, '-o', obj], files);
+    files = r.files;
+    warnings += r.output;
+    objects.push(obj);
+  }
+
+  // 2. which API
+  const nm = await runLlvm('nm', ['--undefined-only', '--just-symbol-name', ...objects], files);
+  const undefinedSyms = new Set(nm.output.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.endsWith(':')));
+  const api: FiberApi | null = [...SWITCH_SYMBOLS].some((s) => undefinedSyms.has(s))
+    ? 'fiber_switch'
+    : [...FIBER_SYMBOLS].some((s) => undefinedSyms.has(s)) ? 'fiber' : null;
+
+  // 3. the library, and the link
+  if (api !== null) {
+    const libDefs = opts.stackSize === undefined ? [] : [`-DFIBER_STACK_SIZE=${opts.stackSize}`];
+    for (const [src, obj] of [[`${V_FIBER}/${opts.fiber}/${api}.c`, `${V_BUILD}/lib-${api}.o`], [`${V_FIBER}/common/stack.S`, `${V_BUILD}/lib-stack.o`]] as const) {
+      const r = await runLlvm('clang', [...common, `-I${V_FIBER}`, '-O2', ...libDefs, '-c', src, '-o', obj], files);
+      files = r.files;
+      objects.push(obj);
+    }
+  }
+  const out = `${V_BUILD}/a.out.wasm`;
+  const linkArgs = (opts.clangArgs ?? []).filter((a) => a.startsWith('-Wl,') || a.startsWith('-z') || a === '-s');
+  const linked = await runLlvm('clang', ['--target=wasm32-wasip1', opt, ...linkArgs, ...objects, '-o', out], files);
+  warnings += linked.output;
+  const bytes = treeFile(linked.files, out);
+  if (bytes === undefined) throw new ToolError('clang', `${linked.output}\nclang: the linker wrote no module`);
+  if (api === null) return { wasm: bytes, api, warnings };
+
+  // 4. the shadow-stack check
+  const checked = encodeModule(addStackCheck(decodeModule(bytes)).module);
+
+  // 5. the backend
+  let wasm: Uint8Array;
+  if (opts.fiber === 'wasmfx') {
+    const watFile = join(FIBER_DIR, 'wasmfx', `${api}.wat`);
+    const wat = parseModule(readFileSync(watFile, 'utf8'), watFile);
+    validateModule(wat, { name: watFile, text: readFileSync(watFile, 'utf8') });
+    wasm = runBinaryen('wasm-merge', [checked, encodeModule(wat)], [...BINARYEN_FEATURES, '{0}', 'main', '{1}', 'wasmfx_fiber']);
+  } else {
+    const level = opts.opt === '0' || opts.opt === undefined ? (opts.opt === '0' ? '-O1' : '-O2') : opt;
+    wasm = runBinaryen('wasm-opt', [checked], [...BINARYEN_FEATURES, '-g', '{0}', '--asyncify', '--pass-arg=asyncify-ignore-imports', level]);
+  }
+
+  // 6. internal exports out
+  const m = decodeModule(wasm);
+  return { wasm: encodeModule(withoutInternalExports(m)), api, warnings };
+}
+
+function withoutInternalExports(m: Module): Module {
+  return { ...m, exports: m.exports.filter((e) => !INTERNAL_EXPORT.test(e.name)) };
+}
+
+/** Copies the files of a host directory matching `pattern` into the tree at `vdir` (to `depth` levels of subdirectories). */
+function addDir(tree: Tree, dir: string, vdir: string, pattern: RegExp, depth: number): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return; // clang reports the missing directory or header itself
+  }
+  for (const name of entries) {
+    const p = join(dir, name);
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) {
+      if (depth > 0 && !name.startsWith('.') && name !== 'node_modules') addDir(tree, p, `${vdir}/${name}`, pattern, depth - 1);
+    } else if (pattern.test(name) && st.size < 1 << 22) {
+      treePut(tree, `${vdir}/${name}`, new Uint8Array(readFileSync(p)));
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// The tools `wasmfx cc` drives, all from npm: Clang/LLD compiled to Wasm
+// (@yowasp/clang, with wasi-libc) and Binaryen's command-line tools (the
+// `binaryen` package: wasm-merge, wasm-opt with Asyncify). Clang runs
+// in-process in a virtual file system (a tree of names to contents); Binaryen's
+// tools run as child Node processes on files in a temporary directory.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** A virtual file system: names to contents or sub-trees. */
+export interface Tree { [name: string]: Tree | string | Uint8Array }
+
+/** A tool failed: its diagnostics (already in the tool's own file:line:col form). */
+export class ToolError extends Error {
+  readonly tool: string;
+  readonly diagnostics: string;
+  constructor(tool: string, diagnostics: string) {
+    super(diagnostics.trim() === '' ? `${tool} failed` : diagnostics.trimEnd());
+    this.tool = tool;
+    this.diagnostics = diagnostics;
+  }
+}
+
+type YowaspCommand = (args: string[] | null, files?: Tree, options?: Record<string, unknown>) => Promise<Tree | undefined>;
+interface Yowasp { runClang: YowaspCommand; runLLVM: YowaspCommand; Exit: new (...a: never[]) => Error & { code: number } }
+
+let yowasp: Promise<Yowasp> | undefined;
+
+/** Loads Clang/LLD once per process (its resources are ~100 MB of Wasm, compiled lazily by the engine). */
+function loadYowasp(): Promise<Yowasp> {
+  yowasp ??= (async () => {
+    const m = (await import('@yowasp/clang')) as unknown as Yowasp;
+    // the first run only loads the resources; without a progress callback it prints progress on stdout
+    await m.runLLVM(null, {}, { fetchProgress: () => {} });
+    return m;
+  })();
+  return yowasp;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Runs `clang ARGS` (or another LLVM tool: `tool` 'wasm-ld', 'nm', ...) over `files`; returns the
+ * resulting tree and what the tool printed. Throws ToolError with the diagnostics when it fails.
+ */
+export async function runLlvm(tool: 'clang' | 'nm', args: readonly string[], files: Tree): Promise<{ files: Tree; output: string }> {
+  const m = await loadYowasp();
+  const chunks: Uint8Array[] = [];
+  const collect = (b: Uint8Array | null): void => void (b !== null && chunks.push(new Uint8Array(b)));
+  const text = (): string => chunks.map((c) => decoder.decode(c)).join('');
+  const opts = { stdout: collect, stderr: collect, decodeASCII: false, fetchProgress: () => {} };
+  try {
+    const out = tool === 'clang' ? await m.runClang(['clang', ...args], files, opts) : await m.runLLVM(['nm', ...args], files, opts);
+    return { files: out ?? files, output: text() };
+  } catch (e) {
+    if (e instanceof m.Exit) throw new ToolError(tool, text());
+    throw e;
+  }
+}
+
+/** A file of the tree by its path (components separated by '/'). */
+export function treeFile(tree: Tree, path: string): Uint8Array | undefined {
+  let node: Tree | string | Uint8Array | undefined = tree;
+  for (const part of path.split('/').filter((p) => p !== '')) {
+    if (node === undefined || typeof node === 'string' || node instanceof Uint8Array) return undefined;
+    node = node[part];
+  }
+  if (typeof node === 'string') return new TextEncoder().encode(node);
+  return node instanceof Uint8Array ? node : undefined;
+}
+
+/** Puts a file into the tree at `path`, making the directories on the way. */
+export function treePut(tree: Tree, path: string, contents: string | Uint8Array): void {
+  const parts = path.split('/').filter((p) => p !== '');
+  let node = tree;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (next === undefined || typeof next === 'string' || next instanceof Uint8Array) node = node[part] = {};
+    else node = next;
+  }
+  node[parts[parts.length - 1]!] = contents;
+}
+
+const binaryenBin = (tool: string): string =>
+  join(dirname(createRequire(import.meta.url).resolve('binaryen/package.json')), 'bin', tool);
+
+/** Binaryen's feature flags for everything the fiber library's modules use. */
+export const BINARYEN_FEATURES: readonly string[] = [
+  '--enable-bulk-memory', '--enable-sign-ext', '--enable-mutable-globals', '--enable-nontrapping-float-to-int',
+  '--enable-multivalue', '--enable-reference-types', '--enable-exception-handling', '--enable-tail-call',
+  '--enable-gc', '--enable-stack-switching', '--enable-simd',
+];
+
+/**
+ * Runs a Binaryen tool (`wasm-opt`, `wasm-merge`) on input modules (written to a temporary
+ * directory as in0.wasm, in1.wasm, ...; `args` names them by `{0}`, `{1}`, ...); returns out.wasm.
+ */
+export function runBinaryen(tool: 'wasm-opt' | 'wasm-merge', inputs: readonly Uint8Array[], args: readonly string[]): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmfx-cc-'));
+  try {
+    inputs.forEach((bytes, i) => writeFileSync(join(dir, `in${i}.wasm`), bytes));
+    const argv = args.map((a) => a.replace(/\{(\d+)\}/g, (_, i: string) => join(dir, `in${i}.wasm`)));
+    const out = join(dir, 'out.wasm');
+    const r = spawnSync(process.execPath, [binaryenBin(tool), ...argv, '-o', out], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (r.error) throw new ToolError(tool, `cannot run ${tool}: ${r.error.message}`);
+    if (r.status !== 0) throw new ToolError(tool, `${tool}: ${(r.stderr || r.stdout || `exit status ${r.status}`).trim()}`);
+    return new Uint8Array(readFileSync(out));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
