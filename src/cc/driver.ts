@@ -21,7 +21,7 @@ import { parseModule } from '../text/parser.ts';
 import { validateModule } from '../valid/validator.ts';
 import type { Module } from '../syntax/ast.ts';
 import { addStackCheck } from './stack-check.ts';
-import { BINARYEN_FEATURES, ToolError, runBinaryen, runLlvm, treeFile, treePut, type Tree } from './toolchain.ts';
+import { BINARYEN_FEATURES, ToolError, runBinaryen, runBinaryenPasses, runLlvm, treeFile, treePut, type Tree } from './toolchain.ts';
 
 export type FiberBackend = 'wasmfx' | 'asyncify';
 export const FIBER_BACKENDS: readonly FiberBackend[] = ['wasmfx', 'asyncify'];
@@ -146,10 +146,11 @@ export async function compileC(sources: readonly string[], opts: CcOptions): Pro
     const watFile = join(FIBER_DIR, 'wasmfx', `${api}.wat`);
     const wat = parseModule(readFileSync(watFile, 'utf8'), watFile);
     validateModule(wat, { name: watFile, text: readFileSync(watFile, 'utf8') });
-    wasm = runBinaryen('wasm-merge', [checked, encodeModule(wat)], [...BINARYEN_FEATURES, '{0}', 'main', '{1}', 'wasmfx_fiber']);
+    wasm = runBinaryen('wasm-merge', [checked, encodeModule(wat)], [...BINARYEN_FEATURES, '-g', '{0}', 'main', '{1}', 'wasmfx_fiber']);
   } else {
-    const level = opts.opt === '0' || opts.opt === undefined ? (opts.opt === '0' ? '-O1' : '-O2') : opt;
-    wasm = runBinaryen('wasm-opt', [checked], [...BINARYEN_FEATURES, '-g', '{0}', '--asyncify', '--pass-arg=asyncify-ignore-imports', level]);
+    // Asyncify's output needs Binaryen's optimizer (as Emscripten runs it): at least -O1
+    const level = { '0': 1, '1': 1, '2': 2, '3': 3, s: 2, z: 2 }[opts.opt ?? '2'];
+    wasm = await runBinaryenPasses(checked, ['asyncify'], { 'asyncify-ignore-imports': '' }, level);
   }
 
   // 6. internal exports out

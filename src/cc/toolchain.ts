@@ -84,6 +84,39 @@ export function treePut(tree: Tree, path: string, contents: string | Uint8Array)
   node[parts[parts.length - 1]!] = contents;
 }
 
+type BinaryenJs = typeof import('binaryen').default;
+let binaryenJs: Promise<BinaryenJs> | undefined;
+
+/**
+ * Runs Binaryen passes in this process (binaryen.js; wasm-merge has no JS API and runs as a
+ * tool): `passArgs` are --pass-arg's, `optimize` an -O level to run after the passes.
+ */
+export async function runBinaryenPasses(
+  bytes: Uint8Array, passes: readonly string[], passArgs: Readonly<Record<string, string>>, optimize: number,
+): Promise<Uint8Array> {
+  binaryenJs ??= import('binaryen').then((m) => m.default);
+  const b = await binaryenJs;
+  const m = b.readBinary(bytes);
+  try {
+    // Wasm 3.0 and stack switching, not Binaryen's proposals (custom descriptors, compact imports, ...)
+    const F = b.Features;
+    m.setFeatures(F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 | F.BulkMemory | F.SignExt | F.ExceptionHandling |
+      F.TailCall | F.ReferenceTypes | F.Multivalue | F.GC | F.StackSwitching | F.ExtendedConst | F.MultiMemory | F.Memory64 | F.BulkMemoryOpt);
+    b.setDebugInfo(true); // keep the name section: backtraces name functions
+    for (const [k, v] of Object.entries(passArgs)) b.setPassArgument(k, v);
+    m.runPasses([...passes]);
+    if (optimize > 0) {
+      b.setOptimizeLevel(optimize);
+      b.setShrinkLevel(0);
+      m.optimize();
+    }
+    return m.emitBinary();
+  } finally {
+    m.dispose();
+    for (const k of Object.keys(passArgs)) b.setPassArgument(k, null);
+  }
+}
+
 const binaryenBin = (tool: string): string =>
   join(dirname(createRequire(import.meta.url).resolve('binaryen/package.json')), 'bin', tool);
 

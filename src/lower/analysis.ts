@@ -1,9 +1,13 @@
 // Which functions may suspend: a whole-module fixpoint. A function may suspend
 // when it executes `suspend`, `switch` or a `resume*` (a resume forwards the
 // suspensions its handlers do not take), or calls one that may: directly,
-// through an import (an import may be another lowered module's function), or
+// through an import (an import may be another lowered module's function; not
+// one of HOST_MODULES, whose functions the host defines and which never call
+// back into Wasm), or
 // through `call_ref`/`call_indirect` of a type that some function that may
-// suspend has (conservatively by type). Tail calls make the caller's caller
+// suspend has (conservatively by type; in a module that takes nothing from
+// other modules but host functions and memories, only functions whose
+// references it makes itself count, see `escaping`). Tail calls make the caller's caller
 // see the suspension too, so they count for `susp` but are not sites.
 
 import { allSubTypes, type Module } from '../syntax/ast.ts';
@@ -13,6 +17,13 @@ import { isSubDef, type DefType } from '../valid/types.ts';
 
 export const SS_OPS: ReadonlySet<string> = new Set(['suspend', 'switch', 'resume', 'resume_throw', 'resume_throw_ref']);
 export const CONT_OPS: ReadonlySet<string> = new Set([...SS_OPS, 'cont.new', 'cont.bind']);
+
+/**
+ * Import modules whose functions are the host's own, never another lowered module's: WASI.
+ * Calls to them need no suspension site, so C programs' I/O paths (printf and the libc
+ * functions under it) stay uninstrumented.
+ */
+export const HOST_MODULES: ReadonlySet<string> = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
 
 export interface Analysis {
   /** by function index (imports first): may suspend */
@@ -25,7 +36,8 @@ export interface Analysis {
 
 export function analyse(m: Module, vm: ValidModule): Analysis {
   const nImported = vm.funcs.length - m.funcs.length;
-  const susp: boolean[] = vm.funcs.map((_, i) => i < nImported);
+  const funcImports = m.imports.filter((im) => im.desc.kind === 'func');
+  const susp: boolean[] = vm.funcs.map(() => false);
   const suspTypes: DefType[] = [];
   const cache = new Map<number, boolean>();
   const typeMaySuspend = (x: number): boolean => {
@@ -37,15 +49,18 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
     }
     return r;
   };
+  const reachable = escaping(m);
   const mark = (f: number): void => {
     susp[f] = true;
     const dt = vm.funcs[f]!;
-    if (!suspTypes.includes(dt)) {
+    if (reachable(f) && !suspTypes.includes(dt)) {
       suspTypes.push(dt);
       cache.clear();
     }
   };
-  for (let f = 0; f < nImported; f++) mark(f);
+  funcImports.forEach((im, f) => {
+    if (!HOST_MODULES.has(im.module)) mark(f);
+  });
   const callTarget = (ins: Instr): boolean => {
     switch (ins.op) {
       case 'call': case 'return_call':
@@ -78,6 +93,38 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
       }
     },
   };
+}
+
+/**
+ * Which functions a call through a reference may reach. In general any function of the
+ * type: another module may hand one over. A closed module cannot be handed one: it imports
+ * only host functions (HOST_MODULES) and memories, and exports only memories and functions
+ * with numeric parameters (no table, global or reference parameter it could receive one through); the
+ * host holds its exports only as guards (index.ts: a suspension cannot leave through them). There
+ * only the functions it takes references of itself (`ref.func`, element segments) are reachable:
+ * a C program's fiber entry points, not every function of their type.
+ */
+function escaping(m: Module): (f: number) => boolean {
+  const types = allSubTypes(m);
+  const numericParams = (f: number): boolean => {
+    const imported = m.imports.filter((im) => im.desc.kind === 'func');
+    const t = f < imported.length ? (imported[f]!.desc as { type: number }).type : m.funcs[f - imported.length]!.type;
+    const comp = types[t]!.comp;
+    return comp.kind === 'func' && comp.params.every((p) => typeof p === 'string'); // numbers and v128, not references
+  };
+  const closed =
+    m.imports.every((im) => im.desc.kind === 'memory' || (im.desc.kind === 'func' && HOST_MODULES.has(im.module))) &&
+    m.exports.every((ex) => ex.kind === 'memory' || (ex.kind === 'func' && numericParams(ex.index)));
+  if (!closed) return () => true;
+  const refs = new Set<number>();
+  const scan = (e: readonly Instr[]): void => {
+    for (const ins of e) if (ins.op === 'ref.func') refs.add(ins.args[0]);
+  };
+  for (const el of m.elems) el.init.forEach(scan);
+  for (const g of m.globals) scan(g.init);
+  for (const t of m.tables) if (t.init !== null) scan(t.init);
+  for (const f of m.funcs) scan(f.body);
+  return (f) => refs.has(f);
 }
 
 /** Mentions of the continuation heap types in immediates and types (walks plain data). */
