@@ -67,13 +67,13 @@ const EXAMPLES: readonly Example[] = [
   { name: 'sieve', args: ['20000'], quickArgs: ['500'] },
   { name: 'state', args: ['1000000'], quickArgs: ['100'] },
   { name: 'skynet', args: ['1000000'], quickArgs: ['1000'] },
-  { name: 'c10m', args: ['100000', '10'], quickArgs: ['1000', '2'] },
-  { name: 'roundrobin', args: ['1000', '1000'], quickArgs: ['10', '10'] },
+  { name: 'c10m', args: ['20000', '10'], quickArgs: ['1000', '2'] },
+  { name: 'roundrobin', args: ['10000'], quickArgs: ['10'] },
   { name: 'churn', args: ['1000000'], quickArgs: ['1000'] },
   { name: 'itersum_switch', args: ['10000000'], quickArgs: ['1000'] },
   { name: 'treesum_switch', args: ['20'], quickArgs: ['8'] },
   { name: 'sieve_switch', args: ['20000'], quickArgs: ['500'] },
-  { name: 'roundrobin_switch', args: ['1000', '1000'], quickArgs: ['10', '10'] },
+  { name: 'roundrobin_switch', args: ['10000'], quickArgs: ['10'] },
 ];
 
 const argv = process.argv.slice(2);

@@ -23,7 +23,9 @@ const examplesDir = join('examples', 'fibers');
 
 /** Arguments that keep each example quick on the interpreter (the default size otherwise). */
 const SMALL: Readonly<Record<string, readonly string[]>> = {
-  hello: ['2'], hello_switch: ['2'],
+  hello: ['2'], hello_switch: ['2'], itersum: ['300'], itersum_switch: ['300'], treesum: ['6'], treesum_switch: ['6'],
+  sieve: ['200'], sieve_switch: ['200'], state: ['20'], skynet: ['100'], c10m: ['300', '3'], roundrobin: ['10'],
+  roundrobin_switch: ['10'], churn: ['2000'],
 };
 
 /** Engines for a program: interp, lowered, and host (Asyncify) or native (WasmFX without switch). */

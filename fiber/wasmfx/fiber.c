@@ -8,6 +8,8 @@
 #define WASMFX(NAME) __attribute__((import_module("wasmfx_fiber"), import_name("__wasmfx_fiber_" NAME)))
 WASMFX("new") void wasmfx_fiber_new(uint32_t slot);
 WASMFX("drop") void wasmfx_fiber_drop(uint32_t slot);
+/* ends a suspended fiber: its stack unwinds (an exception no C frame catches), so the engine frees it */
+WASMFX("cancel") void wasmfx_fiber_cancel(uint32_t slot);
 /* 1: the fiber yielded, 0: it returned; the value is wasmfx_fiber_payload() */
 WASMFX("resume") uint32_t wasmfx_fiber_resume(uint32_t slot, void *arg);
 WASMFX("payload") void *wasmfx_fiber_payload(void);
@@ -40,8 +42,7 @@ fiber_t fiber_alloc_sized(fiber_entry_point_t entry, size_t stack_size) {
   f->stack_size = fiber_stack_size_of(stack_size);
   f->stack = NULL;
   f->sp = 0;
-  wasmfx_fiber_new(slot);
-  return f;
+  return f; /* its continuation is made by the first resume: a fiber never run costs the engine nothing */
 }
 
 fiber_t fiber_alloc(fiber_entry_point_t entry) { return fiber_alloc_sized(entry, 0); }
@@ -49,7 +50,10 @@ fiber_t fiber_alloc(fiber_entry_point_t entry) { return fiber_alloc_sized(entry,
 void fiber_free(fiber_t f) {
   if (f == NULL) return;
   if (f->state == RUNNING) fiber_misuse("fiber_free", "the fiber is running");
-  wasmfx_fiber_drop(f->slot); /* the continuation (if suspended) becomes garbage */
+  /* A suspended continuation is ended rather than dropped: V8's WasmFX keeps the stack of a
+   * dropped one until it runs out of memory (some 30,000 of them). */
+  if (f->state == SUSPENDED) wasmfx_fiber_cancel(f->slot);
+  wasmfx_fiber_drop(f->slot);
   slot_give(f->slot);
   free(f->stack);
   free(f);
@@ -77,6 +81,7 @@ void *fiber_resume(fiber_t f, void *arg, fiber_result_t *status) {
     }
     f->sp = (uintptr_t)f->stack + f->stack_size;
   }
+  if (f->state == FRESH) wasmfx_fiber_new(f->slot);
   fiber_t resumer = current;
   uintptr_t sp = __fiber_get_sp(), limit = __fiber_get_limit();
   current = f;

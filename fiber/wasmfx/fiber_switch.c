@@ -9,6 +9,8 @@
 #define WASMFX(NAME) __attribute__((import_module("wasmfx_fiber"), import_name("__wasmfx_fiber_" NAME)))
 WASMFX("new") void wasmfx_fiber_new(uint32_t slot);
 WASMFX("drop") void wasmfx_fiber_drop(uint32_t slot);
+/* ends a suspended fiber: its stack unwinds (an exception no C frame catches), so the engine frees it */
+WASMFX("cancel") void wasmfx_fiber_cancel(uint32_t slot);
 WASMFX("switch") void *wasmfx_fiber_switch(uint32_t target, void *arg, uint32_t self);
 WASMFX("from") uint32_t wasmfx_fiber_from(void);
 WASMFX("payload") void *wasmfx_fiber_payload(void);
@@ -57,8 +59,7 @@ fiber_t fiber_alloc_sized(fiber_entry_point_t entry, size_t stack_size) {
   f->stack_size = fiber_stack_size_of(stack_size);
   f->stack = NULL;
   f->sp = f->limit = 0;
-  wasmfx_fiber_new(slot);
-  return f;
+  return f; /* its continuation is made when it is first switched to: a fiber never run costs the engine nothing */
 }
 
 fiber_t fiber_alloc(fiber_entry_point_t entry) { return fiber_alloc_sized(entry, 0); }
@@ -71,6 +72,9 @@ static void release_stack(fiber_t f) {
 void fiber_free(fiber_t f) {
   if (f == NULL) return;
   if (f == current) fiber_misuse("fiber_free", "the fiber is running");
+  /* A suspended continuation is ended rather than dropped: V8's WasmFX keeps the stack of a
+   * dropped one until it runs out of memory (some 30,000 of them). */
+  if (f->state == SUSPENDED) wasmfx_fiber_cancel(f->slot);
   wasmfx_fiber_drop(f->slot);
   slot_fibers[f->slot] = NULL;
   slot_give(f->slot);
@@ -84,6 +88,7 @@ static void check_target(fiber_t target, const char *name) {
   if (target == NULL) fiber_misuse(name, "the target fiber is NULL");
   if (target == current) fiber_misuse(name, "a fiber cannot switch to itself");
   if (target->state == DONE) fiber_misuse(name, "the target fiber has finished");
+  if (target->state == FRESH) wasmfx_fiber_new(target->slot);
   if (target->stack == NULL && !target->on_main_stack) {
     target->stack = fiber_stack_new(target->stack_size);
     if (target->stack == NULL) fiber_misuse(name, "out of memory for the target's stack");
@@ -138,6 +143,7 @@ void *fiber_main(void *(*main)(int, char **), int argc, char **argv) {
   first->on_main_stack = 1; /* below this frame, leaving room for the scheduler's own calls */
   first->sp = (sp - FIBER_MAIN_RESERVE) & ~(uintptr_t)15;
   first->limit = limit;
+  wasmfx_fiber_new(first->slot);
   fiber_t next = first;
   void *arg = NULL, *result;
   for (;;) {
