@@ -127,3 +127,37 @@ test('bad C: the compiler\'s diagnostics with file:line:col, and exit 1 from the
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /no such file or directory: 'no-such\.c'/);
 });
+
+test('wasmfx run gives the lowered engine a big stack: 5000 fibers nested in each other', async () => {
+  // nested resumes keep native stack frames on the lowered engine (the CLI runs programs in a
+  // thread with THREAD_STACK_MB); Node's default stack ends at about 1300 levels
+  const src = join(scratch, 'nest.c');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(src, `#include <fiber.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+static fiber_t *chain;
+static void *level(void *arg) {
+  intptr_t k = (intptr_t)arg;
+  if (k == 0) return (void *)1;
+  fiber_result_t st;
+  intptr_t below = (intptr_t)fiber_resume(chain[k - 1], (void *)(k - 1), &st);
+  return (void *)(below + 1);
+}
+int main(int argc, char **argv) {
+  intptr_t n = argc > 1 ? atoi(argv[1]) : 10;
+  chain = malloc(sizeof(fiber_t) * (n + 1));
+  for (intptr_t i = 0; i <= n; i++) chain[i] = fiber_alloc_sized(level, 2048);
+  fiber_result_t st;
+  printf("%d levels: %d\\n", (int)n, (int)(intptr_t)fiber_resume(chain[n], (void *)n, &st));
+  return 0;
+}
+`);
+  const wasm = join(scratch, 'nest.wasm');
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'src', 'cli', 'main.ts'), ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(cli(['cc', src, '-o', wasm]).status, 0);
+  const r = cli(['run', wasm, '5000']);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '5000 levels: 5001\n');
+});

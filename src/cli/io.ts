@@ -6,6 +6,8 @@ import type { Module } from '../syntax/ast.ts';
 import type { SourceFile } from '../util/source.ts';
 import { decodeModule } from '../binary/decoder.ts';
 import { parseModule } from '../text/parser.ts';
+import { isWasmError } from '../util/errors.ts';
+import { LowerError } from '../lower/index.ts';
 
 export class CliError extends Error {}
 
@@ -53,4 +55,20 @@ export function writeOutput(path: string | undefined, data: string | Uint8Array)
   } catch (e) {
     throw new CliError(`${path}: cannot write: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Reports an error of a command on `write` (standard error) and returns the exit code: 2 for
+ * usage errors, else 1. Input errors print located (`file:line:col: ...`); anything else is a bug
+ * of ours and says so, without a JavaScript stack trace unless WASMFX_DEBUG is set.
+ */
+export function reportError(e: unknown, write: (text: string) => void): number {
+  if (isWasmError(e)) write(`${e.format()}\n`);
+  else if (e instanceof CliError) write(`wasmfx: ${e.message}\n`);
+  else if (e instanceof LowerError) write(`wasmfx: cannot lower: ${e.message}\n`);
+  else {
+    const detail = process.env.WASMFX_DEBUG ? (e as Error).stack : String((e as Error)?.message ?? e);
+    write(`wasmfx: internal error: ${detail}\n`);
+  }
+  return e instanceof UsageError ? 2 : 1;
 }

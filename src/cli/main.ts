@@ -10,7 +10,7 @@ import { printModule } from '../text/printer.ts';
 import { validateModule } from '../valid/validator.ts';
 import { LowerError, lowerModule } from '../lower/index.ts';
 import { isWasmError } from '../util/errors.ts';
-import { CliError, UsageError, displayName, loadModuleFile, writeOutput } from './io.ts';
+import { CliError, UsageError, displayName, loadModuleFile, reportError, writeOutput } from './io.ts';
 import { runScriptInChild, runWastFiles, type WastOptions } from './wast.ts';
 import { ENGINES, ENGINE_NAMES, engineEntry, needsReexec, runChild } from './engines.ts';
 import { VERSION } from '../version.ts';
@@ -180,9 +180,9 @@ function program(): Command {
           process.exitCode = r.status ?? 1;
           return;
         }
-        const { runProgramOnHost } = await import('./run-host.ts');
-        const hopts = { ...entry.options, ...(o.invoke !== undefined ? { invoke: o.invoke } : {}), wasi };
-        process.exitCode = runProgramOnHost(file, args, hopts, entry.namespace(), out, err);
+        // in a thread with a big stack (run-thread.ts)
+        const { runInThread } = await import('./run-thread.ts');
+        process.exitCode = await runInThread({ engine: entry.name, file, args, ...(o.invoke !== undefined ? { invoke: o.invoke } : {}), wasi });
         return;
       }
       const { runProgram } = await import('./run.ts');
@@ -202,15 +202,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    process.exitCode = e instanceof UsageError ? 2 : 1;
-    if (isWasmError(e)) process.stderr.write(`${e.format()}\n`);
-    else if (e instanceof CliError) process.stderr.write(`wasmfx: ${e.message}\n`);
-    else if (e instanceof LowerError) process.stderr.write(`wasmfx: cannot lower: ${e.message}\n`);
-    else {
-      // A bug of ours, not of the input: say so, without a stack trace unless asked for.
-      const detail = process.env.WASMFX_DEBUG ? (e as Error).stack : String((e as Error)?.message ?? e);
-      process.stderr.write(`wasmfx: internal error: ${detail}\n`);
-    }
+    process.exitCode = reportError(e, (t) => void process.stderr.write(t));
   }
 }
 
