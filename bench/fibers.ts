@@ -28,6 +28,20 @@ const NATIVE_FLAGS = ['--experimental-wasm-wasmfx', '--no-turboshaft-wasm-load-e
 
 type Engine = 'lowered' | 'native' | 'host';
 
+/**
+ * The process's peak RSS, bytes: VmHWM (Linux), since getrusage's maxrss keeps the high-water
+ * mark of the process image before exec (here the parent, with Clang loaded); else maxRSS.
+ */
+function peakRss(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 // ---- child: one run --------------------------------------------------------------------------------
 
 if (process.argv[2] === '--child') {
@@ -48,7 +62,7 @@ if (process.argv[2] === '--child') {
   const code = wasi.start(instance);
   const startMs = performance.now() - t0;
   const memory = (instance.exports['memory'] as { buffer: ArrayBuffer }).buffer.byteLength;
-  process.stderr.write(JSON.stringify({ code, startMs, memory, rss: process.resourceUsage().maxRSS * 1024, out }) + '\n');
+  process.stderr.write(JSON.stringify({ code, startMs, memory, rss: peakRss(), out }) + '\n');
   process.exit(0);
 }
 

@@ -92,7 +92,7 @@ static void unwind_to(fiber_t next, fiber_state_t state) {
   asyncify_start_unwind(&f->data);
 }
 
-__attribute__((noinline)) void *fiber_switch(fiber_t target, void *arg, fiber_t *switched_from) {
+__attribute__((noinline)) void *fiber_switch(fiber_t target, void *arg, volatile fiber_t *switched_from) {
   fiber_t f = current;
   if (f != NULL && f->state == REWINDING) {
     /* called again by the rewound caller: the switch back has happened */

@@ -44,8 +44,9 @@ FIBER_EXPORT("fiber_free") void fiber_free(fiber_t fiber);
 /** Status codes (kept for source compatibility). */
 typedef enum { FIBER_OK = 0, FIBER_SWITCH = 1, FIBER_ERROR = 2 } fiber_result_t;
 
-/** Switches to `fiber` with `arg`; returns the argument of the switch that comes back, its source in `*switched_from`. */
-FIBER_EXPORT("fiber_switch") void *fiber_switch(fiber_t fiber, void *arg, fiber_t *switched_from);
+/** Switches to `fiber` with `arg`; returns the argument of the switch that comes back, its source in `*switched_from`
+    (when not NULL; volatile, as some programs declare it, and so accepting both). */
+FIBER_EXPORT("fiber_switch") void *fiber_switch(fiber_t fiber, void *arg, volatile fiber_t *switched_from);
 
 /** Switches to `target` with `arg` and ends the calling fiber. */
 FIBER_EXPORT("fiber_switch_return") __attribute__((noreturn)) void fiber_switch_return(fiber_t target, void *arg);

@@ -101,7 +101,7 @@ static void check_target(fiber_t target, const char *name) {
 __attribute__((export_name("__wasmfx_fiber_start")))
 void *__wasmfx_fiber_start(void *arg) { return current->entry(arg, fiber_of(wasmfx_fiber_from())); }
 
-void *fiber_switch(fiber_t target, void *arg, fiber_t *switched_from) {
+void *fiber_switch(fiber_t target, void *arg, volatile fiber_t *switched_from) {
   check_target(target, "fiber_switch");
   fiber_t self = current;
   self->sp = __fiber_get_sp();
