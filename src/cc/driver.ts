@@ -55,6 +55,9 @@ export type FiberApi = 'fiber' | 'fiber_switch';
 /** The fiber library: fiber/ at the package's root (two levels above src/cc and dist/cc). */
 export const FIBER_DIR = fileURLToPath(new URL('../../fiber/', import.meta.url));
 
+/** The fiber library's objects, by source and defines (they do not depend on the program). */
+const libraryObjects = new Map<string, Uint8Array>();
+
 /** Where things are in Clang's virtual file system. */
 const V_FIBER = '/wasmfx-fiber';
 const V_BUILD = '/wasmfx-build';
@@ -122,10 +125,19 @@ export async function compileC(sources: readonly string[], opts: CcOptions): Pro
 
   // 3. the library, and the link
   if (api !== null) {
-    const libDefs = opts.stackSize === undefined ? [] : [`-DFIBER_STACK_SIZE=${opts.stackSize}`];
+    // the library sees the stack size, and the program's own defines of FIBER_* settings
+    const libDefs = [...(opts.defines ?? []).filter((d) => d.startsWith('FIBER_')).map((d) => `-D${d}`), ...(opts.stackSize === undefined ? [] : [`-DFIBER_STACK_SIZE=${opts.stackSize}`])];
     for (const [src, obj] of [[`${V_FIBER}/${opts.fiber}/${api}.c`, `${V_BUILD}/lib-${api}.o`], [`${V_FIBER}/common/stack.S`, `${V_BUILD}/lib-stack.o`]] as const) {
-      const r = await runLlvm('clang', [...common, `-I${V_FIBER}`, '-O2', ...libDefs, '-c', src, '-o', obj], files);
-      files = r.files;
+      // the library's objects depend only on these: built once per process
+      const key = `${src} ${libDefs.join(' ')}`;
+      let bytes = libraryObjects.get(key);
+      if (bytes === undefined) {
+        const r = await runLlvm('clang', ['--target=wasm32-wasip1', `-I${V_FIBER}/include`, `-I${V_FIBER}`, '-O2', ...libDefs, '-c', src, '-o', obj], files);
+        bytes = treeFile(r.files, obj);
+        if (bytes === undefined) throw new ToolError('clang', `${r.output}\nclang: no object for ${src}`);
+        libraryObjects.set(key, bytes);
+      }
+      treePut(files, obj, bytes);
       objects.push(obj);
     }
   }
@@ -146,7 +158,7 @@ export async function compileC(sources: readonly string[], opts: CcOptions): Pro
     const watFile = join(FIBER_DIR, 'wasmfx', `${api}.wat`);
     const wat = parseModule(readFileSync(watFile, 'utf8'), watFile);
     validateModule(wat, { name: watFile, text: readFileSync(watFile, 'utf8') });
-    wasm = runBinaryen('wasm-merge', [checked, encodeModule(wat)], [...BINARYEN_FEATURES, '-g', '{0}', 'main', '{1}', 'wasmfx_fiber']);
+    wasm = await runBinaryen('wasm-merge', [checked, encodeModule(wat)], [...BINARYEN_FEATURES, '-g', '{0}', 'main', '{1}', 'wasmfx_fiber']);
   } else {
     // Asyncify's output needs Binaryen's optimizer (as Emscripten runs it): at least -O1
     const level = { '0': 1, '1': 1, '2': 2, '3': 3, s: 2, z: 2 }[opts.opt ?? '2'];

@@ -4,7 +4,7 @@
 // in-process in a virtual file system (a tree of names to contents); Binaryen's
 // tools run as child Node processes on files in a temporary directory.
 
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -129,19 +129,24 @@ export const BINARYEN_FEATURES: readonly string[] = [
 
 /**
  * Runs a Binaryen tool (`wasm-opt`, `wasm-merge`) on input modules (written to a temporary
- * directory as in0.wasm, in1.wasm, ...; `args` names them by `{0}`, `{1}`, ...); returns out.wasm.
+ * directory as in0.wasm, in1.wasm, ...; `args` names them by `{0}`, `{1}`, ...); resolves to
+ * out.wasm. A child process: builds running at the same time overlap with it.
  */
-export function runBinaryen(tool: 'wasm-opt' | 'wasm-merge', inputs: readonly Uint8Array[], args: readonly string[]): Uint8Array {
+export function runBinaryen(tool: 'wasm-opt' | 'wasm-merge', inputs: readonly Uint8Array[], args: readonly string[]): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), 'wasmfx-cc-'));
-  try {
-    inputs.forEach((bytes, i) => writeFileSync(join(dir, `in${i}.wasm`), bytes));
-    const argv = args.map((a) => a.replace(/\{(\d+)\}/g, (_, i: string) => join(dir, `in${i}.wasm`)));
-    const out = join(dir, 'out.wasm');
-    const r = spawnSync(process.execPath, [binaryenBin(tool), ...argv, '-o', out], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (r.error) throw new ToolError(tool, `cannot run ${tool}: ${r.error.message}`);
-    if (r.status !== 0) throw new ToolError(tool, `${tool}: ${(r.stderr || r.stdout || `exit status ${r.status}`).trim()}`);
-    return new Uint8Array(readFileSync(out));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const done = (): void => rmSync(dir, { recursive: true, force: true });
+  inputs.forEach((bytes, i) => writeFileSync(join(dir, `in${i}.wasm`), bytes));
+  const argv = args.map((a) => a.replace(/\{(\d+)\}/g, (_, i: string) => join(dir, `in${i}.wasm`)));
+  const out = join(dir, 'out.wasm');
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const child = spawn(process.execPath, [binaryenBin(tool), ...argv, '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (b: Buffer) => void (text += b.toString('utf8')));
+    child.stderr.on('data', (b: Buffer) => void (text += b.toString('utf8')));
+    child.on('error', (e) => reject(new ToolError(tool, `cannot run ${tool}: ${e.message}`)));
+    child.on('close', (status) => {
+      if (status !== 0) reject(new ToolError(tool, `${tool}: ${text.trim() || `exit status ${status}`}`));
+      else resolve(new Uint8Array(readFileSync(out)));
+    });
+  }).finally(done);
 }
