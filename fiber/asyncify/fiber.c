@@ -9,29 +9,16 @@
  * the fiber is suspended, up to where the shadow stack then ends). */
 #include "fiber.h"
 #include "common/fiber_internal.h"
-
-#define ASYNCIFY(NAME) __attribute__((import_module("asyncify"), import_name(NAME)))
-ASYNCIFY("start_unwind") void asyncify_start_unwind(void *data);
-ASYNCIFY("stop_unwind") void asyncify_stop_unwind(void);
-ASYNCIFY("start_rewind") void asyncify_start_rewind(void *data);
-ASYNCIFY("stop_rewind") void asyncify_stop_rewind(void);
+#include "common/asyncify.h"
 
 typedef enum { FRESH, SUSPENDED, RUNNING, REWINDING, DONE } fiber_state_t;
-
-/* Asyncify's buffer descriptor: where its data goes next, and where it must stop. */
-struct asyncify_data {
-  uintptr_t pos;
-  uintptr_t end;
-};
 
 struct fiber {
   struct asyncify_data data;
   fiber_entry_point_t entry;
   fiber_state_t state;
-  size_t stack_size;
-  char *stack;  /* NULL until the first resume; freed when the fiber returns */
-  uintptr_t sp; /* the shadow stack pointer while suspended */
-  void *value;  /* the value passed by yield (out) or resume (in) */
+  struct fiber_stack stack;
+  void *value; /* the value passed by yield (out) or resume (in) */
 };
 
 static fiber_t current; /* the running fiber; NULL on the main stack */
@@ -44,9 +31,7 @@ fiber_t fiber_alloc_sized(fiber_entry_point_t entry, size_t stack_size) {
   if (f == NULL) return NULL;
   f->entry = entry;
   f->state = FRESH;
-  f->stack_size = fiber_stack_size_of(stack_size);
-  f->stack = NULL;
-  f->sp = 0;
+  fiber_stack_init(&f->stack, stack_size);
   f->value = NULL;
   return f;
 }
@@ -56,7 +41,7 @@ fiber_t fiber_alloc(fiber_entry_point_t entry) { return fiber_alloc_sized(entry,
 void fiber_free(fiber_t f) {
   if (f == NULL) return;
   if (f->state == RUNNING || f->state == REWINDING) fiber_misuse("fiber_free", "the fiber is running");
-  free(f->stack);
+  fiber_stack_release(&f->stack);
   free(f);
 }
 
@@ -71,7 +56,7 @@ __attribute__((noinline)) void *fiber_yield(void *arg) {
   }
   f->value = arg;
   f->state = SUSPENDED;
-  f->data.pos = (uintptr_t)f->stack; /* rewinding pops it back to here */
+  f->data.pos = (uintptr_t)f->stack.base; /* rewinding pops it back to here */
   f->data.end = __fiber_get_sp() & ~(uintptr_t)3; /* up to this frame: the frames above stay on the shadow stack */
   asyncify_start_unwind(&f->data);
   return NULL; /* not seen: the callers unwind */
@@ -82,18 +67,15 @@ __attribute__((noinline)) void *fiber_resume(fiber_t f, void *arg, fiber_result_
     if (status) *status = FIBER_ERROR;
     return NULL;
   }
-  if (f->stack == NULL) {
-    f->stack = fiber_stack_new(f->stack_size);
-    if (f->stack == NULL) {
-      if (status) *status = FIBER_ERROR;
-      return NULL;
-    }
-    f->sp = (uintptr_t)f->stack + f->stack_size;
+  if (!fiber_stack_ready(&f->stack)) {
+    if (status) *status = FIBER_ERROR;
+    return NULL;
   }
   fiber_t resumer = current;
-  uintptr_t sp = __fiber_get_sp(), limit = __fiber_get_limit();
+  struct fiber_stack mine;
+  fiber_stack_save(&mine);
   current = f;
-  __fiber_set_stack(f->sp, (uintptr_t)f->stack + FIBER_STACK_GUARD);
+  fiber_stack_enter(&f->stack);
   if (f->state == SUSPENDED) {
     f->value = arg;
     f->state = REWINDING;
@@ -104,17 +86,16 @@ __attribute__((noinline)) void *fiber_resume(fiber_t f, void *arg, fiber_result_
   void *result = f->entry(arg);
   if (f->state == SUSPENDED) {
     asyncify_stop_unwind();
-    f->sp = __fiber_get_sp();
+    f->stack.sp = __fiber_get_sp();
   }
-  __fiber_set_stack(sp, limit);
+  fiber_stack_enter(&mine);
   current = resumer;
   if (f->state == SUSPENDED) {
     if (status) *status = FIBER_YIELD;
     return f->value;
   }
   f->state = DONE;
-  free(f->stack);
-  f->stack = NULL;
+  fiber_stack_release(&f->stack);
   if (status) *status = FIBER_OK;
   return result;
 }

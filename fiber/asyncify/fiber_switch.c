@@ -11,29 +11,16 @@
  * has a buffer of its own. */
 #include "fiber_switch.h"
 #include "common/fiber_internal.h"
-
-#define ASYNCIFY(NAME) __attribute__((import_module("asyncify"), import_name(NAME)))
-ASYNCIFY("start_unwind") void asyncify_start_unwind(void *data);
-ASYNCIFY("stop_unwind") void asyncify_stop_unwind(void);
-ASYNCIFY("start_rewind") void asyncify_start_rewind(void *data);
-ASYNCIFY("stop_rewind") void asyncify_stop_rewind(void);
+#include "common/asyncify.h"
 
 typedef enum { FRESH, SUSPENDED, RUNNING, REWINDING, ENDING, DONE } fiber_state_t;
-
-struct asyncify_data {
-  uintptr_t pos;
-  uintptr_t end;
-};
 
 struct fiber {
   struct asyncify_data data;
   fiber_entry_point_t entry;
   fiber_state_t state;
-  int on_main_stack;
-  size_t stack_size;
-  char *stack;      /* NULL until the fiber first runs; freed when it ends */
+  struct fiber_stack stack;
   char *buffer;     /* the Asyncify buffer of the fiber on the main stack */
-  uintptr_t sp, limit;
   void *arg;        /* the argument of the switch to this fiber */
   fiber_t from;     /* and its source (NULL after fiber_switch_return) */
   fiber_t next;     /* where this fiber switches to */
@@ -46,10 +33,8 @@ fiber_t fiber_alloc_sized(fiber_entry_point_t entry, size_t stack_size) {
   if (f == NULL) return NULL;
   f->entry = entry;
   f->state = FRESH;
-  f->on_main_stack = 0;
-  f->stack_size = fiber_stack_size_of(stack_size);
-  f->stack = f->buffer = NULL;
-  f->sp = f->limit = 0;
+  fiber_stack_init(&f->stack, stack_size);
+  f->buffer = NULL;
   f->arg = NULL;
   f->from = f->next = NULL;
   return f;
@@ -57,15 +42,10 @@ fiber_t fiber_alloc_sized(fiber_entry_point_t entry, size_t stack_size) {
 
 fiber_t fiber_alloc(fiber_entry_point_t entry) { return fiber_alloc_sized(entry, 0); }
 
-static void release_stack(fiber_t f) {
-  if (!f->on_main_stack) free(f->stack);
-  f->stack = NULL;
-}
-
 void fiber_free(fiber_t f) {
   if (f == NULL) return;
   if (f == current) fiber_misuse("fiber_free", "the fiber is running");
-  release_stack(f);
+  fiber_stack_release(&f->stack);
   free(f->buffer);
   free(f);
 }
@@ -82,11 +62,11 @@ static void unwind_to(fiber_t next, fiber_state_t state) {
   fiber_t f = current;
   f->next = next;
   f->state = state;
-  if (f->on_main_stack) {
+  if (f->stack.on_main_stack) {
     f->data.pos = (uintptr_t)f->buffer;
     f->data.end = (uintptr_t)f->buffer + FIBER_STACK_SIZE;
   } else {
-    f->data.pos = (uintptr_t)f->stack;
+    f->data.pos = (uintptr_t)f->stack.base;
     f->data.end = __fiber_get_sp() & ~(uintptr_t)3;
   }
   asyncify_start_unwind(&f->data);
@@ -132,15 +112,6 @@ static void *run_main(void *arg, fiber_t from) {
   return main_function(main_argc, main_argv);
 }
 
-/* A fiber's stack, on its first run. */
-static void give_stack(fiber_t f) {
-  if (f->stack != NULL || f->on_main_stack) return;
-  f->stack = fiber_stack_new(f->stack_size);
-  if (f->stack == NULL) fiber_misuse("fiber_switch", "out of memory for the target's stack");
-  f->sp = (uintptr_t)f->stack + f->stack_size;
-  f->limit = (uintptr_t)f->stack + FIBER_STACK_GUARD;
-}
-
 __attribute__((noinline)) void *fiber_main(void *(*main)(int, char **), int argc, char **argv) {
   if (current != NULL) fiber_misuse("fiber_main", "called inside fiber_main");
   main_function = main;
@@ -150,16 +121,17 @@ __attribute__((noinline)) void *fiber_main(void *(*main)(int, char **), int argc
   if (first == NULL) fiber_misuse("fiber_main", "out of memory");
   first->buffer = (char *)malloc(FIBER_STACK_SIZE);
   if (first->buffer == NULL) fiber_misuse("fiber_main", "out of memory");
-  uintptr_t sp = __fiber_get_sp(), limit = __fiber_get_limit();
-  first->on_main_stack = 1;
-  first->sp = (sp - FIBER_MAIN_RESERVE) & ~(uintptr_t)15;
-  first->limit = limit;
+  struct fiber_stack mine;
+  fiber_stack_save(&mine);
+  first->stack.on_main_stack = 1; /* below this frame, leaving room for the scheduler's own calls */
+  first->stack.sp = (mine.sp - FIBER_MAIN_RESERVE) & ~(uintptr_t)15;
+  first->stack.limit = mine.limit;
   fiber_t f = first;
   void *result;
   for (;;) {
-    give_stack(f);
+    if (!fiber_stack_ready(&f->stack)) fiber_misuse("fiber_switch", "out of memory for the target's stack");
     current = f;
-    __fiber_set_stack(f->sp, f->limit);
+    fiber_stack_enter(&f->stack);
     if (f->state == SUSPENDED) {
       f->state = REWINDING;
       asyncify_start_rewind(&f->data);
@@ -169,9 +141,9 @@ __attribute__((noinline)) void *fiber_main(void *(*main)(int, char **), int argc
     result = f->entry(f->arg, f->from);
     if (f->state == SUSPENDED || f->state == ENDING) {
       asyncify_stop_unwind();
-      f->sp = __fiber_get_sp();
+      f->stack.sp = __fiber_get_sp();
     }
-    __fiber_set_stack(sp, limit);
+    fiber_stack_enter(&mine);
     if (f->state == SUSPENDED) {
       f = f->next;
       continue;
@@ -179,7 +151,7 @@ __attribute__((noinline)) void *fiber_main(void *(*main)(int, char **), int argc
     fiber_t next = f->next;
     int ended = f->state == ENDING;
     f->state = DONE;
-    release_stack(f);
+    fiber_stack_release(&f->stack);
     if (!ended) break;
     f = next;
   }

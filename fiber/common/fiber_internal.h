@@ -66,14 +66,46 @@ __attribute__((constructor)) static void fiber_limit_main_stack(void) {
   __fiber_set_stack(__fiber_get_sp(), (uintptr_t)&__stack_low + FIBER_STACK_GUARD);
 }
 
-/* A shadow stack: [base, base + size), 16-byte aligned, growing down from the top. */
-static char *fiber_stack_new(size_t size) {
-  return (char *)aligned_alloc(16, (size + 15) & ~(size_t)15);
+/* A fiber's shadow stack: [base, base + size), 16-byte aligned, growing down from the top;
+ * made when the fiber first runs and freed when it ends. */
+struct fiber_stack {
+  char *base;        /* NULL while there is none */
+  size_t size;
+  uintptr_t sp;      /* the stack pointer while the fiber is not running */
+  uintptr_t limit;   /* and its limit */
+  int on_main_stack; /* the first fiber of fiber_main runs on the main C stack (never freed) */
+};
+
+static void fiber_stack_init(struct fiber_stack *s, size_t requested) {
+  s->base = NULL;
+  s->size = requested == 0 ? FIBER_STACK_SIZE
+          : requested < FIBER_MIN_STACK_SIZE ? FIBER_MIN_STACK_SIZE : (requested + 15) & ~(size_t)15;
+  s->sp = s->limit = 0;
+  s->on_main_stack = 0;
 }
 
-static size_t fiber_stack_size_of(size_t requested) {
-  if (requested == 0) return FIBER_STACK_SIZE;
-  return requested < FIBER_MIN_STACK_SIZE ? FIBER_MIN_STACK_SIZE : (requested + 15) & ~(size_t)15;
+/* Makes the stack when there is none yet; 0 when out of memory. */
+static int fiber_stack_ready(struct fiber_stack *s) {
+  if (s->base != NULL || s->on_main_stack) return 1;
+  s->base = (char *)aligned_alloc(16, s->size);
+  if (s->base == NULL) return 0;
+  s->sp = (uintptr_t)s->base + s->size;
+  s->limit = (uintptr_t)s->base + FIBER_STACK_GUARD;
+  return 1;
 }
+
+static void fiber_stack_release(struct fiber_stack *s) {
+  if (!s->on_main_stack) free(s->base);
+  s->base = NULL;
+}
+
+/* The running stack (pointer and limit) into `s`: before leaving it. */
+static void fiber_stack_save(struct fiber_stack *s) {
+  s->sp = __fiber_get_sp();
+  s->limit = __fiber_get_limit();
+}
+
+/* Makes `s` the running stack. */
+static void fiber_stack_enter(const struct fiber_stack *s) { __fiber_set_stack(s->sp, s->limit); }
 
 #endif

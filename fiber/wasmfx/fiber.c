@@ -21,9 +21,7 @@ struct fiber {
   fiber_entry_point_t entry;
   uint32_t slot;
   fiber_state_t state;
-  size_t stack_size;
-  char *stack;      /* NULL until the first resume; freed when the fiber returns */
-  uintptr_t sp;     /* the shadow stack pointer while suspended */
+  struct fiber_stack stack;
 };
 
 static fiber_t current; /* the running fiber; NULL on the main stack */
@@ -39,9 +37,7 @@ fiber_t fiber_alloc_sized(fiber_entry_point_t entry, size_t stack_size) {
   f->entry = entry;
   f->slot = slot;
   f->state = FRESH;
-  f->stack_size = fiber_stack_size_of(stack_size);
-  f->stack = NULL;
-  f->sp = 0;
+  fiber_stack_init(&f->stack, stack_size);
   return f; /* its continuation is made by the first resume: a fiber never run costs the engine nothing */
 }
 
@@ -55,7 +51,7 @@ void fiber_free(fiber_t f) {
   if (f->state == SUSPENDED) wasmfx_fiber_cancel(f->slot);
   wasmfx_fiber_drop(f->slot);
   slot_give(f->slot);
-  free(f->stack);
+  fiber_stack_release(&f->stack);
   free(f);
 }
 
@@ -73,30 +69,26 @@ void *fiber_resume(fiber_t f, void *arg, fiber_result_t *status) {
     if (status) *status = FIBER_ERROR;
     return NULL;
   }
-  if (f->stack == NULL) {
-    f->stack = fiber_stack_new(f->stack_size);
-    if (f->stack == NULL) {
-      if (status) *status = FIBER_ERROR;
-      return NULL;
-    }
-    f->sp = (uintptr_t)f->stack + f->stack_size;
+  if (!fiber_stack_ready(&f->stack)) {
+    if (status) *status = FIBER_ERROR;
+    return NULL;
   }
   if (f->state == FRESH) wasmfx_fiber_new(f->slot);
   fiber_t resumer = current;
-  uintptr_t sp = __fiber_get_sp(), limit = __fiber_get_limit();
+  struct fiber_stack mine;
+  fiber_stack_save(&mine);
   current = f;
   f->state = RUNNING;
-  __fiber_set_stack(f->sp, (uintptr_t)f->stack + FIBER_STACK_GUARD);
+  fiber_stack_enter(&f->stack);
   uint32_t yielded = wasmfx_fiber_resume(f->slot, arg);
-  f->sp = __fiber_get_sp();
-  __fiber_set_stack(sp, limit);
+  f->stack.sp = __fiber_get_sp();
+  fiber_stack_enter(&mine);
   current = resumer;
   if (yielded) {
     f->state = SUSPENDED;
   } else {
     f->state = DONE;
-    free(f->stack); /* done: its stack is garbage now, not only at fiber_free */
-    f->stack = NULL;
+    fiber_stack_release(&f->stack); /* done: its stack is garbage now, not only at fiber_free */
   }
   if (status) *status = yielded ? FIBER_YIELD : FIBER_OK;
   return wasmfx_fiber_payload();

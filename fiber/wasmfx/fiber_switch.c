@@ -25,10 +25,7 @@ struct fiber {
   fiber_entry_point_t entry;
   uint32_t slot;
   fiber_state_t state;
-  int on_main_stack; /* the first fiber of fiber_main runs on the main C stack */
-  size_t stack_size;
-  char *stack;       /* NULL until the fiber first runs; freed when it ends */
-  uintptr_t sp, limit;
+  struct fiber_stack stack;
 };
 
 static fiber_t current;       /* the running fiber; NULL outside fiber_main */
@@ -55,19 +52,11 @@ fiber_t fiber_alloc_sized(fiber_entry_point_t entry, size_t stack_size) {
   f->entry = entry;
   f->slot = slot;
   f->state = FRESH;
-  f->on_main_stack = 0;
-  f->stack_size = fiber_stack_size_of(stack_size);
-  f->stack = NULL;
-  f->sp = f->limit = 0;
+  fiber_stack_init(&f->stack, stack_size);
   return f; /* its continuation is made when it is first switched to: a fiber never run costs the engine nothing */
 }
 
 fiber_t fiber_alloc(fiber_entry_point_t entry) { return fiber_alloc_sized(entry, 0); }
-
-static void release_stack(fiber_t f) {
-  if (!f->on_main_stack) free(f->stack);
-  f->stack = NULL;
-}
 
 void fiber_free(fiber_t f) {
   if (f == NULL) return;
@@ -78,7 +67,7 @@ void fiber_free(fiber_t f) {
   wasmfx_fiber_drop(f->slot);
   slot_fibers[f->slot] = NULL;
   slot_give(f->slot);
-  release_stack(f);
+  fiber_stack_release(&f->stack);
   free(f);
 }
 
@@ -88,13 +77,8 @@ static void check_target(fiber_t target, const char *name) {
   if (target == NULL) fiber_misuse(name, "the target fiber is NULL");
   if (target == current) fiber_misuse(name, "a fiber cannot switch to itself");
   if (target->state == DONE) fiber_misuse(name, "the target fiber has finished");
+  if (!fiber_stack_ready(&target->stack)) fiber_misuse(name, "out of memory for the target's stack");
   if (target->state == FRESH) wasmfx_fiber_new(target->slot);
-  if (target->stack == NULL && !target->on_main_stack) {
-    target->stack = fiber_stack_new(target->stack_size);
-    if (target->stack == NULL) fiber_misuse(name, "out of memory for the target's stack");
-    target->sp = (uintptr_t)target->stack + target->stack_size;
-    target->limit = (uintptr_t)target->stack + FIBER_STACK_GUARD;
-  }
 }
 
 /* The body of every continuation (fiber_switch.wat calls it). */
@@ -104,12 +88,11 @@ void *__wasmfx_fiber_start(void *arg) { return current->entry(arg, fiber_of(wasm
 void *fiber_switch(fiber_t target, void *arg, volatile fiber_t *switched_from) {
   check_target(target, "fiber_switch");
   fiber_t self = current;
-  self->sp = __fiber_get_sp();
-  self->limit = __fiber_get_limit();
+  fiber_stack_save(&self->stack);
   self->state = SUSPENDED;
   current = target;
   target->state = RUNNING;
-  __fiber_set_stack(target->sp, target->limit);
+  fiber_stack_enter(&target->stack);
   void *result = wasmfx_fiber_switch(target->slot, arg, self->slot);
   /* back: the fiber that switched here made us current and installed our stack */
   if (switched_from) *switched_from = fiber_of(wasmfx_fiber_from());
@@ -139,22 +122,23 @@ void *fiber_main(void *(*main)(int, char **), int argc, char **argv) {
   main_argv = argv;
   fiber_t first = fiber_alloc(run_main);
   if (first == NULL) fiber_misuse("fiber_main", "out of memory");
-  uintptr_t sp = __fiber_get_sp(), limit = __fiber_get_limit();
-  first->on_main_stack = 1; /* below this frame, leaving room for the scheduler's own calls */
-  first->sp = (sp - FIBER_MAIN_RESERVE) & ~(uintptr_t)15;
-  first->limit = limit;
+  struct fiber_stack mine;
+  fiber_stack_save(&mine);
+  first->stack.on_main_stack = 1; /* below this frame, leaving room for the scheduler's own calls */
+  first->stack.sp = (mine.sp - FIBER_MAIN_RESERVE) & ~(uintptr_t)15;
+  first->stack.limit = mine.limit;
   wasmfx_fiber_new(first->slot);
   fiber_t next = first;
   void *arg = NULL, *result;
   for (;;) {
     current = next;
     next->state = RUNNING;
-    __fiber_set_stack(next->sp, next->limit);
+    fiber_stack_enter(&next->stack);
     uint32_t ended = wasmfx_fiber_run(next->slot, arg);
-    __fiber_set_stack(sp, limit);
+    fiber_stack_enter(&mine);
     fiber_t finished = current; /* the fiber that returned or ended */
     finished->state = DONE;
-    release_stack(finished);
+    fiber_stack_release(&finished->stack);
     if (!ended) {
       result = wasmfx_fiber_payload();
       break;
