@@ -126,3 +126,22 @@ test('wast --validate-only: counts and failures', () => {
   assert.match(r.stdout, /small\.wast:6: assert_invalid: /);
   assert.match(r.stdout, /^4 passed, 1 failed, 1 skipped$/m);
 });
+
+test('print shows names from a name section with padded sizes (as Kotlin writes it); a malformed one is a warning', () => {
+  // (module (func)) with a name section: subsection 1 (functions) with 5-byte LEB128s for its size, count and index
+  const head = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b];
+  const names = [0x04, ...Buffer.from('name'), 0x01, 0x8d, 0x80, 0x80, 0x80, 0x00, 0x81, 0x80, 0x80, 0x80, 0x00, 0x80, 0x80, 0x80, 0x80, 0x00, 0x02, ...Buffer.from('go')];
+  const bin = (payload: number[]) => new Uint8Array([...head, 0x00, payload.length, ...payload]);
+  const padded = join(tmp, 'padded.wasm');
+  writeFileSync(padded, bin(names));
+  const r = wasmfx(['print', padded]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\(func \$go /);
+  assert.equal(r.stderr, '');
+  const broken = join(tmp, 'broken-names.wasm');
+  writeFileSync(broken, bin([0x04, ...Buffer.from('name'), 0x01, 0x05, 0x01]));
+  const b = wasmfx(['print', broken]);
+  assert.equal(b.code, 0);
+  assert.match(b.stderr, /^wasmfx: warning: .*broken-names\.wasm: the name section is malformed; printed without its names\n$/);
+  assert.match(b.stdout, /\(func \(;0;\)/);
+});

@@ -392,25 +392,35 @@ test('the name section', () => {
   assert.equal(decodeModule(encodeModule(only)).names.module, 'x');
 });
 
-test('a name section that cannot be re-encoded as is stays a raw custom section', () => {
+test('a name section is read by what it means; one that is not what the encoder writes also stays raw, for its bytes', () => {
   const raw = (...payload: number[]) => sec(0, ...str('name'), ...payload);
-  const cases: [string, number[]][] = [
-    ['broken', raw(0x01, 0x05, 0x01)],
-    ['unknown subsection', raw(0x0c, 0x00)],
-    ['out of order', raw(...[0x01, 4, ...vec([0, ...str('f')])], ...[0x00, 2, ...str('m')])],
-    ['duplicate index', raw(0x01, 7, ...vec([0, ...str('f')], [0, ...str('g')]))],
-    ['unsorted', raw(0x01, 7, ...vec([1, ...str('f')], [0, ...str('g')]))],
-    ['padded LEB', raw(0x00, 0x82, 0x00, ...str('m'))],
-    ['empty', raw()],
-    ['bad UTF-8', raw(0x00, 2, 1, 0xff)],
+  const f = (name: string) => [0, ...str(name)];
+  // [what, section, the module name and function 0's name it gives (undefined: none)]
+  const cases: [string, number[], string | undefined, string | undefined][] = [
+    ['broken', raw(0x01, 0x05, 0x01), undefined, undefined],
+    ['unknown subsection', raw(0x0c, 0x00), undefined, undefined],
+    ['unknown subsection among known ones', raw(0x0c, 1, 0x00, ...[0x01, 4, ...vec(f('f'))]), undefined, 'f'],
+    ['out of order', raw(...[0x01, 4, ...vec(f('f'))], ...[0x00, 2, ...str('m')]), 'm', 'f'],
+    ['duplicate index: the first counts', raw(0x01, 7, ...vec(f('f'), f('g'))), undefined, 'f'],
+    ['unsorted', raw(0x01, 7, ...vec([1, ...str('f')], f('g'))), undefined, 'g'],
+    ['padded LEB (as Kotlin writes it)', raw(0x00, 0x82, 0x80, 0x80, 0x00, ...str('m'), 0x01, 0x88, 0x80, 0x00, 0x81, 0x80, 0x00, 0x80, 0x80, 0x00, 1, 0x66), 'm', 'f'],
+    ['empty', raw(), undefined, undefined],
+    ['bad UTF-8', raw(0x00, 2, 1, 0xff), undefined, undefined],
   ];
-  for (const [what, s] of cases) {
+  for (const [what, s, module, func] of cases) {
     const bytes = mod(TYPE0, s);
     const m = decodeModule(bytes);
     assert.deepEqual(m.customs.map((c) => c.name), ['name'], what);
-    assert.deepEqual(strip(m.names), strip(emptyNames()), what);
-    assert.deepEqual(encodeModule(m), bytes, what);
+    assert.equal(m.names.module, module, what);
+    assert.equal(m.names.funcs.get(0), func, what);
+    assert.deepEqual(encodeModule(m), bytes, what); // unchanged names: the section's own bytes
   }
+  // names changed: generated, and the stale raw section dropped
+  const padded = decodeModule(mod(TYPE0, raw(0x00, 0x82, 0x80, 0x80, 0x00, ...str('m'))));
+  padded.names.module = 'n';
+  const again = decodeModule(encodeModule(padded));
+  assert.equal(again.names.module, 'n');
+  assert.deepEqual(again.customs, []);
   // a valid name section, but not right after the last standard section
   const good = sec(0, ...str('name'), 0x00, 2, ...str('m'));
   const late = mod(TYPE0, sec(0, ...str('other')), good);

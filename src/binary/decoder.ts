@@ -21,7 +21,7 @@ import type {
 import { MalformedError } from '../util/errors.ts';
 import type { SourceFile } from '../util/source.ts';
 import { ABS_CODES, SECTION_ORDER } from './codes.ts';
-import { decodeNames, encodeNames } from './names.ts';
+import { decodeNames, encodeNames, sameBytes } from './names.ts';
 import { Reader } from './reader.ts';
 
 // ---- types ------------------------------------------------------------------------
@@ -707,18 +707,20 @@ export function decodeModule(bytes: Uint8Array, source?: SourceFile): Module {
     funcs[i] = { type: funcTypes[i]!, locals: c.locals, body: c.body, at: c.at };
   }
 
-  // The name section: taken into `names` when it is the first section after the
-  // last standard one, decodes, and is exactly what the encoder writes for the
-  // names it holds (so that re-encoding reproduces the binary); otherwise it
-  // stays a raw custom section.
+  // The name section: the first one that decodes gives `names` (by meaning: padded
+  // sizes, any order of subsections). When it is also exactly what the encoder writes
+  // for those names, right after the last standard section, it is not kept; otherwise it
+  // also stays a raw custom section, which the encoder writes as it is while `names` is
+  // unchanged (so that re-encoding reproduces the binary). A section that does not decode
+  // stays raw, and the module has no names (a custom section never fails a module).
   let names: Names | null = null;
   const kept: Custom[] = [];
   for (const c of customs) {
-    if (names === null && c.name === 'name' && c.start === lastStdEnd) {
+    if (names === null && c.name === 'name') {
       const decoded = decodeNames(c.bytes);
-      if (decoded !== null && c.bytes.length > 0 && sameBytes(encodeNames(decoded), c.bytes)) {
+      if (decoded !== null) {
         names = decoded;
-        continue;
+        if (c.start === lastStdEnd && c.bytes.length > 0 && sameBytes(encodeNames(decoded), c.bytes)) continue;
       }
     }
     kept.push({ name: c.name, bytes: c.bytes, after: c.after });
@@ -732,8 +734,3 @@ export function decodeModule(bytes: Uint8Array, source?: SourceFile): Module {
   };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

@@ -6,7 +6,7 @@
 // after the last standard section. Re-encoding a decoded encoding gives the
 // same bytes.
 
-import type { Data, Elem, Expr, Module } from '../syntax/ast.ts';
+import type { Custom, Data, Elem, Expr, Module } from '../syntax/ast.ts';
 import {
   BY_NAME, type BlockType, type BrCast, type BrTable, type Catch, type Handler, type ImmKind,
   type ImmValues, type InstrDef, type MemArg,
@@ -16,7 +16,7 @@ import type {
   SubType, TableType, ValType,
 } from '../syntax/types.ts';
 import { ABS_CODES, SECTION_ORDER } from './codes.ts';
-import { writeNames } from './names.ts';
+import { decodeNames, encodeNames, sameBytes, writeNames } from './names.ts';
 import { Writer } from './writer.ts';
 
 // ---- types -----------------------------------------------------------------------
@@ -347,8 +347,21 @@ export function encodeModule(m: Module): Uint8Array {
   w.word32(0x6d736100);
   w.word32(1);
 
-  // custom sections, stably ordered by place
+  // A raw `name` custom section (one the decoder also read into `names`, kept for its exact
+  // bytes) is written as it is while it says what `names` says: then no name section is
+  // generated. Once `names` says something else, the names are generated and a raw section
+  // that decodes is dropped (it is stale); one that does not decode is written as it is.
+  const generated = encodeNames(m.names);
+  let namesInRaw = false;
+  const rawNames = (c: Custom): boolean => {
+    if (c.name !== 'name') return true;
+    const d = decodeNames(c.bytes);
+    if (d === null) return true;
+    if (!namesInRaw && sameBytes(encodeNames(d), generated)) return (namesInRaw = true);
+    return false;
+  };
   const customs = m.customs
+    .filter(rawNames)
     .map((c, i) => ({ c, rank: rankOf(c.after), i }))
     .sort((a, b) => a.rank - b.rank || a.i - b.i);
   let ci = 0;
@@ -383,6 +396,7 @@ export function encodeModule(m: Module): Uint8Array {
   });
 
   const emitNames = (): void => {
+    if (namesInRaw) return;
     const s = w.pos;
     w.byte(0);
     const sized = w.beginSized();

@@ -1,6 +1,9 @@
 // The `name` custom section (with the extended-name-section subsections),
-// decoded into `Names` and encoded back. Subsections, in the order they must
-// appear:
+// decoded into `Names` and encoded back. Decoding goes by what the section
+// means, not by how it is written, as toolchains write it in their own ways
+// (Kotlin pads its LEB128 sizes): subsections in any order, unknown ones
+// skipped, a name given twice keeps the first. Encoding writes the
+// subsections in the order the spec lists them:
 //   0 module   1 functions   2 locals (indirect)   3 labels (indirect)   4 types
 //   5 tables   6 memories    7 globals   8 elem segments   9 data segments
 //   10 fields (indirect)     11 tags
@@ -29,14 +32,13 @@ const SUBSECTIONS: readonly (readonly [number, MapKey, boolean])[] = [
 ];
 const BY_ID = new Map(SUBSECTIONS.map((s) => [s[0], s]));
 
-function readNameMap(r: Reader): Map<number, string> | null {
+function readNameMap(r: Reader): Map<number, string> {
   const n = r.len32();
   const m = new Map<number, string>();
   for (let i = 0; i < n; i++) {
     const x = r.u32();
     const s = r.name();
-    if (m.has(x)) return null;
-    m.set(x, s);
+    if (!m.has(x)) m.set(x, s);
   }
   return m;
 }
@@ -45,16 +47,17 @@ function readNameMap(r: Reader): Map<number, string> | null {
 export function decodeNames(payload: Uint8Array): Names | null {
   const r = new Reader(payload);
   const names = emptyNames();
-  let last = -1;
   try {
     while (!r.atEnd()) {
       const id = r.byte();
-      if (id <= last || id > 11) return null;
-      last = id;
       const size = r.len32();
       const end = r.pos + size;
+      if (end > payload.length) return null;
       if (id === 0) {
-        names.module = r.name();
+        names.module ??= r.name();
+        r.pos = end;
+      } else if (!BY_ID.has(id)) {
+        r.pos = end; // a subsection of a later proposal: skipped
       } else {
         const [, key, indirect] = BY_ID.get(id)!;
         if (indirect) {
@@ -63,13 +66,12 @@ export function decodeNames(payload: Uint8Array): Names | null {
           for (let i = 0; i < n; i++) {
             const x = r.u32();
             const inner = readNameMap(r);
-            if (inner === null || outer.has(x)) return null;
-            outer.set(x, inner);
+            if (!outer.has(x)) outer.set(x, inner);
           }
         } else {
           const m = readNameMap(r);
-          if (m === null) return null;
-          names[key] = m as never;
+          const known = names[key] as Map<number, string>;
+          for (const [x, name] of m) if (!known.has(x)) known.set(x, name);
         }
       }
       if (r.pos !== end) return null;
@@ -122,4 +124,11 @@ export function encodeNames(names: Names): Uint8Array {
   const w = new Writer(64);
   writeNames(w, names);
   return w.finish();
+}
+
+/** Byte-for-byte equality. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

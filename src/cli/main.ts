@@ -6,6 +6,7 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { encodeModule } from '../binary/encoder.ts';
+import { decodeNames } from '../binary/names.ts';
 import { printModule } from '../text/printer.ts';
 import { validateModule } from '../valid/validator.ts';
 import { LowerError, lowerModule } from '../lower/index.ts';
@@ -44,6 +45,10 @@ function program(): Command {
     .option('-o, --output <file>', 'output file (default: standard output)')
     .action((input: string, o: { output?: string }) => {
       const { module } = loadModuleFile(input);
+      // a custom section never fails a module: a name section we cannot read is only a warning
+      if (module.customs.some((c) => c.name === 'name' && decodeNames(c.bytes) === null)) {
+        process.stderr.write(`wasmfx: warning: ${displayName(input)}: the name section is malformed; printed without its names\n`);
+      }
       writeOutput(o.output, printModule(module));
     });
 
