@@ -159,6 +159,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     const r = rt!;
     r.cur!.value = outer;
     r.unw!.value = 0;
+    r.uf!.value = null;
     r.thr!.value = 0;
     r.sw!.value = 0;
   };

@@ -9,7 +9,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  frameSubType, nullable, C_INNER, C_OUTER, F_NEXT, U_CONT, U_FIRST, U_LAST, T_UW, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  frameSubType, nullable, C_INNER, C_OUTER, F_BASE, F_LAST, F_NEXT, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -116,12 +116,10 @@ export class Helpers {
     e.end();
     e.op('global.get', g('unw'));
     e.blk('if', null, () => {
-      // the frames saved on S (kh.first .. kh.last) go in front of the rest
-      const kh = g('kh');
-      e.op('global.get', kh).op('struct.get', T_UW, U_LAST).op('local.get', R).op('struct.set', T_FRAME, F_NEXT);
-      e.op('local.get', S).op('global.get', kh).op('struct.get', T_UW, U_FIRST).op('struct.set', T_STK, S_TOP);
-      e.op('global.get', kh).op('ref.null', T_FRAME).op('struct.set', T_UW, U_FIRST);
-      e.op('global.get', kh).op('ref.null', T_FRAME).op('struct.set', T_UW, U_LAST);
+      // the frames saved on S (uf .. uf.last) go in front of the rest; the next stack out starts a list of its own
+      e.op('global.get', g('uf')).op('local.tee', F).op('struct.get', T_FRAME, F_LAST).op('local.get', R).op('struct.set', T_FRAME, F_NEXT);
+      e.op('local.get', S).op('local.get', F).op('struct.set', T_STK, S_TOP);
+      e.op('ref.null', T_FRAME).op('global.set', g('uf'));
       const U = {};
       e.open('loop', U);
       e.op('global.get', g('tgt')).op('local.get', S).op('ref.eq');
@@ -199,16 +197,15 @@ export class Helpers {
     });
   }
 
-  /** Starts unwinding to the handler found: the continuation (cur..tgt) goes to `kh`. */
+  /** Starts unwinding to the handler found (the continuation is cur..tgt). */
   private startUnwind(e: Emitter, sw: number): void {
     e.op('i32.const', sw).op('global.set', this.g('sw'));
     e.op('i32.const', 1).op('global.set', this.g('unw'));
-    e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('struct.new', T_CONT);
-    e.op('ref.null', T_FRAME).op('ref.null', T_FRAME).op('struct.new', T_UW).op('global.set', this.g('kh'));
   }
 
   /**
-   * suspend(key): finds the handler and starts unwinding; the continuation is in `kh`.
+   * suspend(key): finds the handler and starts unwinding; the handler's resume site makes the
+   * continuation (ki..tgt).
    */
   suspend(): number {
     const find = this.find();
@@ -235,6 +232,7 @@ export class Helpers {
         e.op('local.get', 1).op('array.len').op('i32.eqz');
         e.blk('if', null, () => e.op('local.get', 0).op('call', find));
       });
+      e.op('global.get', this.g('cur')).op('global.set', this.g('ki'));
       this.startUnwind(e, 0);
       this.def(x, ['i32'], [], [ref(true, T_HDL)], e, 'suspend');
     });
@@ -249,7 +247,7 @@ export class Helpers {
       e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
       e.op('local.get', 1).op('call', find);
       this.startUnwind(e, 1);
-      e.op('global.get', this.g('kh')).op('struct.get', T_UW, U_CONT).op('ref.as_non_null');
+      e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('struct.new', T_CONT);
       this.def(x, [ref(true, T_CONT), 'i32'], [ref(false, T_CONT)], [], e, 'switch');
     });
   }
@@ -264,7 +262,7 @@ export class Helpers {
       const e = new Emitter({});
       this.throwIfPending(e);
       c.load(ftype.params.map((t) => c.kind(t)), ftype.params.map((t) => c.cval(t)), e.out);
-      e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, 2).op('call_ref', fType);
+      e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE).op('call_ref', fType);
       const rs = ftype.results.map((t) => c.cval(t));
       e.op('global.get', this.g('unw'));
       e.blk('if', c.bt(rs, rs), () => {
@@ -295,7 +293,7 @@ export class Helpers {
       const { type, thunk } = this.startFrame(ft);
       const e = new Emitter({});
       e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_FUNC));
-      e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
+      e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('ref.null', T_FRAME).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
       e.op('ref.null', T_STK).op('ref.null', T_HDL).op('struct.new', T_STK).op('local.tee', 1).op('local.get', 1);
       e.op('struct.new', T_CONT);
       this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [STK], e, `contnew${ft}`);
@@ -325,7 +323,7 @@ export class Helpers {
       // params: bound..., k; locals: inner, outer, frame
       const k = nb;
       e.op('local.get', k).op('call', take).op('local.set', nb + 2).op('local.set', nb + 1);
-      e.op('local.get', nb + 1).op('struct.get', T_STK, S_TOP).push(c.refFunc(thunk));
+      e.op('local.get', nb + 1).op('struct.get', T_STK, S_TOP).push(c.refFunc(thunk)).op('ref.null', T_FRAME);
       for (let i = 0; i < nb; i++) e.op('local.get', i);
       e.op('struct.new', type).op('local.set', nb + 3);
       e.op('local.get', nb + 1).op('local.get', nb + 3).op('struct.set', T_STK, S_TOP);
@@ -345,7 +343,7 @@ export class Helpers {
       c.load(rest.map((t) => c.kind(t)), rt, e.out);
       for (let i = rt.length - 1; i >= 0; i--) e.op('local.set', 1 + i);
       for (let i = 0; i < bound.length; i++) {
-        e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, 2 + i);
+        e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE + i);
         const t = c.cval(bound[i]!);
         if (typeof t !== 'string' && !t.nullable) e.op('ref.as_non_null');
       }

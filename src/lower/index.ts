@@ -14,7 +14,7 @@ import { Ctx, I, kindOf, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
 import { Instrumenter, type Plan } from './instrument.ts';
 import { mapInstr } from './rewrite.ts';
-import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, T_HDL, T_STK, WHY_HOST_FRAME } from './rt.ts';
+import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_STK, WHY_HOST_FRAME } from './rt.ts';
 import { Emitter } from './emit.ts';
 
 export { LowerError } from './context.ts';
@@ -253,7 +253,7 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   e.end();
   e.op('global.get', c.rtGlobal('unw'));
   e.blk('if', null, () => {
-    e.op('i32.const', 0).op('global.set', c.rtGlobal('unw'));
+    e.op('i32.const', 0).op('global.set', c.rtGlobal('unw')).op('ref.null', T_FRAME).op('global.set', c.rtGlobal('uf'));
     e.op('i32.const', WHY_HOST_FRAME).op('global.set', c.rtGlobal('why')).op('unreachable');
   });
   e.op('local.get', SAVED).op('global.set', cur).op('return');

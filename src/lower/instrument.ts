@@ -26,7 +26,7 @@ import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
 import { labelsOf, mapInstr, withLabels } from './rewrite.ts';
 import {
-  frameSubType, nullable, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_THUNK, T_UW, U_CONT, U_FIRST, U_LAST, WHY_NULL_EXN,
+  frameSubType, nullable, F_BASE, F_LAST, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_THUNK, WHY_NULL_EXN,
 } from './rt.ts';
 
 /** What the lowering made of an instrumented function. */
@@ -227,8 +227,9 @@ export class Instrumenter {
 
     // ---- the frame's fields: next, thunk, pc, the locals, then stack slots by (position, type)
     const FT = plan.frame;
-    // (fields 0 and 1 are $Frame's: $next, $thunk)
-    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, 'i32'];
+    // (fields 0 to 2 are $Frame's: $next, $thunk, $last)
+    const PC = F_BASE;
+    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, { nullable: true, heap: T_FRAME }, 'i32'];
     for (const t of localTypes) fieldTypes.push(nullable(t));
     const slotFields = new Map<string, number>();
     const field = (p: number, t: ValType): number => {
@@ -278,7 +279,7 @@ export class Instrumenter {
         e.op('struct.new_default', FT).op('local.set', FR);
         e.op('local.get', FR).push(c.refFunc(plan.thunk)).op('struct.set', FT, F_THUNK);
       });
-      e.op('local.get', FR).op('i32.const', id).op('struct.set', FT, 2);
+      e.op('local.get', FR).op('i32.const', id).op('struct.set', FT, PC);
     };
     const lowered = (ts: readonly CValType[]) => ts.map((t) => c.cval(t));
     const kinds = (ts: readonly CValType[]): Kind[] => ts.map((t) => c.kind(t));
@@ -415,7 +416,7 @@ export class Instrumenter {
             const tt = c.vm.tags[hd.tag]!.comp as CFuncType;
             c.load(kinds(tt.params), lowered(lt.slice(0, -1)), e.out);
             // the continuation (made where it suspended)
-            e.op('global.get', g('kh')).op('struct.get', T_UW, U_CONT).op('ref.as_non_null');
+            e.op('global.get', g('ki')).op('global.get', g('tgt')).op('struct.new', T_CONT);
             e.br('br', it.targets[targetIndex(hs, i)]!);
           });
           e.end(); // U
@@ -555,34 +556,33 @@ export class Instrumenter {
     e.op('local.get', FR).op('ref.is_null').op('i32.eqz');
     e.blk('if', null, () => {
       localTypes.forEach((t, i) => {
-        e.op('local.get', FR).op('struct.get', FT, 3 + i);
+        e.op('local.get', FR).op('struct.get', FT, PC + 1 + i);
         if (nonNull(t)) e.op('ref.as_non_null');
         e.op('local.set', local(i));
       });
-      e.op('local.get', FR).op('struct.get', FT, 2).op('local.set', STATE);
+      e.op('local.get', FR).op('struct.get', FT, PC).op('local.set', STATE);
     });
     e.open('block', FEXIT);
     emitSeq(root.body, root, [], 1, root.lastId);
     e.op('return');
     e.end();
-    localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, 3 + i));
-    // append the frame to the continuation's list of saved frames (kh.first .. kh.last)
+    localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, PC + 1 + i));
+    // append the frame to the list of frames this unwinding saved (uf .. uf.last)
     {
-      const KH = tmp({ nullable: true, heap: T_UW });
-      const LAST = tmp({ nullable: true, heap: T_FRAME });
-      e.op('global.get', g('kh')).op('local.tee', KH).op('struct.get', T_UW, U_LAST).op('local.tee', LAST).op('ref.is_null');
+      const H = tmp({ nullable: true, heap: T_FRAME });
+      e.op('global.get', g('uf')).op('local.tee', H).op('ref.is_null');
       e.open('if', {});
-      e.op('local.get', KH).op('local.get', FR).op('struct.set', T_UW, U_FIRST);
+      e.op('local.get', FR).op('global.set', g('uf')).op('local.get', FR).op('local.set', H);
       e.else();
-      e.op('local.get', LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
+      e.op('local.get', H).op('struct.get', T_FRAME, F_LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
       e.end();
-      e.op('local.get', KH).op('local.get', FR).op('struct.set', T_UW, U_LAST);
+      e.op('local.get', H).op('local.get', FR).op('struct.set', T_FRAME, F_LAST);
     }
     for (const t of results) c.dummy(t, e.out);
     e.op('return');
     e.op('end');
 
-    const frameType = frameSubType(fieldTypes.slice(2).map((t) => ({ mutable: true, type: t })));
+    const frameType = frameSubType(fieldTypes.slice(F_BASE).map((t) => ({ mutable: true, type: t })));
     c.setType(FT, frameType);
     const implType = c.funcType([...params, { nullable: true, heap: FT }], results);
     c.setFunc(plan.impl, { type: implType, locals: [...declared.map(nullable), ...extra], body: e.out, at: f.at });

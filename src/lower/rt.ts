@@ -4,16 +4,17 @@
 // that its types are the same canonical types in every module (and in the
 // runtime module that owns the shared globals):
 //
-//   0 $Frame  (sub (struct (field $next (mut (ref null $Frame))) (field $thunk (mut (ref null $Thunk)))))
-//             a saved activation; each instrumented function extends it with its locals and stack
+//   0 $Frame  (sub (struct (field $next (mut (ref null $Frame))) (field $thunk (mut (ref null $Thunk)))
+//                          (field $last (mut (ref null $Frame)))))
+//             a saved activation; each instrumented function extends it with its locals and stack.
+//             $last: in the first frame of an unwinding (global uf), the last frame saved so far
+//             (frames link to young objects only, without a holder object per suspension)
 //   1 $Thunk  (func (param (ref $Frame)))  re-enters a saved frame
 //   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost first
 //   3 $Hdl    (array i32)                  a resume's handler table: tag id * 2 + (1 for switch)
 //   4 $Cont   (struct $inner $outer)       a continuation value: the chain of stacks it captured;
-//             one-shot: consuming it clears $inner
-//   5 $Uw     (struct $cont $first $last)  an unwinding in progress: the continuation it makes and
-//             the frames saved so far, innermost first (frames link to young objects only; the
-//             driver links the list into the stack once: one write barrier per suspension)
+//             one-shot: consuming it clears $inner. A suspension's is made by the handler's resume
+//             site (from ki and tgt): nothing young goes into a global on the way
 //
 // The state of the machine lives in globals that every lowered module
 // imports from "wasmfx:rt" (or defines, for a standalone module), listed in
@@ -30,21 +31,20 @@ export const T_THUNK = 1;
 export const T_STK = 2;
 export const T_HDL = 3;
 export const T_CONT = 4;
-export const T_UW = 5;
 /** the number of runtime types before the module's own */
-export const RT_TYPES = 6;
+export const RT_TYPES = 5;
 
 // field indices
 export const F_NEXT = 0;
 export const F_THUNK = 1;
+export const F_LAST = 2;
+/** the first field of a frame subtype's own (frame types: $Frame's fields, then theirs) */
+export const F_BASE = 3;
 export const S_TOP = 0;
 export const S_PARENT = 1;
 export const S_HDL = 2;
 export const C_INNER = 0;
 export const C_OUTER = 1;
-export const U_CONT = 0;
-export const U_FIRST = 1;
-export const U_LAST = 2;
 
 const r = (nullable: boolean, heap: number | 'any' | 'func' | 'extern' | 'exn'): ValType => ({ nullable, heap });
 const mut = (type: ValType) => ({ mutable: true, type });
@@ -52,7 +52,7 @@ const mut = (type: ValType) => ({ mutable: true, type });
 export const rtRecType = (): RecType => ({
   explicit: true,
   types: [
-    { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK))] } },
+    { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME))] } },
     { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME)], results: [] } },
     {
       final: true, supers: [],
@@ -60,10 +60,6 @@ export const rtRecType = (): RecType => ({
     },
     { final: true, supers: [], comp: { kind: 'array', field: { mutable: false, type: 'i32' } } },
     { final: true, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_STK)), mut(r(true, T_STK))] } },
-    {
-      final: true, supers: [],
-      comp: { kind: 'struct', fields: [mut(r(true, T_CONT)), mut(r(true, T_FRAME)), mut(r(true, T_FRAME))] },
-    },
   ],
 });
 
@@ -81,7 +77,8 @@ export const RT_GLOBALS = [
   ['cur', mut(r(true, T_STK))], // the running stack (null: the host's)
   ['unw', mut('i32')], // 1 while frames unwind to a handler
   ['tgt', mut(r(true, T_STK))], // the stack whose resumer handles the suspension
-  ['kh', mut(r(true, T_UW))], // the unwinding in progress (the continuation it captures)
+  ['uf', mut(r(true, T_FRAME))], // the first frame saved by the unwinding in progress (null: none yet)
+  ['ki', mut(r(true, T_STK))], // the stack that suspended (the inner end of the continuation)
   ['code', mut('i32')], // the handler clause there
   ['sw', mut('i32')], // 1: the unwinding is a switch to (swi, swo)
   ['swi', mut(r(true, T_STK))],
@@ -151,8 +148,8 @@ export function defaultConst(t: ValType) {
 /** The nullable version of a type (frame fields and scratch locals hold values of any type). */
 export const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
 
-/** A frame type: $Frame's fields ($next, $thunk), then `extra`. */
+/** A frame type: $Frame's fields ($next, $thunk, $last), then `extra` (from F_BASE). */
 export const frameSubType = (extra: readonly FieldType[]): SubType => ({
   final: true, supers: [T_FRAME],
-  comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), ...extra] },
+  comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME)), ...extra] },
 });
