@@ -111,15 +111,14 @@ export class Helpers {
       e.br('br', L);
     });
     e.op('local.get', F).op('struct.get', T_FRAME, F_NEXT).op('local.set', R);
-    e.tryTable({}, null, [{ kind: 'catch_all_ref', label: caught }]);
+    e.tryTable({}, ref(true, T_FRAME), [{ kind: 'catch_all_ref', label: caught }]);
     e.op('local.get', F).op('ref.as_non_null').op('local.get', F).op('struct.get', T_FRAME, F_THUNK).op('call_ref', T_THUNK);
     e.end();
-    e.op('global.get', g('unw'));
+    e.op('local.tee', F).op('ref.is_null').op('i32.eqz');
     e.blk('if', null, () => {
-      // the frames saved on S (uf .. uf.last) go in front of the rest; the next stack out starts a list of its own
-      e.op('global.get', g('uf')).op('local.tee', F).op('struct.get', T_FRAME, F_LAST).op('local.get', R).op('struct.set', T_FRAME, F_NEXT);
+      // it unwound: the frames it saved (F .. F.last) go in front of the rest
+      e.op('local.get', F).op('struct.get', T_FRAME, F_LAST).op('local.get', R).op('struct.set', T_FRAME, F_NEXT);
       e.op('local.get', S).op('local.get', F).op('struct.set', T_STK, S_TOP);
-      e.op('ref.null', T_FRAME).op('global.set', g('uf'));
       const U = {};
       e.open('loop', U);
       e.op('global.get', g('tgt')).op('local.get', S).op('ref.eq');
@@ -267,10 +266,11 @@ export class Helpers {
       e.op('global.get', this.g('unw'));
       e.blk('if', c.bt(rs, rs), () => {
         for (let i = 0; i < rs.length; i++) e.op('drop');
-        e.op('return');
+        e.op('global.get', this.g('uf')).op('return');
       });
       c.store(ftype.results.map((t) => c.kind(t)), e.out);
-      this.def(x, [ref(false, T_FRAME)], [], [], e, `start${ft}`, T_THUNK);
+      e.op('ref.null', T_FRAME);
+      this.def(x, [ref(false, T_FRAME)], [ref(true, T_FRAME)], [], e, `start${ft}`, T_THUNK);
     });
     return { type, thunk };
   }
@@ -337,7 +337,7 @@ export class Helpers {
     return this.once(`${key}:thunk`, (x) => {
       const e = new Emitter({});
       // an exception to raise passes through: the frame below raises it
-      e.op('global.get', this.g('thr')).blk('if', null, () => e.op('return'));
+      e.op('global.get', this.g('thr')).blk('if', null, () => e.op('ref.null', T_FRAME).op('return'));
       const rt = rest.map((t) => c.cval(t));
       const locals = rt.map((t) => (typeof t === 'string' ? t : { nullable: true, heap: t.heap }));
       c.load(rest.map((t) => c.kind(t)), rt, e.out);
@@ -353,7 +353,8 @@ export class Helpers {
         if (typeof t !== 'string' && !t.nullable) e.op('ref.as_non_null');
       }
       c.store([...bound, ...rest].map((t) => c.kind(t)), e.out);
-      this.def(x, [ref(false, T_FRAME)], [], locals, e, 'bindthunk', T_THUNK);
+      e.op('ref.null', T_FRAME);
+      this.def(x, [ref(false, T_FRAME)], [ref(true, T_FRAME)], locals, e, 'bindthunk', T_THUNK);
     });
   }
 }

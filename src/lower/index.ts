@@ -12,7 +12,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { analyse, SS_OPS, usesStackSwitching } from './analysis.ts';
 import { Ctx, I, kindOf, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
-import { Instrumenter, type Plan } from './instrument.ts';
+import { Instrumenter, type Plan, statusOk } from './instrument.ts';
 import { mapInstr } from './rewrite.ts';
 import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_STK, WHY_HOST_FRAME } from './rt.ts';
 import { Emitter } from './emit.ts';
@@ -124,7 +124,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   m.funcs.forEach((f, k) => {
     const x = nImported + k;
     if (!hasSites(f)) return;
-    plans.set(x, { impl: c.addFunc(null), thunk: c.addFunc(null), frame: c.reserveType() });
+    plans.set(x, { impl: c.addFunc(null), thunk: c.addFunc(null), frame: c.reserveType(), status: statusOk(f) });
     const name = m.names.funcs.get(x) ?? String(x);
     out.names.funcs.set(plans.get(x)!.impl, name);
     out.names.funcs.set(plans.get(x)!.thunk, `${name}:thunk`);
@@ -248,8 +248,11 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   e.open('block', ex, { nullable: false, heap: 'exn' });
   e.tryTable({}, c.bt([], results), [{ kind: 'catch_all_ref', label: ex }]);
   for (let i = 0; i < np; i++) e.op('local.get', i);
-  if (plan !== undefined) e.op('ref.null', plan.frame).op('call', plan.impl);
-  else e.op('call', x);
+  if (plan === undefined) e.op('call', x);
+  else {
+    e.op('ref.null', plan.frame).op('call', plan.impl);
+    if (plan.status) e.op('drop'); // (the global unw says the same)
+  }
   e.end();
   e.op('global.get', c.rtGlobal('unw'));
   e.blk('if', null, () => {

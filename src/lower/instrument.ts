@@ -34,7 +34,17 @@ export interface Plan {
   readonly impl: number;
   readonly thunk: number;
   readonly frame: number;
+  /**
+   * $impl returns one more value: null, or when it unwound, the first frame of the list its
+   * unwinding saved (its callers test that instead of the global `unw`, and need not go through
+   * the global `uf`). Not for a function with tail calls (they keep the callee's results).
+   */
+  readonly status: boolean;
 }
+
+/** Does a function body allow the status convention (Plan.status)? */
+export const statusOk = (f: Func): boolean =>
+  !f.body.some((i) => i.op === 'return_call' || i.op === 'return_call_ref' || i.op === 'return_call_indirect');
 
 type NodeKind = 'func' | 'block' | 'loop' | 'if' | 'try_table';
 
@@ -124,7 +134,10 @@ export class Instrumenter {
       case 'call': case 'return_call': {
         const p = this.plans.get(ins.args[0]);
         if (p !== undefined) {
+          // (a tail call of a status $impl goes through the wrapper, which returns the results only)
+          if (p.status && ins.op === 'return_call') break;
           out.push(I('ref.null', p.frame), I(ins.op, p.impl));
+          if (p.status) out.push(I('drop'));
           return;
         }
         break;
@@ -223,6 +236,11 @@ export class Instrumenter {
       return l;
     };
     const STATE = newLocal('i32');
+    // 1 once this function unwinds (set before leaving a block, and by a resume unwinding further out)
+    const UNWL = newLocal('i32');
+    // the first frame of the list the unwinding saved so far (null: this frame starts the list)
+    const HEAD = newLocal({ nullable: true, heap: T_FRAME });
+    const status = plan.status;
     const TMPK = newLocal({ nullable: true, heap: T_CONT });
 
     // ---- the frame's fields: next, thunk, pc, the locals, then stack slots by (position, type)
@@ -257,6 +275,7 @@ export class Instrumenter {
         return;
       }
       dummies(n.results);
+      e.op('i32.const', 1).op('local.set', UNWL);
       e.br('br', n.kind === 'loop' ? n.xl! : n);
     };
     const pushRegion = (types: readonly CValType[], from: number, to: number) => {
@@ -285,8 +304,18 @@ export class Instrumenter {
     const kinds = (ts: readonly CValType[]): Kind[] => ts.map((t) => c.kind(t));
 
     // ---- sites
+    /** The plan of a direct call's callee when it returns a status. */
+    const statusCall = (ins: Instr): Plan | undefined => {
+      if (ins.op !== 'call') return undefined;
+      const p = this.plans.get(ins.args[0]);
+      return p?.status ? p : undefined;
+    };
     const emitOrig = (it: Ins) => {
       const ins = it.ins;
+      if (status && ins.op === 'return') {
+        e.br('br', root);
+        return;
+      }
       if (it.targets.length > 0 && !SS_OPS.has(ins.op)) {
         e.push(withLabels(mapInstr(c, ins), it.targets.map((n) => e.depth(n))));
         return;
@@ -349,8 +378,14 @@ export class Instrumenter {
           e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('call', this.h.resume());
           return;
         }
-        default:
+        default: {
+          const p = statusCall(ins);
+          if (p !== undefined) {
+            e.op('ref.null', p.frame).op('call', p.impl).op('local.set', HEAD);
+            return;
+          }
           emitOrig({ ...it, site: null });
+        }
       }
     };
     /** Values a re-entered frame receives at the site. */
@@ -369,17 +404,23 @@ export class Instrumenter {
           c.load(kinds(it.site!.results), lowered(it.site!.results), e.out);
       }
     };
-    /** Saves this level and leaves it (the unwinding path of a site). */
-    const unwind = (s: Site, n: Node, drop: readonly CValType[]) => {
+    /** Saves this level and leaves it (the unwinding path of a site; `uf`: the callee's list is in the global). */
+    const unwind = (s: Site, n: Node, drop: readonly CValType[], uf = false) => {
       for (let i = 0; i < drop.length; i++) e.op('drop');
+      if (uf) e.op('global.get', g('uf')).op('local.set', HEAD);
       ensureFrame(s.id);
       saveRegion(s.below, n.h, s.below.length);
       exitFrom(n);
     };
-    const unwindCheck = (s: Site, n: Node, res: readonly CValType[]) => {
+    /**
+     * After a site: unwinding? From a status callee: it returned a list (HEAD); a resume: UNWL; a
+     * call through a wrapper: the global `unw` (the list is in `uf`).
+     */
+    const unwindCheck = (s: Site, n: Node, res: readonly CValType[], how: 'head' | 'local' | 'global') => {
       const l = lowered([...s.below.slice(n.h), ...res]);
-      e.op('global.get', g('unw'));
-      e.blk('if', c.bt(l, l), () => unwind(s, n, res));
+      if (how === 'head') e.op('local.get', HEAD).op('ref.is_null').op('i32.eqz');
+      else e.op(how === 'local' ? 'local.get' : 'global.get', how === 'local' ? UNWL : g('unw'));
+      e.blk('if', c.bt(l, l), () => unwind(s, n, res, how === 'global'));
     };
     const sitePost = (it: Ins, n: Node) => {
       const ins = it.ins;
@@ -419,14 +460,15 @@ export class Instrumenter {
             e.op('global.get', g('ki')).op('global.get', g('tgt')).op('struct.new', T_CONT);
             e.br('br', it.targets[targetIndex(hs, i)]!);
           });
-          e.end(); // U
+          e.end(); // U: unwinding further out
           for (const t of res) c.dummy(t, e.out);
+          e.op('i32.const', 1).op('local.set', UNWL);
           e.end(); // R
-          unwindCheck(s, n, ft.results);
+          unwindCheck(s, n, ft.results, 'local');
           return;
         }
         default:
-          unwindCheck(s, n, s.results);
+          unwindCheck(s, n, s.results, statusCall(ins) !== undefined ? 'head' : 'global');
       }
     };
 
@@ -469,7 +511,7 @@ export class Instrumenter {
       if (needs(n)) {
         const parent = n.parent!;
         const l = lowered([...n.before.slice(parent.h, n.h), ...n.results]);
-        e.op('global.get', g('unw'));
+        e.op('local.get', UNWL);
         e.blk('if', c.bt(l, l), () => {
           for (let i = 0; i < n.results.length; i++) e.op('drop');
           saveRegion(n.before, parent.h, n.h);
@@ -563,48 +605,66 @@ export class Instrumenter {
       e.op('local.get', FR).op('struct.get', FT, PC).op('local.set', STATE);
     });
     e.open('block', FEXIT);
-    emitSeq(root.body, root, [], 1, root.lastId);
+    if (status) {
+      // the function's own label, for branches to it (the function returns one value more)
+      e.open('block', root, c.bt([], results));
+      emitSeq(root.body, root, [], 1, root.lastId);
+      e.end();
+      e.op('ref.null', T_FRAME);
+    } else {
+      emitSeq(root.body, root, [], 1, root.lastId);
+    }
     e.op('return');
     e.end();
     localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, PC + 1 + i));
-    // append the frame to the list of frames this unwinding saved (uf .. uf.last)
-    {
-      const H = tmp({ nullable: true, heap: T_FRAME });
-      e.op('global.get', g('uf')).op('local.tee', H).op('ref.is_null');
-      e.open('if', {});
-      e.op('local.get', FR).op('global.set', g('uf')).op('local.get', FR).op('local.set', H);
-      e.else();
-      e.op('local.get', H).op('struct.get', T_FRAME, F_LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
-      e.end();
-      e.op('local.get', H).op('local.get', FR).op('struct.set', T_FRAME, F_LAST);
-    }
+    // append the frame to the list of frames this unwinding saved (HEAD .. HEAD.last)
+    e.op('local.get', HEAD).op('ref.is_null');
+    e.open('if', {});
+    e.op('local.get', FR).op('local.set', HEAD);
+    e.else();
+    e.op('local.get', HEAD).op('struct.get', T_FRAME, F_LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
+    e.end();
+    e.op('local.get', HEAD).op('local.get', FR).op('struct.set', T_FRAME, F_LAST);
+    // the list goes to the caller: returned, or (without the status convention) in the global uf
+    if (!status) e.op('local.get', HEAD).op('global.set', g('uf'));
     for (const t of results) c.dummy(t, e.out);
+    if (status) e.op('local.get', HEAD);
     e.op('return');
     e.op('end');
 
     const frameType = frameSubType(fieldTypes.slice(F_BASE).map((t) => ({ mutable: true, type: t })));
     c.setType(FT, frameType);
-    const implType = c.funcType([...params, { nullable: true, heap: FT }], results);
+    const implType = c.funcType([...params, { nullable: true, heap: FT }], status ? [...results, { nullable: true, heap: T_FRAME }] : results);
     c.setFunc(plan.impl, { type: implType, locals: [...declared.map(nullable), ...extra], body: e.out, at: f.at });
 
     // ---- the thunk: re-enters a saved frame; the results go to the transfer globals
     const t = new Emitter({});
     for (const p of params) c.dummy(p, t.out);
     t.op('local.get', 0).op('ref.cast', { nullable: false, heap: FT }).op('call', plan.impl);
-    t.op('global.get', g('unw'));
+    if (status) t.op('local.tee', 1).op('ref.is_null').op('i32.eqz');
+    else t.op('global.get', g('unw'));
     t.blk('if', c.bt(results, results), () => {
       for (let i = 0; i < results.length; i++) t.op('drop');
+      if (status) t.op('local.get', 1);
+      else t.op('global.get', g('uf'));
       t.op('return');
     });
     c.store(kinds(ft.results), t.out);
+    t.op('ref.null', T_FRAME);
     t.op('end');
-    c.setFunc(plan.thunk, { type: T_THUNK, locals: [], body: t.out, at: -1 });
+    c.setFunc(plan.thunk, { type: T_THUNK, locals: status ? [{ nullable: true, heap: T_FRAME }] : [], body: t.out, at: -1 });
 
     // ---- the wrapper, at the function's own index
     const w: Instr[] = [];
     for (let i = 0; i < np; i++) w.push(I('local.get', i));
-    w.push(I('ref.null', FT), I('return_call', plan.impl), I('end'));
-    return { type: c.typeIdx(f.type), locals: [], body: w, at: f.at };
+    if (!status) {
+      w.push(I('ref.null', FT), I('return_call', plan.impl), I('end'));
+      return { type: c.typeIdx(f.type), locals: [], body: w, at: f.at };
+    }
+    // (its callers read an unwinding's list from the global uf)
+    w.push(I('ref.null', FT), I('call', plan.impl), I('local.tee', np), I('ref.is_null'), I('i32.eqz'));
+    w.push(I('if', null), I('local.get', np), I('global.set', g('uf')), I('end'), I('end'));
+    return { type: c.typeIdx(f.type), locals: [{ nullable: true, heap: T_FRAME }], body: w, at: f.at };
   }
 
   private site(ins: Instr, ck: Checker, id: number): Site {

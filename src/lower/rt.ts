@@ -7,9 +7,10 @@
 //   0 $Frame  (sub (struct (field $next (mut (ref null $Frame))) (field $thunk (mut (ref null $Thunk)))
 //                          (field $last (mut (ref null $Frame)))))
 //             a saved activation; each instrumented function extends it with its locals and stack.
-//             $last: in the first frame of an unwinding (global uf), the last frame saved so far
+//             $last: in the first frame of an unwinding's list, the last frame saved so far
 //             (frames link to young objects only, without a holder object per suspension)
-//   1 $Thunk  (func (param (ref $Frame)))  re-enters a saved frame
+//   1 $Thunk  (func (param (ref $Frame)) (result (ref null $Frame)))  re-enters a saved frame;
+//             when it unwound, the first of the frames the unwinding saved (else null)
 //   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost first
 //   3 $Hdl    (array i32)                  a resume's handler table: tag id * 2 + (1 for switch)
 //   4 $Cont   (struct $inner $outer)       a continuation value: the chain of stacks it captured;
@@ -53,7 +54,7 @@ export const rtRecType = (): RecType => ({
   explicit: true,
   types: [
     { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME))] } },
-    { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME)], results: [] } },
+    { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME)], results: [r(true, T_FRAME)] } },
     {
       final: true, supers: [],
       comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_STK)), mut(r(true, T_HDL))] },
@@ -77,7 +78,7 @@ export const RT_GLOBALS = [
   ['cur', mut(r(true, T_STK))], // the running stack (null: the host's)
   ['unw', mut('i32')], // 1 while frames unwind to a handler
   ['tgt', mut(r(true, T_STK))], // the stack whose resumer handles the suspension
-  ['uf', mut(r(true, T_FRAME))], // the first frame saved by the unwinding in progress (null: none yet)
+  ['uf', mut(r(true, T_FRAME))], // the list of frames an unwinding saved, from a call through a wrapper
   ['ki', mut(r(true, T_STK))], // the stack that suspended (the inner end of the continuation)
   ['code', mut('i32')], // the handler clause there
   ['sw', mut('i32')], // 1: the unwinding is a switch to (swi, swo)
