@@ -160,8 +160,6 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     r.cur!.value = outer;
     r.unw!.value = 0;
     r.uf!.value = null;
-    r.thr!.value = 0;
-    r.sw!.value = 0;
   };
 
   /** What an error from a lowered instance is in JS. */

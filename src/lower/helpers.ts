@@ -9,7 +9,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  frameSubType, nullable, C_INNER, C_OUTER, F_BASE, F_LAST, F_NEXT, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  frameSubType, nullable, C_INNER, C_OUTER, F_BASE, F_LAST, F_NEXT, F_THR, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -65,17 +65,23 @@ export class Helpers {
     });
   }
 
-  /** resume(k, handlers) -> status: -1 done, -2 unwinding further out, i: handler clause i. */
+  /**
+   * resume(k, handlers, throw) -> status: -1 done, -2 unwinding further out, i: handler clause i.
+   * throw = 1: the frame re-entered first raises the exception in `exn` (resume_throw).
+   */
   resume(): number {
     return this.once('resume', (x) => {
       const e = new Emitter({});
-      this.emitTake(e, 0, 2); // (inline: a call less per resume)
-      e.op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('local.set', 3);
-      e.op('local.get', 3).op('global.get', this.g('cur')).op('struct.set', T_STK, S_PARENT);
-      e.op('local.get', 3).op('local.get', 1).op('struct.set', T_STK, S_HDL);
-      e.op('local.get', 2).op('global.set', this.g('cur'));
-      this.driver(e, 2, 3, 4, 5, 6);
-      this.def(x, [ref(true, T_CONT), ref(true, T_HDL)], ['i32'], [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME)], e, 'resume');
+      this.emitTake(e, 0, 3); // (inline: a call less per resume)
+      e.op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('local.set', 4);
+      e.op('local.get', 4).op('global.get', this.g('cur')).op('struct.set', T_STK, S_PARENT);
+      e.op('local.get', 4).op('local.get', 1).op('struct.set', T_STK, S_HDL);
+      e.op('local.get', 3).op('global.set', this.g('cur'));
+      e.op('local.get', 2).blk('if', null, () => {
+        e.op('local.get', 3).op('struct.get', T_STK, S_TOP).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
+      });
+      this.driver(e, 3, 4, 5, 6, 7);
+      this.def(x, [ref(true, T_CONT), ref(true, T_HDL), 'i32'], ['i32'], [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME)], e, 'resume');
     });
   }
 
@@ -123,15 +129,15 @@ export class Helpers {
       e.open('loop', U);
       e.op('global.get', g('tgt')).op('local.get', S).op('ref.eq');
       e.blk('if', null, () => {
-        e.op('global.get', g('sw'));
+        e.op('global.get', g('code')).op('i32.const', 0).op('i32.lt_s');
         e.blk('if', null, () => {
-          // switch: the target chain takes the place of this one under the same handler
+          // switch (code -1): the target chain takes the place of this one under the same handler
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
           isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
           e.op('global.get', g('swi')).op('local.tee', S).op('global.set', g('cur'));
           e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
-          e.op('i32.const', 0).op('global.set', g('unw')).op('i32.const', 0).op('global.set', g('sw'));
+          e.op('i32.const', 0).op('global.set', g('unw'));
           e.br('br', L);
         });
         e.op('i32.const', 0).op('global.set', g('unw'));
@@ -162,7 +168,7 @@ export class Helpers {
       });
       toParent();
     });
-    e.op('i32.const', 1).op('global.set', g('thr')).op('local.get', X).op('global.set', g('exn'));
+    e.op('local.get', R).op('i32.const', 1).op('struct.set', T_FRAME, F_THR).op('local.get', X).op('global.set', g('exn'));
     e.br('br', L);
     e.end(); // L
     e.op('unreachable');
@@ -196,11 +202,6 @@ export class Helpers {
     });
   }
 
-  /** Starts unwinding to the handler found (the continuation is cur..tgt). */
-  private startUnwind(e: Emitter, sw: number): void {
-    e.op('i32.const', sw).op('global.set', this.g('sw'));
-    e.op('i32.const', 1).op('global.set', this.g('unw'));
-  }
 
   /**
    * suspend(key): finds the handler and starts unwinding; the handler's resume site makes the
@@ -210,30 +211,22 @@ export class Helpers {
     const find = this.find();
     return this.once('suspend', (x) => {
       const e = new Emitter({});
-      // the nearest handler first (a generator's), without a call
-      e.op('global.get', this.g('cur')).op('ref.is_null');
-      e.blk('if', null, () => e.op('local.get', 0).op('call', find));
-      e.op('global.get', this.g('cur')).op('struct.get', T_STK, S_HDL).op('local.tee', 1).op('ref.is_null');
-      e.blk('if', null, () => {
+      const CUR = 2;
+      e.op('global.get', this.g('cur')).op('local.set', CUR);
+      // the nearest handler first (a generator's: the first clause of the running stack's resume), without a call
+      e.blk('block', null, (done) => {
+        e.blk('block', null, (slow) => {
+          e.op('local.get', CUR).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow).op('local.tee', 1);
+          e.op('array.len').op('i32.eqz').br('br_if', slow);
+          e.op('local.get', 1).op('i32.const', 0).op('array.get', T_HDL).op('local.get', 0).op('i32.ne').br('br_if', slow);
+          e.op('local.get', CUR).op('global.set', this.g('tgt')).op('i32.const', 0).op('global.set', this.g('code'));
+          e.br('br', done);
+        });
         e.op('local.get', 0).op('call', find);
       });
-      e.op('local.get', 1).op('ref.is_null').op('i32.eqz');
-      e.blk('if', null, () => {
-        e.op('local.get', 1).op('array.len');
-        e.blk('if', null, () => {
-          e.op('local.get', 1).op('i32.const', 0).op('array.get', T_HDL).op('local.get', 0).op('i32.eq');
-          e.open('if', {});
-          e.op('global.get', this.g('cur')).op('global.set', this.g('tgt')).op('i32.const', 0).op('global.set', this.g('code'));
-          e.else();
-          e.op('local.get', 0).op('call', find);
-          e.end();
-        });
-        e.op('local.get', 1).op('array.len').op('i32.eqz');
-        e.blk('if', null, () => e.op('local.get', 0).op('call', find));
-      });
-      e.op('global.get', this.g('cur')).op('global.set', this.g('ki'));
-      this.startUnwind(e, 0);
-      this.def(x, ['i32'], [], [ref(true, T_HDL)], e, 'suspend');
+      e.op('local.get', CUR).op('global.set', this.g('ki'));
+      e.op('i32.const', 1).op('global.set', this.g('unw'));
+      this.def(x, ['i32'], [], [ref(true, T_HDL), STK], e, 'suspend');
     });
   }
 
@@ -245,7 +238,8 @@ export class Helpers {
       const e = new Emitter({});
       e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
       e.op('local.get', 1).op('call', find);
-      this.startUnwind(e, 1);
+      e.op('i32.const', -1).op('global.set', this.g('code')); // (the driver switches)
+      e.op('i32.const', 1).op('global.set', this.g('unw'));
       e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('struct.new', T_CONT);
       this.def(x, [ref(true, T_CONT), 'i32'], [ref(false, T_CONT)], [], e, 'switch');
     });
@@ -259,7 +253,7 @@ export class Helpers {
     const thunk = this.once(`start:${ft}`, (x) => {
       const ftype = c.vm.types[ft]!.comp as CFuncType;
       const e = new Emitter({});
-      this.throwIfPending(e);
+      this.throwIfPending(e, 0, false);
       c.load(ftype.params.map((t) => c.kind(t)), ftype.params.map((t) => c.cval(t)), e.out);
       e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE).op('call_ref', fType);
       const rs = ftype.results.map((t) => c.cval(t));
@@ -275,11 +269,12 @@ export class Helpers {
     return { type, thunk };
   }
 
-  /** thr set: clear it and throw the pending exception. */
-  throwIfPending(e: Emitter): void {
-    e.op('global.get', this.g('thr'));
+  /** The frame in local `fr` re-entered to throw: (clear its flag and) throw the pending exception. */
+  throwIfPending(e: Emitter, fr: number, clear: boolean): void {
+    e.op('local.get', fr).op('struct.get', T_FRAME, F_THR);
     e.blk('if', null, () => {
-      e.op('i32.const', 0).op('global.set', this.g('thr')).op('global.get', this.g('exn')).op('throw_ref');
+      if (clear) e.op('local.get', fr).op('i32.const', 0).op('struct.set', T_FRAME, F_THR);
+      e.op('global.get', this.g('exn')).op('throw_ref');
     });
   }
 
@@ -293,7 +288,7 @@ export class Helpers {
       const { type, thunk } = this.startFrame(ft);
       const e = new Emitter({});
       e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_FUNC));
-      e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('ref.null', T_FRAME).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
+      e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('ref.null', T_FRAME).op('i32.const', 0).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
       e.op('ref.null', T_STK).op('ref.null', T_HDL).op('struct.new', T_STK).op('local.tee', 1).op('local.get', 1);
       e.op('struct.new', T_CONT);
       this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [STK], e, `contnew${ft}`);
@@ -323,7 +318,7 @@ export class Helpers {
       // params: bound..., k; locals: inner, outer, frame
       const k = nb;
       e.op('local.get', k).op('call', take).op('local.set', nb + 2).op('local.set', nb + 1);
-      e.op('local.get', nb + 1).op('struct.get', T_STK, S_TOP).push(c.refFunc(thunk)).op('ref.null', T_FRAME);
+      e.op('local.get', nb + 1).op('struct.get', T_STK, S_TOP).push(c.refFunc(thunk)).op('ref.null', T_FRAME).op('i32.const', 0);
       for (let i = 0; i < nb; i++) e.op('local.get', i);
       e.op('struct.new', type).op('local.set', nb + 3);
       e.op('local.get', nb + 1).op('local.get', nb + 3).op('struct.set', T_STK, S_TOP);
@@ -337,7 +332,10 @@ export class Helpers {
     return this.once(`${key}:thunk`, (x) => {
       const e = new Emitter({});
       // an exception to raise passes through: the frame below raises it
-      e.op('global.get', this.g('thr')).blk('if', null, () => e.op('ref.null', T_FRAME).op('return'));
+      e.op('local.get', 0).op('struct.get', T_FRAME, F_THR).blk('if', null, () => {
+        e.op('local.get', 0).op('struct.get', T_FRAME, F_NEXT).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
+        e.op('ref.null', T_FRAME).op('return');
+      });
       const rt = rest.map((t) => c.cval(t));
       const locals = rt.map((t) => (typeof t === 'string' ? t : { nullable: true, heap: t.heap }));
       c.load(rest.map((t) => c.kind(t)), rt, e.out);

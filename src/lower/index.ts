@@ -242,7 +242,7 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   const e = new Emitter({});
   const cur = c.rtGlobal('cur');
   e.op('global.get', cur).op('local.set', SAVED).op('ref.null', T_STK).op('global.set', cur);
-  e.op('i32.const', 0).op('global.set', c.rtGlobal('unw')).op('i32.const', 0).op('global.set', c.rtGlobal('thr'));
+  e.op('i32.const', 0).op('global.set', c.rtGlobal('unw'));
   e.op('i32.const', 0).op('global.set', c.rtGlobal('why'));
   const ex = {};
   e.open('block', ex, { nullable: false, heap: 'exn' });

@@ -245,9 +245,9 @@ export class Instrumenter {
 
     // ---- the frame's fields: next, thunk, pc, the locals, then stack slots by (position, type)
     const FT = plan.frame;
-    // (fields 0 to 2 are $Frame's: $next, $thunk, $last)
+    // (fields 0 to 3 are $Frame's: $next, $thunk, $last, $thr)
     const PC = F_BASE;
-    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, { nullable: true, heap: T_FRAME }, 'i32'];
+    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, { nullable: true, heap: T_FRAME }, 'i32', 'i32'];
     for (const t of localTypes) fieldTypes.push(nullable(t));
     const slotFields = new Map<string, number>();
     const field = (p: number, t: ValType): number => {
@@ -351,7 +351,7 @@ export class Instrumenter {
           const ft = contFunc(c, ins.args[0]);
           e.op('local.set', TMPK);
           c.store(kinds(ft.params), e.out);
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('call', this.h.resume());
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('i32.const', 0).op('call', this.h.resume());
           return;
         }
         case 'resume_throw': {
@@ -366,16 +366,16 @@ export class Instrumenter {
           e.end();
           e.op('unreachable');
           e.end();
-          e.op('global.set', g('exn')).op('i32.const', 1).op('global.set', g('thr'));
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[2])).op('call', this.h.resume());
+          e.op('global.set', g('exn'));
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[2])).op('i32.const', 1).op('call', this.h.resume());
           return;
         }
         case 'resume_throw_ref': {
           const TMPE = tmp({ nullable: true, heap: 'exn' });
           e.op('local.set', TMPK).op('local.tee', TMPE).op('ref.is_null');
           e.blk('if', null, () => e.op('i32.const', WHY_NULL_EXN).op('global.set', g('why')).op('unreachable'));
-          e.op('local.get', TMPE).op('global.set', g('exn')).op('i32.const', 1).op('global.set', g('thr'));
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('call', this.h.resume());
+          e.op('local.get', TMPE).op('global.set', g('exn'));
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('i32.const', 1).op('call', this.h.resume());
           return;
         }
         default: {
@@ -570,7 +570,7 @@ export class Instrumenter {
             pushRegion(s.below, n.h, s.below.length);
             // (normal execution from here on, even when the site raises a pending exception)
             e.op('i32.const', 0).op('local.set', STATE);
-            this.h.throwIfPending(e);
+            this.h.throwIfPending(e, FR, true);
             deliver(p);
           }
           e.br('br', W[gr.point]!);

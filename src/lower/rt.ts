@@ -5,10 +5,12 @@
 // runtime module that owns the shared globals):
 //
 //   0 $Frame  (sub (struct (field $next (mut (ref null $Frame))) (field $thunk (mut (ref null $Thunk)))
-//                          (field $last (mut (ref null $Frame)))))
+//                          (field $last (mut (ref null $Frame))) (field $thr (mut i32))))
 //             a saved activation; each instrumented function extends it with its locals and stack.
 //             $last: in the first frame of an unwinding's list, the last frame saved so far
-//             (frames link to young objects only, without a holder object per suspension)
+//             (frames link to young objects only, without a holder object per suspension).
+//             $thr: 1 when the frame is re-entered to throw the exception in the global exn (a
+//             field, not a global: the landing reads it from the frame it has at hand)
 //   1 $Thunk  (func (param (ref $Frame)) (result (ref null $Frame)))  re-enters a saved frame;
 //             when it unwound, the first of the frames the unwinding saved (else null)
 //   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost first
@@ -39,8 +41,9 @@ export const RT_TYPES = 5;
 export const F_NEXT = 0;
 export const F_THUNK = 1;
 export const F_LAST = 2;
+export const F_THR = 3;
 /** the first field of a frame subtype's own (frame types: $Frame's fields, then theirs) */
-export const F_BASE = 3;
+export const F_BASE = 4;
 export const S_TOP = 0;
 export const S_PARENT = 1;
 export const S_HDL = 2;
@@ -53,7 +56,7 @@ const mut = (type: ValType) => ({ mutable: true, type });
 export const rtRecType = (): RecType => ({
   explicit: true,
   types: [
-    { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME))] } },
+    { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME)), mut('i32')] } },
     { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME)], results: [r(true, T_FRAME)] } },
     {
       final: true, supers: [],
@@ -80,12 +83,10 @@ export const RT_GLOBALS = [
   ['tgt', mut(r(true, T_STK))], // the stack whose resumer handles the suspension
   ['uf', mut(r(true, T_FRAME))], // the list of frames an unwinding saved, from a call through a wrapper
   ['ki', mut(r(true, T_STK))], // the stack that suspended (the inner end of the continuation)
-  ['code', mut('i32')], // the handler clause there
-  ['sw', mut('i32')], // 1: the unwinding is a switch to (swi, swo)
+  ['code', mut('i32')], // the handler clause there (-1: the unwinding is a switch to (swi, swo))
   ['swi', mut(r(true, T_STK))],
   ['swo', mut(r(true, T_STK))],
   ['st', mut('i32')], // the status a re-entered resume site gets
-  ['thr', mut('i32')], // 1: the re-entered frame must throw `exn`
   ['exn', mut(r(true, 'exn'))],
   ['why', mut('i32')], // why the last trap of the runtime happened (TRAP_REASONS)
   ['tagctr', mut('i32')], // the last tag id given out
@@ -149,8 +150,8 @@ export function defaultConst(t: ValType) {
 /** The nullable version of a type (frame fields and scratch locals hold values of any type). */
 export const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
 
-/** A frame type: $Frame's fields ($next, $thunk, $last), then `extra` (from F_BASE). */
+/** A frame type: $Frame's fields ($next, $thunk, $last, $thr), then `extra` (from F_BASE). */
 export const frameSubType = (extra: readonly FieldType[]): SubType => ({
   final: true, supers: [T_FRAME],
-  comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME)), ...extra] },
+  comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME)), mut('i32'), ...extra] },
 });
