@@ -160,6 +160,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     r.cur!.value = outer;
     r.unw!.value = 0;
     r.uf!.value = null;
+    r.ki!.value = null;
   };
 
   /** What an error from a lowered instance is in JS. */

@@ -66,8 +66,9 @@ export class Helpers {
   }
 
   /**
-   * resume(k, handlers, throw) -> status: -1 done, -2 unwinding further out, i: handler clause i.
-   * throw = 1: the frame re-entered first raises the exception in `exn` (resume_throw).
+   * resume(k, handlers, throw) -> status, continuation: status -1 done, -2 unwinding further out,
+   * i: handler clause i (with the continuation the suspension made). throw = 1: the frame
+   * re-entered first raises the exception in `exn` (resume_throw).
    */
   resume(): number {
     return this.once('resume', (x) => {
@@ -80,8 +81,8 @@ export class Helpers {
       e.op('local.get', 2).blk('if', null, () => {
         e.op('local.get', 3).op('struct.get', T_STK, S_TOP).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
       });
-      this.driver(e, 3, 4, 5, 6, 7);
-      this.def(x, [ref(true, T_CONT), ref(true, T_HDL), 'i32'], ['i32'], [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME)], e, 'resume');
+      this.driver(e, 3, 4, 5, 6, 7, 8);
+      this.def(x, [ref(true, T_CONT), ref(true, T_HDL), 'i32'], ['i32', ref(true, T_CONT)], [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK], e, 'resume');
     });
   }
 
@@ -89,9 +90,9 @@ export class Helpers {
   /**
    * The driver: runs the chain S..O. The frames of the stack S still to run are in the local R
    * (S.top is written only when S is suspended again: one write barrier per suspension, not per
-   * frame). F: the frame running, X: an exception caught from it.
+   * frame). F: the frame running, X: an exception caught from it, K: the stack that suspended.
    */
-  private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number): void {
+  private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number, K: number): void {
     const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
     const toParent = () => {
       // s = s.parent; cur = s; rest = s.top
@@ -110,7 +111,7 @@ export class Helpers {
     e.blk('if', null, () => {
       isOuter().blk('if', null, () => {
         leave();
-        e.op('i32.const', -1).op('return');
+        e.op('i32.const', -1).op('ref.null', T_CONT).op('return');
       });
       e.op('i32.const', -1).op('global.set', g('st'));
       toParent();
@@ -125,9 +126,16 @@ export class Helpers {
       // it unwound: the frames it saved (F .. F.last) go in front of the rest
       e.op('local.get', F).op('struct.get', T_FRAME, F_LAST).op('local.get', R).op('struct.set', T_FRAME, F_NEXT);
       e.op('local.get', S).op('local.get', F).op('struct.set', T_STK, S_TOP);
+      // the stack that suspended: S, unless the unwinding comes out of an inner resume
+      e.op('global.get', g('ki')).op('local.tee', K).op('ref.is_null');
+      e.open('if', {});
+      e.op('local.get', S).op('local.set', K);
+      e.else();
+      e.op('ref.null', T_STK).op('global.set', g('ki'));
+      e.end();
       const U = {};
       e.open('loop', U);
-      e.op('global.get', g('tgt')).op('local.get', S).op('ref.eq');
+      e.op('global.get', g('hops')).op('i32.eqz');
       e.blk('if', null, () => {
         e.op('global.get', g('code')).op('i32.const', 0).op('i32.lt_s');
         e.blk('if', null, () => {
@@ -143,15 +151,18 @@ export class Helpers {
         e.op('i32.const', 0).op('global.set', g('unw'));
         isOuter().blk('if', null, () => {
           leave();
-          e.op('global.get', g('code')).op('return');
+          e.op('global.get', g('code')).op('local.get', K).op('local.get', S).op('struct.new', T_CONT).op('return');
         });
         e.op('global.get', g('code')).op('global.set', g('st'));
+        e.op('local.get', K).op('local.get', S).op('struct.new', T_CONT).op('global.set', g('kc'));
         toParent();
         e.br('br', L);
       });
+      e.op('global.get', g('hops')).op('i32.const', 1).op('i32.sub').op('global.set', g('hops'));
       isOuter().blk('if', null, () => {
         leave();
-        e.op('i32.const', -2).op('return');
+        e.op('local.get', K).op('global.set', g('ki'));
+        e.op('i32.const', -2).op('ref.null', T_CONT).op('return');
       });
       e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
       e.br('br', U);
@@ -174,7 +185,10 @@ export class Helpers {
     e.op('unreachable');
   }
 
-  /** find(key): the handler for key (tag id * 2 + switch bit): sets tgt and code, or traps. */
+  /**
+   * find(key) -> the stack whose resume handles key (tag id * 2 + switch bit); sets code and hops
+   * (how many stacks out it is), or traps.
+   */
   find(): number {
     return this.once('find', (x) => {
       const e = new Emitter({});
@@ -189,16 +203,18 @@ export class Helpers {
               e.op('local.get', 3).op('local.get', 4).op('i32.ge_u').br('br_if', next);
               e.op('local.get', 2).op('local.get', 3).op('array.get', T_HDL).op('local.get', 0).op('i32.eq');
               e.blk('if', null, () => {
-                e.op('local.get', 1).op('global.set', this.g('tgt')).op('local.get', 3).op('global.set', this.g('code')).op('return');
+                e.op('local.get', 5).op('global.set', this.g('hops')).op('local.get', 3).op('global.set', this.g('code'));
+                e.op('local.get', 1).op('return');
               });
               e.op('local.get', 3).op('i32.const', 1).op('i32.add').op('local.set', 3).br('br', A);
             });
           });
+          e.op('local.get', 5).op('i32.const', 1).op('i32.add').op('local.set', 5);
           e.op('local.get', 1).op('struct.get', T_STK, S_PARENT).op('local.set', 1).br('br', S);
         });
       });
       this.trap(e, WHY_UNHANDLED);
-      this.def(x, ['i32'], [], [STK, ref(true, T_HDL), 'i32', 'i32'], e, 'find');
+      this.def(x, ['i32'], [STK], [STK, ref(true, T_HDL), 'i32', 'i32', 'i32'], e, 'find');
     });
   }
 
@@ -219,12 +235,11 @@ export class Helpers {
           e.op('local.get', CUR).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow).op('local.tee', 1);
           e.op('array.len').op('i32.eqz').br('br_if', slow);
           e.op('local.get', 1).op('i32.const', 0).op('array.get', T_HDL).op('local.get', 0).op('i32.ne').br('br_if', slow);
-          e.op('local.get', CUR).op('global.set', this.g('tgt')).op('i32.const', 0).op('global.set', this.g('code'));
+          e.op('i32.const', 0).op('global.set', this.g('hops')).op('i32.const', 0).op('global.set', this.g('code'));
           e.br('br', done);
         });
-        e.op('local.get', 0).op('call', find);
+        e.op('local.get', 0).op('call', find).op('drop');
       });
-      e.op('local.get', CUR).op('global.set', this.g('ki'));
       e.op('i32.const', 1).op('global.set', this.g('unw'));
       this.def(x, ['i32'], [], [ref(true, T_HDL), STK], e, 'suspend');
     });
@@ -237,11 +252,11 @@ export class Helpers {
     return this.once('switch', (x) => {
       const e = new Emitter({});
       e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
-      e.op('local.get', 1).op('call', find);
+      e.op('local.get', 1).op('call', find).op('local.set', 2);
       e.op('i32.const', -1).op('global.set', this.g('code')); // (the driver switches)
       e.op('i32.const', 1).op('global.set', this.g('unw'));
-      e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('struct.new', T_CONT);
-      this.def(x, [ref(true, T_CONT), 'i32'], [ref(false, T_CONT)], [], e, 'switch');
+      e.op('global.get', this.g('cur')).op('local.get', 2).op('struct.new', T_CONT);
+      this.def(x, [ref(true, T_CONT), 'i32'], [ref(false, T_CONT)], [STK], e, 'switch');
     });
   }
 

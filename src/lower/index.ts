@@ -257,6 +257,7 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   e.op('global.get', c.rtGlobal('unw'));
   e.blk('if', null, () => {
     e.op('i32.const', 0).op('global.set', c.rtGlobal('unw')).op('ref.null', T_FRAME).op('global.set', c.rtGlobal('uf'));
+    e.op('ref.null', T_STK).op('global.set', c.rtGlobal('ki'));
     e.op('i32.const', WHY_HOST_FRAME).op('global.set', c.rtGlobal('why')).op('unreachable');
   });
   e.op('local.get', SAVED).op('global.set', cur).op('return');

@@ -240,6 +240,8 @@ export class Instrumenter {
     const UNWL = newLocal('i32');
     // the first frame of the list the unwinding saved so far (null: this frame starts the list)
     const HEAD = newLocal({ nullable: true, heap: T_FRAME });
+    // what a resume returned with a handler clause: the continuation
+    const KC = newLocal({ nullable: true, heap: T_CONT });
     const status = plan.status;
     const TMPK = newLocal({ nullable: true, heap: T_CONT });
 
@@ -393,7 +395,7 @@ export class Instrumenter {
       const ins = it.ins;
       switch (ins.op) {
         case 'resume': case 'resume_throw': case 'resume_throw_ref':
-          e.op('global.get', g('st'));
+          e.op('global.get', g('st')).op('global.get', g('kc')).op('ref.null', T_CONT).op('global.set', g('kc'));
           return;
         case 'suspend': {
           const tt = c.vm.tags[ins.args[0]]!.comp as CFuncType;
@@ -434,7 +436,7 @@ export class Instrumenter {
           const hs = ins.op === 'resume_throw' ? ins.args[2] : ins.args[1];
           const res = lowered(ft.results);
           const STT = tmp('i32');
-          e.op('local.set', STT);
+          e.op('local.set', KC).op('local.set', STT);
           const R = {};
           e.open('block', R, c.bt([], res));
           const U = {};
@@ -456,8 +458,8 @@ export class Instrumenter {
             }
             const tt = c.vm.tags[hd.tag]!.comp as CFuncType;
             c.load(kinds(tt.params), lowered(lt.slice(0, -1)), e.out);
-            // the continuation (made where it suspended)
-            e.op('global.get', g('ki')).op('global.get', g('tgt')).op('struct.new', T_CONT);
+            // the continuation (made by the driver)
+            e.op('local.get', KC).op('ref.as_non_null');
             e.br('br', it.targets[targetIndex(hs, i)]!);
           });
           e.end(); // U: unwinding further out
@@ -531,8 +533,10 @@ export class Instrumenter {
         if (isNode(p)) return lowered(p.before.slice(n.h));
         const s = p.site!;
         const op = (p as Ins).ins.op;
-        const res = op === 'resume' || op === 'resume_throw' || op === 'resume_throw_ref' ? ['i32' as CValType] : s.results;
-        return lowered([...s.below.slice(n.h), ...res]);
+        if (op === 'resume' || op === 'resume_throw' || op === 'resume_throw_ref') {
+          return [...lowered(s.below.slice(n.h)), 'i32', { nullable: true, heap: T_CONT }] as ValType[];
+        }
+        return lowered([...s.below.slice(n.h), ...s.results]);
       });
       const W = points.map(() => ({}));
       for (let j = points.length - 1; j >= 0; j--) e.open('block', W[j]!, c.bt(P, land[j]!));

@@ -16,8 +16,8 @@
 //   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost first
 //   3 $Hdl    (array i32)                  a resume's handler table: tag id * 2 + (1 for switch)
 //   4 $Cont   (struct $inner $outer)       a continuation value: the chain of stacks it captured;
-//             one-shot: consuming it clears $inner. A suspension's is made by the handler's resume
-//             site (from ki and tgt): nothing young goes into a global on the way
+//             one-shot: consuming it clears $inner. A suspension's is made by the driver of the
+//             handler's resume and returned with the clause: nothing young goes into a global
 //
 // The state of the machine lives in globals that every lowered module
 // imports from "wasmfx:rt" (or defines, for a standalone module), listed in
@@ -80,9 +80,10 @@ export const KIND_TYPE: Readonly<Record<Kind, ValType>> = {
 export const RT_GLOBALS = [
   ['cur', mut(r(true, T_STK))], // the running stack (null: the host's)
   ['unw', mut('i32')], // 1 while frames unwind to a handler
-  ['tgt', mut(r(true, T_STK))], // the stack whose resumer handles the suspension
+  ['hops', mut('i32')], // how many stacks out the resumer that handles the suspension is (drivers count down)
   ['uf', mut(r(true, T_FRAME))], // the list of frames an unwinding saved, from a call through a wrapper
-  ['ki', mut(r(true, T_STK))], // the stack that suspended (the inner end of the continuation)
+  ['ki', mut(r(true, T_STK))], // the stack that suspended, when the unwinding leaves a resume (-2); else null
+  ['kc', mut(r(true, T_CONT))], // the continuation for a resume site re-entered with a handler clause
   ['code', mut('i32')], // the handler clause there (-1: the unwinding is a switch to (swi, swo))
   ['swi', mut(r(true, T_STK))],
   ['swo', mut(r(true, T_STK))],
