@@ -68,39 +68,38 @@ export class Helpers {
   /**
    * resume(k, handlers, throw) -> status, continuation: status -1 done, -2 unwinding further out,
    * i: handler clause i (with the continuation the suspension made). throw = 1: the frame
-   * re-entered first raises the exception in `exn` (resume_throw).
+   * re-entered first raises the exception in `exn` (resume_throw). cur: the running stack.
    */
   resume(): number {
     return this.once('resume', (x) => {
       const e = new Emitter({});
-      this.emitTake(e, 0, 3); // (inline: a call less per resume)
-      e.op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('local.set', 4);
-      e.op('local.get', 4).op('global.get', this.g('cur')).op('struct.set', T_STK, S_PARENT);
-      e.op('local.get', 4).op('local.get', 1).op('struct.set', T_STK, S_HDL);
-      e.op('local.get', 3).op('global.set', this.g('cur'));
+      this.emitTake(e, 0, 4); // (inline: a call less per resume)
+      e.op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('local.set', 5);
+      e.op('local.get', 5).op('local.get', 3).op('struct.set', T_STK, S_PARENT);
+      e.op('local.get', 5).op('local.get', 1).op('struct.set', T_STK, S_HDL);
       e.op('local.get', 2).blk('if', null, () => {
-        e.op('local.get', 3).op('struct.get', T_STK, S_TOP).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
+        e.op('local.get', 4).op('struct.get', T_STK, S_TOP).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
       });
-      this.driver(e, 3, 4, 5, 6, 7, 8);
-      this.def(x, [ref(true, T_CONT), ref(true, T_HDL), 'i32'], ['i32', ref(true, T_CONT)], [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK], e, 'resume');
+      this.driver(e, 4, 5, 6, 7, 8, 9);
+      this.def(x, [ref(true, T_CONT), ref(true, T_HDL), 'i32', STK], ['i32', ref(true, T_CONT)], [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK], e, 'resume');
     });
   }
 
   /** The driver (inside resume): runs the saved frames of the chain S..O (see docs/lowering.md). */
   /**
-   * The driver: runs the chain S..O. The frames of the stack S still to run are in the local R
+   * The driver: runs the chain S..O (the running stack is S: no global holds it, as a young stack
+   * stored into a global takes V8's write barrier slow path). The frames of the stack S still to run are in the local R
    * (S.top is written only when S is suspended again: one write barrier per suspension, not per
    * frame). F: the frame running, X: an exception caught from it, K: the stack that suspended.
    */
   private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number, K: number): void {
     const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
     const toParent = () => {
-      // s = s.parent; cur = s; rest = s.top
-      e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.tee', S).op('global.set', g('cur'));
+      // s = s.parent; rest = s.top
+      e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
       e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
     };
     const isOuter = () => e.op('local.get', S).op('local.get', O).op('ref.eq');
-    const leave = () => e.op('local.get', O).op('struct.get', T_STK, S_PARENT).op('global.set', g('cur'));
     e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
     const L = {};
     e.open('loop', L);
@@ -110,7 +109,6 @@ export class Helpers {
     e.op('local.get', R).op('local.tee', F).op('ref.is_null');
     e.blk('if', null, () => {
       isOuter().blk('if', null, () => {
-        leave();
         e.op('i32.const', -1).op('ref.null', T_CONT).op('return');
       });
       e.op('i32.const', -1).op('global.set', g('st'));
@@ -119,7 +117,7 @@ export class Helpers {
     });
     e.op('local.get', F).op('struct.get', T_FRAME, F_NEXT).op('local.set', R);
     e.tryTable({}, ref(true, T_FRAME), [{ kind: 'catch_all_ref', label: caught }]);
-    e.op('local.get', F).op('ref.as_non_null').op('local.get', F).op('struct.get', T_FRAME, F_THUNK).op('call_ref', T_THUNK);
+    e.op('local.get', F).op('ref.as_non_null').op('local.get', S).op('local.get', F).op('struct.get', T_FRAME, F_THUNK).op('call_ref', T_THUNK);
     e.end();
     e.op('local.tee', F).op('ref.is_null').op('i32.eqz');
     e.blk('if', null, () => {
@@ -143,14 +141,13 @@ export class Helpers {
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
           isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
-          e.op('global.get', g('swi')).op('local.tee', S).op('global.set', g('cur'));
+          e.op('global.get', g('swi')).op('local.set', S);
           e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
           e.op('i32.const', 0).op('global.set', g('unw'));
           e.br('br', L);
         });
         e.op('i32.const', 0).op('global.set', g('unw'));
         isOuter().blk('if', null, () => {
-          leave();
           e.op('global.get', g('code')).op('local.get', K).op('local.get', S).op('struct.new', T_CONT).op('return');
         });
         e.op('global.get', g('code')).op('global.set', g('st'));
@@ -160,7 +157,6 @@ export class Helpers {
       });
       e.op('global.get', g('hops')).op('i32.const', 1).op('i32.sub').op('global.set', g('hops'));
       isOuter().blk('if', null, () => {
-        leave();
         e.op('local.get', K).op('global.set', g('ki'));
         e.op('i32.const', -2).op('ref.null', T_CONT).op('return');
       });
@@ -174,7 +170,6 @@ export class Helpers {
     e.op('local.get', R).op('ref.is_null');
     e.blk('if', null, () => {
       isOuter().blk('if', null, () => {
-        leave();
         e.op('local.get', X).op('throw_ref');
       });
       toParent();
@@ -192,7 +187,6 @@ export class Helpers {
   find(): number {
     return this.once('find', (x) => {
       const e = new Emitter({});
-      e.op('global.get', this.g('cur')).op('local.set', 1);
       e.blk('block', null, (nf) => {
         e.blk('loop', null, (S) => {
           e.op('local.get', 1).op('ref.is_null').br('br_if', nf);
@@ -214,7 +208,7 @@ export class Helpers {
         });
       });
       this.trap(e, WHY_UNHANDLED);
-      this.def(x, ['i32'], [STK], [STK, ref(true, T_HDL), 'i32', 'i32', 'i32'], e, 'find');
+      this.def(x, ['i32', STK], [STK], [ref(true, T_HDL), 'i32', 'i32', 'i32'], e, 'find');
     });
   }
 
@@ -227,21 +221,20 @@ export class Helpers {
     const find = this.find();
     return this.once('suspend', (x) => {
       const e = new Emitter({});
-      const CUR = 2;
-      e.op('global.get', this.g('cur')).op('local.set', CUR);
+      const CUR = 1;
       // the nearest handler first (a generator's: the first clause of the running stack's resume), without a call
       e.blk('block', null, (done) => {
         e.blk('block', null, (slow) => {
-          e.op('local.get', CUR).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow).op('local.tee', 1);
+          e.op('local.get', CUR).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow).op('local.tee', 2);
           e.op('array.len').op('i32.eqz').br('br_if', slow);
-          e.op('local.get', 1).op('i32.const', 0).op('array.get', T_HDL).op('local.get', 0).op('i32.ne').br('br_if', slow);
+          e.op('local.get', 2).op('i32.const', 0).op('array.get', T_HDL).op('local.get', 0).op('i32.ne').br('br_if', slow);
           e.op('i32.const', 0).op('global.set', this.g('hops')).op('i32.const', 0).op('global.set', this.g('code'));
           e.br('br', done);
         });
-        e.op('local.get', 0).op('call', find).op('drop');
+        e.op('local.get', 0).op('local.get', CUR).op('call', find).op('drop');
       });
       e.op('i32.const', 1).op('global.set', this.g('unw'));
-      this.def(x, ['i32'], [], [ref(true, T_HDL), STK], e, 'suspend');
+      this.def(x, ['i32', STK], [], [ref(true, T_HDL)], e, 'suspend');
     });
   }
 
@@ -252,11 +245,11 @@ export class Helpers {
     return this.once('switch', (x) => {
       const e = new Emitter({});
       e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
-      e.op('local.get', 1).op('call', find).op('local.set', 2);
+      e.op('local.get', 1).op('local.get', 2).op('call', find).op('local.set', 3);
       e.op('i32.const', -1).op('global.set', this.g('code')); // (the driver switches)
       e.op('i32.const', 1).op('global.set', this.g('unw'));
-      e.op('global.get', this.g('cur')).op('local.get', 2).op('struct.new', T_CONT);
-      this.def(x, [ref(true, T_CONT), 'i32'], [ref(false, T_CONT)], [STK], e, 'switch');
+      e.op('local.get', 2).op('local.get', 3).op('struct.new', T_CONT);
+      this.def(x, [ref(true, T_CONT), 'i32', STK], [ref(false, T_CONT)], [STK], e, 'switch');
     });
   }
 
@@ -270,6 +263,7 @@ export class Helpers {
       const e = new Emitter({});
       this.throwIfPending(e, 0, false);
       c.load(ftype.params.map((t) => c.kind(t)), ftype.params.map((t) => c.cval(t)), e.out);
+      e.op('local.get', 1).op('global.set', this.g('cur')); // (for the function's wrapper)
       e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE).op('call_ref', fType);
       const rs = ftype.results.map((t) => c.cval(t));
       e.op('global.get', this.g('unw'));
@@ -279,7 +273,7 @@ export class Helpers {
       });
       c.store(ftype.results.map((t) => c.kind(t)), e.out);
       e.op('ref.null', T_FRAME);
-      this.def(x, [ref(false, T_FRAME)], [ref(true, T_FRAME)], [], e, `start${ft}`, T_THUNK);
+      this.def(x, [ref(false, T_FRAME), STK], [ref(true, T_FRAME)], [], e, `start${ft}`, T_THUNK);
     });
     return { type, thunk };
   }
@@ -354,20 +348,20 @@ export class Helpers {
       const rt = rest.map((t) => c.cval(t));
       const locals = rt.map((t) => (typeof t === 'string' ? t : { nullable: true, heap: t.heap }));
       c.load(rest.map((t) => c.kind(t)), rt, e.out);
-      for (let i = rt.length - 1; i >= 0; i--) e.op('local.set', 1 + i);
+      for (let i = rt.length - 1; i >= 0; i--) e.op('local.set', 2 + i);
       for (let i = 0; i < bound.length; i++) {
         e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE + i);
         const t = c.cval(bound[i]!);
         if (typeof t !== 'string' && !t.nullable) e.op('ref.as_non_null');
       }
       for (let i = 0; i < rt.length; i++) {
-        e.op('local.get', 1 + i);
+        e.op('local.get', 2 + i);
         const t = rt[i]!;
         if (typeof t !== 'string' && !t.nullable) e.op('ref.as_non_null');
       }
       c.store([...bound, ...rest].map((t) => c.kind(t)), e.out);
       e.op('ref.null', T_FRAME);
-      this.def(x, [ref(false, T_FRAME)], [ref(true, T_FRAME)], locals, e, 'bindthunk', T_THUNK);
+      this.def(x, [ref(false, T_FRAME), STK], [ref(true, T_FRAME)], locals, e, 'bindthunk', T_THUNK);
     });
   }
 }

@@ -142,7 +142,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
       continue;
     }
     const np = (vm.funcs[x]!.comp as CFuncType).params.length;
-    out.names.locals.set(p.impl, new Map([...locals].map(([i, n]) => [i < np ? i : i + 1, n])));
+    out.names.locals.set(p.impl, new Map([...locals].map(([i, n]) => [i < np ? i : i + 2, n])));
   }
 
   // ---- exports: functions that may suspend are guarded (a suspension cannot leave through the host)
@@ -250,7 +250,7 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   for (let i = 0; i < np; i++) e.op('local.get', i);
   if (plan === undefined) e.op('call', x);
   else {
-    e.op('ref.null', plan.frame).op('call', plan.impl);
+    e.op('ref.null', plan.frame).op('ref.null', T_STK).op('call', plan.impl);
     if (plan.status) e.op('drop'); // (the global unw says the same)
   }
   e.end();

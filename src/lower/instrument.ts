@@ -26,7 +26,7 @@ import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
 import { labelsOf, mapInstr, withLabels } from './rewrite.ts';
 import {
-  frameSubType, nullable, F_BASE, F_LAST, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_THUNK, WHY_NULL_EXN,
+  frameSubType, nullable, F_BASE, F_LAST, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_STK, T_THUNK, WHY_NULL_EXN,
 } from './rt.ts';
 
 /** What the lowering made of an instrumented function. */
@@ -113,16 +113,22 @@ export class Instrumenter {
 
   plain(f: Func): Func {
     const body: Instr[] = [];
-    for (const ins of f.body) this.rewriteSimple(ins, body, (x) => x, null);
+    for (const ins of f.body) this.rewriteSimple(ins, body, (x) => x, null, null);
     return { type: this.c.typeIdx(f.type), locals: f.locals.map((t) => this.c.val(t)), body, at: f.at };
   }
 
   /**
    * Rewrites an instruction that is not a site (label immediates untouched): calls of
-   * instrumented functions go to their $impl; cont.new/cont.bind call helpers.
+   * instrumented functions go to their $impl; cont.new/cont.bind call helpers. `cur`: the local
+   * that holds the running stack (an instrumented function's), or null (the global).
    */
-  private rewriteSimple(ins: Instr, out: Instr[], local: (x: number) => number, nn: Set<number> | null): void {
+  private rewriteSimple(ins: Instr, out: Instr[], local: (x: number) => number, nn: Set<number> | null, cur: number | null): void {
     const c = this.c;
+    const gcur = c.rtGlobal('cur');
+    // a tail call that may reach a wrapper: the wrapper reads the running stack from the global
+    const syncCur = () => {
+      if (cur !== null) out.push(I('local.get', cur), I('global.set', gcur));
+    };
     switch (ins.op) {
       case 'local.get': case 'local.set': case 'local.tee': {
         const x = ins.args[0];
@@ -135,13 +141,20 @@ export class Instrumenter {
         const p = this.plans.get(ins.args[0]);
         if (p !== undefined) {
           // (a tail call of a status $impl goes through the wrapper, which returns the results only)
-          if (p.status && ins.op === 'return_call') break;
-          out.push(I('ref.null', p.frame), I(ins.op, p.impl));
+          if (p.status && ins.op === 'return_call') {
+            syncCur();
+            break;
+          }
+          out.push(I('ref.null', p.frame), cur !== null ? I('local.get', cur) : I('global.get', gcur), I(ins.op, p.impl));
           if (p.status) out.push(I('drop'));
           return;
         }
+        if (ins.op === 'return_call') syncCur();
         break;
       }
+      case 'return_call_ref': case 'return_call_indirect':
+        syncCur();
+        break;
       case 'cont.new':
         out.push(I('call', this.h.contNew(ins.args[0])));
         return;
@@ -219,10 +232,12 @@ export class Instrumenter {
       if (nonNull(t)) nn.add(np + i);
     });
     const localTypes: ValType[] = [...params, ...declared.map(nullable)];
-    const local = (i: number): number => (i < np ? i : i + 1);
+    const local = (i: number): number => (i < np ? i : i + 2);
     const FR = np;
+    // the running stack (passed down from the driver: no global write per resume)
+    const CURL = np + 1;
     const extra: ValType[] = [];
-    const base = np + 1 + declared.length;
+    const base = np + 2 + declared.length;
     const newLocal = (t: ValType): number => {
       extra.push(t);
       return base + extra.length - 1;
@@ -322,7 +337,7 @@ export class Instrumenter {
         e.push(withLabels(mapInstr(c, ins), it.targets.map((n) => e.depth(n))));
         return;
       }
-      this.rewriteSimple(ins, e.out, local, nn);
+      this.rewriteSimple(ins, e.out, local, nn, CURL);
     };
     /** The site's operation up to its landing (where a re-entered frame continues). */
     const sitePre = (it: Ins, n: Node) => {
@@ -333,7 +348,7 @@ export class Instrumenter {
           const tt = c.vm.tags[ins.args[0]]!.comp as CFuncType;
           c.store(kinds(tt.params), e.out);
           this.key(e, ins.args[0], false);
-          e.op('call', this.h.suspend());
+          e.op('local.get', CURL).op('call', this.h.suspend());
           unwind(s, n, []);
           return;
         }
@@ -344,7 +359,7 @@ export class Instrumenter {
           c.store(ks.slice(0, -1), e.out);
           e.op('local.get', TMPK);
           this.key(e, ins.args[1], true);
-          e.op('call', this.h.switch());
+          e.op('local.get', CURL).op('call', this.h.switch());
           e.op('global.set', c.slots(ks)[ks.length - 1]!);
           unwind(s, n, []);
           return;
@@ -353,7 +368,7 @@ export class Instrumenter {
           const ft = contFunc(c, ins.args[0]);
           e.op('local.set', TMPK);
           c.store(kinds(ft.params), e.out);
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('i32.const', 0).op('call', this.h.resume());
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('i32.const', 0).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         case 'resume_throw': {
@@ -369,7 +384,7 @@ export class Instrumenter {
           e.op('unreachable');
           e.end();
           e.op('global.set', g('exn'));
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[2])).op('i32.const', 1).op('call', this.h.resume());
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[2])).op('i32.const', 1).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         case 'resume_throw_ref': {
@@ -377,15 +392,17 @@ export class Instrumenter {
           e.op('local.set', TMPK).op('local.tee', TMPE).op('ref.is_null');
           e.blk('if', null, () => e.op('i32.const', WHY_NULL_EXN).op('global.set', g('why')).op('unreachable'));
           e.op('local.get', TMPE).op('global.set', g('exn'));
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('i32.const', 1).op('call', this.h.resume());
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('i32.const', 1).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         default: {
           const p = statusCall(ins);
           if (p !== undefined) {
-            e.op('ref.null', p.frame).op('call', p.impl).op('local.set', HEAD);
+            e.op('ref.null', p.frame).op('local.get', CURL).op('call', p.impl).op('local.set', HEAD);
             return;
           }
+          // a call through a wrapper (or of an import): the wrapper reads the running stack from the global
+          if (!(ins.op === 'call' && this.plans.has(ins.args[0]))) e.op('local.get', CURL).op('global.set', g('cur'));
           emitOrig({ ...it, site: null });
         }
       }
@@ -638,18 +655,18 @@ export class Instrumenter {
 
     const frameType = frameSubType(fieldTypes.slice(F_BASE).map((t) => ({ mutable: true, type: t })));
     c.setType(FT, frameType);
-    const implType = c.funcType([...params, { nullable: true, heap: FT }], status ? [...results, { nullable: true, heap: T_FRAME }] : results);
+    const implType = c.funcType([...params, { nullable: true, heap: FT }, { nullable: true, heap: T_STK }], status ? [...results, { nullable: true, heap: T_FRAME }] : results);
     c.setFunc(plan.impl, { type: implType, locals: [...declared.map(nullable), ...extra], body: e.out, at: f.at });
 
     // ---- the thunk: re-enters a saved frame; the results go to the transfer globals
     const t = new Emitter({});
     for (const p of params) c.dummy(p, t.out);
-    t.op('local.get', 0).op('ref.cast', { nullable: false, heap: FT }).op('call', plan.impl);
-    if (status) t.op('local.tee', 1).op('ref.is_null').op('i32.eqz');
+    t.op('local.get', 0).op('ref.cast', { nullable: false, heap: FT }).op('local.get', 1).op('call', plan.impl);
+    if (status) t.op('local.tee', 2).op('ref.is_null').op('i32.eqz');
     else t.op('global.get', g('unw'));
     t.blk('if', c.bt(results, results), () => {
       for (let i = 0; i < results.length; i++) t.op('drop');
-      if (status) t.op('local.get', 1);
+      if (status) t.op('local.get', 2);
       else t.op('global.get', g('uf'));
       t.op('return');
     });
@@ -661,12 +678,13 @@ export class Instrumenter {
     // ---- the wrapper, at the function's own index
     const w: Instr[] = [];
     for (let i = 0; i < np; i++) w.push(I('local.get', i));
+    w.push(I('ref.null', FT), I('global.get', g('cur')));
     if (!status) {
-      w.push(I('ref.null', FT), I('return_call', plan.impl), I('end'));
+      w.push(I('return_call', plan.impl), I('end'));
       return { type: c.typeIdx(f.type), locals: [], body: w, at: f.at };
     }
     // (its callers read an unwinding's list from the global uf)
-    w.push(I('ref.null', FT), I('call', plan.impl), I('local.tee', np), I('ref.is_null'), I('i32.eqz'));
+    w.push(I('call', plan.impl), I('local.tee', np), I('ref.is_null'), I('i32.eqz'));
     w.push(I('if', null), I('local.get', np), I('global.set', g('uf')), I('end'), I('end'));
     return { type: c.typeIdx(f.type), locals: [{ nullable: true, heap: T_FRAME }], body: w, at: f.at };
   }

@@ -11,8 +11,8 @@
 //             (frames link to young objects only, without a holder object per suspension).
 //             $thr: 1 when the frame is re-entered to throw the exception in the global exn (a
 //             field, not a global: the landing reads it from the frame it has at hand)
-//   1 $Thunk  (func (param (ref $Frame)) (result (ref null $Frame)))  re-enters a saved frame;
-//             when it unwound, the first of the frames the unwinding saved (else null)
+//   1 $Thunk  (func (param (ref $Frame) (ref null $Stk)) (result (ref null $Frame)))  re-enters a
+//             saved frame on a stack; when it unwound, the first of the frames it saved (else null)
 //   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost first
 //   3 $Hdl    (array i32)                  a resume's handler table: tag id * 2 + (1 for switch)
 //   4 $Cont   (struct $inner $outer)       a continuation value: the chain of stacks it captured;
@@ -57,7 +57,7 @@ export const rtRecType = (): RecType => ({
   explicit: true,
   types: [
     { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME)), mut('i32')] } },
-    { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME)], results: [r(true, T_FRAME)] } },
+    { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME), r(true, T_STK)], results: [r(true, T_FRAME)] } },
     {
       final: true, supers: [],
       comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_STK)), mut(r(true, T_HDL))] },
@@ -78,7 +78,7 @@ export const KIND_TYPE: Readonly<Record<Kind, ValType>> = {
 
 /** The shared state, in import order. */
 export const RT_GLOBALS = [
-  ['cur', mut(r(true, T_STK))], // the running stack (null: the host's)
+  ['cur', mut(r(true, T_STK))], // the running stack (null: the host's) for calls through wrappers: instrumented code passes it as a parameter
   ['unw', mut('i32')], // 1 while frames unwind to a handler
   ['hops', mut('i32')], // how many stacks out the resumer that handles the suspension is (drivers count down)
   ['uf', mut(r(true, T_FRAME))], // the list of frames an unwinding saved, from a call through a wrapper
