@@ -158,7 +158,6 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   const leave = (outer: unknown): void => {
     const r = rt!;
     r.cur!.value = outer;
-    r.unw!.value = 0;
     r.uf!.value = null;
     r.ki!.value = null;
   };

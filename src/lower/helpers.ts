@@ -143,10 +143,8 @@ export class Helpers {
           isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
           e.op('global.get', g('swi')).op('local.set', S);
           e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
-          e.op('i32.const', 0).op('global.set', g('unw'));
           e.br('br', L);
         });
-        e.op('i32.const', 0).op('global.set', g('unw'));
         isOuter().blk('if', null, () => {
           e.op('global.get', g('code')).op('local.get', K).op('local.get', S).op('struct.new', T_CONT).op('return');
         });
@@ -233,7 +231,6 @@ export class Helpers {
         });
         e.op('local.get', 0).op('local.get', CUR).op('call', find).op('drop');
       });
-      e.op('i32.const', 1).op('global.set', this.g('unw'));
       this.def(x, ['i32', STK], [], [ref(true, T_HDL)], e, 'suspend');
     });
   }
@@ -247,7 +244,6 @@ export class Helpers {
       e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
       e.op('local.get', 1).op('local.get', 2).op('call', find).op('local.set', 3);
       e.op('i32.const', -1).op('global.set', this.g('code')); // (the driver switches)
-      e.op('i32.const', 1).op('global.set', this.g('unw'));
       e.op('local.get', 2).op('local.get', 3).op('struct.new', T_CONT);
       this.def(x, [ref(true, T_CONT), 'i32', STK], [ref(false, T_CONT)], [STK], e, 'switch');
     });
@@ -266,10 +262,11 @@ export class Helpers {
       e.op('local.get', 1).op('global.set', this.g('cur')); // (for the function's wrapper)
       e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE).op('call_ref', fType);
       const rs = ftype.results.map((t) => c.cval(t));
-      e.op('global.get', this.g('unw'));
+      // it unwound: its wrapper left the list of frames saved in uf
+      e.op('global.get', this.g('uf')).op('ref.is_null').op('i32.eqz');
       e.blk('if', c.bt(rs, rs), () => {
         for (let i = 0; i < rs.length; i++) e.op('drop');
-        e.op('global.get', this.g('uf')).op('return');
+        e.op('global.get', this.g('uf')).op('ref.null', T_FRAME).op('global.set', this.g('uf')).op('return');
       });
       c.store(ftype.results.map((t) => c.kind(t)), e.out);
       e.op('ref.null', T_FRAME);

@@ -242,7 +242,7 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   const e = new Emitter({});
   const cur = c.rtGlobal('cur');
   e.op('global.get', cur).op('local.set', SAVED).op('ref.null', T_STK).op('global.set', cur);
-  e.op('i32.const', 0).op('global.set', c.rtGlobal('unw'));
+  e.op('ref.null', T_FRAME).op('global.set', c.rtGlobal('uf'));
   e.op('i32.const', 0).op('global.set', c.rtGlobal('why'));
   const ex = {};
   e.open('block', ex, { nullable: false, heap: 'exn' });
@@ -251,12 +251,12 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   if (plan === undefined) e.op('call', x);
   else {
     e.op('ref.null', plan.frame).op('ref.null', T_STK).op('call', plan.impl);
-    if (plan.status) e.op('drop'); // (the global unw says the same)
+    if (plan.status) e.op('global.set', c.rtGlobal('uf')); // (the frames it saved if it unwound)
   }
   e.end();
-  e.op('global.get', c.rtGlobal('unw'));
+  e.op('global.get', c.rtGlobal('uf')).op('ref.is_null').op('i32.eqz');
   e.blk('if', null, () => {
-    e.op('i32.const', 0).op('global.set', c.rtGlobal('unw')).op('ref.null', T_FRAME).op('global.set', c.rtGlobal('uf'));
+    e.op('ref.null', T_FRAME).op('global.set', c.rtGlobal('uf'));
     e.op('ref.null', T_STK).op('global.set', c.rtGlobal('ki'));
     e.op('i32.const', WHY_HOST_FRAME).op('global.set', c.rtGlobal('why')).op('unreachable');
   });

@@ -1,10 +1,10 @@
 // Instrumentation of a function that may suspend (see docs/lowering.md).
 //
 // The function keeps its index and type as a wrapper that calls `$impl`, the
-// instrumented body with one more parameter: the frame to re-enter (null on a
-// normal call). Every suspension site (a call that may suspend, `suspend`,
-// `switch`, `resume*`) is followed by a test of the runtime's `unw` flag; when
-// set, the function saves what is live (its locals and the operand stack
+// instrumented body with two more parameters: the frame to re-enter (null on a
+// normal call) and the running stack. Every suspension site (a call that may
+// suspend, `suspend`, `switch`, `resume*`) is followed by a test: did the callee
+// unwind (Plan.status)? If so, the function saves what is live (its locals and the operand stack
 // below the site, level by level as it leaves each enclosing block) in its
 // frame struct, links the frame into the current stack and returns. A saved
 // frame is re-entered by its thunk: `$impl` restores the locals and, at the
@@ -36,8 +36,8 @@ export interface Plan {
   readonly frame: number;
   /**
    * $impl returns one more value: null, or when it unwound, the first frame of the list its
-   * unwinding saved (its callers test that instead of the global `unw`, and need not go through
-   * the global `uf`). Not for a function with tail calls (they keep the callee's results).
+   * unwinding saved (its callers test that, not a global, and need not go through the global
+   * `uf`). Not for a function with tail calls (they keep the callee's results).
    */
   readonly status: boolean;
 }
@@ -426,19 +426,20 @@ export class Instrumenter {
     /** Saves this level and leaves it (the unwinding path of a site; `uf`: the callee's list is in the global). */
     const unwind = (s: Site, n: Node, drop: readonly CValType[], uf = false) => {
       for (let i = 0; i < drop.length; i++) e.op('drop');
-      if (uf) e.op('global.get', g('uf')).op('local.set', HEAD);
+      if (uf) e.op('global.get', g('uf')).op('local.set', HEAD).op('ref.null', T_FRAME).op('global.set', g('uf'));
       ensureFrame(s.id);
       saveRegion(s.below, n.h, s.below.length);
       exitFrom(n);
     };
     /**
      * After a site: unwinding? From a status callee: it returned a list (HEAD); a resume: UNWL; a
-     * call through a wrapper: the global `unw` (the list is in `uf`).
+     * call through a wrapper: the global `uf` (the list, taken and cleared).
      */
     const unwindCheck = (s: Site, n: Node, res: readonly CValType[], how: 'head' | 'local' | 'global') => {
       const l = lowered([...s.below.slice(n.h), ...res]);
       if (how === 'head') e.op('local.get', HEAD).op('ref.is_null').op('i32.eqz');
-      else e.op(how === 'local' ? 'local.get' : 'global.get', how === 'local' ? UNWL : g('unw'));
+      else if (how === 'local') e.op('local.get', UNWL);
+      else e.op('global.get', g('uf')).op('ref.is_null').op('i32.eqz');
       e.blk('if', c.bt(l, l), () => unwind(s, n, res, how === 'global'));
     };
     const sitePost = (it: Ins, n: Node) => {
@@ -663,11 +664,11 @@ export class Instrumenter {
     for (const p of params) c.dummy(p, t.out);
     t.op('local.get', 0).op('ref.cast', { nullable: false, heap: FT }).op('local.get', 1).op('call', plan.impl);
     if (status) t.op('local.tee', 2).op('ref.is_null').op('i32.eqz');
-    else t.op('global.get', g('unw'));
+    else t.op('global.get', g('uf')).op('ref.is_null').op('i32.eqz');
     t.blk('if', c.bt(results, results), () => {
       for (let i = 0; i < results.length; i++) t.op('drop');
       if (status) t.op('local.get', 2);
-      else t.op('global.get', g('uf'));
+      else t.op('global.get', g('uf')).op('ref.null', T_FRAME).op('global.set', g('uf'));
       t.op('return');
     });
     c.store(kinds(ft.results), t.out);

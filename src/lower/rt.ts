@@ -79,9 +79,8 @@ export const KIND_TYPE: Readonly<Record<Kind, ValType>> = {
 /** The shared state, in import order. */
 export const RT_GLOBALS = [
   ['cur', mut(r(true, T_STK))], // the running stack (null: the host's) for calls through wrappers: instrumented code passes it as a parameter
-  ['unw', mut('i32')], // 1 while frames unwind to a handler
   ['hops', mut('i32')], // how many stacks out the resumer that handles the suspension is (drivers count down)
-  ['uf', mut(r(true, T_FRAME))], // the list of frames an unwinding saved, from a call through a wrapper
+  ['uf', mut(r(true, T_FRAME))], // non-null: a call through a wrapper unwound, the list of frames saved (its caller takes it and clears uf)
   ['ki', mut(r(true, T_STK))], // the stack that suspended, when the unwinding leaves a resume (-2); else null
   ['kc', mut(r(true, T_CONT))], // the continuation for a resume site re-entered with a handler clause
   ['code', mut('i32')], // the handler clause there (-1: the unwinding is a switch to (swi, swo))
