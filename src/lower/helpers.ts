@@ -133,7 +133,8 @@ export class Helpers {
       e.end();
       const U = {};
       e.open('loop', U);
-      e.op('global.get', g('hops')).op('i32.eqz');
+      // (one global read in the common case: the handler is here, code >= -1)
+      e.op('global.get', g('code')).op('i32.const', -2).op('i32.ne');
       e.blk('if', null, () => {
         e.op('global.get', g('code')).op('i32.const', 0).op('i32.lt_s');
         e.blk('if', null, () => {
@@ -154,6 +155,8 @@ export class Helpers {
         e.br('br', L);
       });
       e.op('global.get', g('hops')).op('i32.const', 1).op('i32.sub').op('global.set', g('hops'));
+      e.op('global.get', g('hops')).op('i32.eqz');
+      e.blk('if', null, () => e.op('global.get', g('far')).op('global.set', g('code')));
       isOuter().blk('if', null, () => {
         e.op('local.get', K).op('global.set', g('ki'));
         e.op('i32.const', -2).op('ref.null', T_CONT).op('return');
@@ -179,7 +182,7 @@ export class Helpers {
   }
 
   /**
-   * find(key) -> the stack whose resume handles key (tag id * 2 + switch bit); sets code and hops
+   * find(key) -> the stack whose resume handles key (tag id * 2 + switch bit); sets code (or hops, far)
    * (how many stacks out it is), or traps.
    */
   find(): number {
@@ -195,7 +198,13 @@ export class Helpers {
               e.op('local.get', 3).op('local.get', 4).op('i32.ge_u').br('br_if', next);
               e.op('local.get', 2).op('local.get', 3).op('array.get', T_HDL).op('local.get', 0).op('i32.eq');
               e.blk('if', null, () => {
-                e.op('local.get', 5).op('global.set', this.g('hops')).op('local.get', 3).op('global.set', this.g('code'));
+                e.op('local.get', 5).op('i32.eqz');
+                e.open('if', {});
+                e.op('local.get', 3).op('global.set', this.g('code'));
+                e.else();
+                e.op('local.get', 5).op('global.set', this.g('hops')).op('local.get', 3).op('global.set', this.g('far'));
+                e.op('i32.const', -2).op('global.set', this.g('code'));
+                e.end();
                 e.op('local.get', 1).op('return');
               });
               e.op('local.get', 3).op('i32.const', 1).op('i32.add').op('local.set', 3).br('br', A);
@@ -226,7 +235,7 @@ export class Helpers {
           e.op('local.get', CUR).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow).op('local.tee', 2);
           e.op('array.len').op('i32.eqz').br('br_if', slow);
           e.op('local.get', 2).op('i32.const', 0).op('array.get', T_HDL).op('local.get', 0).op('i32.ne').br('br_if', slow);
-          e.op('i32.const', 0).op('global.set', this.g('hops')).op('i32.const', 0).op('global.set', this.g('code'));
+          e.op('i32.const', 0).op('global.set', this.g('code'));
           e.br('br', done);
         });
         e.op('local.get', 0).op('local.get', CUR).op('call', find).op('drop');
@@ -243,7 +252,13 @@ export class Helpers {
       const e = new Emitter({});
       e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
       e.op('local.get', 1).op('local.get', 2).op('call', find).op('local.set', 3);
-      e.op('i32.const', -1).op('global.set', this.g('code')); // (the driver switches)
+      // (the driver switches)
+      e.op('global.get', this.g('code')).op('i32.const', -2).op('i32.eq');
+      e.open('if', {});
+      e.op('i32.const', -1).op('global.set', this.g('far'));
+      e.else();
+      e.op('i32.const', -1).op('global.set', this.g('code'));
+      e.end();
       e.op('local.get', 2).op('local.get', 3).op('struct.new', T_CONT);
       this.def(x, [ref(true, T_CONT), 'i32', STK], [ref(false, T_CONT)], [STK], e, 'switch');
     });

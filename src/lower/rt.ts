@@ -79,11 +79,12 @@ export const KIND_TYPE: Readonly<Record<Kind, ValType>> = {
 /** The shared state, in import order. */
 export const RT_GLOBALS = [
   ['cur', mut(r(true, T_STK))], // the running stack (null: the host's) for calls through wrappers: instrumented code passes it as a parameter
-  ['hops', mut('i32')], // how many stacks out the resumer that handles the suspension is (drivers count down)
+  ['hops', mut('i32')], // code -2: how many stacks further out the handling resume is (drivers count down)
+  ['far', mut('i32')], // code -2: the code there
   ['uf', mut(r(true, T_FRAME))], // non-null: a call through a wrapper unwound, the list of frames saved (its caller takes it and clears uf)
   ['ki', mut(r(true, T_STK))], // the stack that suspended, when the unwinding leaves a resume (-2); else null
   ['kc', mut(r(true, T_CONT))], // the continuation for a resume site re-entered with a handler clause
-  ['code', mut('i32')], // the handler clause there (-1: the unwinding is a switch to (swi, swo))
+  ['code', mut('i32')], // the handler clause of the stack the driver is at (-1: the unwinding is a switch to (swi, swo); -2: further out)
   ['swi', mut(r(true, T_STK))],
   ['swo', mut(r(true, T_STK))],
   ['st', mut('i32')], // the status a re-entered resume site gets
