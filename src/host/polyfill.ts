@@ -158,9 +158,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   const leave = (outer: unknown): void => {
     const r = rt!;
     r.cur!.value = outer;
-    r.unw!.value = 0;
-    r.thr!.value = 0;
-    r.sw!.value = 0;
+    r.uf!.value = null;
+    r.ki!.value = null;
   };
 
   /** What an error from a lowered instance is in JS. */

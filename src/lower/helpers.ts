@@ -9,7 +9,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  frameSubType, nullable, C_INNER, C_OUTER, F_NEXT, U_CONT, U_FIRST, U_LAST, T_UW, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  frameSubType, nullable, C_INNER, C_OUTER, F_BASE, F_LAST, F_NEXT, F_THR, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -65,35 +65,41 @@ export class Helpers {
     });
   }
 
-  /** resume(k, handlers) -> status: -1 done, -2 unwinding further out, i: handler clause i. */
+  /**
+   * resume(k, handlers, throw) -> status, continuation: status -1 done, -2 unwinding further out,
+   * i: handler clause i (with the continuation the suspension made). throw = 1: the frame
+   * re-entered first raises the exception in `exn` (resume_throw). cur: the running stack.
+   */
   resume(): number {
     return this.once('resume', (x) => {
       const e = new Emitter({});
-      this.emitTake(e, 0, 2); // (inline: a call less per resume)
-      e.op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('local.set', 3);
-      e.op('local.get', 3).op('global.get', this.g('cur')).op('struct.set', T_STK, S_PARENT);
-      e.op('local.get', 3).op('local.get', 1).op('struct.set', T_STK, S_HDL);
-      e.op('local.get', 2).op('global.set', this.g('cur'));
-      this.driver(e, 2, 3, 4, 5, 6);
-      this.def(x, [ref(true, T_CONT), ref(true, T_HDL)], ['i32'], [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME)], e, 'resume');
+      this.emitTake(e, 0, 4); // (inline: a call less per resume)
+      e.op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('local.set', 5);
+      e.op('local.get', 5).op('local.get', 3).op('struct.set', T_STK, S_PARENT);
+      e.op('local.get', 5).op('local.get', 1).op('struct.set', T_STK, S_HDL);
+      e.op('local.get', 2).blk('if', null, () => {
+        e.op('local.get', 4).op('struct.get', T_STK, S_TOP).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
+      });
+      this.driver(e, 4, 5, 6, 7, 8, 9);
+      this.def(x, [ref(true, T_CONT), ref(true, T_HDL), 'i32', STK], ['i32', ref(true, T_CONT)], [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK], e, 'resume');
     });
   }
 
   /** The driver (inside resume): runs the saved frames of the chain S..O (see docs/lowering.md). */
   /**
-   * The driver: runs the chain S..O. The frames of the stack S still to run are in the local R
+   * The driver: runs the chain S..O (the running stack is S: no global holds it, as a young stack
+   * stored into a global takes V8's write barrier slow path). The frames of the stack S still to run are in the local R
    * (S.top is written only when S is suspended again: one write barrier per suspension, not per
-   * frame). F: the frame running, X: an exception caught from it.
+   * frame). F: the frame running, X: an exception caught from it, K: the stack that suspended.
    */
-  private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number): void {
+  private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number, K: number): void {
     const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
     const toParent = () => {
-      // s = s.parent; cur = s; rest = s.top
-      e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.tee', S).op('global.set', g('cur'));
+      // s = s.parent; rest = s.top
+      e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
       e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
     };
     const isOuter = () => e.op('local.get', S).op('local.get', O).op('ref.eq');
-    const leave = () => e.op('local.get', O).op('struct.get', T_STK, S_PARENT).op('global.set', g('cur'));
     e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
     const L = {};
     e.open('loop', L);
@@ -103,52 +109,57 @@ export class Helpers {
     e.op('local.get', R).op('local.tee', F).op('ref.is_null');
     e.blk('if', null, () => {
       isOuter().blk('if', null, () => {
-        leave();
-        e.op('i32.const', -1).op('return');
+        e.op('i32.const', -1).op('ref.null', T_CONT).op('return');
       });
       e.op('i32.const', -1).op('global.set', g('st'));
       toParent();
       e.br('br', L);
     });
     e.op('local.get', F).op('struct.get', T_FRAME, F_NEXT).op('local.set', R);
-    e.tryTable({}, null, [{ kind: 'catch_all_ref', label: caught }]);
-    e.op('local.get', F).op('ref.as_non_null').op('local.get', F).op('struct.get', T_FRAME, F_THUNK).op('call_ref', T_THUNK);
+    e.tryTable({}, ref(true, T_FRAME), [{ kind: 'catch_all_ref', label: caught }]);
+    e.op('local.get', F).op('ref.as_non_null').op('local.get', S).op('local.get', F).op('struct.get', T_FRAME, F_THUNK).op('call_ref', T_THUNK);
     e.end();
-    e.op('global.get', g('unw'));
+    e.op('local.tee', F).op('ref.is_null').op('i32.eqz');
     e.blk('if', null, () => {
-      // the frames saved on S (kh.first .. kh.last) go in front of the rest
-      const kh = g('kh');
-      e.op('global.get', kh).op('struct.get', T_UW, U_LAST).op('local.get', R).op('struct.set', T_FRAME, F_NEXT);
-      e.op('local.get', S).op('global.get', kh).op('struct.get', T_UW, U_FIRST).op('struct.set', T_STK, S_TOP);
-      e.op('global.get', kh).op('ref.null', T_FRAME).op('struct.set', T_UW, U_FIRST);
-      e.op('global.get', kh).op('ref.null', T_FRAME).op('struct.set', T_UW, U_LAST);
+      // it unwound: the frames it saved (F .. F.last) go in front of the rest
+      e.op('local.get', F).op('struct.get', T_FRAME, F_LAST).op('local.get', R).op('struct.set', T_FRAME, F_NEXT);
+      e.op('local.get', S).op('local.get', F).op('struct.set', T_STK, S_TOP);
+      // the stack that suspended: S, unless the unwinding comes out of an inner resume
+      e.op('global.get', g('ki')).op('local.tee', K).op('ref.is_null');
+      e.open('if', {});
+      e.op('local.get', S).op('local.set', K);
+      e.else();
+      e.op('ref.null', T_STK).op('global.set', g('ki'));
+      e.end();
       const U = {};
       e.open('loop', U);
-      e.op('global.get', g('tgt')).op('local.get', S).op('ref.eq');
+      // (one global read in the common case: the handler is here, code >= -1)
+      e.op('global.get', g('code')).op('i32.const', -2).op('i32.ne');
       e.blk('if', null, () => {
-        e.op('global.get', g('sw'));
+        e.op('global.get', g('code')).op('i32.const', 0).op('i32.lt_s');
         e.blk('if', null, () => {
-          // switch: the target chain takes the place of this one under the same handler
+          // switch (code -1): the target chain takes the place of this one under the same handler
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
           isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
-          e.op('global.get', g('swi')).op('local.tee', S).op('global.set', g('cur'));
+          e.op('global.get', g('swi')).op('local.set', S);
           e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
-          e.op('i32.const', 0).op('global.set', g('unw')).op('i32.const', 0).op('global.set', g('sw'));
           e.br('br', L);
         });
-        e.op('i32.const', 0).op('global.set', g('unw'));
         isOuter().blk('if', null, () => {
-          leave();
-          e.op('global.get', g('code')).op('return');
+          e.op('global.get', g('code')).op('local.get', K).op('local.get', S).op('struct.new', T_CONT).op('return');
         });
         e.op('global.get', g('code')).op('global.set', g('st'));
+        e.op('local.get', K).op('local.get', S).op('struct.new', T_CONT).op('global.set', g('kc'));
         toParent();
         e.br('br', L);
       });
+      e.op('global.get', g('hops')).op('i32.const', 1).op('i32.sub').op('global.set', g('hops'));
+      e.op('global.get', g('hops')).op('i32.eqz');
+      e.blk('if', null, () => e.op('global.get', g('far')).op('global.set', g('code')));
       isOuter().blk('if', null, () => {
-        leave();
-        e.op('i32.const', -2).op('return');
+        e.op('local.get', K).op('global.set', g('ki'));
+        e.op('i32.const', -2).op('ref.null', T_CONT).op('return');
       });
       e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
       e.br('br', U);
@@ -160,22 +171,23 @@ export class Helpers {
     e.op('local.get', R).op('ref.is_null');
     e.blk('if', null, () => {
       isOuter().blk('if', null, () => {
-        leave();
         e.op('local.get', X).op('throw_ref');
       });
       toParent();
     });
-    e.op('i32.const', 1).op('global.set', g('thr')).op('local.get', X).op('global.set', g('exn'));
+    e.op('local.get', R).op('i32.const', 1).op('struct.set', T_FRAME, F_THR).op('local.get', X).op('global.set', g('exn'));
     e.br('br', L);
     e.end(); // L
     e.op('unreachable');
   }
 
-  /** find(key): the handler for key (tag id * 2 + switch bit): sets tgt and code, or traps. */
+  /**
+   * find(key) -> the stack whose resume handles key (tag id * 2 + switch bit); sets code (or hops, far)
+   * (how many stacks out it is), or traps.
+   */
   find(): number {
     return this.once('find', (x) => {
       const e = new Emitter({});
-      e.op('global.get', this.g('cur')).op('local.set', 1);
       e.blk('block', null, (nf) => {
         e.blk('loop', null, (S) => {
           e.op('local.get', 1).op('ref.is_null').br('br_if', nf);
@@ -186,57 +198,49 @@ export class Helpers {
               e.op('local.get', 3).op('local.get', 4).op('i32.ge_u').br('br_if', next);
               e.op('local.get', 2).op('local.get', 3).op('array.get', T_HDL).op('local.get', 0).op('i32.eq');
               e.blk('if', null, () => {
-                e.op('local.get', 1).op('global.set', this.g('tgt')).op('local.get', 3).op('global.set', this.g('code')).op('return');
+                e.op('local.get', 5).op('i32.eqz');
+                e.open('if', {});
+                e.op('local.get', 3).op('global.set', this.g('code'));
+                e.else();
+                e.op('local.get', 5).op('global.set', this.g('hops')).op('local.get', 3).op('global.set', this.g('far'));
+                e.op('i32.const', -2).op('global.set', this.g('code'));
+                e.end();
+                e.op('local.get', 1).op('return');
               });
               e.op('local.get', 3).op('i32.const', 1).op('i32.add').op('local.set', 3).br('br', A);
             });
           });
+          e.op('local.get', 5).op('i32.const', 1).op('i32.add').op('local.set', 5);
           e.op('local.get', 1).op('struct.get', T_STK, S_PARENT).op('local.set', 1).br('br', S);
         });
       });
       this.trap(e, WHY_UNHANDLED);
-      this.def(x, ['i32'], [], [STK, ref(true, T_HDL), 'i32', 'i32'], e, 'find');
+      this.def(x, ['i32', STK], [STK], [ref(true, T_HDL), 'i32', 'i32', 'i32'], e, 'find');
     });
   }
 
-  /** Starts unwinding to the handler found: the continuation (cur..tgt) goes to `kh`. */
-  private startUnwind(e: Emitter, sw: number): void {
-    e.op('i32.const', sw).op('global.set', this.g('sw'));
-    e.op('i32.const', 1).op('global.set', this.g('unw'));
-    e.op('global.get', this.g('cur')).op('global.get', this.g('tgt')).op('struct.new', T_CONT);
-    e.op('ref.null', T_FRAME).op('ref.null', T_FRAME).op('struct.new', T_UW).op('global.set', this.g('kh'));
-  }
 
   /**
-   * suspend(key): finds the handler and starts unwinding; the continuation is in `kh`.
+   * suspend(key): finds the handler and starts unwinding; the handler's resume site makes the
+   * continuation (ki..tgt).
    */
   suspend(): number {
     const find = this.find();
     return this.once('suspend', (x) => {
       const e = new Emitter({});
-      // the nearest handler first (a generator's), without a call
-      e.op('global.get', this.g('cur')).op('ref.is_null');
-      e.blk('if', null, () => e.op('local.get', 0).op('call', find));
-      e.op('global.get', this.g('cur')).op('struct.get', T_STK, S_HDL).op('local.tee', 1).op('ref.is_null');
-      e.blk('if', null, () => {
-        e.op('local.get', 0).op('call', find);
-      });
-      e.op('local.get', 1).op('ref.is_null').op('i32.eqz');
-      e.blk('if', null, () => {
-        e.op('local.get', 1).op('array.len');
-        e.blk('if', null, () => {
-          e.op('local.get', 1).op('i32.const', 0).op('array.get', T_HDL).op('local.get', 0).op('i32.eq');
-          e.open('if', {});
-          e.op('global.get', this.g('cur')).op('global.set', this.g('tgt')).op('i32.const', 0).op('global.set', this.g('code'));
-          e.else();
-          e.op('local.get', 0).op('call', find);
-          e.end();
+      const CUR = 1;
+      // the nearest handler first (a generator's: the first clause of the running stack's resume), without a call
+      e.blk('block', null, (done) => {
+        e.blk('block', null, (slow) => {
+          e.op('local.get', CUR).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow).op('local.tee', 2);
+          e.op('array.len').op('i32.eqz').br('br_if', slow);
+          e.op('local.get', 2).op('i32.const', 0).op('array.get', T_HDL).op('local.get', 0).op('i32.ne').br('br_if', slow);
+          e.op('i32.const', 0).op('global.set', this.g('code'));
+          e.br('br', done);
         });
-        e.op('local.get', 1).op('array.len').op('i32.eqz');
-        e.blk('if', null, () => e.op('local.get', 0).op('call', find));
+        e.op('local.get', 0).op('local.get', CUR).op('call', find).op('drop');
       });
-      this.startUnwind(e, 0);
-      this.def(x, ['i32'], [], [ref(true, T_HDL)], e, 'suspend');
+      this.def(x, ['i32', STK], [], [ref(true, T_HDL)], e, 'suspend');
     });
   }
 
@@ -247,10 +251,16 @@ export class Helpers {
     return this.once('switch', (x) => {
       const e = new Emitter({});
       e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
-      e.op('local.get', 1).op('call', find);
-      this.startUnwind(e, 1);
-      e.op('global.get', this.g('kh')).op('struct.get', T_UW, U_CONT).op('ref.as_non_null');
-      this.def(x, [ref(true, T_CONT), 'i32'], [ref(false, T_CONT)], [], e, 'switch');
+      e.op('local.get', 1).op('local.get', 2).op('call', find).op('local.set', 3);
+      // (the driver switches)
+      e.op('global.get', this.g('code')).op('i32.const', -2).op('i32.eq');
+      e.open('if', {});
+      e.op('i32.const', -1).op('global.set', this.g('far'));
+      e.else();
+      e.op('i32.const', -1).op('global.set', this.g('code'));
+      e.end();
+      e.op('local.get', 2).op('local.get', 3).op('struct.new', T_CONT);
+      this.def(x, [ref(true, T_CONT), 'i32', STK], [ref(false, T_CONT)], [STK], e, 'switch');
     });
   }
 
@@ -262,26 +272,30 @@ export class Helpers {
     const thunk = this.once(`start:${ft}`, (x) => {
       const ftype = c.vm.types[ft]!.comp as CFuncType;
       const e = new Emitter({});
-      this.throwIfPending(e);
+      this.throwIfPending(e, 0, false);
       c.load(ftype.params.map((t) => c.kind(t)), ftype.params.map((t) => c.cval(t)), e.out);
-      e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, 2).op('call_ref', fType);
+      e.op('local.get', 1).op('global.set', this.g('cur')); // (for the function's wrapper)
+      e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE).op('call_ref', fType);
       const rs = ftype.results.map((t) => c.cval(t));
-      e.op('global.get', this.g('unw'));
+      // it unwound: its wrapper left the list of frames saved in uf
+      e.op('global.get', this.g('uf')).op('ref.is_null').op('i32.eqz');
       e.blk('if', c.bt(rs, rs), () => {
         for (let i = 0; i < rs.length; i++) e.op('drop');
-        e.op('return');
+        e.op('global.get', this.g('uf')).op('ref.null', T_FRAME).op('global.set', this.g('uf')).op('return');
       });
       c.store(ftype.results.map((t) => c.kind(t)), e.out);
-      this.def(x, [ref(false, T_FRAME)], [], [], e, `start${ft}`, T_THUNK);
+      e.op('ref.null', T_FRAME);
+      this.def(x, [ref(false, T_FRAME), STK], [ref(true, T_FRAME)], [], e, `start${ft}`, T_THUNK);
     });
     return { type, thunk };
   }
 
-  /** thr set: clear it and throw the pending exception. */
-  throwIfPending(e: Emitter): void {
-    e.op('global.get', this.g('thr'));
+  /** The frame in local `fr` re-entered to throw: (clear its flag and) throw the pending exception. */
+  throwIfPending(e: Emitter, fr: number, clear: boolean): void {
+    e.op('local.get', fr).op('struct.get', T_FRAME, F_THR);
     e.blk('if', null, () => {
-      e.op('i32.const', 0).op('global.set', this.g('thr')).op('global.get', this.g('exn')).op('throw_ref');
+      if (clear) e.op('local.get', fr).op('i32.const', 0).op('struct.set', T_FRAME, F_THR);
+      e.op('global.get', this.g('exn')).op('throw_ref');
     });
   }
 
@@ -295,7 +309,7 @@ export class Helpers {
       const { type, thunk } = this.startFrame(ft);
       const e = new Emitter({});
       e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_FUNC));
-      e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
+      e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('ref.null', T_FRAME).op('i32.const', 0).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
       e.op('ref.null', T_STK).op('ref.null', T_HDL).op('struct.new', T_STK).op('local.tee', 1).op('local.get', 1);
       e.op('struct.new', T_CONT);
       this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [STK], e, `contnew${ft}`);
@@ -325,7 +339,7 @@ export class Helpers {
       // params: bound..., k; locals: inner, outer, frame
       const k = nb;
       e.op('local.get', k).op('call', take).op('local.set', nb + 2).op('local.set', nb + 1);
-      e.op('local.get', nb + 1).op('struct.get', T_STK, S_TOP).push(c.refFunc(thunk));
+      e.op('local.get', nb + 1).op('struct.get', T_STK, S_TOP).push(c.refFunc(thunk)).op('ref.null', T_FRAME).op('i32.const', 0);
       for (let i = 0; i < nb; i++) e.op('local.get', i);
       e.op('struct.new', type).op('local.set', nb + 3);
       e.op('local.get', nb + 1).op('local.get', nb + 3).op('struct.set', T_STK, S_TOP);
@@ -339,23 +353,27 @@ export class Helpers {
     return this.once(`${key}:thunk`, (x) => {
       const e = new Emitter({});
       // an exception to raise passes through: the frame below raises it
-      e.op('global.get', this.g('thr')).blk('if', null, () => e.op('return'));
+      e.op('local.get', 0).op('struct.get', T_FRAME, F_THR).blk('if', null, () => {
+        e.op('local.get', 0).op('struct.get', T_FRAME, F_NEXT).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
+        e.op('ref.null', T_FRAME).op('return');
+      });
       const rt = rest.map((t) => c.cval(t));
       const locals = rt.map((t) => (typeof t === 'string' ? t : { nullable: true, heap: t.heap }));
       c.load(rest.map((t) => c.kind(t)), rt, e.out);
-      for (let i = rt.length - 1; i >= 0; i--) e.op('local.set', 1 + i);
+      for (let i = rt.length - 1; i >= 0; i--) e.op('local.set', 2 + i);
       for (let i = 0; i < bound.length; i++) {
-        e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, 2 + i);
+        e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE + i);
         const t = c.cval(bound[i]!);
         if (typeof t !== 'string' && !t.nullable) e.op('ref.as_non_null');
       }
       for (let i = 0; i < rt.length; i++) {
-        e.op('local.get', 1 + i);
+        e.op('local.get', 2 + i);
         const t = rt[i]!;
         if (typeof t !== 'string' && !t.nullable) e.op('ref.as_non_null');
       }
       c.store([...bound, ...rest].map((t) => c.kind(t)), e.out);
-      this.def(x, [ref(false, T_FRAME)], [], locals, e, 'bindthunk', T_THUNK);
+      e.op('ref.null', T_FRAME);
+      this.def(x, [ref(false, T_FRAME), STK], [ref(true, T_FRAME)], locals, e, 'bindthunk', T_THUNK);
     });
   }
 }

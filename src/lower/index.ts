@@ -12,9 +12,9 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { analyse, SS_OPS, usesStackSwitching } from './analysis.ts';
 import { Ctx, I, kindOf, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
-import { Instrumenter, type Plan } from './instrument.ts';
+import { Instrumenter, type Plan, statusOk } from './instrument.ts';
 import { mapInstr } from './rewrite.ts';
-import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, T_HDL, T_STK, WHY_HOST_FRAME } from './rt.ts';
+import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_STK, WHY_HOST_FRAME } from './rt.ts';
 import { Emitter } from './emit.ts';
 
 export { LowerError } from './context.ts';
@@ -124,7 +124,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   m.funcs.forEach((f, k) => {
     const x = nImported + k;
     if (!hasSites(f)) return;
-    plans.set(x, { impl: c.addFunc(null), thunk: c.addFunc(null), frame: c.reserveType() });
+    plans.set(x, { impl: c.addFunc(null), thunk: c.addFunc(null), frame: c.reserveType(), status: statusOk(f) });
     const name = m.names.funcs.get(x) ?? String(x);
     out.names.funcs.set(plans.get(x)!.impl, name);
     out.names.funcs.set(plans.get(x)!.thunk, `${name}:thunk`);
@@ -142,7 +142,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
       continue;
     }
     const np = (vm.funcs[x]!.comp as CFuncType).params.length;
-    out.names.locals.set(p.impl, new Map([...locals].map(([i, n]) => [i < np ? i : i + 1, n])));
+    out.names.locals.set(p.impl, new Map([...locals].map(([i, n]) => [i < np ? i : i + 2, n])));
   }
 
   // ---- exports: functions that may suspend are guarded (a suspension cannot leave through the host)
@@ -242,18 +242,22 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   const e = new Emitter({});
   const cur = c.rtGlobal('cur');
   e.op('global.get', cur).op('local.set', SAVED).op('ref.null', T_STK).op('global.set', cur);
-  e.op('i32.const', 0).op('global.set', c.rtGlobal('unw')).op('i32.const', 0).op('global.set', c.rtGlobal('thr'));
+  e.op('ref.null', T_FRAME).op('global.set', c.rtGlobal('uf'));
   e.op('i32.const', 0).op('global.set', c.rtGlobal('why'));
   const ex = {};
   e.open('block', ex, { nullable: false, heap: 'exn' });
   e.tryTable({}, c.bt([], results), [{ kind: 'catch_all_ref', label: ex }]);
   for (let i = 0; i < np; i++) e.op('local.get', i);
-  if (plan !== undefined) e.op('ref.null', plan.frame).op('call', plan.impl);
-  else e.op('call', x);
+  if (plan === undefined) e.op('call', x);
+  else {
+    e.op('ref.null', plan.frame).op('ref.null', T_STK).op('call', plan.impl);
+    if (plan.status) e.op('global.set', c.rtGlobal('uf')); // (the frames it saved if it unwound)
+  }
   e.end();
-  e.op('global.get', c.rtGlobal('unw'));
+  e.op('global.get', c.rtGlobal('uf')).op('ref.is_null').op('i32.eqz');
   e.blk('if', null, () => {
-    e.op('i32.const', 0).op('global.set', c.rtGlobal('unw'));
+    e.op('ref.null', T_FRAME).op('global.set', c.rtGlobal('uf'));
+    e.op('ref.null', T_STK).op('global.set', c.rtGlobal('ki'));
     e.op('i32.const', WHY_HOST_FRAME).op('global.set', c.rtGlobal('why')).op('unreachable');
   });
   e.op('local.get', SAVED).op('global.set', cur).op('return');

@@ -1,10 +1,10 @@
 // Instrumentation of a function that may suspend (see docs/lowering.md).
 //
 // The function keeps its index and type as a wrapper that calls `$impl`, the
-// instrumented body with one more parameter: the frame to re-enter (null on a
-// normal call). Every suspension site (a call that may suspend, `suspend`,
-// `switch`, `resume*`) is followed by a test of the runtime's `unw` flag; when
-// set, the function saves what is live (its locals and the operand stack
+// instrumented body with two more parameters: the frame to re-enter (null on a
+// normal call) and the running stack. Every suspension site (a call that may
+// suspend, `suspend`, `switch`, `resume*`) is followed by a test: did the callee
+// unwind (Plan.status)? If so, the function saves what is live (its locals and the operand stack
 // below the site, level by level as it leaves each enclosing block) in its
 // frame struct, links the frame into the current stack and returns. A saved
 // frame is re-entered by its thunk: `$impl` restores the locals and, at the
@@ -26,7 +26,7 @@ import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
 import { labelsOf, mapInstr, withLabels } from './rewrite.ts';
 import {
-  frameSubType, nullable, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_THUNK, T_UW, U_CONT, U_FIRST, U_LAST, WHY_NULL_EXN,
+  frameSubType, nullable, F_BASE, F_LAST, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_STK, T_THUNK, WHY_NULL_EXN,
 } from './rt.ts';
 
 /** What the lowering made of an instrumented function. */
@@ -34,7 +34,17 @@ export interface Plan {
   readonly impl: number;
   readonly thunk: number;
   readonly frame: number;
+  /**
+   * $impl returns one more value: null, or when it unwound, the first frame of the list its
+   * unwinding saved (its callers test that, not a global, and need not go through the global
+   * `uf`). Not for a function with tail calls (they keep the callee's results).
+   */
+  readonly status: boolean;
 }
+
+/** Does a function body allow the status convention (Plan.status)? */
+export const statusOk = (f: Func): boolean =>
+  !f.body.some((i) => i.op === 'return_call' || i.op === 'return_call_ref' || i.op === 'return_call_indirect');
 
 type NodeKind = 'func' | 'block' | 'loop' | 'if' | 'try_table';
 
@@ -103,16 +113,22 @@ export class Instrumenter {
 
   plain(f: Func): Func {
     const body: Instr[] = [];
-    for (const ins of f.body) this.rewriteSimple(ins, body, (x) => x, null);
+    for (const ins of f.body) this.rewriteSimple(ins, body, (x) => x, null, null);
     return { type: this.c.typeIdx(f.type), locals: f.locals.map((t) => this.c.val(t)), body, at: f.at };
   }
 
   /**
    * Rewrites an instruction that is not a site (label immediates untouched): calls of
-   * instrumented functions go to their $impl; cont.new/cont.bind call helpers.
+   * instrumented functions go to their $impl; cont.new/cont.bind call helpers. `cur`: the local
+   * that holds the running stack (an instrumented function's), or null (the global).
    */
-  private rewriteSimple(ins: Instr, out: Instr[], local: (x: number) => number, nn: Set<number> | null): void {
+  private rewriteSimple(ins: Instr, out: Instr[], local: (x: number) => number, nn: Set<number> | null, cur: number | null): void {
     const c = this.c;
+    const gcur = c.rtGlobal('cur');
+    // a tail call that may reach a wrapper: the wrapper reads the running stack from the global
+    const syncCur = () => {
+      if (cur !== null) out.push(I('local.get', cur), I('global.set', gcur));
+    };
     switch (ins.op) {
       case 'local.get': case 'local.set': case 'local.tee': {
         const x = ins.args[0];
@@ -124,11 +140,21 @@ export class Instrumenter {
       case 'call': case 'return_call': {
         const p = this.plans.get(ins.args[0]);
         if (p !== undefined) {
-          out.push(I('ref.null', p.frame), I(ins.op, p.impl));
+          // (a tail call of a status $impl goes through the wrapper, which returns the results only)
+          if (p.status && ins.op === 'return_call') {
+            syncCur();
+            break;
+          }
+          out.push(I('ref.null', p.frame), cur !== null ? I('local.get', cur) : I('global.get', gcur), I(ins.op, p.impl));
+          if (p.status) out.push(I('drop'));
           return;
         }
+        if (ins.op === 'return_call') syncCur();
         break;
       }
+      case 'return_call_ref': case 'return_call_indirect':
+        syncCur();
+        break;
       case 'cont.new':
         out.push(I('call', this.h.contNew(ins.args[0])));
         return;
@@ -206,10 +232,12 @@ export class Instrumenter {
       if (nonNull(t)) nn.add(np + i);
     });
     const localTypes: ValType[] = [...params, ...declared.map(nullable)];
-    const local = (i: number): number => (i < np ? i : i + 1);
+    const local = (i: number): number => (i < np ? i : i + 2);
     const FR = np;
+    // the running stack (passed down from the driver: no global write per resume)
+    const CURL = np + 1;
     const extra: ValType[] = [];
-    const base = np + 1 + declared.length;
+    const base = np + 2 + declared.length;
     const newLocal = (t: ValType): number => {
       extra.push(t);
       return base + extra.length - 1;
@@ -223,12 +251,20 @@ export class Instrumenter {
       return l;
     };
     const STATE = newLocal('i32');
+    // 1 once this function unwinds (set before leaving a block, and by a resume unwinding further out)
+    const UNWL = newLocal('i32');
+    // the first frame of the list the unwinding saved so far (null: this frame starts the list)
+    const HEAD = newLocal({ nullable: true, heap: T_FRAME });
+    // what a resume returned with a handler clause: the continuation
+    const KC = newLocal({ nullable: true, heap: T_CONT });
+    const status = plan.status;
     const TMPK = newLocal({ nullable: true, heap: T_CONT });
 
     // ---- the frame's fields: next, thunk, pc, the locals, then stack slots by (position, type)
     const FT = plan.frame;
-    // (fields 0 and 1 are $Frame's: $next, $thunk)
-    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, 'i32'];
+    // (fields 0 to 3 are $Frame's: $next, $thunk, $last, $thr)
+    const PC = F_BASE;
+    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, { nullable: true, heap: T_FRAME }, 'i32', 'i32'];
     for (const t of localTypes) fieldTypes.push(nullable(t));
     const slotFields = new Map<string, number>();
     const field = (p: number, t: ValType): number => {
@@ -256,6 +292,7 @@ export class Instrumenter {
         return;
       }
       dummies(n.results);
+      e.op('i32.const', 1).op('local.set', UNWL);
       e.br('br', n.kind === 'loop' ? n.xl! : n);
     };
     const pushRegion = (types: readonly CValType[], from: number, to: number) => {
@@ -278,19 +315,29 @@ export class Instrumenter {
         e.op('struct.new_default', FT).op('local.set', FR);
         e.op('local.get', FR).push(c.refFunc(plan.thunk)).op('struct.set', FT, F_THUNK);
       });
-      e.op('local.get', FR).op('i32.const', id).op('struct.set', FT, 2);
+      e.op('local.get', FR).op('i32.const', id).op('struct.set', FT, PC);
     };
     const lowered = (ts: readonly CValType[]) => ts.map((t) => c.cval(t));
     const kinds = (ts: readonly CValType[]): Kind[] => ts.map((t) => c.kind(t));
 
     // ---- sites
+    /** The plan of a direct call's callee when it returns a status. */
+    const statusCall = (ins: Instr): Plan | undefined => {
+      if (ins.op !== 'call') return undefined;
+      const p = this.plans.get(ins.args[0]);
+      return p?.status ? p : undefined;
+    };
     const emitOrig = (it: Ins) => {
       const ins = it.ins;
+      if (status && ins.op === 'return') {
+        e.br('br', root);
+        return;
+      }
       if (it.targets.length > 0 && !SS_OPS.has(ins.op)) {
         e.push(withLabels(mapInstr(c, ins), it.targets.map((n) => e.depth(n))));
         return;
       }
-      this.rewriteSimple(ins, e.out, local, nn);
+      this.rewriteSimple(ins, e.out, local, nn, CURL);
     };
     /** The site's operation up to its landing (where a re-entered frame continues). */
     const sitePre = (it: Ins, n: Node) => {
@@ -301,7 +348,7 @@ export class Instrumenter {
           const tt = c.vm.tags[ins.args[0]]!.comp as CFuncType;
           c.store(kinds(tt.params), e.out);
           this.key(e, ins.args[0], false);
-          e.op('call', this.h.suspend());
+          e.op('local.get', CURL).op('call', this.h.suspend());
           unwind(s, n, []);
           return;
         }
@@ -312,7 +359,7 @@ export class Instrumenter {
           c.store(ks.slice(0, -1), e.out);
           e.op('local.get', TMPK);
           this.key(e, ins.args[1], true);
-          e.op('call', this.h.switch());
+          e.op('local.get', CURL).op('call', this.h.switch());
           e.op('global.set', c.slots(ks)[ks.length - 1]!);
           unwind(s, n, []);
           return;
@@ -321,7 +368,7 @@ export class Instrumenter {
           const ft = contFunc(c, ins.args[0]);
           e.op('local.set', TMPK);
           c.store(kinds(ft.params), e.out);
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('call', this.h.resume());
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('i32.const', 0).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         case 'resume_throw': {
@@ -336,20 +383,28 @@ export class Instrumenter {
           e.end();
           e.op('unreachable');
           e.end();
-          e.op('global.set', g('exn')).op('i32.const', 1).op('global.set', g('thr'));
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[2])).op('call', this.h.resume());
+          e.op('global.set', g('exn'));
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[2])).op('i32.const', 1).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         case 'resume_throw_ref': {
           const TMPE = tmp({ nullable: true, heap: 'exn' });
           e.op('local.set', TMPK).op('local.tee', TMPE).op('ref.is_null');
           e.blk('if', null, () => e.op('i32.const', WHY_NULL_EXN).op('global.set', g('why')).op('unreachable'));
-          e.op('local.get', TMPE).op('global.set', g('exn')).op('i32.const', 1).op('global.set', g('thr'));
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('call', this.h.resume());
+          e.op('local.get', TMPE).op('global.set', g('exn'));
+          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('i32.const', 1).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
-        default:
+        default: {
+          const p = statusCall(ins);
+          if (p !== undefined) {
+            e.op('ref.null', p.frame).op('local.get', CURL).op('call', p.impl).op('local.set', HEAD);
+            return;
+          }
+          // a call through a wrapper (or of an import): the wrapper reads the running stack from the global
+          if (!(ins.op === 'call' && this.plans.has(ins.args[0]))) e.op('local.get', CURL).op('global.set', g('cur'));
           emitOrig({ ...it, site: null });
+        }
       }
     };
     /** Values a re-entered frame receives at the site. */
@@ -357,7 +412,7 @@ export class Instrumenter {
       const ins = it.ins;
       switch (ins.op) {
         case 'resume': case 'resume_throw': case 'resume_throw_ref':
-          e.op('global.get', g('st'));
+          e.op('global.get', g('st')).op('global.get', g('kc')).op('ref.null', T_CONT).op('global.set', g('kc'));
           return;
         case 'suspend': {
           const tt = c.vm.tags[ins.args[0]]!.comp as CFuncType;
@@ -368,17 +423,24 @@ export class Instrumenter {
           c.load(kinds(it.site!.results), lowered(it.site!.results), e.out);
       }
     };
-    /** Saves this level and leaves it (the unwinding path of a site). */
-    const unwind = (s: Site, n: Node, drop: readonly CValType[]) => {
+    /** Saves this level and leaves it (the unwinding path of a site; `uf`: the callee's list is in the global). */
+    const unwind = (s: Site, n: Node, drop: readonly CValType[], uf = false) => {
       for (let i = 0; i < drop.length; i++) e.op('drop');
+      if (uf) e.op('global.get', g('uf')).op('local.set', HEAD).op('ref.null', T_FRAME).op('global.set', g('uf'));
       ensureFrame(s.id);
       saveRegion(s.below, n.h, s.below.length);
       exitFrom(n);
     };
-    const unwindCheck = (s: Site, n: Node, res: readonly CValType[]) => {
+    /**
+     * After a site: unwinding? From a status callee: it returned a list (HEAD); a resume: UNWL; a
+     * call through a wrapper: the global `uf` (the list, taken and cleared).
+     */
+    const unwindCheck = (s: Site, n: Node, res: readonly CValType[], how: 'head' | 'local' | 'global') => {
       const l = lowered([...s.below.slice(n.h), ...res]);
-      e.op('global.get', g('unw'));
-      e.blk('if', c.bt(l, l), () => unwind(s, n, res));
+      if (how === 'head') e.op('local.get', HEAD).op('ref.is_null').op('i32.eqz');
+      else if (how === 'local') e.op('local.get', UNWL);
+      else e.op('global.get', g('uf')).op('ref.is_null').op('i32.eqz');
+      e.blk('if', c.bt(l, l), () => unwind(s, n, res, how === 'global'));
     };
     const sitePost = (it: Ins, n: Node) => {
       const ins = it.ins;
@@ -392,7 +454,7 @@ export class Instrumenter {
           const hs = ins.op === 'resume_throw' ? ins.args[2] : ins.args[1];
           const res = lowered(ft.results);
           const STT = tmp('i32');
-          e.op('local.set', STT);
+          e.op('local.set', KC).op('local.set', STT);
           const R = {};
           e.open('block', R, c.bt([], res));
           const U = {};
@@ -414,18 +476,19 @@ export class Instrumenter {
             }
             const tt = c.vm.tags[hd.tag]!.comp as CFuncType;
             c.load(kinds(tt.params), lowered(lt.slice(0, -1)), e.out);
-            // the continuation (made where it suspended)
-            e.op('global.get', g('kh')).op('struct.get', T_UW, U_CONT).op('ref.as_non_null');
+            // the continuation (made by the driver)
+            e.op('local.get', KC).op('ref.as_non_null');
             e.br('br', it.targets[targetIndex(hs, i)]!);
           });
-          e.end(); // U
+          e.end(); // U: unwinding further out
           for (const t of res) c.dummy(t, e.out);
+          e.op('i32.const', 1).op('local.set', UNWL);
           e.end(); // R
-          unwindCheck(s, n, ft.results);
+          unwindCheck(s, n, ft.results, 'local');
           return;
         }
         default:
-          unwindCheck(s, n, s.results);
+          unwindCheck(s, n, s.results, statusCall(ins) !== undefined ? 'head' : 'global');
       }
     };
 
@@ -468,7 +531,7 @@ export class Instrumenter {
       if (needs(n)) {
         const parent = n.parent!;
         const l = lowered([...n.before.slice(parent.h, n.h), ...n.results]);
-        e.op('global.get', g('unw'));
+        e.op('local.get', UNWL);
         e.blk('if', c.bt(l, l), () => {
           for (let i = 0; i < n.results.length; i++) e.op('drop');
           saveRegion(n.before, parent.h, n.h);
@@ -488,8 +551,10 @@ export class Instrumenter {
         if (isNode(p)) return lowered(p.before.slice(n.h));
         const s = p.site!;
         const op = (p as Ins).ins.op;
-        const res = op === 'resume' || op === 'resume_throw' || op === 'resume_throw_ref' ? ['i32' as CValType] : s.results;
-        return lowered([...s.below.slice(n.h), ...res]);
+        if (op === 'resume' || op === 'resume_throw' || op === 'resume_throw_ref') {
+          return [...lowered(s.below.slice(n.h)), 'i32', { nullable: true, heap: T_CONT }] as ValType[];
+        }
+        return lowered([...s.below.slice(n.h), ...s.results]);
       });
       const W = points.map(() => ({}));
       for (let j = points.length - 1; j >= 0; j--) e.open('block', W[j]!, c.bt(P, land[j]!));
@@ -527,7 +592,7 @@ export class Instrumenter {
             pushRegion(s.below, n.h, s.below.length);
             // (normal execution from here on, even when the site raises a pending exception)
             e.op('i32.const', 0).op('local.set', STATE);
-            this.h.throwIfPending(e);
+            this.h.throwIfPending(e, FR, true);
             deliver(p);
           }
           e.br('br', W[gr.point]!);
@@ -555,56 +620,74 @@ export class Instrumenter {
     e.op('local.get', FR).op('ref.is_null').op('i32.eqz');
     e.blk('if', null, () => {
       localTypes.forEach((t, i) => {
-        e.op('local.get', FR).op('struct.get', FT, 3 + i);
+        e.op('local.get', FR).op('struct.get', FT, PC + 1 + i);
         if (nonNull(t)) e.op('ref.as_non_null');
         e.op('local.set', local(i));
       });
-      e.op('local.get', FR).op('struct.get', FT, 2).op('local.set', STATE);
+      e.op('local.get', FR).op('struct.get', FT, PC).op('local.set', STATE);
     });
     e.open('block', FEXIT);
-    emitSeq(root.body, root, [], 1, root.lastId);
+    if (status) {
+      // the function's own label, for branches to it (the function returns one value more)
+      e.open('block', root, c.bt([], results));
+      emitSeq(root.body, root, [], 1, root.lastId);
+      e.end();
+      e.op('ref.null', T_FRAME);
+    } else {
+      emitSeq(root.body, root, [], 1, root.lastId);
+    }
     e.op('return');
     e.end();
-    localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, 3 + i));
-    // append the frame to the continuation's list of saved frames (kh.first .. kh.last)
-    {
-      const KH = tmp({ nullable: true, heap: T_UW });
-      const LAST = tmp({ nullable: true, heap: T_FRAME });
-      e.op('global.get', g('kh')).op('local.tee', KH).op('struct.get', T_UW, U_LAST).op('local.tee', LAST).op('ref.is_null');
-      e.open('if', {});
-      e.op('local.get', KH).op('local.get', FR).op('struct.set', T_UW, U_FIRST);
-      e.else();
-      e.op('local.get', LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
-      e.end();
-      e.op('local.get', KH).op('local.get', FR).op('struct.set', T_UW, U_LAST);
-    }
+    localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, PC + 1 + i));
+    // append the frame to the list of frames this unwinding saved (HEAD .. HEAD.last)
+    e.op('local.get', HEAD).op('ref.is_null');
+    e.open('if', {});
+    e.op('local.get', FR).op('local.set', HEAD);
+    e.else();
+    e.op('local.get', HEAD).op('struct.get', T_FRAME, F_LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
+    e.end();
+    e.op('local.get', HEAD).op('local.get', FR).op('struct.set', T_FRAME, F_LAST);
+    // the list goes to the caller: returned, or (without the status convention) in the global uf
+    if (!status) e.op('local.get', HEAD).op('global.set', g('uf'));
     for (const t of results) c.dummy(t, e.out);
+    if (status) e.op('local.get', HEAD);
     e.op('return');
     e.op('end');
 
-    const frameType = frameSubType(fieldTypes.slice(2).map((t) => ({ mutable: true, type: t })));
+    const frameType = frameSubType(fieldTypes.slice(F_BASE).map((t) => ({ mutable: true, type: t })));
     c.setType(FT, frameType);
-    const implType = c.funcType([...params, { nullable: true, heap: FT }], results);
+    const implType = c.funcType([...params, { nullable: true, heap: FT }, { nullable: true, heap: T_STK }], status ? [...results, { nullable: true, heap: T_FRAME }] : results);
     c.setFunc(plan.impl, { type: implType, locals: [...declared.map(nullable), ...extra], body: e.out, at: f.at });
 
     // ---- the thunk: re-enters a saved frame; the results go to the transfer globals
     const t = new Emitter({});
     for (const p of params) c.dummy(p, t.out);
-    t.op('local.get', 0).op('ref.cast', { nullable: false, heap: FT }).op('call', plan.impl);
-    t.op('global.get', g('unw'));
+    t.op('local.get', 0).op('ref.cast', { nullable: false, heap: FT }).op('local.get', 1).op('call', plan.impl);
+    if (status) t.op('local.tee', 2).op('ref.is_null').op('i32.eqz');
+    else t.op('global.get', g('uf')).op('ref.is_null').op('i32.eqz');
     t.blk('if', c.bt(results, results), () => {
       for (let i = 0; i < results.length; i++) t.op('drop');
+      if (status) t.op('local.get', 2);
+      else t.op('global.get', g('uf')).op('ref.null', T_FRAME).op('global.set', g('uf'));
       t.op('return');
     });
     c.store(kinds(ft.results), t.out);
+    t.op('ref.null', T_FRAME);
     t.op('end');
-    c.setFunc(plan.thunk, { type: T_THUNK, locals: [], body: t.out, at: -1 });
+    c.setFunc(plan.thunk, { type: T_THUNK, locals: status ? [{ nullable: true, heap: T_FRAME }] : [], body: t.out, at: -1 });
 
     // ---- the wrapper, at the function's own index
     const w: Instr[] = [];
     for (let i = 0; i < np; i++) w.push(I('local.get', i));
-    w.push(I('ref.null', FT), I('return_call', plan.impl), I('end'));
-    return { type: c.typeIdx(f.type), locals: [], body: w, at: f.at };
+    w.push(I('ref.null', FT), I('global.get', g('cur')));
+    if (!status) {
+      w.push(I('return_call', plan.impl), I('end'));
+      return { type: c.typeIdx(f.type), locals: [], body: w, at: f.at };
+    }
+    // (its callers read an unwinding's list from the global uf)
+    w.push(I('call', plan.impl), I('local.tee', np), I('ref.is_null'), I('i32.eqz'));
+    w.push(I('if', null), I('local.get', np), I('global.set', g('uf')), I('end'), I('end'));
+    return { type: c.typeIdx(f.type), locals: [{ nullable: true, heap: T_FRAME }], body: w, at: f.at };
   }
 
   private site(ins: Instr, ck: Checker, id: number): Site {

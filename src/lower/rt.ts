@@ -4,16 +4,20 @@
 // that its types are the same canonical types in every module (and in the
 // runtime module that owns the shared globals):
 //
-//   0 $Frame  (sub (struct (field $next (mut (ref null $Frame))) (field $thunk (mut (ref null $Thunk)))))
-//             a saved activation; each instrumented function extends it with its locals and stack
-//   1 $Thunk  (func (param (ref $Frame)))  re-enters a saved frame
+//   0 $Frame  (sub (struct (field $next (mut (ref null $Frame))) (field $thunk (mut (ref null $Thunk)))
+//                          (field $last (mut (ref null $Frame))) (field $thr (mut i32))))
+//             a saved activation; each instrumented function extends it with its locals and stack.
+//             $last: in the first frame of an unwinding's list, the last frame saved so far
+//             (frames link to young objects only, without a holder object per suspension).
+//             $thr: 1 when the frame is re-entered to throw the exception in the global exn (a
+//             field, not a global: the landing reads it from the frame it has at hand)
+//   1 $Thunk  (func (param (ref $Frame) (ref null $Stk)) (result (ref null $Frame)))  re-enters a
+//             saved frame on a stack; when it unwound, the first of the frames it saved (else null)
 //   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost first
 //   3 $Hdl    (array i32)                  a resume's handler table: tag id * 2 + (1 for switch)
 //   4 $Cont   (struct $inner $outer)       a continuation value: the chain of stacks it captured;
-//             one-shot: consuming it clears $inner
-//   5 $Uw     (struct $cont $first $last)  an unwinding in progress: the continuation it makes and
-//             the frames saved so far, innermost first (frames link to young objects only; the
-//             driver links the list into the stack once: one write barrier per suspension)
+//             one-shot: consuming it clears $inner. A suspension's is made by the driver of the
+//             handler's resume and returned with the clause: nothing young goes into a global
 //
 // The state of the machine lives in globals that every lowered module
 // imports from "wasmfx:rt" (or defines, for a standalone module), listed in
@@ -30,21 +34,21 @@ export const T_THUNK = 1;
 export const T_STK = 2;
 export const T_HDL = 3;
 export const T_CONT = 4;
-export const T_UW = 5;
 /** the number of runtime types before the module's own */
-export const RT_TYPES = 6;
+export const RT_TYPES = 5;
 
 // field indices
 export const F_NEXT = 0;
 export const F_THUNK = 1;
+export const F_LAST = 2;
+export const F_THR = 3;
+/** the first field of a frame subtype's own (frame types: $Frame's fields, then theirs) */
+export const F_BASE = 4;
 export const S_TOP = 0;
 export const S_PARENT = 1;
 export const S_HDL = 2;
 export const C_INNER = 0;
 export const C_OUTER = 1;
-export const U_CONT = 0;
-export const U_FIRST = 1;
-export const U_LAST = 2;
 
 const r = (nullable: boolean, heap: number | 'any' | 'func' | 'extern' | 'exn'): ValType => ({ nullable, heap });
 const mut = (type: ValType) => ({ mutable: true, type });
@@ -52,18 +56,14 @@ const mut = (type: ValType) => ({ mutable: true, type });
 export const rtRecType = (): RecType => ({
   explicit: true,
   types: [
-    { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK))] } },
-    { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME)], results: [] } },
+    { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME)), mut('i32')] } },
+    { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME), r(true, T_STK)], results: [r(true, T_FRAME)] } },
     {
       final: true, supers: [],
       comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_STK)), mut(r(true, T_HDL))] },
     },
     { final: true, supers: [], comp: { kind: 'array', field: { mutable: false, type: 'i32' } } },
     { final: true, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_STK)), mut(r(true, T_STK))] } },
-    {
-      final: true, supers: [],
-      comp: { kind: 'struct', fields: [mut(r(true, T_CONT)), mut(r(true, T_FRAME)), mut(r(true, T_FRAME))] },
-    },
   ],
 });
 
@@ -78,16 +78,16 @@ export const KIND_TYPE: Readonly<Record<Kind, ValType>> = {
 
 /** The shared state, in import order. */
 export const RT_GLOBALS = [
-  ['cur', mut(r(true, T_STK))], // the running stack (null: the host's)
-  ['unw', mut('i32')], // 1 while frames unwind to a handler
-  ['tgt', mut(r(true, T_STK))], // the stack whose resumer handles the suspension
-  ['kh', mut(r(true, T_UW))], // the unwinding in progress (the continuation it captures)
-  ['code', mut('i32')], // the handler clause there
-  ['sw', mut('i32')], // 1: the unwinding is a switch to (swi, swo)
+  ['cur', mut(r(true, T_STK))], // the running stack (null: the host's) for calls through wrappers: instrumented code passes it as a parameter
+  ['hops', mut('i32')], // code -2: how many stacks further out the handling resume is (drivers count down)
+  ['far', mut('i32')], // code -2: the code there
+  ['uf', mut(r(true, T_FRAME))], // non-null: a call through a wrapper unwound, the list of frames saved (its caller takes it and clears uf)
+  ['ki', mut(r(true, T_STK))], // the stack that suspended, when the unwinding leaves a resume (-2); else null
+  ['kc', mut(r(true, T_CONT))], // the continuation for a resume site re-entered with a handler clause
+  ['code', mut('i32')], // the handler clause of the stack the driver is at (-1: the unwinding is a switch to (swi, swo); -2: further out)
   ['swi', mut(r(true, T_STK))],
   ['swo', mut(r(true, T_STK))],
   ['st', mut('i32')], // the status a re-entered resume site gets
-  ['thr', mut('i32')], // 1: the re-entered frame must throw `exn`
   ['exn', mut(r(true, 'exn'))],
   ['why', mut('i32')], // why the last trap of the runtime happened (TRAP_REASONS)
   ['tagctr', mut('i32')], // the last tag id given out
@@ -151,8 +151,8 @@ export function defaultConst(t: ValType) {
 /** The nullable version of a type (frame fields and scratch locals hold values of any type). */
 export const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
 
-/** A frame type: $Frame's fields ($next, $thunk), then `extra`. */
+/** A frame type: $Frame's fields ($next, $thunk, $last, $thr), then `extra` (from F_BASE). */
 export const frameSubType = (extra: readonly FieldType[]): SubType => ({
   final: true, supers: [T_FRAME],
-  comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), ...extra] },
+  comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME)), mut('i32'), ...extra] },
 });
