@@ -145,3 +145,11 @@ test('print shows names from a name section with padded sizes (as Kotlin writes 
   assert.match(b.stderr, /^wasmfx: warning: .*broken-names\.wasm: the name section is malformed; printed without its names\n$/);
   assert.match(b.stdout, /\(func \(;0;\)/);
 });
+
+test('output into a pipe that closes early ends quietly (no EPIPE stack trace)', () => {
+  const big = join(tmp, 'big.wat');
+  writeFileSync(big, `(module\n${'  (func (result i32) (i32.const 1))\n'.repeat(20000)})\n`);
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${main}" print "${big}" | head -1`], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.stdout, '(module\n');
+  assert.equal(r.stderr, '');
+});

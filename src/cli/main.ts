@@ -199,6 +199,13 @@ function program(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  // output into a pipe that closed early (`wasmfx ... | head`): stop quietly, as other tools do
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   try {
     await program().parseAsync(argv as string[], { from: 'user' });
   } catch (e) {
