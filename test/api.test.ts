@@ -66,3 +66,35 @@ test('the WebAssembly namespace stands in for the built-in one', () => {
   assert.equal(exp.mem!.buffer!.byteLength, 65536);
   assert.equal(wasmfx.WebAssembly.validate(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])), true);
 });
+
+test('continuations cross the JS boundary as opaque objects (null as null), on the interpreter and the lowered engine', async () => {
+  const wat = `(module
+    (type $ft (func (param i32) (result i32)))
+    (type $ct (cont $ft))
+    (tag $yield (param i32) (result i32))
+    (func $gen (type $ft) (local.get 0) (suspend $yield) (i32.add (i32.const 100)))
+    (elem declare func $gen)
+    ;; runs a new generator to its first suspension; returns the continuation (the host keeps it)
+    (func (export "start") (param i32) (result (ref null $ct))
+      (block $y (result i32 (ref $ct))
+        (drop (resume $ct (on $yield $y) (local.get 0) (cont.new $ct (ref.func $gen))))
+        (return (ref.null $ct)))
+      (return))
+    ;; finishes a continuation the host hands back
+    (func (export "finish") (param (ref null $ct)) (param i32) (result i32)
+      (if (ref.is_null (local.get 0)) (then (return (i32.const -1))))
+      (resume $ct (local.get 1) (local.get 0)))
+    (func (export "nothing") (result (ref null $ct)) (ref.null $ct)))`;
+  for (const engine of ['interp', 'lowered'] as const) {
+    const { instance } = await wasmfx.instantiate(wat, {}, { engine });
+    const ex = instance.exports as Record<string, (...a: unknown[]) => unknown>;
+    const k = ex['start']!(7);
+    assert.equal(typeof k, 'object', engine);
+    assert.notEqual(k, null, engine);
+    assert.equal(ex['finish']!(k, 5), 105, engine);
+    assert.throws(() => ex['finish']!(k, 5), /continuation|consumed/i, `${engine}: one shot`);
+    assert.equal(ex['nothing']!(), null, engine);
+    assert.equal(ex['finish']!(null, 1), -1, engine);
+    assert.throws(() => ex['finish']!({}, 1), TypeError, `${engine}: not a continuation`);
+  }
+});

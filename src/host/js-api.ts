@@ -10,7 +10,7 @@
 //
 //   i32 <-> Number (ToInt32)          i64 <-> BigInt (ToBigInt64)
 //   f32 <-> Number (rounded to f32)   f64 <-> Number
-//   v128, exnref, contref: TypeError at the boundary
+//   v128, exnref: TypeError at the boundary; contref: an opaque object (null as null)
 //   funcref: exported functions (one wrapper per function instance, cached)
 //   externref: any JS value (null is the null reference); GC objects and i31 numbers
 //     round-trip through extern.convert_any
@@ -259,9 +259,13 @@ function valueTypeOf(v: unknown): CValType {
   return t;
 }
 
-/** Types that cannot cross the JS boundary: v128, exnref (and contref). */
+/**
+ * Types that cannot cross the JS boundary: v128 and exnref, as the JS API says. It says nothing
+ * of continuations: they cross as opaque objects (contToJs), null as null, so that a host can
+ * hold a continuation and hand it back (V8 passes null; it aborts on a non-null one).
+ */
 const noJsType = (t: CValType): boolean =>
-  t === 'v128' || t === 'bot' || (typeof t === 'object' && (topHeap(t.heap) === 'exn' || topHeap(t.heap) === 'cont'));
+  t === 'v128' || t === 'bot' || (typeof t === 'object' && topHeap(t.heap) === 'exn');
 
 const hasJsType = (ts: readonly CValType[]): boolean => !ts.some(noJsType);
 
@@ -436,6 +440,21 @@ function jsToAny(v: unknown): Value {
   return new HostRef(v);
 }
 
+/** The JS objects standing for continuations (one per continuation: identity is kept), both ways. */
+const contObjects = new WeakMap<object, object>();
+const contOfObject = new WeakMap<object, Value>();
+
+/** A continuation as an opaque JS object: frozen, no prototype, nothing to read; only Wasm can use it. */
+function contToJs(v: Exclude<Value, null>): object {
+  let o = contObjects.get(v as object);
+  if (o === undefined) {
+    o = Object.freeze(Object.create(null) as object);
+    contObjects.set(v as object, o);
+    contOfObject.set(o, v);
+  }
+  return o;
+}
+
 /** ToJSValue: a Wasm value of type `t` as a JS value. */
 export function toJsValue(v: Value, t: CValType): unknown {
   switch (t) {
@@ -450,7 +469,8 @@ export function toJsValue(v: Value, t: CValType): unknown {
     case 'func': return exportedFunction(v as FuncInst);
     case 'extern': return v instanceof ExternAny ? anyToJs(v.ref) : anyToJs(v);
     case 'any': return anyToJs(v);
-    default: throw new TypeError('exnref and contref values cannot be passed to JavaScript');
+    case 'cont': return contToJs(v);
+    default: throw new TypeError('exnref values cannot be passed to JavaScript');
   }
 }
 
@@ -464,7 +484,7 @@ export function toWasmValue(v: unknown, t: CValType): Value {
     case 'v128': case 'bot': throw new TypeError(`type ${typeof t === 'string' ? t : 'ref'} cannot be passed from JavaScript`);
   }
   const top = topHeap(t.heap);
-  if (top === 'exn' || top === 'cont') throw new TypeError('exnref and contref values cannot be passed from JavaScript');
+  if (top === 'exn') throw new TypeError('exnref values cannot be passed from JavaScript');
   if (v === null) {
     if (!t.nullable) throw new TypeError('null is not allowed for a non-nullable reference type');
     return null;
@@ -474,6 +494,10 @@ export function toWasmValue(v: unknown, t: CValType): Value {
     const f = typeof v === 'function' ? wrappedFuncs.get(v) : undefined;
     if (f === undefined) throw new TypeError('not an exported WebAssembly function');
     r = f;
+  } else if (top === 'cont') {
+    const k = isObject(v) ? contOfObject.get(v) : undefined;
+    if (k === undefined) throw new TypeError('not a continuation that came from WebAssembly');
+    r = k;
   } else if (top === 'extern') {
     r = externalize(jsToAny(v));
   } else {
