@@ -11,6 +11,7 @@
  * has a buffer of its own. */
 #include "fiber_switch.h"
 #include "common/fiber_internal.h"
+#include "common/first_fiber.h"
 #include "common/asyncify.h"
 
 typedef enum { FRESH, SUSPENDED, RUNNING, REWINDING, ENDING, DONE } fiber_state_t;
@@ -102,22 +103,9 @@ void fiber_switch_return(fiber_t target, void *arg) {
   __builtin_unreachable();
 }
 
-static void *(*main_function)(int, char **);
-static int main_argc;
-static char **main_argv;
-
-static void *run_main(void *arg, fiber_t from) {
-  (void)arg;
-  (void)from;
-  return main_function(main_argc, main_argv);
-}
-
 __attribute__((noinline)) void *fiber_main(void *(*main)(int, char **), int argc, char **argv) {
   if (current != NULL) fiber_misuse("fiber_main", "called inside fiber_main");
-  main_function = main;
-  main_argc = argc;
-  main_argv = argv;
-  fiber_t first = fiber_alloc(run_main);
+  fiber_t first = first_fiber_alloc(main, argc, argv);
   if (first == NULL) fiber_misuse("fiber_main", "out of memory");
   first->buffer = (char *)malloc(FIBER_STACK_SIZE);
   if (first->buffer == NULL) fiber_misuse("fiber_main", "out of memory");

@@ -4,6 +4,7 @@
  * fiber has its own shadow stack; whoever switches to a fiber installs it. */
 #include "fiber_switch.h"
 #include "common/fiber_internal.h"
+#include "common/first_fiber.h"
 #include "common/slots.h"
 
 #define WASMFX(NAME) __attribute__((import_module("wasmfx_fiber"), import_name("__wasmfx_fiber_" NAME)))
@@ -105,22 +106,9 @@ void fiber_switch_return(fiber_t target, void *arg) {
   wasmfx_fiber_end(target->slot, arg);
 }
 
-static void *(*main_function)(int, char **);
-static int main_argc;
-static char **main_argv;
-
-static void *run_main(void *arg, fiber_t from) {
-  (void)arg;
-  (void)from;
-  return main_function(main_argc, main_argv);
-}
-
 void *fiber_main(void *(*main)(int, char **), int argc, char **argv) {
   if (current != NULL) fiber_misuse("fiber_main", "called inside fiber_main");
-  main_function = main;
-  main_argc = argc;
-  main_argv = argv;
-  fiber_t first = fiber_alloc(run_main);
+  fiber_t first = first_fiber_alloc(main, argc, argv);
   if (first == NULL) fiber_misuse("fiber_main", "out of memory");
   struct fiber_stack mine;
   fiber_stack_save(&mine);
