@@ -242,3 +242,15 @@ test('lower: the output is plain Wasm; run links a module lowered beforehand to 
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /bad-lower\.wat:1:\d+: unknown operator/);
 });
+
+test("wast shows spectest's print output by default, as the reference interpreter does; -q silences it", () => {
+  const f = file('prints.wast', [
+    '(module (import "spectest" "print_i32" (func $p (param i32))) (func (export "go") (call $p (i32.const 42))))',
+    '(invoke "go")',
+    '(assert_return (invoke "go"))',
+  ].join('\n'));
+  for (const engine of ['interp', 'lowered']) {
+    assert.equal(wasmfx(['wast', '--engine', engine, f]).stdout, '42 : i32\n42 : i32\n3 passed, 0 failed, 0 skipped\n', engine);
+    assert.equal(wasmfx(['wast', '-q', '--engine', engine, f]).stdout, '3 passed, 0 failed, 0 skipped\n', engine);
+  }
+});

@@ -126,7 +126,7 @@ test('a script whose child dies counts one failure at the command it was running
 (assert_return (invoke "f"))
 `);
   const reported: CommandResult[] = [];
-  const s = runScriptInChild(entry, script, false, (r) => reported.push(r), () => {});
+  const s = runScriptInChild(entry, script, false, false, (r) => reported.push(r), () => {});
   assert.deepEqual(reported.map((r) => [r.line, r.outcome]), [[1, 'passed'], [2, 'failed'], [3, 'failed']]);
   assert.match(reported[2]!.message!, /the engine aborted \(signal SIG\w+\); the rest of the script did not run/);
   assert.equal(s.failed, 2);

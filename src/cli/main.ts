@@ -84,26 +84,28 @@ function program(): Command {
     .option('--validate-only', 'run only the commands that need no execution; count the others as skipped')
     .addOption(new Option('--engine <engine>', engineHelp).choices(ENGINE_NAMES).default('interp'))
     .option('-v, --verbose', 'print every command')
+    .option('-q, --quiet', 'do not show the output of spectest\'s print functions (shown by default, as the reference interpreter shows it)')
     // the protocol of scripts run in a child process (--engine native): JSON lines
     .addOption(new Option('--json').hideHelp())
-    .action(async (files: string[], o: { validateOnly?: boolean; engine: string; verbose?: boolean; json?: boolean }) => {
+    .action(async (files: string[], o: { validateOnly?: boolean; engine: string; verbose?: boolean; quiet?: boolean; json?: boolean }) => {
       const entry = engineEntry(o.engine);
-      // with --verbose, spectest's print functions show their output too
+      // spectest's print functions show their output unless --quiet
       const print = o.json ? (line: string) => out(JSON.stringify({ print: line })) : out;
+      const shows = !o.quiet;
       let opts: WastOptions = { verbose: !!o.verbose, json: !!o.json };
       if (o.validateOnly) {
         // no engine: validation only
       } else if (needsReexec(entry)) {
         // each script in its own child Node with the engine's flags
-        opts = { ...opts, runFile: (file, report) => runScriptInChild(entry, file, !!o.verbose, report, out) };
+        opts = { ...opts, runFile: (file, report) => runScriptInChild(entry, file, !!o.verbose, !!o.quiet, report, out) };
       } else if (entry.namespace) {
         const ns = entry.namespace();
         const { HostEngine } = await import('../script/engine-host.ts');
-        const hopts = { name: entry.name, ...entry.options, ...(o.verbose ? { print } : {}) };
+        const hopts = { name: entry.name, ...entry.options, ...(shows ? { print } : {}) };
         opts = { ...opts, engine: () => new HostEngine(ns, hopts) };
       } else {
         const { InterpEngine } = await import('../script/engine-interp.ts');
-        opts = { ...opts, engine: () => new InterpEngine(o.verbose ? { print } : {}) };
+        opts = { ...opts, engine: () => new InterpEngine(shows ? { print } : {}) };
       }
       const s = runWastFiles(files, opts, out);
       if (o.json) out(JSON.stringify({ summary: { passed: s.passed, failed: s.failed, skipped: s.skipped } }));

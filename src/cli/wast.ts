@@ -87,9 +87,9 @@ function describeFileError(e: unknown): string {
  * programs) counts one failure at the command it was running; the commands after it did not run.
  */
 export function runScriptInChild(
-  entry: EngineEntry, file: string, verbose: boolean, report: (r: CommandResult) => void, print: (line: string) => void,
+  entry: EngineEntry, file: string, verbose: boolean, quiet: boolean, report: (r: CommandResult) => void, print: (line: string) => void,
 ): RunSummary {
-  const r = runChild(entry, ['wast', '--engine', entry.name, '--json', ...(verbose ? ['--verbose'] : []), file], true);
+  const r = runChild(entry, ['wast', '--engine', entry.name, '--json', ...(verbose ? ['--verbose'] : []), ...(quiet ? ['--quiet'] : []), file], true);
   const summary: RunSummary = { passed: 0, failed: 0, skipped: 0, results: [] };
   let finished = false;
   for (const line of r.stdout.split('\n')) {
