@@ -155,10 +155,7 @@ export async function compileC(sources: readonly string[], opts: CcOptions): Pro
   // 5. the backend
   let wasm: Uint8Array;
   if (opts.fiber === 'wasmfx') {
-    const watFile = join(FIBER_DIR, 'wasmfx', `${api}.wat`);
-    const wat = parseModule(readFileSync(watFile, 'utf8'), watFile);
-    validateModule(wat, { name: watFile, text: readFileSync(watFile, 'utf8') });
-    wasm = await runBinaryen('wasm-merge', [checked, encodeModule(wat)], [...BINARYEN_FEATURES, '-g', '{0}', 'main', '{1}', 'wasmfx_fiber']);
+    wasm = await runBinaryen('wasm-merge', [checked, wasmfxPart(api)], [...BINARYEN_FEATURES, '-g', '{0}', 'main', '{1}', 'wasmfx_fiber']);
   } else {
     // Asyncify's output needs Binaryen's optimizer (as Emscripten runs it): at least -O1
     const level = { '0': 1, '1': 1, '2': 2, '3': 3, s: 2, z: 2 }[opts.opt ?? '2'];
@@ -168,6 +165,21 @@ export async function compileC(sources: readonly string[], opts: CcOptions): Pro
   // 6. internal exports out
   const m = decodeModule(wasm);
   return { wasm: encodeModule(withoutInternalExports(m)), api, warnings };
+}
+
+/** The backend's WAT part for an API, parsed, validated and encoded once per process. */
+const wasmfxParts = new Map<FiberApi, Uint8Array>();
+function wasmfxPart(api: FiberApi): Uint8Array {
+  let bytes = wasmfxParts.get(api);
+  if (bytes === undefined) {
+    const file = join(FIBER_DIR, 'wasmfx', `${api}.wat`);
+    const text = readFileSync(file, 'utf8');
+    const wat = parseModule(text, file);
+    validateModule(wat, { name: file, text });
+    bytes = encodeModule(wat);
+    wasmfxParts.set(api, bytes);
+  }
+  return bytes;
 }
 
 function withoutInternalExports(m: Module): Module {

@@ -13,7 +13,7 @@
 // One compare per function prologue and epilogue; modules without the fiber
 // library (no limit global) are left alone.
 
-import { allSubTypes, type Func, type Module } from '../syntax/ast.ts';
+import { allSubTypes, importCounts, type Func, type Module } from '../syntax/ast.ts';
 import { instr, type Instr } from '../syntax/opcodes.ts';
 
 export interface StackCheckResult {
@@ -34,11 +34,14 @@ export function addStackCheck(m: Module): StackCheckResult {
   const handlerExport = m.exports.find((e) => e.name === '__fiber_stack_overflow' && e.kind === 'func');
   if (sp === undefined || limit === undefined || handlerExport === undefined) return { module: m, checked: 0 };
   const handler = handlerExport.index;
-  const importedFuncs = m.imports.filter((im) => im.desc.kind === 'func').length;
+  const importedFuncs = importCounts(m).func;
+  const types = allSubTypes(m);
   let checked = 0;
   const funcs = m.funcs.map((f, i): Func => {
     if (importedFuncs + i === handler || !f.body.some((ins) => ins.op === 'global.set' && ins.args[0] === sp)) return f;
-    const params = paramCount(m, f.type);
+    const comp = types[f.type]!.comp;
+    if (comp.kind !== 'func') throw new Error(`type ${f.type} is not a function type`);
+    const params = comp.params.length;
     const t = params + f.locals.length; // a new i32 local, after all others: no index moves
     const body: Instr[] = [];
     for (const ins of f.body) {
@@ -56,10 +59,4 @@ export function addStackCheck(m: Module): StackCheckResult {
     return { ...f, locals: [...f.locals, 'i32'], body };
   });
   return { module: { ...m, funcs }, checked };
-}
-
-function paramCount(m: Module, typeIdx: number): number {
-  const comp = allSubTypes(m)[typeIdx]?.comp;
-  if (comp?.kind !== 'func') throw new Error(`type ${typeIdx} is not a function type`);
-  return comp.params.length;
 }

@@ -128,11 +128,11 @@ export const BINARYEN_FEATURES: readonly string[] = [
 ];
 
 /**
- * Runs a Binaryen tool (`wasm-opt`, `wasm-merge`) on input modules (written to a temporary
+ * Runs a Binaryen tool (`wasm-merge`: it has no JS API) on input modules (written to a temporary
  * directory as in0.wasm, in1.wasm, ...; `args` names them by `{0}`, `{1}`, ...); resolves to
  * out.wasm. A child process: builds running at the same time overlap with it.
  */
-export function runBinaryen(tool: 'wasm-opt' | 'wasm-merge', inputs: readonly Uint8Array[], args: readonly string[]): Promise<Uint8Array> {
+export function runBinaryen(tool: 'wasm-merge', inputs: readonly Uint8Array[], args: readonly string[]): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), 'wasmfx-cc-'));
   const done = (): void => rmSync(dir, { recursive: true, force: true });
   inputs.forEach((bytes, i) => writeFileSync(join(dir, `in${i}.wasm`), bytes));

@@ -10,7 +10,7 @@
 // references it makes itself count, see `escaping`). Tail calls make the caller's caller
 // see the suspension too, so they count for `susp` but are not sites.
 
-import { allSubTypes, type Module } from '../syntax/ast.ts';
+import { allSubTypes, funcTypeIndices, type Module } from '../syntax/ast.ts';
 import type { Instr } from '../syntax/opcodes.ts';
 import type { ValidModule } from '../valid/validator.ts';
 import { isSubDef, type DefType } from '../valid/types.ts';
@@ -106,10 +106,9 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
  */
 function escaping(m: Module): (f: number) => boolean {
   const types = allSubTypes(m);
+  const funcTypes = funcTypeIndices(m);
   const numericParams = (f: number): boolean => {
-    const imported = m.imports.filter((im) => im.desc.kind === 'func');
-    const t = f < imported.length ? (imported[f]!.desc as { type: number }).type : m.funcs[f - imported.length]!.type;
-    const comp = types[t]!.comp;
+    const comp = types[funcTypes[f]!]!.comp;
     return comp.kind === 'func' && comp.params.every((p) => typeof p === 'string'); // numbers and v128, not references
   };
   const closed =
