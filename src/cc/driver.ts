@@ -89,7 +89,8 @@ export async function compileC(sources: readonly string[], opts: CcOptions): Pro
     try {
       text = readFileSync(resolve(cwd, s));
     } catch (e) {
-      throw new ToolError('clang', `clang: error: no such file or directory: '${s}' (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ToolError('clang', code === 'ENOENT' ? `clang: error: no such file or directory: '${s}'` : `clang: error: cannot read '${s}' (${code ?? 'unreadable'})`);
     }
     const v = vpath(s);
     treePut(tree, v, new Uint8Array(text));
