@@ -9,7 +9,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  frameSubType, nullable, C_INNER, C_OUTER, F_BASE, F_LAST, F_NEXT, F_THR, F_THUNK, type Kind, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  frameSubType, nullable, C_INNER, C_OUTER, F_BASE, F_LAST, F_NEXT, F_THR, F_THUNK, type Kind, S_HDL, S_KEY0, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -66,22 +66,28 @@ export class Helpers {
   }
 
   /**
-   * resume(k, handlers, throw) -> status, continuation: status -1 done, -2 unwinding further out,
-   * i: handler clause i (with the continuation the suspension made). throw = 1: the frame
-   * re-entered first raises the exception in `exn` (resume_throw). cur: the running stack.
+   * resume(k, handlers, key0, throw) -> status, continuation: status -1 done, -2 unwinding further
+   * out, i: handler clause i (with the continuation the suspension made). key0: the key of the first
+   * clause (-1: none), which a suspension checks first. throw = 1: the frame re-entered first raises
+   * the exception in `exn` (resume_throw). cur: the running stack.
    */
   resume(): number {
     return this.once('resume', (x) => {
       const e = new Emitter({});
-      this.emitTake(e, 0, 4); // (inline: a call less per resume)
-      e.op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('local.set', 5);
-      e.op('local.get', 5).op('local.get', 3).op('struct.set', T_STK, S_PARENT);
-      e.op('local.get', 5).op('local.get', 1).op('struct.set', T_STK, S_HDL);
-      e.op('local.get', 2).blk('if', null, () => {
-        e.op('local.get', 4).op('struct.get', T_STK, S_TOP).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
+      const [K, HDL, KEY0, THROW, CUR, INNER, OUTER] = [0, 1, 2, 3, 4, 5, 6];
+      this.emitTake(e, K, INNER); // (inline: a call less per resume)
+      e.op('local.get', K).op('struct.get', T_CONT, C_OUTER).op('local.set', OUTER);
+      e.op('local.get', OUTER).op('local.get', CUR).op('struct.set', T_STK, S_PARENT);
+      e.op('local.get', OUTER).op('local.get', HDL).op('struct.set', T_STK, S_HDL);
+      e.op('local.get', OUTER).op('local.get', KEY0).op('struct.set', T_STK, S_KEY0);
+      e.op('local.get', THROW).blk('if', null, () => {
+        e.op('local.get', INNER).op('struct.get', T_STK, S_TOP).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
       });
-      this.driver(e, 4, 5, 6, 7, 8, 9);
-      this.def(x, [ref(true, T_CONT), ref(true, T_HDL), 'i32', STK], ['i32', ref(true, T_CONT)], [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK], e, 'resume');
+      this.driver(e, INNER, OUTER, 7, 8, 9, 10);
+      this.def(
+        x, [ref(true, T_CONT), ref(true, T_HDL), 'i32', 'i32', STK], ['i32', ref(true, T_CONT)],
+        [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK], e, 'resume',
+      );
     });
   }
 
@@ -141,6 +147,7 @@ export class Helpers {
           // switch (code -1): the target chain takes the place of this one under the same handler
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
+          e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_KEY0).op('struct.set', T_STK, S_KEY0);
           isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
           e.op('global.get', g('swi')).op('local.set', S);
           e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
@@ -232,15 +239,13 @@ export class Helpers {
       // the nearest handler first (a generator's: the first clause of the running stack's resume), without a call
       e.blk('block', null, (done) => {
         e.blk('block', null, (slow) => {
-          e.op('local.get', CUR).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow).op('local.tee', 2);
-          e.op('array.len').op('i32.eqz').br('br_if', slow);
-          e.op('local.get', 2).op('i32.const', 0).op('array.get', T_HDL).op('local.get', 0).op('i32.ne').br('br_if', slow);
+          e.op('local.get', CUR).br('br_on_null', slow).op('struct.get', T_STK, S_KEY0).op('local.get', 0).op('i32.ne').br('br_if', slow);
           e.op('i32.const', 0).op('global.set', this.g('code'));
           e.br('br', done);
         });
         e.op('local.get', 0).op('local.get', CUR).op('call', find).op('drop');
       });
-      this.def(x, ['i32', STK], [], [ref(true, T_HDL)], e, 'suspend');
+      this.def(x, ['i32', STK], [], [], e, 'suspend');
     });
   }
 
@@ -310,7 +315,7 @@ export class Helpers {
       const e = new Emitter({});
       e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_FUNC));
       e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('ref.null', T_FRAME).op('i32.const', 0).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
-      e.op('ref.null', T_STK).op('ref.null', T_HDL).op('struct.new', T_STK).op('local.tee', 1).op('local.get', 1);
+      e.op('ref.null', T_STK).op('ref.null', T_HDL).op('i32.const', -1).op('struct.new', T_STK).op('local.tee', 1).op('local.get', 1);
       e.op('struct.new', T_CONT);
       this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [STK], e, `contnew${ft}`);
     });

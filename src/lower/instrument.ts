@@ -368,7 +368,9 @@ export class Instrumenter {
           const ft = contFunc(c, ins.args[0]);
           e.op('local.set', TMPK);
           c.store(kinds(ft.params), e.out);
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('i32.const', 0).op('local.get', CURL).op('call', this.h.resume());
+          e.op('local.get', TMPK);
+          this.handlers(e, ins.args[1]);
+          e.op('i32.const', 0).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         case 'resume_throw': {
@@ -384,7 +386,9 @@ export class Instrumenter {
           e.op('unreachable');
           e.end();
           e.op('global.set', g('exn'));
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[2])).op('i32.const', 1).op('local.get', CURL).op('call', this.h.resume());
+          e.op('local.get', TMPK);
+          this.handlers(e, ins.args[2]);
+          e.op('i32.const', 1).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         case 'resume_throw_ref': {
@@ -392,7 +396,9 @@ export class Instrumenter {
           e.op('local.set', TMPK).op('local.tee', TMPE).op('ref.is_null');
           e.blk('if', null, () => e.op('i32.const', WHY_NULL_EXN).op('global.set', g('why')).op('unreachable'));
           e.op('local.get', TMPE).op('global.set', g('exn'));
-          e.op('local.get', TMPK).op('global.get', this.handlerTable(ins.args[1])).op('i32.const', 1).op('local.get', CURL).op('call', this.h.resume());
+          e.op('local.get', TMPK);
+          this.handlers(e, ins.args[1]);
+          e.op('i32.const', 1).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         default: {
@@ -740,6 +746,13 @@ export class Instrumenter {
   private key(e: Emitter, tag: number, sw: boolean): void {
     e.op('global.get', this.c.tagId[tag]!).op('i32.const', 1).op('i32.shl');
     if (sw) e.op('i32.const', 1).op('i32.or');
+  }
+
+  /** Pushes the handler table of a resume site and the key of its first clause (-1: none). */
+  private handlers(e: Emitter, hs: readonly { tag: number; label: number | null }[]): void {
+    e.op('global.get', this.handlerTable(hs));
+    if (hs.length === 0) e.op('i32.const', -1);
+    else this.key(e, hs[0]!.tag, hs[0]!.label === null);
   }
 
   /** A global holding the handler table of a resume site (built at instantiation). */

@@ -13,7 +13,8 @@
 //             field, not a global: the landing reads it from the frame it has at hand)
 //   1 $Thunk  (func (param (ref $Frame) (ref null $Stk)) (result (ref null $Frame)))  re-enters a
 //             saved frame on a stack; when it unwound, the first of the frames it saved (else null)
-//   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost first
+//   2 $Stk    (struct $top $parent $hdl $key0)  a continuation's stack: its saved frames, innermost
+//             first; the handler table of the resume running it, and its first key (checked first)
 //   3 $Hdl    (array i32)                  a resume's handler table: tag id * 2 + (1 for switch)
 //   4 $Cont   (struct $inner $outer)       a continuation value: the chain of stacks it captured;
 //             one-shot: consuming it clears $inner. A suspension's is made by the driver of the
@@ -47,6 +48,7 @@ export const F_BASE = 4;
 export const S_TOP = 0;
 export const S_PARENT = 1;
 export const S_HDL = 2;
+export const S_KEY0 = 3;
 export const C_INNER = 0;
 export const C_OUTER = 1;
 
@@ -60,7 +62,7 @@ export const rtRecType = (): RecType => ({
     { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME), r(true, T_STK)], results: [r(true, T_FRAME)] } },
     {
       final: true, supers: [],
-      comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_STK)), mut(r(true, T_HDL))] },
+      comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_STK)), mut(r(true, T_HDL)), mut('i32')] },
     },
     { final: true, supers: [], comp: { kind: 'array', field: { mutable: false, type: 'i32' } } },
     { final: true, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_STK)), mut(r(true, T_STK))] } },
