@@ -66,15 +66,16 @@ export class Helpers {
   }
 
   /**
-   * resume(k, handlers, key0, throw) -> status, continuation: status -1 done, -2 unwinding further
-   * out, i: handler clause i (with the continuation the suspension made). key0: the key of the first
-   * clause (-1: none), which a suspension checks first. throw = 1: the frame re-entered first raises
-   * the exception in `exn` (resume_throw). cur: the running stack.
+   * resume(k, handlers, key0, throw, reuse) -> status, continuation: status -1 done, -2 unwinding
+   * further out, i: handler clause i (with the continuation the suspension made). key0: the key of
+   * the first clause (-1: none), which a suspension checks first. throw = 1: the frame re-entered
+   * first raises the exception in `exn` (resume_throw). reuse = 1: the continuation a suspension
+   * makes goes into k's object (nothing else can reach it: reuse.ts). cur: the running stack.
    */
   resume(): number {
     return this.once('resume', (x) => {
       const e = new Emitter({});
-      const [K, HDL, KEY0, THROW, CUR, INNER, OUTER] = [0, 1, 2, 3, 4, 5, 6];
+      const [K, HDL, KEY0, THROW, REUSE, CUR, INNER, OUTER] = [0, 1, 2, 3, 4, 5, 6, 7];
       this.emitTake(e, K, INNER); // (inline: a call less per resume)
       e.op('local.get', K).op('struct.get', T_CONT, C_OUTER).op('local.set', OUTER);
       e.op('local.get', OUTER).op('local.get', CUR).op('struct.set', T_STK, S_PARENT);
@@ -83,9 +84,9 @@ export class Helpers {
       e.op('local.get', THROW).blk('if', null, () => {
         e.op('local.get', INNER).op('struct.get', T_STK, S_TOP).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
       });
-      this.driver(e, INNER, OUTER, 7, 8, 9, 10);
+      this.driver(e, INNER, OUTER, 8, 9, 10, 11, { k: K, flag: REUSE });
       this.def(
-        x, [ref(true, T_CONT), ref(true, T_HDL), 'i32', 'i32', STK], ['i32', ref(true, T_CONT)],
+        x, [ref(true, T_CONT), ref(true, T_HDL), 'i32', 'i32', 'i32', STK], ['i32', ref(true, T_CONT)],
         [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK], e, 'resume',
       );
     });
@@ -98,7 +99,7 @@ export class Helpers {
    * (S.top is written only when S is suspended again: one write barrier per suspension, not per
    * frame). F: the frame running, X: an exception caught from it, K: the stack that suspended.
    */
-  private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number, K: number): void {
+  private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number, K: number, reuse: { k: number; flag: number }): void {
     const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
     const toParent = () => {
       // s = s.parent; rest = s.top
@@ -154,6 +155,11 @@ export class Helpers {
           e.br('br', L);
         });
         isOuter().blk('if', null, () => {
+          e.op('local.get', reuse.flag).blk('if', null, () => {
+            e.op('local.get', reuse.k).op('local.get', K).op('struct.set', T_CONT, C_INNER);
+            e.op('local.get', reuse.k).op('local.get', S).op('struct.set', T_CONT, C_OUTER);
+            e.op('global.get', g('code')).op('local.get', reuse.k).op('return');
+          });
           e.op('global.get', g('code')).op('local.get', K).op('local.get', S).op('struct.new', T_CONT).op('return');
         });
         e.op('global.get', g('code')).op('global.set', g('st'));

@@ -24,6 +24,7 @@ import { SS_OPS } from './analysis.ts';
 import { type Ctx, I, LowerError } from './context.ts';
 import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
+import { reuseSites } from './reuse.ts';
 import { labelsOf, mapInstr, withLabels } from './rewrite.ts';
 import {
   frameSubType, nullable, F_BASE, F_LAST, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_STK, T_THUNK, WHY_NULL_EXN,
@@ -232,6 +233,10 @@ export class Instrumenter {
       if (nonNull(t)) nn.add(np + i);
     });
     const localTypes: ValType[] = [...params, ...declared.map(nullable)];
+    const reuse = reuseSites(f.body, (x) => {
+      const t = f.locals[x - np];
+      return t !== undefined && typeof t !== 'string' && (t.heap === 'cont' || (typeof t.heap === 'number' && c.isCont[t.heap] === true));
+    });
     const local = (i: number): number => (i < np ? i : i + 2);
     const FR = np;
     // the running stack (passed down from the driver: no global write per resume)
@@ -370,7 +375,7 @@ export class Instrumenter {
           c.store(kinds(ft.params), e.out);
           e.op('local.get', TMPK);
           this.handlers(e, ins.args[1]);
-          e.op('i32.const', 0).op('local.get', CURL).op('call', this.h.resume());
+          e.op('i32.const', 0).op('i32.const', reuse.has(ins) ? 1 : 0).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         case 'resume_throw': {
@@ -388,7 +393,7 @@ export class Instrumenter {
           e.op('global.set', g('exn'));
           e.op('local.get', TMPK);
           this.handlers(e, ins.args[2]);
-          e.op('i32.const', 1).op('local.get', CURL).op('call', this.h.resume());
+          e.op('i32.const', 1).op('i32.const', 0).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         case 'resume_throw_ref': {
@@ -398,7 +403,7 @@ export class Instrumenter {
           e.op('local.get', TMPE).op('global.set', g('exn'));
           e.op('local.get', TMPK);
           this.handlers(e, ins.args[1]);
-          e.op('i32.const', 1).op('local.get', CURL).op('call', this.h.resume());
+          e.op('i32.const', 1).op('i32.const', 0).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         default: {

@@ -102,3 +102,37 @@ test('lowering: an isolated module keeps the continuation state in its own globa
   // the input is left as it was
   assert.deepEqual(encodeModule(m), encodeModule(parseModule(readFileSync(new URL('../../examples/generator.wat', import.meta.url), 'utf8'))));
 });
+
+test('lowering: a resume reuses the consumed continuation object only where nothing else can reach it', async () => {
+  const { reuseSites } = await import('./reuse.ts');
+  const file = new URL('../../test/fixtures/lower/reuse.wast', import.meta.url).pathname;
+  const [m] = modulesOf(file);
+  const types = m!.types.flatMap((g) => g.types);
+  const counts = new Map<string, number>();
+  for (const ex of m!.exports) {
+    if (ex.kind !== 'func') continue;
+    const f = m!.funcs[ex.index - m!.imports.filter((i) => i.desc.kind === 'func').length]!;
+    const comp = types[f.type]!.comp;
+    const np = comp.kind === 'func' ? comp.params.length : 0;
+    const sites = reuseSites(f.body, (x) => {
+      const t = f.locals[x - np];
+      return t !== undefined && typeof t !== 'string' && typeof t.heap === 'number' && types[t.heap]!.comp.kind === 'cont';
+    });
+    counts.set(ex.name, sites.size);
+  }
+  assert.deepEqual(Object.fromEntries(counts), { loop: 1, 'copy-in-table': 0, 'kept-elsewhere': 0, 'tee-copy': 0, 'other-branch': 0 });
+  // and the script's assertions hold on the interpreter and on the lowered engine
+  const { runScript } = await import('../script/runner.ts');
+  const { InterpEngine } = await import('../script/engine-interp.ts');
+  const { hostEngine } = await import('../script/engine-host.ts');
+  const { createPolyfill } = await import('../host/polyfill.ts');
+  const script = () => parseScript(readFileSync(file, 'utf8'), file);
+  const engines = [
+    new InterpEngine({}),
+    hostEngine(createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly) as never, { name: 'lowered' }),
+  ];
+  for (const engine of engines) {
+    const r = runScript(script(), { engine });
+    assert.deepEqual([r.passed, r.failed, r.skipped], [7, 0, 0], r.results.find((c) => c.outcome !== 'passed')?.message ?? '');
+  }
+});
