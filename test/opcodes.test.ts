@@ -42,7 +42,7 @@ function host(body: Instr[]): Module {
   return m;
 }
 
-const BLOCKS = new Set(['block', 'loop', 'if', 'try_table']);
+const BLOCKS = new Set(['block', 'loop', 'if', 'try_table', 'try']);
 
 function sampleBody(r: InstrDef): Instr[] {
   const args = r.imm.map((k) => SAMPLE[k]);
@@ -50,6 +50,10 @@ function sampleBody(r: InstrDef): Instr[] {
   const end = { op: 'end', args: [], at: -1 } as Instr;
   if (r.name === 'end') return [end];
   if (r.name === 'else') return [{ op: 'if', args: [null], at: -1 } as Instr, e, end, end];
+  // the parts of a legacy try only exist inside one; delegate closes it in place of `end`
+  const tryOp = { op: 'try', args: [null], at: -1 } as Instr;
+  if (r.name === 'catch' || r.name === 'catch_all') return [tryOp, e, end, end];
+  if (r.name === 'delegate') return [tryOp, e, end];
   return BLOCKS.has(r.name) ? [e, end, end] : [e, end];
 }
 

@@ -318,14 +318,20 @@ const IMM: { readonly [K in ImmKind]: ImmReader<K> } = {
 
 // ---- instructions ----------------------------------------------------------------------
 
-const OPENS = { plain: 0, block: 1, if: 2 } as const;
+/**
+ * What an open block lets come before its `end`: `else` (if); `catch`, `catch_all` or, in
+ * place of `end`, `delegate` (try, no handler yet); `catch` or `catch_all` (catch: a try
+ * after a catch); nothing (block: a block, loop or try_table; plain: an if after its else,
+ * a try after its catch_all, and an instruction that opens nothing).
+ */
+const OPENS = { plain: 0, block: 1, if: 2, try: 3, catch: 4 } as const;
 
 /** What the decoder needs to know about one opcode. */
 interface OpEntry {
   readonly name: string;
   readonly alt: boolean;
   readonly imms: readonly ImmReader<ImmKind>[];
-  /** 0: plain, 1: opens a block, 2: opens an if */
+  /** 0: plain, else what it opens (see OPENS) */
   readonly opens: number;
   /** refers to a data segment (requires the data count section in function bodies) */
   readonly data: boolean;
@@ -339,7 +345,7 @@ function entry(def: InstrDef, alt: boolean): OpEntry {
     name: def.name,
     alt,
     imms: def.imm.map((k) => IMM[k] as ImmReader<ImmKind>),
-    opens: def.name === 'if' ? OPENS.if
+    opens: def.name === 'if' ? OPENS.if : def.name === 'try' ? OPENS.try
       : def.name === 'block' || def.name === 'loop' || def.name === 'try_table' ? OPENS.block : OPENS.plain,
     data: def.imm.includes('dataidx'),
   };
@@ -351,9 +357,9 @@ for (const [key, def] of BY_OPCODE) {
   if (def.prefix === undefined) ONE_BYTE[key] = e;
   else PREFIXED.set(key, e);
 }
-// `else` and `end` are structural: the expression reader handles them itself.
-ONE_BYTE[0x05] = undefined;
-ONE_BYTE[0x0b] = undefined;
+// `else`, `end` and the separators of a legacy `try` (`catch`, `catch_all`, `delegate`)
+// are structural: the expression reader handles them itself.
+for (const b of [0x05, 0x0b, 0x07, 0x19, 0x18]) ONE_BYTE[b] = undefined;
 
 const hex2 = (n: number): string => (n >>> 0).toString(16).padStart(2, '0');
 
@@ -367,7 +373,8 @@ interface Ctx {
 
 /**
  * Reads a flat expression up to and including the `end` that closes it.
- * Nesting is tracked only to find that `end` and to place `else`.
+ * Nesting is tracked only to find that `end` and to place `else` and the parts of a
+ * legacy `try` (`delegate` closes its try as `end` does).
  */
 function expr(r: Reader, ctx: Ctx, body: boolean): Expr {
   const out: Instr[] = [];
@@ -394,6 +401,25 @@ function expr(r: Reader, ctx: Ctx, body: boolean): Expr {
       }
       throw r.error('END opcode expected', at);
     }
+    if (b === 0x07 || b === 0x19 || b === 0x18) {
+      const k = depth > 0 ? ctl[depth - 1] : OPENS.plain;
+      if (b === 0x18 ? k === OPENS.try : k === OPENS.try || k === OPENS.catch) {
+        r.pos = at + 1;
+        if (b === 0x07) {
+          out.push({ op: 'catch', args: [r.u32()], at } as Instr);
+          ctl[depth - 1] = OPENS.catch;
+        } else if (b === 0x19) {
+          out.push({ op: 'catch_all', args: [], at } as Instr);
+          ctl[depth - 1] = OPENS.plain;
+        } else {
+          out.push({ op: 'delegate', args: [r.u32()], at } as Instr);
+          depth--;
+        }
+        continue;
+      }
+      // out of place: the reference decoder's messages
+      throw r.error(b === 0x18 ? 'misplaced DELEGATE opcode' : 'END opcode expected', at);
+    }
     r.pos = at + 1;
     let e = ONE_BYTE[b];
     if (e === undefined) {
@@ -403,10 +429,6 @@ function expr(r: Reader, ctx: Ctx, body: boolean): Expr {
         if (e === undefined) {
           throw r.error(b === 0xfd ? `illegal opcode ${hex2(sub)}` : `illegal opcode ${hex2(b)} ${hex2(sub)}`, at);
         }
-      } else if (b === 0x07 || b === 0x19) {
-        throw r.error('END opcode expected', at);
-      } else if (b === 0x18) {
-        throw r.error('misplaced DELEGATE opcode', at);
       } else {
         throw r.error(`illegal opcode ${hex2(b)}`, at);
       }

@@ -68,7 +68,8 @@ const IMM: { [K in ImmKind]: fc.Arbitrary<ImmValues[K]> } = {
   handlers: fc.array(fc.record({ tag: index, label: fc.oneof(fc.constant(null), index) }), { maxLength: 3 }),
 };
 
-const DEFS = (INSTRS as readonly InstrDef[]).filter((d) => !['block', 'loop', 'if', 'try_table', 'else', 'end'].includes(d.name));
+const STRUCTURED = ['block', 'loop', 'if', 'try_table', 'else', 'end', 'try', 'catch', 'catch_all', 'delegate'];
+const DEFS = (INSTRS as readonly InstrDef[]).filter((d) => !STRUCTURED.includes(d.name));
 const ins = (op: string, args: unknown[]): Instr => ({ op, args, at: -1 }) as unknown as Instr;
 const END = ins('end', []);
 
@@ -85,6 +86,13 @@ const { seq } = fc.letrec<{ seq: Instr[]; item: Instr[] }>((tie) => ({
     fc.tuple(IMM.blocktype, tie('seq'), fc.option(tie('seq'))).map(([bt, a, b]) =>
       [ins('if', [bt]), ...a, ...(b === null ? [] : [ins('else', []), ...b]), END]),
     fc.tuple(IMM.blocktype, IMM.catches, tie('seq')).map(([bt, cs, body]) => [ins('try_table', [bt, cs]), ...body, END]),
+    // legacy try: handlers (catches, then at most one catch_all) closed by end, or delegate
+    fc.tuple(IMM.blocktype, tie('seq'), fc.array(fc.tuple(index, tie('seq')), { maxLength: 2 }), fc.option(tie('seq')))
+      .map(([bt, body, cs, all]) => [
+        ins('try', [bt]), ...body, ...cs.flatMap(([tag, h]) => [ins('catch', [tag]), ...h]),
+        ...(all === null ? [] : [ins('catch_all', []), ...all]), END,
+      ]),
+    fc.tuple(IMM.blocktype, tie('seq'), index).map(([bt, body, l]) => [ins('try', [bt]), ...body, ins('delegate', [l])]),
   ),
 }));
 const expr: fc.Arbitrary<Expr> = seq.map((xs) => [...xs, END]);

@@ -1,9 +1,9 @@
-// THE instruction table: every instruction of Wasm 3.0 plus stack switching,
-// defined once, as data. The decoder, encoder, text parser, printer,
-// validator (and later the interpreter and the lowering passes) are all
-// driven by it. Adding an instruction is one row here plus, when it has no
-// fixed signature, its typing rule in src/valid/rules.ts (the compiler
-// insists: that table is an exhaustive Record over CustomOp).
+// THE instruction table: every instruction of Wasm 3.0 plus stack switching and
+// the legacy exception handling, defined once, as data. The decoder, encoder,
+// text parser, printer, validator (and later the interpreter and the lowering
+// passes) are all driven by it. Adding an instruction is one row here plus,
+// when it has no fixed signature, its typing rule in src/valid/rules.ts (the
+// compiler insists: that table is an exhaustive Record over CustomOp).
 //
 // A row says:
 //   name     the text mnemonic, which is also the instruction's identity (`Instr.op`)
@@ -25,7 +25,7 @@ import type { HeapType, RefType, ValType } from './types.ts';
 export type Feature =
   | 'mvp' | 'sign-ext' | 'sat-conv' | 'multi-value' | 'bulk-memory' | 'reference-types'
   | 'function-references' | 'gc' | 'tail-call' | 'exceptions' | 'memory64' | 'multi-memory'
-  | 'simd' | 'relaxed-simd' | 'extended-const' | 'stack-switching';
+  | 'simd' | 'relaxed-simd' | 'extended-const' | 'stack-switching' | 'legacy-exceptions';
 
 /** Block types: none, one value type, or a function type index. */
 export type BlockType = null | ValType | { readonly type: number };
@@ -166,6 +166,16 @@ export const INSTRS = [
     op('throw', 0x08, ['tagidx']),
     op('throw_ref', 0x0a),
     op('try_table', 0x1f, ['blocktype', 'catches']),
+  ]),
+  // The legacy exception handling of the first proposal, still emitted by toolchains.
+  // `catch` and `catch_all` separate the parts of a `try` as `else` does an `if`'s;
+  // `delegate` closes a `try` without handlers in place of its `end`.
+  ...feature('legacy-exceptions', [
+    op('try', 0x06, ['blocktype']),
+    op('catch', 0x07, ['tagidx']),
+    op('catch_all', 0x19),
+    op('delegate', 0x18, ['labelidx']),
+    op('rethrow', 0x09, ['labelidx']),
   ]),
   ...feature('tail-call', [
     op('return_call', 0x12, ['funcidx']),

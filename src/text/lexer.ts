@@ -52,7 +52,7 @@ const OTHER_KEYWORDS = [
   'funcref', 'nullfuncref', 'exn', 'noexn', 'exnref', 'nullexnref', 'extern', 'noextern', 'externref',
   'nullexternref', 'nocont', 'contref', 'nullcontref', 'ref', 'null',
   'array', 'struct', 'field', 'mut', 'cont', 'sub', 'final', 'rec',
-  'then', 'catch', 'catch_ref', 'catch_all', 'catch_all_ref',
+  'then', 'do', 'catch', 'catch_ref', 'catch_all', 'catch_all_ref',
   'ref.struct', 'ref.array', 'ref.exn', 'ref.extern', 'ref.host',
   // script result patterns beyond the reference's: (ref.any), (ref.cont)
   'ref.any', 'ref.cont',

@@ -70,7 +70,9 @@ const MODULE_FIELDS: ReadonlySet<string> = new Set([
 ]);
 export const isModuleField = (kw: string): boolean => MODULE_FIELDS.has(kw);
 
-const BLOCK_OPS: ReadonlySet<string> = new Set(['block', 'loop', 'if', 'try_table']);
+const BLOCK_OPS: ReadonlySet<string> = new Set(['block', 'loop', 'if', 'try_table', 'try']);
+/** Instructions that only separate or close the parts of a block: they never start one. */
+const STRUCTURAL: ReadonlySet<string> = new Set(['end', 'else', 'catch', 'catch_all', 'delegate']);
 
 /** Section ids by name, for `@custom` placements. */
 const SECTION_IDS: Readonly<Record<string, number>> = {
@@ -124,8 +126,11 @@ interface FieldRef {
 /** The state of a function body or constant expression being parsed. */
 /** An open construct of the instruction grammar (see Parser.nest). */
 type Nest =
-  | { readonly k: 'pblock'; readonly name: string; readonly label: string | null; sawElse: boolean }
+  /** part: an if after its `else` (1); a try after a `catch` (1) or its `catch_all` (2) */
+  | { readonly k: 'pblock'; readonly name: string; readonly label: string | null; part: 0 | 1 | 2 }
   | { readonly k: 'fblock'; readonly label: string | null }
+  /** a folded legacy try; part 0: (do ...), 1: (catch ...), 2: (catch_all ...) */
+  | { readonly k: 'ftry'; part: 0 | 1 | 2; readonly label: string | null }
   /** phase 0: conditions, 1: (then ...), 2: (else ...) */
   | { readonly k: 'fif'; phase: 0 | 1 | 2; readonly label: string | null; readonly bt: BlockType; readonly at: number }
   | { readonly k: 'fop'; readonly ins: Instr };
@@ -1292,7 +1297,7 @@ export class Parser {
     if (ts.kind() === LPAR) o = 1;
     if (ts.kind(o) !== KEYWORD) return false;
     const name = ts.tokenText(o);
-    return name !== 'end' && name !== 'else' && BY_NAME.has(name);
+    return !STRUCTURAL.has(name) && BY_NAME.has(name);
   }
 
   /** instr* : stops at the first token that cannot start an instruction. */
@@ -1338,19 +1343,19 @@ export class Parser {
     for (;;) {
       const top = stack.length === 0 ? undefined : stack[stack.length - 1]!;
       if (top === undefined && single) return;
-      if (top === undefined || top.k === 'pblock' || top.k === 'fblock' || (top.k === 'fif' && top.phase !== 0)) {
+      if (top === undefined || top.k === 'pblock' || top.k === 'fblock' || top.k === 'ftry' || (top.k === 'fif' && top.phase !== 0)) {
         // An instruction sequence.
         const k = ts.kind();
         if (k === KEYWORD) {
           const name = ts.tokenText();
           const def = BY_NAME.get(name);
-          if (def !== undefined && name !== 'end' && name !== 'else') {
+          if (def !== undefined && !STRUCTURAL.has(name)) {
             this.plainStart(b, def, name, stack);
             continue;
           }
         } else if (k === LPAR && ts.kind(1) === KEYWORD) {
           const name = ts.tokenText(1);
-          if (name !== 'end' && name !== 'else' && BY_NAME.has(name)) {
+          if (!STRUCTURAL.has(name) && BY_NAME.has(name)) {
             this.foldedStart(b, stack);
             continue;
           }
@@ -1358,12 +1363,21 @@ export class Parser {
         // The sequence ends here: close the construct it belongs to.
         if (top === undefined) return;
         if (top.k === 'pblock') {
-          if (top.name === 'if' && !top.sawElse && ts.isKw('else')) {
+          if (top.name === 'if' && top.part === 0 && ts.isKw('else')) {
             const eat = ts.start();
             ts.pos++;
             this.endLabel(top.label);
             b.out.push(mkInstr('else', [], eat));
-            top.sawElse = true;
+            top.part = 1;
+            continue;
+          }
+          if (top.name === 'try' && top.part < 2 && (ts.isKw('catch') || ts.isKw('catch_all'))) {
+            this.handlerStart(b, top, 0);
+            continue;
+          }
+          if (top.name === 'try' && top.part === 0 && ts.isKw('delegate')) {
+            this.delegate(b, 0);
+            stack.pop();
             continue;
           }
           if (!ts.isKw('end')) this.unexpected();
@@ -1372,6 +1386,21 @@ export class Parser {
           this.endLabel(top.label);
           b.out.push(mkInstr('end', [], eat));
         } else if (top.k === 'fblock') {
+          b.out.push(mkInstr('end', [], ts.start()));
+          this.close();
+        } else if (top.k === 'ftry') {
+          this.close(); // (do ...), (catch ...) or (catch_all ...)
+          if (top.part < 2 && (ts.isOpen('catch') || ts.isOpen('catch_all'))) {
+            this.handlerStart(b, top, 1);
+            continue;
+          }
+          if (top.part === 0 && ts.isOpen('delegate')) {
+            this.delegate(b, 1);
+            this.close(); // (delegate ...)
+            this.close(); // (try ...)
+            stack.pop();
+            continue;
+          }
           b.out.push(mkInstr('end', [], ts.start()));
           this.close();
         } else {
@@ -1425,7 +1454,7 @@ export class Parser {
       if (name === 'try_table') args.push(this.catches(b));
       b.out.push(mkInstr(name, args, at));
       b.labels.push(label);
-      stack.push({ k: 'pblock', name, label, sawElse: false });
+      stack.push({ k: 'pblock', name, label, part: 0 });
       return;
     }
     b.out.push(mkInstr(name, this.immediates(b, def, name), at));
@@ -1438,7 +1467,7 @@ export class Parser {
     if (ts.kind() !== KEYWORD) this.unexpected();
     const name = ts.tokenText();
     const def = BY_NAME.get(name);
-    if (def === undefined || name === 'end' || name === 'else') this.unexpected();
+    if (def === undefined || STRUCTURAL.has(name)) this.unexpected();
     const at = ts.start();
     ts.pos++;
     if (name === 'block' || name === 'loop' || name === 'try_table') {
@@ -1449,6 +1478,13 @@ export class Parser {
       b.out.push(mkInstr(name, args, at));
       b.labels.push(label);
       stack.push({ k: 'fblock', label });
+    } else if (name === 'try') {
+      const label = this.bindLabel(b);
+      const bt = this.blockType();
+      b.out.push(mkInstr(name, [bt], at));
+      b.labels.push(label);
+      this.open('do');
+      stack.push({ k: 'ftry', part: 0, label });
     } else if (name === 'if') {
       const label = this.optId();
       const bt = this.blockType();
@@ -1456,6 +1492,31 @@ export class Parser {
     } else {
       stack.push({ k: 'fop', ins: mkInstr(name, this.immediates(b, def!, name), at) });
     }
+  }
+
+  /**
+   * `catch x` or `catch_all` of a legacy try, flat or (after `(`, at offset 1) folded:
+   * a new handler in the same block, the try's label still in scope.
+   */
+  private handlerStart(b: Body, top: { part: 0 | 1 | 2 }, o: 0 | 1): void {
+    const ts = this.ts;
+    const all = ts.isKw('catch_all', o);
+    const at = ts.start(o);
+    ts.pos += o + 1;
+    b.out.push(mkInstr(all ? 'catch_all' : 'catch', all ? [] : [this.tagIdx()], at));
+    top.part = all ? 2 : 1;
+  }
+
+  /**
+   * `delegate l`, flat or (after `(`, at offset 1) folded: it closes the try, and its label
+   * is resolved outside it (`delegate 0` names the enclosing block).
+   */
+  private delegate(b: Body, o: 0 | 1): void {
+    const ts = this.ts;
+    const at = ts.start(o);
+    ts.pos += o + 1;
+    b.labels.pop();
+    b.out.push(mkInstr('delegate', [this.labelIdx(b)], at));
   }
 
   /** `(type x)? (param t*)* (result t*)*` of a block. */

@@ -347,7 +347,9 @@ export function printInstr(ins: Instr, m?: Module): string {
   return join(ins.op, immediates(ins, c));
 }
 
-const OPENERS: ReadonlySet<string> = new Set(['block', 'loop', 'if', 'try_table']);
+const OPENERS: ReadonlySet<string> = new Set(['block', 'loop', 'if', 'try_table', 'try']);
+/** Instructions that separate or close the parts of a block (never a constant on their own). */
+const STRUCTURAL: ReadonlySet<string> = new Set(['end', 'else', 'catch', 'catch_all', 'delegate']);
 
 /**
  * The lines of a function body (without its final `end`), each with its nesting depth.
@@ -364,8 +366,14 @@ function bodyLines(body: Expr, c: Ctx, func: number | null): [number, string][] 
       out.push([Math.max(depth - 1, 0), 'end']);
       return;
     }
-    if (ins.op === 'else') {
-      out.push([Math.max(depth - 1, 0), 'else']);
+    if (ins.op === 'else' || ins.op === 'catch' || ins.op === 'catch_all') {
+      out.push([Math.max(depth - 1, 0), join(ins.op, immediates(ins, c))]);
+      return;
+    }
+    if (ins.op === 'delegate') {
+      // it closes the try like `end`, and its label is counted from outside the try
+      if (c.labels.length > 1) c.labels.pop();
+      out.push([Math.max(depth - 1, 0), join(ins.op, immediates(ins, c))]);
       return;
     }
     if (OPENERS.has(ins.op)) {
@@ -398,7 +406,7 @@ function flatExpr(e: Expr, n: Namer): string {
  */
 function constExpr(e: Expr, n: Namer, head?: string): string {
   const flat = flatExpr(e, n);
-  const single = e.length === 2 && e[1]!.op === 'end' && !OPENERS.has(e[0]!.op) && e[0]!.op !== 'else' && e[0]!.op !== 'end';
+  const single = e.length === 2 && e[1]!.op === 'end' && !OPENERS.has(e[0]!.op) && !STRUCTURAL.has(e[0]!.op);
   if (single) return `(${flat})`;
   return head === undefined ? flat : `(${join(head, flat)})`;
 }

@@ -42,6 +42,11 @@ export const IF = 2;
 export const ELSE = 3;
 export const TRY = 4;
 export const OUTER = 5;
+// Legacy exception handling: a `try` becomes CATCH at its first `catch` and CATCH_ALL at
+// its `catch_all`, as an `if` becomes ELSE; `rethrow` needs to tell handlers apart.
+export const LEGACY_TRY = 6;
+export const CATCH = 7;
+export const CATCH_ALL = 8;
 
 export class Frame {
   kind = BLOCK;
@@ -380,6 +385,38 @@ export class Checker {
     f.kind = ELSE;
     f.unreachable = false;
     this.pushAll(f.start);
+  }
+
+  /**
+   * `catch` (with the tag's parameters) and `catch_all` (with none): the try body or the
+   * previous handler must have left exactly the results; a handler starts afresh from the
+   * try's entry, with the caught values on the stack.
+   */
+  catchFrame(all: boolean, tag?: number): void {
+    const f = this.frames[this.depth - 1];
+    if (f === undefined || (f.kind !== LEGACY_TRY && f.kind !== CATCH)) {
+      this.error(all ? 'catch_all without matching try' : 'catch without matching try');
+    }
+    this.checkFrameEnd(f);
+    const params = all ? EMPTY : this.tagType(tag!).params;
+    this.resetInits(f);
+    f.kind = all ? CATCH_ALL : CATCH;
+    f.unreachable = false;
+    this.pushAll(params);
+  }
+
+  /**
+   * `delegate l`: closes a try without handlers, like `end`; its label is resolved among
+   * the frames around the try (the function's own frame included).
+   */
+  delegateFrame(l: number): void {
+    const f = this.frames[this.depth - 1];
+    if (f === undefined || f.kind !== LEGACY_TRY) this.error('delegate without matching try');
+    this.checkFrameEnd(f);
+    this.resetInits(f);
+    this.depth--;
+    if (!(l >= 0 && l < this.depth)) this.unknown('label', l);
+    this.pushAll(f.end);
   }
 
   /** `end`: leaves the innermost block and pushes its results. */

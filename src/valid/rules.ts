@@ -7,7 +7,7 @@
 import type { Catch, CustomOp, Handler, InstrFor } from '../syntax/opcodes.ts';
 import type { AddrType } from '../syntax/types.ts';
 import {
-  BLOCK, type Checker, EMPTY, IF, LOOP, TRY,
+  BLOCK, CATCH, CATCH_ALL, type Checker, EMPTY, IF, LEGACY_TRY, LOOP, TRY,
 } from './checker.ts';
 import {
   C_EXNREF, type CFuncType, type CRefType, type CValType, defaultable,
@@ -255,6 +255,24 @@ export const RULES: Rules = {
     for (const cc of i.args[1]) checkCatch(c, cc);
     c.pop(bt.params);
     c.pushFrame(TRY, bt.params, bt.results);
+  },
+
+  // ---- legacy exceptions ----------------------------------------------------------------
+  try: (c, i) => {
+    const bt = c.blockType(i.args[0]);
+    c.pop(bt.params);
+    c.pushFrame(LEGACY_TRY, bt.params, bt.results);
+  },
+  catch: (c, i) => c.catchFrame(false, i.args[0]),
+  catch_all: (c) => c.catchFrame(true),
+  delegate: (c, i) => c.delegateFrame(i.args[0]),
+  rethrow: (c, i) => {
+    const l = i.args[0];
+    c.label(l); // an unknown label is reported as such
+    // only a handler has a caught exception to throw again
+    const k = c.frames[c.depth - 1 - l]!.kind;
+    c.require(k === CATCH || k === CATCH_ALL, 'invalid rethrow label');
+    c.unreachable();
   },
 
   // ---- references --------------------------------------------------------------------------
