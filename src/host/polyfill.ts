@@ -35,6 +35,7 @@ import { validateModule } from '../valid/validator.ts';
 import { lowerModule, RAW_PREFIX, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
 import { runtimeModule, TRAP_REASONS } from '../lower/rt.ts';
 import { isWasmError } from '../util/errors.ts';
+import { desugarLegacyEH, usesLegacyEH } from '../syntax/legacy-eh.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 // The project's type libraries leave WebAssembly out: host objects are typed loosely here.
@@ -194,10 +195,12 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
 
   /**
    * The module to give the host instead of `bytes`, which it rejected with `hostError`: the
-   * lowered module when `bytes` is a valid module that uses stack switching; otherwise `hostError`
-   * is thrown (the host's error is the answer for modules without stack switching).
+   * lowered module when `bytes` is a valid module that uses stack switching (with `original`, its
+   * AST); the module with its legacy exception instructions rewritten when it has some (V8 refuses
+   * them next to try_table; `original` null: nothing else differs); otherwise `hostError` is
+   * thrown (the host's error is the answer for other modules).
    */
-  const lower = (bytes: Uint8Array | null, hostError: unknown): { bytes: Uint8Array; original: Ast } => {
+  const lower = (bytes: Uint8Array | null, hostError: unknown): { bytes: Uint8Array; original: Ast | null } => {
     if (bytes === null || !(hostError instanceof host.CompileError) || overLimits(bytes)) throw hostError;
     let ast: Ast;
     try {
@@ -205,7 +208,17 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     } catch {
       throw hostError;
     }
-    if (!usesStackSwitching(ast)) throw hostError;
+    if (!usesStackSwitching(ast)) {
+      // legacy exception instructions mixed with try_table, which V8 refuses in one module: the
+      // host gets the module with the legacy ones rewritten (nothing else changes, nothing to register)
+      if (!usesLegacyEH(ast)) throw hostError;
+      try {
+        validateModule(ast);
+      } catch {
+        throw hostError;
+      }
+      return { bytes: encodeModule(desugarLegacyEH(ast)), original: null };
+    }
     try {
       const low = lowerModule(ast, { valid: validateModule(ast), isolated: popts.isolated === true }).module;
       return { bytes: encodeModule(low), original: ast };
@@ -239,7 +252,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   };
 
   /** Records what the polyfill needs of the host's module `m`, compiled from `original` lowered. */
-  const register = (m: HostObj, original: Ast): HostObj => {
+  const register = (m: HostObj, original: Ast | null): HostObj => {
+    if (original === null) return m;
     const asked = new Set((host.Module.imports(m) as { module: string; name: string }[]).map((d) => `${d.module}\0${d.name}`));
     lowered.set(m, { original, imports: original.imports.filter((im) => asked.has(`${im.module}\0${im.name}`)) });
     return m;

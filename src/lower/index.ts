@@ -16,6 +16,7 @@ import { Instrumenter, type Plan, statusOk } from './instrument.ts';
 import { mapInstr } from './rewrite.ts';
 import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_STK, WHY_HOST_FRAME } from './rt.ts';
 import { Emitter } from './emit.ts';
+import { desugarLegacyEH } from '../syntax/legacy-eh.ts';
 
 export { LowerError } from './context.ts';
 export { usesStackSwitching } from './analysis.ts';
@@ -54,7 +55,10 @@ export const TAG_PREFIX = 'wasmfx:tag:';
 
 export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   if (!usesStackSwitching(m)) return { module: m, info: { lowered: false, capacity: {} } };
-  const vm = opts.valid ?? validateModule(m);
+  // one exception mechanism from here on: legacy try/catch/delegate become try_table
+  const plain = desugarLegacyEH(m);
+  const vm = plain === m ? (opts.valid ?? validateModule(m)) : validateModule(plain);
+  m = plain;
   const capacity = needed(vm);
   for (const k of KINDS) {
     if (capacity[k] > DEFAULT_CAPACITY) {

@@ -25,7 +25,8 @@ import { type Ctx, I, LowerError } from './context.ts';
 import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
 import { reuseSites } from './reuse.ts';
-import { labelsOf, mapInstr, withLabels } from './rewrite.ts';
+import { labelsOf, withLabels } from '../syntax/labels.ts';
+import { mapInstr } from './rewrite.ts';
 import {
   frameSubType, nullable, F_BASE, F_LAST, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_STK, T_THUNK, WHY_NULL_EXN,
 } from './rt.ts';

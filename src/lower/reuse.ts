@@ -24,7 +24,7 @@
 // live in the object $k held. Everything else allocates, as before.
 
 import type { Instr } from '../syntax/opcodes.ts';
-import { labelsOf } from './rewrite.ts';
+import { labelsOf } from '../syntax/labels.ts';
 
 /** Instructions after which control never falls through. */
 const JUMPS: ReadonlySet<string> = new Set([

@@ -13,7 +13,7 @@ import {
   type CExternType, type CGlobalType, type CTableType, type DefType,
   defTypeToString, matchExternType, valTypeToString,
 } from '../valid/types.ts';
-import type { ValidModule } from '../valid/validator.ts';
+import { validateModule, type ValidModule } from '../valid/validator.ts';
 import type { Limits, MemoryType } from '../syntax/types.ts';
 import { addrOf, evalConst } from './const-eval.ts';
 import { wasmFunc } from './func.ts';
@@ -23,6 +23,7 @@ import { Memory } from './memory.ts';
 import { Table } from './table.ts';
 import { Tag } from './tag.ts';
 import type { ExternVal, FuncInst, Value } from './value.ts';
+import { desugarLegacyEH, usesLegacyEH } from '../syntax/legacy-eh.ts';
 
 export interface InstantiateOptions {
   /** runs a function (the start function); the engine's `invoke` */
@@ -60,8 +61,24 @@ export function externTypeToString(et: CExternType): string {
 
 // ---- instantiation ----------------------------------------------------------------------
 
+const desugared = new WeakMap<ValidModule, ValidModule>();
+/**
+ * The module the interpreter runs: legacy exception instructions rewritten to try_table and
+ * throw_ref (src/lower/legacy-eh.ts), once per module; the module itself when it has none.
+ */
+function withoutLegacyEH(vm: ValidModule): ValidModule {
+  if (!usesLegacyEH(vm.module)) return vm;
+  let out = desugared.get(vm);
+  if (out === undefined) {
+    out = validateModule(desugarLegacyEH(vm.module), vm.source);
+    desugared.set(vm, out);
+  }
+  return out;
+}
+
 /** Instantiates a validated module with the given imports (one extern value per import, in order). */
-export function instantiate(vm: ValidModule, imports: readonly ExternVal[], opts: InstantiateOptions = {}): ModuleInstance {
+export function instantiate(given: ValidModule, imports: readonly ExternVal[], opts: InstantiateOptions = {}): ModuleInstance {
+  const vm = withoutLegacyEH(given);
   const m = vm.module;
   if (imports.length !== m.imports.length) {
     throw new LinkError(`wrong number of imports provided for initialisation: expected ${m.imports.length}, got ${imports.length}`);

@@ -121,6 +121,10 @@ export interface SuiteOptions {
   readonly label: string;
   /** at least this many subtests must run */
   readonly minSubtests: number;
+  /** the folder of the test files, when not the suite's own (its helper scripts stay the suite's) */
+  readonly dir?: string;
+  /** at least this many test files must be found (default 40) */
+  readonly minFiles?: number;
 }
 
 /** Declares one node:test test per JS API test file, and a last one checking that the exceptions are current. */
@@ -128,7 +132,8 @@ export function jsApiSuite(opts: SuiteOptions): void {
   const exceptionsPath = join(repoRoot, opts.exceptionsFile);
   const exceptions: Exceptions = (JSON.parse(readFileSync(exceptionsPath, 'utf8')) as { files: Exceptions }).files;
   const root = suiteDir();
-  const files = filesUnder(root, '.any.js').filter((f) =>
+  const dir = opts.dir ?? root;
+  const files = filesUnder(dir, '.any.js').filter((f) =>
     metadata(readFileSync(f, 'utf8')).some((m) => m.key === 'global' && m.value.split(',').map((s) => s.trim()).includes('jsshell')));
   /** A `// META: script=` path: /wasm/jsapi/X is the suite's X, others are relative to the test file. */
   const scriptPath = (ref: string, file: string): string =>
@@ -151,7 +156,7 @@ export function jsApiSuite(opts: SuiteOptions): void {
   const stale: string[] = [];
 
   for (const file of files) {
-    const name = relative(root, file);
+    const name = relative(dir, file);
     const allowed = exceptions[name] ?? {};
     test(`${opts.label} ${name}`, async (t) => {
       const t0 = performance.now();
@@ -187,11 +192,11 @@ export function jsApiSuite(opts: SuiteOptions): void {
   }
 
   test(`${opts.label} exceptions are current`, (t) => {
-    assert.ok(files.length >= 40, `only ${files.length} js-api test files found`);
+    assert.ok(files.length >= (opts.minFiles ?? 40), `only ${files.length} js-api test files found in ${dir}`);
     assert.ok(totals.subtests >= opts.minSubtests, `only ${totals.subtests} subtests ran`);
     for (const line of perFile) t.diagnostic(line);
     t.diagnostic(`${totals.subtests} subtests in ${totals.files} files: ${totals.passed} passed, ${totals.excepted} listed exceptions`);
-    const known = new Set(files.map((f) => relative(root, f)));
+    const known = new Set(files.map((f) => relative(dir, f)));
     assert.deepEqual(Object.keys(exceptions).filter((f) => !known.has(f)), [], 'exceptions for missing files');
     assert.deepEqual(stale, [], `these pass now: remove them from ${opts.exceptionsFile}`);
   });

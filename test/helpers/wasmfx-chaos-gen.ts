@@ -16,6 +16,7 @@
 //     resumes it in a nested site, throws into it (resume_throw,
 //     resume_throw_ref), stashes it in a global, or abandons it;
 //   - try_table with catch, catch_ref, catch_all, catch_all_ref as statements,
+//     and (with the option legacyEH) legacy try with catch, catch_all, rethrow and delegate,
 //     expressions and around suspensions, and taking parameters; throw,
 //     throw_ref of caught exnrefs (kept in locals and in a global);
 //   - switch between coroutines (functions of the recursive type $fs), to new
@@ -359,9 +360,12 @@ class Gen {
   /** appended to the names of the modules (the reference interpreter rejects a script defining
    *  a module name twice) */
   private readonly suffix: string;
+  /** legacy try/catch/delegate/rethrow among the statements (the reference interpreter has none) */
+  private readonly legacy: boolean;
 
-  constructor(prog: ChaosProgram, suffix: string) {
+  constructor(prog: ChaosProgram, suffix: string, legacy: boolean) {
     this.suffix = suffix;
+    this.legacy = legacy;
     const c = new Choices(prog.header);
     this.c = c;
     this.bodies = prog.bodies;
@@ -673,7 +677,7 @@ class Gen {
       [f.info === null ? 0 : 3 * nested, () => this.loopSt(d1, 'suspend')],
       [1 * nested, () => this.brTableSt(d1)],
       [1 * nested, () => this.paramBlockSt(d1)],
-      [4 * nested, () => this.trySt(d1)],
+      [4 * nested, () => (this.legacy && c.chance(35) ? this.legacyTrySt(d1) : this.trySt(d1))],
       [2, () => `(if ${this.rare(1)} (then ${this.throwInstr(1)} ${this.dead()}))`],
       [1, () => {
         const x = `$x${c.int(2)}`;
@@ -681,7 +685,7 @@ class Gen {
       }],
       [1, () => (c.chance(50) ? `(global.set $gx (local.get $x${c.int(2)}))` : `(local.set $x${c.int(2)} (global.get $gx))`)],
       [f.info === null ? 0 : 5, () => this.suspendSt(e)],
-      [f.info === null ? 0 : 2 * nested, () => this.trySt(d1, true)],
+      [f.info === null ? 0 : 2 * nested, () => (this.legacy && c.chance(35) ? this.legacyTrySt(d1, true) : this.trySt(d1, true))],
       [f.info === null ? 1 : 3, () => {
         const g = this.callee();
         return g === null ? '' : `${this.callInstr(g, e)} ${this.logAll(g.sig.results)}`;
@@ -827,6 +831,28 @@ class Gen {
       (br ${out})`;
     }
     return `(block ${out}\n      ${code})`;
+  }
+
+  /**
+   * A legacy try (catch $t ... / catch_all ... / delegate), to mix the two exception mechanisms:
+   * its handlers start with the tag's payload, may rethrow the exception they caught, and a
+   * try closed by delegate hands its exceptions to the block around it.
+   */
+  private legacyTrySt(d: number, suspend = false): string {
+    const c = this.c;
+    const body = (() => {
+      const b = suspend ? `${this.stmts(d, 1)} ${this.suspendSt(1)} ${this.stmts(d, 2)}` : this.stmts(d, 4);
+      return c.chance(60) ? `${b} (if ${this.cond(1)} (then ${this.throwInstr(1)})) ${this.stmts(d, 1)}` : b;
+    })();
+    if (c.chance(20)) return `(try (do ${body}) (delegate 0))`;
+    const tags = Array.from({ length: c.int(3) }, () => this.exnTag());
+    const handler = (payload: readonly Ty[]): string => {
+      const h = `${this.takePayload(payload)} (call $log_i32 (i32.const ${this.mark()})) ${this.stmts(d, 2)}`;
+      return c.chance(20) ? `${h} (rethrow 0)` : h;
+    };
+    const catches = tags.map((t) => `(catch ${t.name} ${handler(t.params)})`);
+    if (tags.length === 0 || c.chance(50)) catches.push(`(catch_all ${handler([])})`);
+    return `(try (do ${body}) ${catches.join(' ')})`;
   }
 
   private tailCallSt(e: number): string {
@@ -1323,6 +1349,6 @@ ${exps.join('\n')}
  * The script of a program: its modules, and the exports to invoke in order. The modules are
  * named $m1 and $m2 (the second one is optional), followed by `suffix`.
  */
-export function renderChaos(prog: ChaosProgram, suffix = ''): ChaosScript {
-  return new Gen(prog, suffix).render();
+export function renderChaos(prog: ChaosProgram, suffix = '', opts: { legacyEH?: boolean } = {}): ChaosScript {
+  return new Gen(prog, suffix, opts.legacyEH === true).render();
 }
