@@ -15,18 +15,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseScript } from '../src/text/script-parser.ts';
 import { runScript } from '../src/script/runner.ts';
 import { InterpEngine } from '../src/script/engine-interp.ts';
-import { repoRoot } from './helpers/spec.ts';
+import { referenceInterpreter } from './helpers/spec.ts';
 import { outcomeAssertion } from './helpers/outcome.ts';
 import { programArb, renderProgram, type Program } from './helpers/wasmfx-gen.ts';
 
-const tool = process.env.WASMFX_REFERENCE_INTERPRETER ?? resolve(repoRoot, '..', 'shared', 'tools', 'reference-interpreter');
+const tool = referenceInterpreter();
 const SEED = Number(process.env.WASMFX_DIFF_SEED ?? 20251125);
 const RUNS = Number(process.env.WASMFX_DIFF_RUNS ?? 400);
 
@@ -63,7 +63,6 @@ function referenceAgrees(prog: Program): void {
 }
 
 test('differential: generated WasmFX programs agree with the reference interpreter', { timeout: 600_000 }, (t) => {
-  assert.ok(existsSync(tool), `reference interpreter not found at ${tool} (set WASMFX_REFERENCE_INTERPRETER)`);
   const v = spawnSync(tool, ['-v'], { encoding: 'utf8' }); // builds it on first use
   assert.equal(v.status, 0, v.stderr);
   fc.assert(fc.property(programArb, referenceAgrees), { seed: SEED, numRuns: RUNS });

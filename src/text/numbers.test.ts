@@ -1,21 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
   f32FromBits, f32ToBits, f64FromBits, f64ToBits, formatF32, formatF64, formatI32, formatI64,
   numberClass, parseF32, parseF64, parseI16, parseI32, parseI64, parseI8, parseU32, parseU64,
 } from './numbers.ts';
+import { coreWastFiles, specDir } from '../../test/helpers/spec.ts';
 
-const SPEC = '/work/shared/spec/core';
-const specExists = (() => {
-  try {
-    return statSync(SPEC).isDirectory();
-  } catch {
-    return false;
-  }
-})();
+const SPEC = join(specDir(), 'core');
 
 test('integers', () => {
   assert.equal(parseI32('0'), 0);
@@ -258,7 +252,7 @@ const litParsers: Record<string, (s: string) => bigint | null> = {
   f64: (s) => parseF64(s),
 };
 
-test('float_literals.wast and const.wast', { skip: !specExists }, () => {
+test('float_literals.wast and const.wast', () => {
   let checked = 0;
   for (const file of ['float_literals.wast', 'const.wast']) {
     const text = readFileSync(join(SPEC, file), 'utf8');
@@ -286,16 +280,8 @@ test('float_literals.wast and const.wast', { skip: !specExists }, () => {
   assert.ok(checked > 500, `checked ${checked}`);
 });
 
-test('every numeric literal of the spec suite parses', { skip: !specExists }, () => {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir)) {
-      const p = join(dir, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.wast')) files.push(p);
-    }
-  };
-  walk(SPEC);
+test('every numeric literal of the spec suite parses', () => {
+  const files = coreWastFiles();
   let n = 0;
   for (const file of files) {
     // leave out quoted modules (which hold the malformed ones) and NaN patterns

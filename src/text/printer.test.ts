@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeModule } from '../binary/decoder.ts';
 import { encodeModule } from '../binary/encoder.ts';
@@ -10,6 +10,7 @@ import type { FuncType, RefType } from '../syntax/types.ts';
 import { parseModule } from './parser.ts';
 import { printBytes, printId, printInstr, printModule, printString, printValType } from './printer.ts';
 import { parseScript } from './script-parser.ts';
+import { coreWastFiles, specDir } from '../../test/helpers/spec.ts';
 
 const func = (params: FuncType['params'], results: FuncType['results'] = []) =>
   ({ types: [{ final: true, supers: [], comp: { kind: 'func', params, results } as FuncType }] });
@@ -320,25 +321,9 @@ function roundTrip(m: Module, ignore: readonly (keyof Module)[] = []): string {
   return printed;
 }
 
-// Gaps of the parser, detected rather than assumed, so that these tests tighten by
-// themselves once the parser is fixed.
-const parses = (text: string, check: (m: Module) => boolean): boolean => {
-  try {
-    return check(parseModule(text));
-  } catch {
-    return false;
-  }
-};
-/** `@custom` annotations become custom sections */
-const PARSER_READS_CUSTOM = parses('(module (@custom "a" "b"))', (m) => m.customs.length === 1);
-/** a string that starts with an escaped U+FEFF keeps it (a TextDecoder without ignoreBOM drops it) */
-const PARSER_KEEPS_BOM = parses('(module (func (export "\\u{feff}")))', (m) => m.exports[0]?.name === '\ufeff');
-const customsGap: (keyof Module)[] = PARSER_READS_CUSTOM ? [] : ['customs'];
-const hasBom = (m: Module): boolean =>
-  [...m.exports.map((e) => e.name), ...m.imports.flatMap((i) => [i.module, i.name])].some((s) => s.startsWith('\ufeff'));
 
 test('round trip: the golden module', () => {
-  roundTrip(demo(), customsGap);
+  roundTrip(demo());
 });
 
 test('round trip: names that need quoting, labels, fields, locals', () => {
@@ -358,23 +343,8 @@ test('round trip: names that need quoting, labels, fields, locals', () => {
   assert.match(printed, /\(field \$"first field" i32\)/);
 });
 
-const SPEC = '/work/shared/spec/core';
-const specFiles = (): string[] => {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir).sort()) {
-      const p = join(dir, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.wast')) files.push(p);
-    }
-  };
-  try {
-    walk(SPEC);
-  } catch {
-    return [];
-  }
-  return files;
-};
+const SPEC = join(specDir(), 'core');
+const specFiles = (): string[] => coreWastFiles();
 
 /**
  * The text of every `(module ...)` form (at any depth) that is neither binary nor quoted
@@ -424,11 +394,10 @@ const short = (file: string, text: string): string =>
   `${file.slice(SPEC.length + 1)}: ${text.slice(0, 70).replace(/\s+/g, ' ')}`;
 const firstLines = (e: unknown): string => String((e as Error).message).split('\n').slice(0, 40).join('\n');
 
-test('spec suite: every text module round trips (parse -> print -> parse)', { skip: specFiles().length === 0 }, (t) => {
+test('spec suite: every text module round trips (parse -> print -> parse)', (t) => {
   let total = 0;
   let unparsed = 0;
   let ok = 0;
-  let known = 0;
   const failures: string[] = [];
   for (const file of specFiles()) {
     for (const text of textModules(readFileSync(file, 'utf8'))) {
@@ -444,18 +413,17 @@ test('spec suite: every text module round trips (parse -> print -> parse)', { sk
         roundTrip(m);
         ok++;
       } catch (e) {
-        if (!PARSER_KEEPS_BOM && hasBom(m)) known++;
-        else failures.push(`${short(file, text)}\n${firstLines(e)}`);
+        failures.push(`${short(file, text)}\n${firstLines(e)}`);
       }
     }
   }
   t.diagnostic(`text modules: ${total}, parsed: ${total - unparsed}, round trips: ${ok}, ` +
-    `known parser gaps (leading U+FEFF in a string): ${known}, failures: ${failures.length}`);
+    `failures: ${failures.length}`);
   if (failures.length) assert.fail(`${failures.length} modules do not round trip:\n${failures.slice(0, 5).join('\n\n')}`);
   assert.ok(ok > 4000);
 });
 
-test('spec suite: every decodable binary module round trips (decode -> print -> parse)', { skip: specFiles().length === 0 }, (t) => {
+test('spec suite: every decodable binary module round trips (decode -> print -> parse)', (t) => {
   let total = 0;
   let ok = 0;
   let customs = 0;
@@ -474,7 +442,7 @@ test('spec suite: every decodable binary module round trips (decode -> print -> 
       if (m.customs.length) customs++;
       try {
         // the data count section is the decoder's record of the binary; the parser infers it
-        roundTrip(m, ['dataCount', ...customsGap]);
+        roundTrip(m, ['dataCount']);
         ok++;
       } catch (e) {
         failures.push(`${file.slice(SPEC.length + 1)}\n${firstLines(e)}`);
@@ -485,7 +453,7 @@ test('spec suite: every decodable binary module round trips (decode -> print -> 
   if (failures.length) assert.fail(`${failures.length} modules do not round trip:\n${failures.slice(0, 5).join('\n\n')}`);
 });
 
-test('custom sections survive as @custom annotations', { todo: PARSER_READS_CUSTOM ? false : 'the parser does not read @custom annotations yet' }, () => {
+test('custom sections survive as @custom annotations', () => {
   const m = emptyModule();
   m.types.push(func([]));
   m.customs.push({ name: 'a', bytes: new Uint8Array([1, 2, 3]), after: 0 });

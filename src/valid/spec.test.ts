@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Module } from '../syntax/ast.ts';
 import { ValidationError } from '../util/errors.ts';
-import { coreWastFiles, repoRoot, specDir } from '../../test/helpers/spec.ts';
+import { coreWastFiles, referenceInterpreter, repoRoot, specDir } from '../../test/helpers/spec.ts';
 import { sexpEnd } from '../../test/helpers/sexp.ts';
 import { validateModule } from './validator.ts';
 
@@ -60,7 +60,7 @@ function report(route: string, t: Tally): void {
 
 const scriptParser = resolve(repoRoot, 'src', 'text', 'script-parser.ts');
 
-test('spec suite (text): valid modules validate, invalid ones fail as expected', { skip: !existsSync(scriptParser) && 'no text parser yet' }, async () => {
+test('spec suite (text): valid modules validate, invalid ones fail as expected', async () => {
   const { parseScript } = (await import(scriptParser)) as { parseScript: (text: string, file: string) => { commands: readonly { kind: string; source?: unknown; message?: string; at: number }[] } };
   const { parseModule } = (await import(resolve(repoRoot, 'src', 'text', 'parser.ts'))) as { parseModule: (text: string, file?: string) => Module };
   const { decodeModule } = await import('../binary/decoder.ts');
@@ -99,8 +99,6 @@ test('spec suite (text): valid modules validate, invalid ones fail as expected',
 
 // ---- binary route ------------------------------------------------------------------------------
 
-const tool = process.env.WASMFX_REFERENCE_INTERPRETER ?? resolve(repoRoot, '..', 'shared', 'tools', 'reference-interpreter');
-
 /** The script in binary form, converted by the reference interpreter (cached). */
 function binaryScript(file: string): string {
   const st = statSync(file);
@@ -109,7 +107,7 @@ function binaryScript(file: string): string {
   const key = `${relative(specDir(), file).replace(/[/\\]/g, '_')}-${st.size}-${Math.floor(st.mtimeMs)}`;
   const out = join(dir, `${key}.bin.wast`);
   if (!existsSync(out)) {
-    const r = spawnSync(tool, ['-d', file, '-o', out], { encoding: 'utf8', timeout: 600_000 });
+    const r = spawnSync(referenceInterpreter(), ['-d', file, '-o', out], { encoding: 'utf8', timeout: 600_000 });
     if (r.status !== 0) throw new Error(`reference interpreter failed on ${file}: ${r.stderr}`);
   }
   return readFileSync(out, 'utf8');
@@ -137,7 +135,7 @@ function stringBytes(form: string): Uint8Array {
 
 const BINARY_MODULE = /^\(module(\s+\$\S+)?(\s+definition)?(\s+\$\S+)?\s+binary\b/;
 
-test('spec suite (binary): valid modules validate, invalid ones fail as expected', { skip: !existsSync(tool) && 'no reference interpreter', timeout: 900_000 }, async () => {
+test('spec suite (binary): valid modules validate, invalid ones fail as expected', { timeout: 900_000 }, async () => {
   const { decodeModule } = await import('../binary/decoder.ts');
   const t = newTally();
   for (const file of coreWastFiles()) {

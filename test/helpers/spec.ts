@@ -36,3 +36,15 @@ export function filesUnder(dir: string, suffix: string): string[] {
 
 /** Every .wast file under core/ (with its subfolders), sorted. */
 export const coreWastFiles = (sub = ''): string[] => filesUnder(join(specDir(), 'core', sub), '.wast');
+
+/**
+ * The reference interpreter (WASMFX_REFERENCE_INTERPRETER, by default ../shared/tools/reference-interpreter):
+ * its path, or a loud failure saying where it was looked for (never a quiet skip).
+ */
+export function referenceInterpreter(): string {
+  const tool = process.env.WASMFX_REFERENCE_INTERPRETER ?? resolve(repoRoot, '..', 'shared', 'tools', 'reference-interpreter');
+  if (!existsSync(tool)) {
+    throw new Error(`the reference interpreter was not found at ${tool}: set WASMFX_REFERENCE_INTERPRETER to its launcher`);
+  }
+  return tool;
+}
