@@ -7,7 +7,7 @@
 // slot nlocals + h. Refinements that keep the code short:
 //   - `local.get x` and `i32.const k` push *pending* entries that are not copied
 //     anywhere: consumers read local x directly, or use an immediate form of the
-//     operator (I32_ADD_I, I32_STORE_I...). A pending entry is materialised (copied
+//     operator (I32_ADD_K, I32_STORE_K...). A pending entry is materialised (copied
 //     into its own slot) only when something needs the stack in memory: block
 //     boundaries, calls, branches that carry it, or a `local.set x` while it aliases x.
 //   - `local.set x` after an operator retargets that operator's destination to x.
@@ -274,16 +274,16 @@ const RETARGETABLE = new Set<number>();
 const CMP_JUMP = new Map<number, readonly [number, number]>();
 /**
  * Conditional jumps that fuse with a preceding addition into their first operand:
- * I32_ADD_I (d a k) -> ADDI_*, I32_ADD (d a b) -> ADD_*.
+ * I32_ADD_K (d a k) -> ADDI_*, I32_ADD (d a b) -> ADD_*.
  */
 const ADD_FUSE = new Map<number, Map<number, number>>();
 {
   const op = OP as unknown as Record<string, number>;
-  for (const [add, prefix] of [[OP.I32_ADD_I, 'ADDI'], [OP.I32_ADD, 'ADD']] as const) {
+  for (const [add, prefix] of [[OP.I32_ADD_K, 'ADDI'], [OP.I32_ADD, 'ADD']] as const) {
     const m = new Map<number, number>();
     for (const j of ['LT_S', 'LT_U', 'NE', 'GT_S', 'GE_S']) {
       m.set(op[`J_${j}`]!, op[`${prefix}_J_${j}`]!);
-      m.set(op[`J_${j}_I`]!, op[`${prefix}_J_${j}_I`]!);
+      m.set(op[`J_${j}_K`]!, op[`${prefix}_J_${j}_K`]!);
     }
     m.set(OP.BR_IF, op[`${prefix}_BR_IF`]!);
     m.set(OP.BR_UNLESS, op[`${prefix}_BR_UNLESS`]!);
@@ -294,7 +294,7 @@ const ADD_FUSE = new Map<number, Map<number, number>>();
 const NEG_JUMP = new Map<number, number>();
 /** Stores with an immediate-value form. */
 const STORE_IMM = new Map<number, number>([
-  [OP.I32_STORE, OP.I32_STORE_I], [OP.I32_STORE8, OP.I32_STORE8_I], [OP.I32_STORE16, OP.I32_STORE16_I],
+  [OP.I32_STORE, OP.I32_STORE_K], [OP.I32_STORE8, OP.I32_STORE8_K], [OP.I32_STORE16, OP.I32_STORE16_K],
 ]);
 /** i32 binary operators with an immediate form. */
 const IMM_FORM = new Map<string, number>();
@@ -309,13 +309,13 @@ const INLINE = new Map<string, number>();
   const op = OP as unknown as Record<string, number>;
   NEG_JUMP.set(op.BR_IF!, op.BR_UNLESS!).set(op.BR_UNLESS!, op.BR_IF!);
   for (const [c, neg] of cmps) {
-    NEG_JUMP.set(op[`J_${c}`]!, op[`J_${neg}`]!).set(op[`J_${c}_I`]!, op[`J_${neg}_I`]!);
+    NEG_JUMP.set(op[`J_${c}`]!, op[`J_${neg}`]!).set(op[`J_${c}_K`]!, op[`J_${neg}_K`]!);
     CMP_JUMP.set(op[`I32_${c}`]!, [op[`J_${c}`]!, op[`J_${neg}`]!]);
-    CMP_JUMP.set(op[`I32_${c}_I`]!, [op[`J_${c}_I`]!, op[`J_${neg}_I`]!]);
-    IMM_FORM.set(`i32.${c.toLowerCase()}`, op[`I32_${c}_I`]!);
+    CMP_JUMP.set(op[`I32_${c}_K`]!, [op[`J_${c}_K`]!, op[`J_${neg}_K`]!]);
+    IMM_FORM.set(`i32.${c.toLowerCase()}`, op[`I32_${c}_K`]!);
   }
   for (const c of ['ADD', 'MUL', 'AND', 'OR', 'XOR', 'SHL', 'SHR_S', 'SHR_U']) {
-    IMM_FORM.set(`i32.${c.toLowerCase()}`, op[`I32_${c}_I`]!);
+    IMM_FORM.set(`i32.${c.toLowerCase()}`, op[`I32_${c}_K`]!);
   }
   const inline = [
     'i32.eqz', 'i32.eq', 'i32.ne', 'i32.lt_s', 'i32.lt_u', 'i32.gt_s', 'i32.gt_u', 'i32.le_s', 'i32.le_u', 'i32.ge_s',
@@ -924,7 +924,7 @@ export class Translator {
         this.materializeFrom(base);
         const ls = this.lastStart;
         if (
-          ft.params.length > 0 && this.lastOp === OP.I32_ADD_I && ls >= this.labelPos && this.code[ls + 1] === this.slot(h - 1) &&
+          ft.params.length > 0 && this.lastOp === OP.I32_ADD_K && ls >= this.labelPos && this.code[ls + 1] === this.slot(h - 1) &&
           this.code.length === ls + 4
         ) {
           // the last argument is x + k: one instruction
@@ -1468,7 +1468,7 @@ export class Translator {
         if (this.src[h - 1] === CONST && (imm !== undefined || name === 'i32.sub')) {
           const k = this.cst[h - 1]!;
           const a = this.use(h - 2);
-          if (name === 'i32.sub') this.emit(OP.I32_ADD_I, this.slot(h - 2), a, -k | 0);
+          if (name === 'i32.sub') this.emit(OP.I32_ADD_K, this.slot(h - 2), a, -k | 0);
           else this.emit(imm!, this.slot(h - 2), a, k);
         } else {
           const b = this.use(h - 1);

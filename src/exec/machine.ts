@@ -665,7 +665,7 @@ export class Machine {
 // ---- the dispatch loop -----------------------------------------------------------------------------------
 
 const FAST_MEM_FIRST = OP.I32_LOAD;
-const FAST_MEM_LAST = OP.I32_STORE16_I;
+const FAST_MEM_LAST = OP.I32_STORE16_K;
 
 /** Runs until the root segment's bottom frame returns. */
 function run(m: Machine): void {
@@ -945,43 +945,43 @@ function run(m: Machine): void {
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 >= i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_EQ_I*/48:
+                case /*@I32_EQ_K*/48:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] === code[pc + 3] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_NE_I*/49:
+                case /*@I32_NE_K*/49:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== code[pc + 3] ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_S_I*/50:
+                case /*@I32_LT_S_K*/50:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! < code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LT_U_I*/51:
+                case /*@I32_LT_U_K*/51:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 < code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_S_I*/52:
+                case /*@I32_GT_S_K*/52:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! > code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GT_U_I*/53:
+                case /*@I32_GT_U_K*/53:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 > code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_S_I*/54:
+                case /*@I32_LE_S_K*/54:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! <= code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_LE_U_I*/55:
+                case /*@I32_LE_U_K*/55:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 <= code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_S_I*/56:
+                case /*@I32_GE_S_K*/56:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >= code[pc + 3]! ? 1 : 0;
                   pc += 4;
                   continue;
-                case /*@I32_GE_U_I*/57:
+                case /*@I32_GE_U_K*/57:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 >= code[pc + 3]! >>> 0 ? 1 : 0;
                   pc += 4;
                   continue;
@@ -1083,35 +1083,35 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
                 }
-                case /*@I32_ADD_I*/76:
+                case /*@I32_ADD_K*/76:
                   i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   pc += 4;
                   continue;
-                case /*@I32_MUL_I*/77:
+                case /*@I32_MUL_K*/77:
                   i32[fp + code[pc + 1]!] = Math.imul(i32[fp + code[pc + 2]!]!, code[pc + 3]!);
                   pc += 4;
                   continue;
-                case /*@I32_AND_I*/78:
+                case /*@I32_AND_K*/78:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! & code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_OR_I*/79:
+                case /*@I32_OR_K*/79:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! | code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_XOR_I*/80:
+                case /*@I32_XOR_K*/80:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! ^ code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHL_I*/81:
+                case /*@I32_SHL_K*/81:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! << code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_S_I*/82:
+                case /*@I32_SHR_S_K*/82:
                   i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >> code[pc + 3]!;
                   pc += 4;
                   continue;
-                case /*@I32_SHR_U_I*/83:
+                case /*@I32_SHR_U_K*/83:
                   i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! >>> code[pc + 3]!) | 0;
                   pc += 4;
                   continue;
@@ -1199,70 +1199,70 @@ function run(m: Machine): void {
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_EQ_I*/97:
+                case /*@J_EQ_K*/97:
                   if (i32[fp + code[pc + 1]!] === code[pc + 2]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_NE_I*/98:
+                case /*@J_NE_K*/98:
                   if (i32[fp + code[pc + 1]!] !== code[pc + 2]) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_S_I*/99:
+                case /*@J_LT_S_K*/99:
                   if (i32[fp + code[pc + 1]!]! < code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LT_U_I*/100:
+                case /*@J_LT_U_K*/100:
                   if (i32[fp + code[pc + 1]!]! >>> 0 < code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_S_I*/101:
+                case /*@J_GT_S_K*/101:
                   if (i32[fp + code[pc + 1]!]! > code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GT_U_I*/102:
+                case /*@J_GT_U_K*/102:
                   if (i32[fp + code[pc + 1]!]! >>> 0 > code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_S_I*/103:
+                case /*@J_LE_S_K*/103:
                   if (i32[fp + code[pc + 1]!]! <= code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_LE_U_I*/104:
+                case /*@J_LE_U_K*/104:
                   if (i32[fp + code[pc + 1]!]! >>> 0 <= code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_S_I*/105:
+                case /*@J_GE_S_K*/105:
                   if (i32[fp + code[pc + 1]!]! >= code[pc + 2]!) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
                     pc = t;
                   } else pc += 4;
                   continue;
-                case /*@J_GE_U_I*/106:
+                case /*@J_GE_U_K*/106:
                   if (i32[fp + code[pc + 1]!]! >>> 0 >= code[pc + 2]! >>> 0) {
                     const t = code[pc + 3]!;
                     if (t <= pc && --budget < 0) budget = m.poll();
@@ -1321,7 +1321,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_LT_S_I*/112: {
+                case /*@ADDI_J_LT_S_K*/112: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v < code[pc + 4]!) {
@@ -1331,7 +1331,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_LT_U_I*/113: {
+                case /*@ADDI_J_LT_U_K*/113: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >>> 0 < code[pc + 4]! >>> 0) {
@@ -1341,7 +1341,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_NE_I*/114: {
+                case /*@ADDI_J_NE_K*/114: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v !== code[pc + 4]!) {
@@ -1351,7 +1351,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GT_S_I*/115: {
+                case /*@ADDI_J_GT_S_K*/115: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v > code[pc + 4]!) {
@@ -1361,7 +1361,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADDI_J_GE_S_I*/116: {
+                case /*@ADDI_J_GE_S_K*/116: {
                   const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >= code[pc + 4]!) {
@@ -1442,7 +1442,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_LT_S_I*/124: {
+                case /*@ADD_J_LT_S_K*/124: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v < code[pc + 4]!) {
@@ -1452,7 +1452,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_LT_U_I*/125: {
+                case /*@ADD_J_LT_U_K*/125: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >>> 0 < code[pc + 4]! >>> 0) {
@@ -1462,7 +1462,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_NE_I*/126: {
+                case /*@ADD_J_NE_K*/126: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v !== code[pc + 4]!) {
@@ -1472,7 +1472,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_GT_S_I*/127: {
+                case /*@ADD_J_GT_S_K*/127: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v > code[pc + 4]!) {
@@ -1482,7 +1482,7 @@ function run(m: Machine): void {
                   } else pc += 6;
                   continue;
                 }
-                case /*@ADD_J_GE_S_I*/128: {
+                case /*@ADD_J_GE_S_K*/128: {
                   const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
                   i32[fp + code[pc + 1]!] = v;
                   if (v >= code[pc + 4]!) {
@@ -1901,15 +1901,15 @@ function run(m: Machine): void {
                   pc += 4;
                   continue;
 
-                case /*@I32_STORE_I*/198:
+                case /*@I32_STORE_K*/198:
                   cf.mem0!.view.setInt32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!, true);
                   pc += 4;
                   continue;
-                case /*@I32_STORE8_I*/199:
+                case /*@I32_STORE8_K*/199:
                   cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!);
                   pc += 4;
                   continue;
-                case /*@I32_STORE16_I*/200:
+                case /*@I32_STORE16_K*/200:
                   cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!, true);
                   pc += 4;
                   continue;

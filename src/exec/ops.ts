@@ -7,7 +7,8 @@
 // for every instruction. A frame's values live in three parallel arrays (compile.ts,
 // kinds): i32 in `i32`, f32 (bits) and f64 in `num`, everything else (i64 bigints, v128,
 // references) in `ref`; the translator knows which from the types, and names the ops
-// by it (_I, _N, _R) where an op exists for several. Notation below: d = destination slot,
+// by it (_I, _N, _R) where an op exists for several; _K names the form whose operand is an
+// inline constant k instead of a slot. Notation below: d = destination slot,
 // a/b/c/s/v = source slots, k = an inline constant, t = a code index (branch target),
 // o = an index into the function's side table of objects, f = a function index,
 // base = the slot of the first of several operands that are laid out consecutively
@@ -58,25 +59,25 @@ export const OP_NAMES = [
   'GLOBAL_SET_N', //         g s
   'GLOBAL_SET_R', //         g s
   'GLOBAL_SET_I', //         g s
-  // ---- i32 (d a b; _I: d a k)
+  // ---- i32 (d a b; _K: d a k)
   'I32_EQZ', 'I32_EQ', 'I32_NE', 'I32_LT_S', 'I32_LT_U', 'I32_GT_S', 'I32_GT_U', 'I32_LE_S', 'I32_LE_U',
   'I32_GE_S', 'I32_GE_U',
-  'I32_EQ_I', 'I32_NE_I', 'I32_LT_S_I', 'I32_LT_U_I', 'I32_GT_S_I', 'I32_GT_U_I', 'I32_LE_S_I', 'I32_LE_U_I',
-  'I32_GE_S_I', 'I32_GE_U_I',
+  'I32_EQ_K', 'I32_NE_K', 'I32_LT_S_K', 'I32_LT_U_K', 'I32_GT_S_K', 'I32_GT_U_K', 'I32_LE_S_K', 'I32_LE_U_K',
+  'I32_GE_S_K', 'I32_GE_U_K',
   'I32_CLZ', 'I32_CTZ', 'I32_POPCNT', 'I32_ADD', 'I32_SUB', 'I32_MUL', 'I32_DIV_S', 'I32_DIV_U', 'I32_REM_S',
   'I32_REM_U', 'I32_AND', 'I32_OR', 'I32_XOR', 'I32_SHL', 'I32_SHR_S', 'I32_SHR_U', 'I32_ROTL', 'I32_ROTR',
-  'I32_ADD_I', 'I32_MUL_I', 'I32_AND_I', 'I32_OR_I', 'I32_XOR_I', 'I32_SHL_I', 'I32_SHR_S_I', 'I32_SHR_U_I',
+  'I32_ADD_K', 'I32_MUL_K', 'I32_AND_K', 'I32_OR_K', 'I32_XOR_K', 'I32_SHL_K', 'I32_SHR_S_K', 'I32_SHR_U_K',
   'I32_EXTEND8_S', 'I32_EXTEND16_S', 'I32_WRAP_I64',
-  // ---- compare and branch (a b t; _I: a k t)
+  // ---- compare and branch (a b t; _K: a k t)
   'J_EQ', 'J_NE', 'J_LT_S', 'J_LT_U', 'J_GT_S', 'J_GT_U', 'J_LE_S', 'J_LE_U', 'J_GE_S', 'J_GE_U',
-  'J_EQ_I', 'J_NE_I', 'J_LT_S_I', 'J_LT_U_I', 'J_GT_S_I', 'J_GT_U_I', 'J_LE_S_I', 'J_LE_U_I', 'J_GE_S_I', 'J_GE_U_I',
-  // ---- loop latches: d = a + k, then compare d and branch (d a k b t; _I: d a k k2 t; BR: d a k t)
+  'J_EQ_K', 'J_NE_K', 'J_LT_S_K', 'J_LT_U_K', 'J_GT_S_K', 'J_GT_U_K', 'J_LE_S_K', 'J_LE_U_K', 'J_GE_S_K', 'J_GE_U_K',
+  // ---- loop latches: d = a + k, then compare d and branch (d a k b t; _K: d a k k2 t; BR: d a k t)
   'ADDI_J_LT_S', 'ADDI_J_LT_U', 'ADDI_J_NE', 'ADDI_J_GT_S', 'ADDI_J_GE_S',
-  'ADDI_J_LT_S_I', 'ADDI_J_LT_U_I', 'ADDI_J_NE_I', 'ADDI_J_GT_S_I', 'ADDI_J_GE_S_I',
+  'ADDI_J_LT_S_K', 'ADDI_J_LT_U_K', 'ADDI_J_NE_K', 'ADDI_J_GT_S_K', 'ADDI_J_GE_S_K',
   'ADDI_BR_IF', 'ADDI_BR_UNLESS',
-  // d = a + b (slots), then the same (d a b c t; _I: d a b k t; BR: d a b t)
+  // d = a + b (slots), then the same (d a b c t; _K: d a b k t; BR: d a b t)
   'ADD_J_LT_S', 'ADD_J_LT_U', 'ADD_J_NE', 'ADD_J_GT_S', 'ADD_J_GE_S',
-  'ADD_J_LT_S_I', 'ADD_J_LT_U_I', 'ADD_J_NE_I', 'ADD_J_GT_S_I', 'ADD_J_GE_S_I',
+  'ADD_J_LT_S_K', 'ADD_J_LT_U_K', 'ADD_J_NE_K', 'ADD_J_GT_S_K', 'ADD_J_GE_S_K',
   'ADD_BR_IF', 'ADD_BR_UNLESS',
   // ---- i64 (bigints)
   'I64_EQZ', 'I64_EQ', 'I64_NE', 'I64_LT_S', 'I64_GT_S', 'I64_LE_S', 'I64_GE_S',
@@ -98,7 +99,7 @@ export const OP_NAMES = [
   'I64_LOAD8_S', 'I64_LOAD8_U', 'I64_LOAD16_S', 'I64_LOAD16_U', 'I64_LOAD32_S', 'I64_LOAD32_U',
   'I32_STORE', 'I64_STORE', 'F32_STORE', 'F64_STORE', 'I32_STORE8', 'I32_STORE16', 'I64_STORE8', 'I64_STORE16',
   'I64_STORE32',
-  'I32_STORE_I', 'I32_STORE8_I', 'I32_STORE16_I', //   a k off: stores a constant
+  'I32_STORE_K', 'I32_STORE8_K', 'I32_STORE16_K', //   a k off: stores a constant
   // ---- any memory access: o = MemAccess (kind, memory, offset, lane)
   'MEM_LOAD', //             d a o
   'MEM_STORE', //            a v o

@@ -35,9 +35,10 @@ export interface ValidModule extends ModuleContext {
   readonly source?: SourceFile;
 }
 
-// ---- the instruction handlers -----------------------------------------------------------
+// ---- the typing rule of each instruction ------------------------------------------------
 
-type Handler = (c: Checker, i: Instr) => void;
+/** How one instruction changes the checker's stacks (its typing rule, applied). */
+type Step = (c: Checker, i: Instr) => void;
 
 const TWO32 = 0x1_0000_0000n;
 
@@ -49,7 +50,7 @@ function parseSig(sig: string, addr: AddrType): { params: CValType[]; results: C
 }
 
 /** The rule of an instruction with a fixed signature, plus the checks of its immediates. */
-function genericRule(def: InstrDef): Handler {
+function genericRule(def: InstrDef): Step {
   const sig = def.sig!;
   const s32 = parseSig(sig, 'i32');
   const s64 = parseSig(sig, 'i64');
@@ -106,13 +107,13 @@ function genericRule(def: InstrDef): Handler {
   };
 }
 
-const HANDLERS: ReadonlyMap<string, Handler> = (() => {
-  const m = new Map<string, Handler>();
+const STEPS: ReadonlyMap<string, Step> = (() => {
+  const m = new Map<string, Step>();
   const rules = RULES as unknown as Record<CustomOp, Rule<CustomOp>>;
   for (const def of INSTRS as readonly InstrDef[]) {
     if (def.sig !== undefined) m.set(def.name, genericRule(def));
     else {
-      const r = rules[def.name as CustomOp] as unknown as Handler | undefined;
+      const r = rules[def.name as CustomOp] as unknown as Step | undefined;
       if (r === undefined) throw new Error(`no typing rule for ${def.name}`);
       m.set(def.name, r);
     }
@@ -124,7 +125,7 @@ const KONST: ReadonlySet<string> = new Set((INSTRS as readonly InstrDef[]).filte
 
 /** Applies the typing rule of one instruction to the checker's stacks (the typed walk's step). */
 export function checkInstr(c: Checker, ins: Instr): void {
-  const h = HANDLERS.get(ins.op);
+  const h = STEPS.get(ins.op);
   if (h === undefined) c.error(`unknown operator ${ins.op}`);
   h(c, ins);
 }
@@ -136,7 +137,7 @@ function run(c: Checker, body: readonly Instr[]): void {
     const ins = body[k]!;
     c.at = ins.at;
     if (c.depth === 0) c.error('unexpected instruction after the final end');
-    const h = HANDLERS.get(ins.op);
+    const h = STEPS.get(ins.op);
     if (h === undefined) c.error(`unknown operator ${ins.op}`);
     h(c, ins);
   }
