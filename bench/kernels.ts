@@ -5,7 +5,7 @@
 
 import { parseModule } from '../src/text/parser.ts';
 import { encodeModule } from '../src/binary/encoder.ts';
-import { GENERATOR_WAT, call, load } from '../src/exec/testkit.ts';
+import { GENERATOR_WAT, call, load } from '../test/helpers/exec-testkit.ts';
 
 const WAT = `(module
   (memory 16)

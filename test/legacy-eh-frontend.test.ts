@@ -19,7 +19,7 @@ import { parseScript } from '../src/text/script-parser.ts';
 import { runScript } from '../src/script/runner.ts';
 import { validateModule } from '../src/valid/validator.ts';
 import { MalformedError, WasmSyntaxError } from '../src/util/errors.ts';
-import { END, fn, funcT, I, invalid, mod, rec, valid } from '../src/valid/testkit.ts';
+import { END, fn, funcT, I, invalid, mod, rec, valid } from './helpers/valid-testkit.ts';
 import { filesUnder, specDir } from './helpers/spec.ts';
 
 /** The module without source offsets, for comparisons. */

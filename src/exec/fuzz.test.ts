@@ -17,7 +17,7 @@ import type { MemoryInst } from '../runtime/value.ts';
 import { NUMERIC } from './numeric.ts';
 import { instantiate } from '../runtime/instantiate.ts';
 import { invoke } from './engine.ts';
-import { load, call, exported } from './testkit.ts';
+import { load, call, exported } from '../../test/helpers/exec-testkit.ts';
 
 interface WasmApi {
   Module: new (bytes: Uint8Array) => unknown;

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, func, host, load, throwsKind } from './testkit.ts';
+import { call, func, host, load, throwsKind } from '../../test/helpers/exec-testkit.ts';
 import { invoke } from './engine.ts';
 import { compileFunc } from './compile.ts';
 import { disasm } from './disasm.ts';

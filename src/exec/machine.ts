@@ -49,7 +49,7 @@ import {
 } from './bulk.ts';
 import { NUMERIC, f64ToBits, storeF64 } from './numeric.ts';
 import { OP } from './ops.ts';
-import type { EngineOptions } from './engine.ts';
+import type { EngineOptions } from './options.ts';
 
 // ---- stack segments ------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GENERATOR_WAT, call, func, host, load, throwsKind } from './testkit.ts';
+import { GENERATOR_WAT, call, func, host, load, throwsKind } from '../../test/helpers/exec-testkit.ts';
 import { invoke } from './engine.ts';
 import type { Exhaustion, RuntimeError, UncaughtException } from '../util/errors.ts';
 import { WasmExn } from '../runtime/value.ts';

@@ -5,7 +5,7 @@ import { LinkError, Trap } from '../util/errors.ts';
 import { Exception, Global, Memory, Module, RuntimeError, Table, Tag, WebAssembly, instantiate as instantiateAny, instantiateSync as instantiateSyncAny } from './js-api.ts';
 import { parseModule } from '../text/parser.ts';
 import { encodeModule } from '../binary/encoder.ts';
-import { GENERATOR_WAT } from '../exec/testkit.ts';
+import { GENERATOR_WAT } from '../../test/helpers/exec-testkit.ts';
 
 // (these tests are about the interpreter's JS API: `instantiate` defaults to the lowered engine)
 const instantiate: typeof instantiateAny = (s, i, o) => instantiateAny(s, i, { engine: 'interp', ...o });

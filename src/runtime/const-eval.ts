@@ -4,7 +4,7 @@
 
 import type { Expr } from '../syntax/ast.ts';
 import type { Instr } from '../syntax/opcodes.ts';
-import { f64FromBits } from '../text/numbers.ts';
+import { f64FromBits } from '../util/float-bits.ts';
 import { externalize, internalize, newArray, newArrayDefault, newArrayFixed, newStruct, newStructDefault } from './gc.ts';
 import type { Instance, Value } from './value.ts';
 

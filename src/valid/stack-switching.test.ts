@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Instr } from '../syntax/opcodes.ts';
 import type { ValType } from '../syntax/types.ts';
-import { I, contT, fn, funcT, invalid, mod, rec, ref, refNull, valid } from './testkit.ts';
+import { I, contT, fn, funcT, invalid, mod, rec, ref, refNull, valid } from '../../test/helpers/valid-testkit.ts';
 
 // The types every test shares.
 const TYPES = [

@@ -4,7 +4,7 @@ import {
   type CValType, type DefType, bottomHeap, internRecType, isSubDef, isSubHeap, isSubtype, matchFuncType,
   refType, topHeap,
 } from './types.ts';
-import { arrayT, contT, funcT, mod, rec, ref, refNull, structT, sub, valid } from './testkit.ts';
+import { arrayT, contT, funcT, mod, rec, ref, refNull, structT, sub, valid } from '../../test/helpers/valid-testkit.ts';
 import type { AbsHeapType } from '../syntax/types.ts';
 
 test('equivalent rec groups of two modules are the same objects', () => {

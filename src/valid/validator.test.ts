@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Expr } from '../syntax/ast.ts';
 import { FUNCREF } from '../syntax/types.ts';
-import { I, END, fn, funcT, invalid, mod, rec, ref, refNull, structT, sub, valid } from './testkit.ts';
+import { I, END, fn, funcT, invalid, mod, rec, ref, refNull, structT, sub, valid } from '../../test/helpers/valid-testkit.ts';
 import { blockTypeOf } from './validator.ts';
 import { refType } from './types.ts';
 

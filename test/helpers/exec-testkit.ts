@@ -1,14 +1,14 @@
 // Helpers for the machine's tests: instantiate WAT with host imports, call exports.
 
 import assert from 'node:assert/strict';
-import { parseModule } from '../text/parser.ts';
-import { validateModule } from '../valid/validator.ts';
-import { instantiate } from '../runtime/instantiate.ts';
-import { funcType, hostFunc } from '../runtime/func.ts';
-import type { ExternVal, FuncInst, HostFunc, Instance, Value } from '../runtime/value.ts';
-import type { CValType } from '../valid/types.ts';
-import { type EngineOptions, invoke } from './engine.ts';
-import { WasmError } from '../util/errors.ts';
+import { parseModule } from '../../src/text/parser.ts';
+import { validateModule } from '../../src/valid/validator.ts';
+import { instantiate } from '../../src/runtime/instantiate.ts';
+import { funcType, hostFunc } from '../../src/runtime/func.ts';
+import type { ExternVal, FuncInst, HostFunc, Instance, Value } from '../../src/runtime/value.ts';
+import type { CValType } from '../../src/valid/types.ts';
+import { type EngineOptions, invoke } from '../../src/exec/engine.ts';
+import { WasmError } from '../../src/util/errors.ts';
 
 export type Imports = Record<string, Record<string, ExternVal>>;
 

@@ -1,11 +1,11 @@
 // Small builders for the validator's unit tests: modules written directly as AST.
 
 import assert from 'node:assert/strict';
-import { emptyModule, type Func, type Module } from '../syntax/ast.ts';
-import { instr, type Instr } from '../syntax/opcodes.ts';
-import type { CompType, HeapType, RecType, RefType, SubType, ValType } from '../syntax/types.ts';
-import { ValidationError } from '../util/errors.ts';
-import { validateModule, type ValidModule } from './validator.ts';
+import { emptyModule, type Func, type Module } from '../../src/syntax/ast.ts';
+import { instr, type Instr } from '../../src/syntax/opcodes.ts';
+import type { CompType, HeapType, RecType, RefType, SubType, ValType } from '../../src/syntax/types.ts';
+import { ValidationError } from '../../src/util/errors.ts';
+import { validateModule, type ValidModule } from '../../src/valid/validator.ts';
 
 export const I = instr;
 export const END = (): Instr => instr('end');
