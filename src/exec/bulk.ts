@@ -9,7 +9,7 @@ import { WasmArray as WasmArrayClass, fillValues, nulls } from '../runtime/value
 import { Trap } from '../util/errors.ts';
 import type { CStorageType } from '../valid/types.ts';
 import type { AggrDesc, MemAccess } from './compile.ts';
-import { f64ToBits } from './numeric.ts';
+import { f64ToI64 } from '../util/float-bits.ts';
 
 export const OOB_MEMORY = 'out of bounds memory access';
 export const OOB_TABLE = 'out of bounds table access';
@@ -124,7 +124,7 @@ export function memStore(inst: Instance, acc: MemAccess, a: number, x: Value): v
     case 'f64.store':
       // setFloat64 quiets a signalling NaN once V8 optimises this function: store NaNs as bits
       if (x === x) v.setFloat64(ea, x as number, true);
-      else v.setBigInt64(ea, f64ToBits(x as number), true);
+      else v.setBigInt64(ea, f64ToI64(x as number), true);
       return;
     case 'i32.store8': v.setInt8(ea, x as number); return;
     case 'i32.store16': v.setInt16(ea, x as number, true); return;

@@ -47,7 +47,8 @@ import {
   arrayNewData, arrayNewElem, memLoad, memLoadLane, memStore, memoryCopy, memoryFill, memoryInit, putAddr,
   tableCopy, tableFill, tableInit,
 } from './bulk.ts';
-import { NUMERIC, f64ToBits, storeF64 } from './numeric.ts';
+import { NUMERIC } from './numeric.ts';
+import { f64ToI64, storeF64 } from '../util/float-bits.ts';
 import { OP } from './ops.ts';
 import type { EngineOptions } from './options.ts';
 
@@ -1876,7 +1877,7 @@ function run(m: Machine): void {
                 case /*@F64_STORE*/192: {
                   const x = num[fp + code[pc + 2]!]!;
                   if (x === x) cf.mem0!.view.setFloat64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), x, true);
-                  else cf.mem0!.view.setBigInt64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), f64ToBits(x), true); // keeps a signalling NaN
+                  else cf.mem0!.view.setBigInt64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), f64ToI64(x), true); // keeps a signalling NaN
                   pc += 4;
                   continue;
                 }

@@ -21,9 +21,8 @@ import { parseScript } from '../text/script-parser.ts';
 import type { Const, Expected, FloatPattern } from '../script/ast.ts';
 import { Trap } from '../util/errors.ts';
 import { coreWastFiles } from '../../test/helpers/spec.ts';
-import {
-  NUMERIC, bitsToF64, f32ToNumber, f64ToBits, isNumericOp, numberToF32, numericFn, type NumericOp,
-} from './numeric.ts';
+import { NUMERIC, isNumericOp, numericFn, type NumericOp } from './numeric.ts';
+import { f32FromBits, f32ToBits, f64FromBits, f64ToI64 } from '../util/float-bits.ts';
 
 /** FC_RUNS=n multiplies the number of random runs. */
 const RUNS = Number(process.env.FC_RUNS ?? 1);
@@ -66,9 +65,9 @@ const V8: Record<string, (...args: Wire[]) => Wire> = (() => {
 // ---- ours on the wire ----------------------------------------------------------------------------
 
 const fromWire = (t: NumType, w: Wire): number | bigint =>
-  t === 'f32' ? (w as number) >>> 0 : t === 'f64' ? bitsToF64(w as bigint) : w;
+  t === 'f32' ? (w as number) >>> 0 : t === 'f64' ? f64FromBits(w as bigint) : w;
 const toWire = (t: NumType, v: number | bigint): Wire =>
-  t === 'f32' ? (v as number) | 0 : t === 'f64' ? f64ToBits(v as number) : v;
+  t === 'f32' ? (v as number) | 0 : t === 'f64' ? f64ToI64(v as number) : v;
 
 // ---- NaN classes ---------------------------------------------------------------------------------
 
@@ -156,8 +155,8 @@ function check(op: NumericOp, args: Wire[]): void {
 
 // ---- inputs --------------------------------------------------------------------------------------
 
-const f32 = (x: number): number => numberToF32(x) | 0;
-const f64 = (x: number): bigint => f64ToBits(x);
+const f32 = (x: number): number => f32ToBits(x) | 0;
+const f64 = (x: number): bigint => f64ToI64(x);
 
 const EDGE_I32: number[] = [
   0, 1, -1, 2, -2, 3, 7, 8, 15, 16, 31, 32, 33, 63, 64, 100, -100, 0x7fffffff, -0x80000000, 0x7ffffffe, -0x7fffffff,
@@ -182,7 +181,7 @@ const EDGE_F32: number[] = [
   ...[1, -1, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3.5, -3.5, 0.49999997, -0.49999997, 0.99999994, -0.99999994, 2 ** 23,
     2 ** 23 + 1, -(2 ** 23) - 1, 2 ** 23 - 0.5, 2 ** 24, 2 ** 31, -(2 ** 31), 2 ** 31 - 128, -(2 ** 31) - 256, 2 ** 32,
     2 ** 32 - 256, 2 ** 63, -(2 ** 63), 2 ** 63 - 2 ** 39, -(2 ** 63) - 2 ** 40, 2 ** 64, 2 ** 64 - 2 ** 40, 3.4e38,
-    Math.PI, -Math.E, 1e-40, 123456.789, 0.1, -0.1, 4, 8, 1e10, -1e10].map((x) => numberToF32(x)),
+    Math.PI, -Math.E, 1e-40, 123456.789, 0.1, -0.1, 4, 8, 1e10, -1e10].map((x) => f32ToBits(x)),
 ].map((b) => b | 0);
 
 const EDGE_F64: bigint[] = [
@@ -264,10 +263,10 @@ test('differential against V8: random inputs (fast-check)', () => {
 });
 
 test('helpers round-trip bits', () => {
-  for (const b of EDGE_F32) if (((b & 0x7fffffff) >>> 0) <= 0x7f800000) assert.equal(numberToF32(f32ToNumber(b >>> 0)), b >>> 0);
-  for (const b of EDGE_F64) assert.equal(f64ToBits(bitsToF64(b)), b);
-  assert.equal(bitsToF64(0xfff0000000000001n), bitsToF64(-0xfffffffffffffn)); // unsigned or signed bits
-  assert.equal(f64ToBits(bitsToF64(0x7ff0000000000001n)), 0x7ff0000000000001n); // a signalling NaN survives
+  for (const b of EDGE_F32) if (((b & 0x7fffffff) >>> 0) <= 0x7f800000) assert.equal(f32ToBits(f32FromBits(b >>> 0)), b >>> 0);
+  for (const b of EDGE_F64) assert.equal(f64ToI64(f64FromBits(b)), b);
+  assert.equal(f64FromBits(0xfff0000000000001n), f64FromBits(-0xfffffffffffffn)); // unsigned or signed bits
+  assert.equal(f64ToI64(f64FromBits(0x7ff0000000000001n)), 0x7ff0000000000001n); // a signalling NaN survives
 });
 
 test('NaN results follow the reference interpreter', () => {
@@ -279,18 +278,18 @@ test('NaN results follow the reference interpreter', () => {
   assert.equal(N['f32.min'](0x3f800000, 0x7f800001), 0x7fc00001);
   assert.equal(N['f32.sqrt'](0xbf800000), 0x7fc00000);
   assert.equal(N['f32.nearest'](0xff800001), 0xffc00001);
-  assert.equal(f64ToBits(N['f64.mul'](bitsToF64(0x7ff0000000000001n), 1)), 0x7ff8000000000001n);
-  assert.equal(f64ToBits(N['f64.max'](2, bitsToF64(-0x000fffffffffffffn))), -0x0007ffffffffffffn);
-  assert.equal(f64ToBits(N['f64.div'](0, 0)), 0x7ff8000000000000n);
-  assert.equal(f64ToBits(N['f64.floor'](bitsToF64(0x7ff0000000000123n))), 0x7ff8000000000123n);
+  assert.equal(f64ToI64(N['f64.mul'](f64FromBits(0x7ff0000000000001n), 1)), 0x7ff8000000000001n);
+  assert.equal(f64ToI64(N['f64.max'](2, f64FromBits(-0x000fffffffffffffn))), -0x0007ffffffffffffn);
+  assert.equal(f64ToI64(N['f64.div'](0, 0)), 0x7ff8000000000000n);
+  assert.equal(f64ToI64(N['f64.floor'](f64FromBits(0x7ff0000000000123n))), 0x7ff8000000000123n);
   // promote / demote keep sign and payload (shifted), quieted
-  assert.equal(f64ToBits(N['f64.promote_f32'](0xff800001)), BigInt.asIntN(64, 0xfff8000020000000n));
-  assert.equal(N['f32.demote_f64'](bitsToF64(0x7ff0000020000000n)), 0x7fc00001);
-  assert.equal(N['f32.demote_f64'](bitsToF64(0x7ff0000000000001n)), 0x7fc00000);
+  assert.equal(f64ToI64(N['f64.promote_f32'](0xff800001)), BigInt.asIntN(64, 0xfff8000020000000n));
+  assert.equal(N['f32.demote_f64'](f64FromBits(0x7ff0000020000000n)), 0x7fc00001);
+  assert.equal(N['f32.demote_f64'](f64FromBits(0x7ff0000000000001n)), 0x7fc00000);
   // bit operations keep signalling NaNs
   assert.equal(N['f32.neg'](0x7f800001), 0xff800001);
-  assert.equal(f64ToBits(N['f64.abs'](bitsToF64(0xfff0000000000001n))), 0x7ff0000000000001n);
-  assert.equal(f64ToBits(N['f64.copysign'](bitsToF64(0x7ff0000000000001n), bitsToF64(0xfff8000000000000n))), -0x000fffffffffffffn);
+  assert.equal(f64ToI64(N['f64.abs'](f64FromBits(0xfff0000000000001n))), 0x7ff0000000000001n);
+  assert.equal(f64ToI64(N['f64.copysign'](f64FromBits(0x7ff0000000000001n), f64FromBits(0xfff8000000000000n))), -0x000fffffffffffffn);
 });
 
 test('traps carry the reference messages', () => {
@@ -329,7 +328,7 @@ function straightLine(m: Module, index: number): Fn | null {
     const a = ins.args as unknown[];
     if (op === 'local.get') steps.push((s, args) => s.push(args[a[0] as number]!));
     else if (op === 'i32.const' || op === 'i64.const' || op === 'f32.const') steps.push((s) => s.push(a[0] as number | bigint));
-    else if (op === 'f64.const') steps.push((s) => s.push(bitsToF64(a[0] as bigint)));
+    else if (op === 'f64.const') steps.push((s) => s.push(f64FromBits(a[0] as bigint)));
     else if (isNumericOp(op)) {
       const fn = numericFn(op);
       const n = fn.length;
@@ -344,7 +343,7 @@ function straightLine(m: Module, index: number): Fn | null {
 }
 
 const constVal = (c: Const): Val | undefined =>
-  c.type === 'f64' ? bitsToF64(c.value) : c.type === 'i32' || c.type === 'i64' || c.type === 'f32' || c.type === 'v128' ? c.value : undefined;
+  c.type === 'f64' ? f64FromBits(c.value) : c.type === 'i32' || c.type === 'i64' || c.type === 'f32' || c.type === 'v128' ? c.value : undefined;
 
 function matchFloat32(p: FloatPattern<number>, bits: number): boolean {
   const nan = (bits & 0x7fffffff) > 0x7f800000;
@@ -364,7 +363,7 @@ function matches(e: Expected, v: Val): boolean {
   switch (e.kind) {
     case 'const': {
       const c = e.value;
-      if (c.type === 'f64') return typeof v === 'number' && f64ToBits(v) === BigInt.asIntN(64, c.value);
+      if (c.type === 'f64') return typeof v === 'number' && f64ToI64(v) === BigInt.asIntN(64, c.value);
       if (c.type === 'f32') return typeof v === 'number' && v >>> 0 === c.value >>> 0;
       if (c.type === 'v128') return v instanceof Uint8Array && Buffer.from(v).equals(Buffer.from(c.value));
       return v === (c as { value: unknown }).value;
@@ -372,7 +371,7 @@ function matches(e: Expected, v: Val): boolean {
     case 'f32':
       return typeof v === 'number' && matchFloat32(e.pattern, v >>> 0);
     case 'f64':
-      return typeof v === 'number' && matchFloat64(e.pattern, f64ToBits(v));
+      return typeof v === 'number' && matchFloat64(e.pattern, f64ToI64(v));
     case 'either':
       return e.options.some((o) => matches(o, v));
     default:

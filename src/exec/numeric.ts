@@ -55,15 +55,6 @@ const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const HI = LITTLE ? 1 : 0;
 const LO = LITTLE ? 0 : 1;
 
-export { storeF64 };
-/** The value of f32 bits, as a double (NaN payloads are not kept). */
-export const f32ToNumber = f32FromBits;
-/** A double rounded to f32 (ties to even), as bits. */
-export const numberToF32 = f32ToBits;
-/** The bits of an f64, as a signed bigint (the i64 of `i64.reinterpret_f64`). */
-export const f64ToBits = f64ToI64;
-/** The f64 of 64 bits, given as a signed or unsigned bigint (both wrap modulo 2^64). */
-export const bitsToF64 = f64FromBits;
 
 /** The high 32 bits of an f64 (as uint32); F64[0] then holds x. */
 function hiWord(x: number): number {
@@ -119,8 +110,8 @@ function roundEven(x: number): number {
 }
 
 function f32Unary(a: number, f: (x: number) => number): number {
-  const x = f32ToNumber(a);
-  return x === x ? numberToF32(f(x)) : nan32u(a);
+  const x = f32FromBits(a);
+  return x === x ? f32ToBits(f(x)) : nan32u(a);
 }
 
 const f32Ceil = (a: number): number => f32Unary(a, Math.ceil);
@@ -129,33 +120,33 @@ const f32Trunc = (a: number): number => f32Unary(a, Math.trunc);
 const f32Nearest = (a: number): number => f32Unary(a, roundEven);
 
 function f32Sqrt(a: number): number {
-  const r = Math.sqrt(f32ToNumber(a));
-  return r === r ? numberToF32(r) : nan32u(a);
+  const r = Math.sqrt(f32FromBits(a));
+  return r === r ? f32ToBits(r) : nan32u(a);
 }
 
 function f32Add(a: number, b: number): number {
-  const r = f32ToNumber(a) + f32ToNumber(b);
-  return r === r ? numberToF32(r) : nan32b(a, b);
+  const r = f32FromBits(a) + f32FromBits(b);
+  return r === r ? f32ToBits(r) : nan32b(a, b);
 }
 
 function f32Sub(a: number, b: number): number {
-  const r = f32ToNumber(a) - f32ToNumber(b);
-  return r === r ? numberToF32(r) : nan32b(a, b);
+  const r = f32FromBits(a) - f32FromBits(b);
+  return r === r ? f32ToBits(r) : nan32b(a, b);
 }
 
 function f32Mul(a: number, b: number): number {
-  const r = f32ToNumber(a) * f32ToNumber(b);
-  return r === r ? numberToF32(r) : nan32b(a, b);
+  const r = f32FromBits(a) * f32FromBits(b);
+  return r === r ? f32ToBits(r) : nan32b(a, b);
 }
 
 function f32Div(a: number, b: number): number {
-  const r = f32ToNumber(a) / f32ToNumber(b);
-  return r === r ? numberToF32(r) : nan32b(a, b);
+  const r = f32FromBits(a) / f32FromBits(b);
+  return r === r ? f32ToBits(r) : nan32b(a, b);
 }
 
 function f32Min(a: number, b: number): number {
-  const x = f32ToNumber(a);
-  const y = f32ToNumber(b);
+  const x = f32FromBits(a);
+  const y = f32FromBits(b);
   if (x < y) return a;
   if (y < x) return b;
   if (x === y) return (a | b) >>> 0; // min(-0, +0) = -0
@@ -163,8 +154,8 @@ function f32Min(a: number, b: number): number {
 }
 
 function f32Max(a: number, b: number): number {
-  const x = f32ToNumber(a);
-  const y = f32ToNumber(b);
+  const x = f32FromBits(a);
+  const y = f32FromBits(b);
   if (x > y) return a;
   if (y > x) return b;
   if (x === y) return (a & b) >>> 0; // max(-0, +0) = +0
@@ -213,7 +204,7 @@ function f64Nearest(a: number): number {
 
 /** f64 -> f32 (round to nearest even); a NaN keeps its sign and the top of its payload, quieted. */
 function demote(x: number): number {
-  if (x === x) return numberToF32(x);
+  if (x === x) return f32ToBits(x);
   F64[0] = x; // (a store may set the quiet bit, which the result sets anyway)
   const hi = U32[HI]!;
   const lo = U32[LO]!;
@@ -222,7 +213,7 @@ function demote(x: number): number {
 
 /** f32 -> f64 (exact); a NaN keeps its sign and payload, quieted. */
 function promote(b: number): number {
-  if (!isNaN32(b)) return f32ToNumber(b);
+  if (!isNaN32(b)) return f32FromBits(b);
   U32[HI] = (b & F32_SIGN) | 0x7ff80000 | ((b & 0x7fffff) >>> 3);
   U32[LO] = (b & 7) << 29;
   return F64[0]!;
@@ -299,9 +290,9 @@ function popcnt64(a: bigint): bigint {
 /** i64 -> f32 with a single rounding: below 2^53 the double is exact; above, the bits
  *  shifted out are folded into a sticky bit, which rounds like them at f32 precision. */
 function i64ToF32(x: bigint): number {
-  if (x > -TWO53 && x < TWO53) return numberToF32(Number(x));
+  if (x > -TWO53 && x < TWO53) return f32ToBits(Number(x));
   const q = (x >> 12n) | ((x & 0xfffn) === 0n ? 0n : 1n);
-  return numberToF32(Number(q) * 4096);
+  return f32ToBits(Number(q) * 4096);
 }
 
 // ---- float -> integer ------------------------------------------------------------------------
@@ -393,12 +384,12 @@ export const NUMERIC: NumericTable = {
   'i64.ge_u': (a, b) => (ltU64(a, b) ? 0 : 1),
 
   // float comparisons (NaN compares unordered)
-  'f32.eq': (a, b) => (f32ToNumber(a) === f32ToNumber(b) ? 1 : 0),
-  'f32.ne': (a, b) => (f32ToNumber(a) !== f32ToNumber(b) ? 1 : 0),
-  'f32.lt': (a, b) => (f32ToNumber(a) < f32ToNumber(b) ? 1 : 0),
-  'f32.gt': (a, b) => (f32ToNumber(a) > f32ToNumber(b) ? 1 : 0),
-  'f32.le': (a, b) => (f32ToNumber(a) <= f32ToNumber(b) ? 1 : 0),
-  'f32.ge': (a, b) => (f32ToNumber(a) >= f32ToNumber(b) ? 1 : 0),
+  'f32.eq': (a, b) => (f32FromBits(a) === f32FromBits(b) ? 1 : 0),
+  'f32.ne': (a, b) => (f32FromBits(a) !== f32FromBits(b) ? 1 : 0),
+  'f32.lt': (a, b) => (f32FromBits(a) < f32FromBits(b) ? 1 : 0),
+  'f32.gt': (a, b) => (f32FromBits(a) > f32FromBits(b) ? 1 : 0),
+  'f32.le': (a, b) => (f32FromBits(a) <= f32FromBits(b) ? 1 : 0),
+  'f32.ge': (a, b) => (f32FromBits(a) >= f32FromBits(b) ? 1 : 0),
   'f64.eq': (a, b) => (a === b ? 1 : 0),
   'f64.ne': (a, b) => (a !== b ? 1 : 0),
   'f64.lt': (a, b) => (a < b ? 1 : 0),
@@ -518,18 +509,18 @@ export const NUMERIC: NumericTable = {
     I64[0] = a;
     return U32[LO]! | 0;
   },
-  'i32.trunc_f32_s': (a) => truncS32(f32ToNumber(a)),
-  'i32.trunc_f32_u': (a) => truncU32(f32ToNumber(a)),
+  'i32.trunc_f32_s': (a) => truncS32(f32FromBits(a)),
+  'i32.trunc_f32_u': (a) => truncU32(f32FromBits(a)),
   'i32.trunc_f64_s': truncS32,
   'i32.trunc_f64_u': truncU32,
   'i64.extend_i32_s': (a) => BigInt(a),
   'i64.extend_i32_u': (a) => BigInt(a >>> 0),
-  'i64.trunc_f32_s': (a) => truncS64(f32ToNumber(a)),
-  'i64.trunc_f32_u': (a) => truncU64(f32ToNumber(a)),
+  'i64.trunc_f32_s': (a) => truncS64(f32FromBits(a)),
+  'i64.trunc_f32_u': (a) => truncU64(f32FromBits(a)),
   'i64.trunc_f64_s': truncS64,
   'i64.trunc_f64_u': truncU64,
-  'f32.convert_i32_s': (a) => numberToF32(a),
-  'f32.convert_i32_u': (a) => numberToF32(a >>> 0),
+  'f32.convert_i32_s': (a) => f32ToBits(a),
+  'f32.convert_i32_u': (a) => f32ToBits(a >>> 0),
   'f32.convert_i64_s': i64ToF32,
   'f32.convert_i64_u': (a) => (a >= 0n ? i64ToF32(a) : i64ToF32(a + TWO64)),
   'f32.demote_f64': demote,
@@ -539,9 +530,9 @@ export const NUMERIC: NumericTable = {
   'f64.convert_i64_u': (a) => Number(a >= 0n ? a : a + TWO64),
   'f64.promote_f32': promote,
   'i32.reinterpret_f32': (a) => a | 0,
-  'i64.reinterpret_f64': f64ToBits,
+  'i64.reinterpret_f64': f64ToI64,
   'f32.reinterpret_i32': (a) => a >>> 0,
-  'f64.reinterpret_i64': bitsToF64,
+  'f64.reinterpret_i64': f64FromBits,
 
   // sign extension
   'i32.extend8_s': (a) => (a << 24) >> 24,
@@ -551,12 +542,12 @@ export const NUMERIC: NumericTable = {
   'i64.extend32_s': (a) => BigInt.asIntN(32, a),
 
   // saturating truncation
-  'i32.trunc_sat_f32_s': (a) => truncSatS32(f32ToNumber(a)),
-  'i32.trunc_sat_f32_u': (a) => truncSatU32(f32ToNumber(a)),
+  'i32.trunc_sat_f32_s': (a) => truncSatS32(f32FromBits(a)),
+  'i32.trunc_sat_f32_u': (a) => truncSatU32(f32FromBits(a)),
   'i32.trunc_sat_f64_s': truncSatS32,
   'i32.trunc_sat_f64_u': truncSatU32,
-  'i64.trunc_sat_f32_s': (a) => truncSatS64(f32ToNumber(a)),
-  'i64.trunc_sat_f32_u': (a) => truncSatU64(f32ToNumber(a)),
+  'i64.trunc_sat_f32_s': (a) => truncSatS64(f32FromBits(a)),
+  'i64.trunc_sat_f32_u': (a) => truncSatU64(f32FromBits(a)),
   'i64.trunc_sat_f64_s': truncSatS64,
   'i64.trunc_sat_f64_u': truncSatU64,
 };

@@ -23,7 +23,8 @@ import { parseScript } from '../text/script-parser.ts';
 import type { Const, Expected, FloatPattern } from '../script/ast.ts';
 import { Trap } from '../util/errors.ts';
 import { coreWastFiles } from '../../test/helpers/spec.ts';
-import { bitsToF64, f64ToBits, isNumericOp, numberToF32, numericFn } from './numeric.ts';
+import { isNumericOp, numericFn } from './numeric.ts';
+import { f32ToBits, f64FromBits, f64ToI64 } from '../util/float-bits.ts';
 import { SIMD, isSimdOp, simdFn, type SimdOp } from './simd.ts';
 
 /** FC_RUNS=n multiplies the number of random runs. */
@@ -169,9 +170,9 @@ function runV8(name: string, params: ValType[], result: ValType, args: Wire[]): 
 // ---- ours on the wire ------------------------------------------------------------------------------
 
 const fromWire = (t: ValType, w: Wire): Val =>
-  t === 'f32' ? (w as number) >>> 0 : t === 'f64' ? bitsToF64(w as bigint) : t === 'v128' ? (w as Uint8Array).slice() : w;
+  t === 'f32' ? (w as number) >>> 0 : t === 'f64' ? f64FromBits(w as bigint) : t === 'v128' ? (w as Uint8Array).slice() : w;
 const toWire = (t: ValType, v: Val): Wire =>
-  t === 'f32' ? (v as number) | 0 : t === 'f64' ? f64ToBits(v as number) : v;
+  t === 'f32' ? (v as number) | 0 : t === 'f64' ? f64ToI64(v as number) : v;
 
 function runOurs(op: SimdOp, imm: number | Uint8Array | undefined, params: ValType[], result: ValType, args: Wire[]): Wire {
   const xs = generic<Val>();
@@ -253,7 +254,7 @@ function check(variant: Variant, args: Wire[]): void {
 
 // ---- inputs ------------------------------------------------------------------------------------------
 
-const f32 = (x: number): number => numberToF32(x) | 0;
+const f32 = (x: number): number => f32ToBits(x) | 0;
 
 const EDGE_I8 = [0, 1, -1, 2, 0x7f, -0x80, 0x7e, -0x7f, 0x40, -0x40, 0x55, -0x56, 3, 100, -100, 0x0f];
 const EDGE_I16 = [0, 1, -1, 2, 0x7fff, -0x8000, 0x7ffe, -0x7fff, 0x80, 0x7f, -0x81, 0xff, 0x100, 0x4000, -0x4000, 0x5555, 300, -300];
@@ -263,7 +264,7 @@ const EDGE_F32 = [
   0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7fa00000, 0x7f800001, 0x7fffffff, 0xffffffff, 0x7f7fffff,
   0xff7fffff, 1, 0x80000001, 0x007fffff, 0x00800000,
   ...[1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 3.5, 0.99999994, 2 ** 23 + 1, 2 ** 31, -(2 ** 31), 2 ** 31 - 128, 2 ** 32, 2 ** 32 - 256,
-    -0.99999994, 3.4e38, Math.PI, -1e-40, 1e10].map((x) => numberToF32(x)),
+    -0.99999994, 3.4e38, Math.PI, -1e-40, 1e10].map((x) => f32ToBits(x)),
 ].map((b) => b | 0);
 const EDGE_F64 = [
   0n, 0x8000000000000000n, 0x7ff0000000000000n, 0xfff0000000000000n, 0x7ff8000000000000n, 0xfff8000000000000n,
@@ -272,7 +273,7 @@ const EDGE_F64 = [
   1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 0.49999999999999994, 2 ** 52 + 1, 2 ** 31, 2 ** 31 - 0.5, -(2 ** 31) - 1, -(2 ** 31) - 0.5,
   2 ** 32, 2 ** 32 - 0.5, -0.9999999999999999, 3.4028235677973366e38, 7.006492321624085e-46, 1e300, 5e-324, 0.1, Math.PI,
   1 + 2 ** -24,
-].map(f64ToBits));
+].map(f64ToI64));
 
 type Shape = 'i8' | 'i16' | 'i32' | 'i64' | 'f32' | 'f64';
 const LANE_BYTES: Record<Shape, number> = { i8: 1, i16: 2, i32: 4, i64: 8, f32: 4, f64: 8 };
@@ -314,7 +315,7 @@ const lanesArb = (shape: Shape): fc.Arbitrary<Uint8Array> => {
   const laneArb: fc.Arbitrary<number | bigint> =
     shape === 'i64' || shape === 'f64'
       ? fc.oneof(fc.constantFrom(...xs), fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
-        ...(shape === 'f64' ? [fc.double().map(f64ToBits), fc.integer({ min: -4000, max: 4000 }).map((x) => f64ToBits(x / 4))] : []))
+        ...(shape === 'f64' ? [fc.double().map(f64ToI64), fc.integer({ min: -4000, max: 4000 }).map((x) => f64ToI64(x / 4))] : []))
       : fc.oneof(fc.constantFrom(...xs), fc.integer({ min: -0x80000000, max: 0x7fffffff }),
         ...(shape === 'f32' ? [fc.float().map(f32), fc.integer({ min: -4000, max: 4000 }).map((x) => f32(x / 4))] : []));
   return fc.array(laneArb, { minLength: n, maxLength: n }).map((ls) => fromLanes(shape, ls));
@@ -330,7 +331,7 @@ const SCALAR_ARB: Record<Exclude<ValType, 'v128'>, fc.Arbitrary<Wire>> = {
   i32: fc.oneof(fc.constantFrom(...EDGE_I32, 7, 8, 15, 16, 127, 128, 129), fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.integer({ min: -70, max: 70 })),
   i64: fc.oneof(fc.constantFrom(...EDGE_I64), fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n })),
   f32: fc.oneof(fc.constantFrom(...EDGE_F32), fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.float().map(f32)),
-  f64: fc.oneof(fc.constantFrom(...EDGE_F64), fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), fc.double().map(f64ToBits)),
+  f64: fc.oneof(fc.constantFrom(...EDGE_F64), fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), fc.double().map(f64ToI64)),
 };
 
 const EDGE_SCALARS: Record<Exclude<ValType, 'v128'>, readonly Wire[]> = {
@@ -465,7 +466,7 @@ function straightLine(m: Module, index: number): Fn | null {
     const a = ins.args as unknown[];
     if (op === 'local.get') steps.push((s, args) => s.push(args[a[0] as number]!));
     else if (op === 'i32.const' || op === 'i64.const' || op === 'f32.const' || op === 'v128.const') steps.push((s) => s.push(a[0] as Val));
-    else if (op === 'f64.const') steps.push((s) => s.push(bitsToF64(a[0] as bigint)));
+    else if (op === 'f64.const') steps.push((s) => s.push(f64FromBits(a[0] as bigint)));
     else if (isNumericOp(op) || isSimdOp(op)) {
       const fn = (isSimdOp(op) ? simdFn(op) : numericFn(op)) as (...xs: Val[]) => Val;
       const n = sigOf(op).params.length;
@@ -485,7 +486,7 @@ function straightLine(m: Module, index: number): Fn | null {
 }
 
 const constVal = (c: Const): Val | undefined =>
-  c.type === 'f64' ? bitsToF64(c.value) : c.type === 'i32' || c.type === 'i64' || c.type === 'f32' || c.type === 'v128' ? c.value : undefined;
+  c.type === 'f64' ? f64FromBits(c.value) : c.type === 'i32' || c.type === 'i64' || c.type === 'f32' || c.type === 'v128' ? c.value : undefined;
 
 function matchF32(p: FloatPattern<number>, bits: number): boolean {
   const mag = bits & 0x7fffffff;
@@ -505,7 +506,7 @@ function matches(e: Expected, v: Val): boolean {
   switch (e.kind) {
     case 'const': {
       const c = e.value;
-      if (c.type === 'f64') return typeof v === 'number' && f64ToBits(v) === BigInt.asIntN(64, c.value);
+      if (c.type === 'f64') return typeof v === 'number' && f64ToI64(v) === BigInt.asIntN(64, c.value);
       if (c.type === 'f32') return typeof v === 'number' && v >>> 0 === c.value >>> 0;
       if (c.type === 'v128') return v instanceof Uint8Array && hexV(v) === hexV(c.value);
       return v === (c as { value: unknown }).value;
@@ -513,7 +514,7 @@ function matches(e: Expected, v: Val): boolean {
     case 'f32':
       return typeof v === 'number' && matchF32(e.pattern, v >>> 0);
     case 'f64':
-      return typeof v === 'number' && matchF64(e.pattern, f64ToBits(v));
+      return typeof v === 'number' && matchF64(e.pattern, f64ToI64(v));
     case 'v128f32':
       return v instanceof Uint8Array && e.lanes.every((p, i) => matchF32(p, dv(v).getUint32(4 * i, true)));
     case 'v128f64':

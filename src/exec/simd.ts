@@ -28,7 +28,8 @@
 //   i32x4.relaxed_dot_i8x16_i7x16_add_s = both operands signed, the 4 products summed in 32 bits, plus c
 
 import type { INSTRS } from '../syntax/opcodes.ts';
-import { F32_OPS, F64_OPS, storeF64, truncSatS32, truncSatU32, type DefOfOp, type SigFn } from './numeric.ts';
+import { F32_OPS, F64_OPS, truncSatS32, truncSatU32, type DefOfOp, type SigFn } from './numeric.ts';
+import { storeF64 } from '../util/float-bits.ts';
 
 // ---- types: the Record is exhaustive over the table ------------------------------------------
 
