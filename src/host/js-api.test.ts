@@ -442,6 +442,33 @@ test('Exception objects: tag, payload, identity', () => {
   assert.equal(Exception.wrap(exn), e);
 });
 
+test('TypeErrors of running a host function (v128 in its type, a result that does not convert) are exceptions Wasm catches, as in V8', () => {
+  // (found by test/diff-binaryen.test.ts: Binaryen's fuzzer calls a "log-v128" import inside catch_all)
+  const wat = `(module
+    (import "m" "v" (func $v (param v128)))
+    (import "m" "r" (func $r (result i64)))
+    (import "m" "jstag" (tag $js (param externref)))
+    (func (export "catchV") (result i32)
+      (block $h (try_table (catch_all $h) (call $v (v128.const i64x2 0 0))) (return (i32.const 0)))
+      (i32.const 1))
+    (func (export "catchR") (result i32)
+      (block $h (try_table (catch_all $h) (drop (call $r))) (return (i32.const 0)))
+      (i32.const 1))
+    (func (export "payloadV") (result externref)
+      (block $h (result externref) (try_table (catch $js $h) (call $v (v128.const i64x2 0 0))) (ref.null extern))))`;
+  const bytes = encodeModule(parseModule(wat));
+  const host = (globalThis as unknown as { WebAssembly: typeof WebAssembly }).WebAssembly;
+  for (const ns of [WebAssembly, host]) {
+    let called = 0;
+    const imports = { m: { v: () => called++, r: () => 1, jstag: ns.JSTag } };
+    const { exports } = new ns.Instance(new ns.Module(bytes), imports);
+    assert.equal((exports.catchV as () => number)(), 1);
+    assert.equal((exports.catchR as () => number)(), 1);
+    assert.ok((exports.payloadV as () => unknown)() instanceof TypeError);
+    assert.equal(called, 0);
+  }
+});
+
 test('WebAssembly.instantiate of a Module resolves to the Instance; wasmfx instantiate always to { module, instance }', async () => {
   const m = new Module('(module (global (export "g") i32 (i32.const 3)))');
   const i = await WebAssembly.instantiate(m);

@@ -551,18 +551,20 @@ export function hostFunctionFromJs(type: DefType, fn: (...args: unknown[]) => un
   const { params, results } = funcTypeOf(type);
   const convertible = hasJsType(params) && hasJsType(results);
   return hostFunc(type, (args) => {
-    if (!convertible) throw new TypeError('type incompatibility when transforming from/to JS');
-    let ret: unknown;
+    // Everything "run a host function" throws, its TypeErrors for a v128 or exnref in the type
+    // and for results that do not convert included, enters Wasm as an exception (JS API, "create
+    // a host function"): catch_all catches it, as in V8.
     try {
-      ret = fn.apply(undefined, args.map((v, i) => toJsValue(v, params[i]!)));
+      if (!convertible) throw new TypeError('type incompatibility when transforming from/to JS');
+      const ret = fn.apply(undefined, args.map((v, i) => toJsValue(v, params[i]!)));
+      if (results.length === 0) return [];
+      if (results.length === 1) return [toWasmValue(ret, results[0]!)];
+      const vs = iterableToList(ret, 'a function with multiple results must return an iterable');
+      if (vs.length !== results.length) throw new TypeError(`expected ${results.length} results, got ${vs.length}`);
+      return vs.map((v, i) => toWasmValue(v, results[i]!));
     } catch (e) {
       throw toEngine(e);
     }
-    if (results.length === 0) return [];
-    if (results.length === 1) return [toWasmValue(ret, results[0]!)];
-    const vs = iterableToList(ret, 'a function with multiple results must return an iterable');
-    if (vs.length !== results.length) throw new TypeError(`expected ${results.length} results, got ${vs.length}`);
-    return vs.map((v, i) => toWasmValue(v, results[i]!));
   }, name);
 }
 
