@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { LinkError, MalformedError, Trap, WasmError } from '../util/errors.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import { parseModule } from '../text/parser.ts';
-import { f32ToBits } from '../text/numbers.ts';
+import { f32ToBits } from '../util/float-bits.ts';
 import { ExternAny, HostRef, WasmStruct, type FuncInst, type Value } from '../runtime/value.ts';
 import {
   CompileError, Exception, Global, Instance, LinkError as JsLinkError, Memory, Module, RuntimeError, Table, Tag, WebAssembly,

@@ -43,7 +43,7 @@ import { isWasmError } from '../util/errors.ts';
 import { invoke as engineInvoke, type EngineOptions } from '../exec/engine.ts';
 import { WebAssembly as Polyfill } from './polyfill.ts';
 import { parseModule } from '../text/parser.ts';
-import { f32FromBits, f32ToBits } from '../text/numbers.ts';
+import { f32FromBits, f32ToBits } from '../util/float-bits.ts';
 import type { Module as AstModule } from '../syntax/ast.ts';
 import type { AddrType, ExternKind } from '../syntax/types.ts';
 import {

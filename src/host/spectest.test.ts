@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseModule } from '../text/parser.ts';
 import { validateModule } from '../valid/validator.ts';
 import { instantiate } from '../runtime/instantiate.ts';
-import { f32ToBits } from '../text/numbers.ts';
+import { f32ToBits } from '../util/float-bits.ts';
 import type { ExternVal } from '../runtime/value.ts';
 import { Spectest, formatPrinted } from './spectest.ts';
 

@@ -11,7 +11,8 @@ import { Memory } from '../runtime/memory.ts';
 import { Table } from '../runtime/table.ts';
 import type { ExternVal, Value } from '../runtime/value.ts';
 import type { NumType } from '../syntax/types.ts';
-import { formatF32, formatF64, f32ToBits, f64ToBits } from '../text/numbers.ts';
+import { formatF32, formatF64 } from '../text/numbers.ts';
+import { f32ToBits, f64ToBits } from '../util/float-bits.ts';
 import { C_FUNCREF, type CValType, funcTypeOf } from '../valid/types.ts';
 
 export interface SpectestOptions {

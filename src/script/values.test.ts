@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { HostRefs, constToValue, displayValue, formatValue, matchResult, parseArg } from './values.ts';
 import { ExternAny, HostRef, WasmStruct } from '../runtime/value.ts';
 import { C_ANYREF, C_EXTERNREF, C_FUNCREF, type DefType } from '../valid/types.ts';
-import { f64FromBits, f64ToBits } from '../text/numbers.ts';
+import { f64FromBits, f64ToBits } from '../util/float-bits.ts';
 import type { Expected } from './ast.ts';
 
 const f32 = (bits: number): Expected => ({ kind: 'f32', pattern: { kind: 'value', bits } });

@@ -11,7 +11,8 @@ import type { Const, Expected, FloatPattern } from './ast.ts';
 import type { CValType } from '../valid/types.ts';
 import { valTypeToString } from '../valid/types.ts';
 import { ExternAny, HostRef, WasmArray, WasmExn, WasmStruct, type Value } from '../runtime/value.ts';
-import { f64FromBits, f64ToBits, formatF32, formatF64, formatI32, formatI64, parseF32, parseF64 } from '../text/numbers.ts';
+import { formatF32, formatF64, formatI32, formatI64, parseF32, parseF64 } from '../text/numbers.ts';
+import { f64FromBits, f64ToBits } from '../util/float-bits.ts';
 
 // ---- constants -> values ---------------------------------------------------------------
 

@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
-  f32FromBits, f32ToBits, f64FromBits, f64ToBits, formatF32, formatF64, formatI32, formatI64,
+  formatF32, formatF64, formatI32, formatI64,
   numberClass, parseF32, parseF64, parseI16, parseI32, parseI64, parseI8, parseU32, parseU64,
 } from './numbers.ts';
+import { f32FromBits, f32ToBits, f64FromBits, f64ToBits } from '../util/float-bits.ts';
 import { coreWastFiles, specDir } from '../../test/helpers/spec.ts';
 
 const SPEC = join(specDir(), 'core');

@@ -237,7 +237,6 @@ export function parseF64(tok: string): bigint | null {
 
 // ---- float formatting ---------------------------------------------------------
 
-export { f32FromBits, f32ToBits, f64FromBits, f64ToBits };
 
 /**
  * Writes digits d1 d2 ... dn times 10^(point - n) the way JavaScript does:
