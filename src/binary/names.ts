@@ -2,7 +2,8 @@
 // decoded into `Names` and encoded back. Decoding goes by what the section
 // means, not by how it is written, as toolchains write it in their own ways
 // (Kotlin pads its LEB128 sizes): subsections in any order, unknown ones
-// skipped, a name given twice keeps the first. Encoding writes the
+// skipped, a name given twice keeps the first, an empty indirect entry
+// (a function without local names) is dropped. Encoding writes the
 // subsections in the order the spec lists them:
 //   0 module   1 functions   2 locals (indirect)   3 labels (indirect)   4 types
 //   5 tables   6 memories    7 globals   8 elem segments   9 data segments
@@ -78,6 +79,14 @@ export function decodeNames(payload: Uint8Array): Names | null {
     }
   } catch {
     return null;
+  }
+  // an empty indirect entry (Kotlin writes one for every function without local names) names
+  // nothing, and the text format cannot say it: dropped, so that a module printed and parsed
+  // back has the same names (the raw section still keeps its bytes, see the decoder)
+  for (const [, key, indirect] of SUBSECTIONS) {
+    if (!indirect) continue;
+    const outer = names[key] as Map<number, Map<number, string>>;
+    for (const [x, inner] of outer) if (inner.size === 0) outer.delete(x);
   }
   return names;
 }

@@ -222,7 +222,10 @@ export function decodeUtf8Lossless(bytes: Uint8Array): string {
 
 // ---- the token stream -------------------------------------------------------------
 
-/** Where a `(@custom ...)` annotation is: `(` at start, its items from bodyStart, `)` before end. */
+/**
+ * Where a `(@custom ...)` (or `(@name ...)`) annotation is: `(` at start, its items from
+ * bodyStart, `)` before end.
+ */
 export interface CustomAnnotation {
   readonly start: number;
   readonly bodyStart: number;
@@ -271,6 +274,8 @@ export function annotationItems(t: string, s: number, e: number): AnnotationItem
   return out;
 }
 
+const NONE: readonly CustomAnnotation[] = [];
+
 const syntax = (msg: string, at: number): never => {
   throw new WasmSyntaxError(msg, at);
 };
@@ -291,6 +296,13 @@ export class TokenStream {
   pos = 0;
   /** the `(@custom ...)` annotations met so far (other annotations are dropped) */
   readonly customs: CustomAnnotation[] = [];
+  /**
+   * The `(@name ...)` annotations, by the index of the token that follows them: the
+   * parser asks for the one right after the identifier (or keyword) of a definition.
+   */
+  private readonly nameAnnotations = new Map<number, CustomAnnotation[]>();
+  /** `(@name ...)` annotations lexed since the last token */
+  private pendingNames: CustomAnnotation[] | null = null;
 
   constructor(text: string, start = 0, end = text.length) {
     this.text = text;
@@ -356,6 +368,13 @@ export class TokenStream {
     }
   }
 
+  /** The `(@name ...)` annotations right before the token at pos + o (none: empty). */
+  nameAnnotationsBefore(o = 0): readonly CustomAnnotation[] {
+    const i = this.pos + o;
+    if (i >= this.count) this.fill(i);
+    return this.nameAnnotations.get(i) ?? NONE;
+  }
+
   // ---- values ----
 
   /** The bytes of the string literal at pos + o. */
@@ -398,6 +417,10 @@ export class TokenStream {
       const b = new Int32Array(n);
       b.set(this.ends);
       this.ends = b;
+    }
+    if (this.pendingNames !== null) {
+      this.nameAnnotations.set(this.count, this.pendingNames);
+      this.pendingNames = null;
     }
     this.kinds[this.count] = kind;
     this.starts[this.count] = s;
@@ -541,6 +564,7 @@ export class TokenStream {
     }
     const id = t.slice(start + 2, bodyStart);
     if (id === 'custom' || id === '"custom"') this.customs.push({ start, bodyStart, end: i });
+    else if (id === 'name' || id === '"name"') (this.pendingNames ??= []).push({ start, bodyStart, end: i });
     return i;
   }
 

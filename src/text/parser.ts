@@ -10,7 +10,12 @@
 //      results) reuse the first existing plain function type with the same
 //      signature or append a new one after the explicit types.
 // The result is a fully resolved `Module`: instructions are flat, immediates
-// in binary order (see opcodes.ts), identifiers only in `Module.names`.
+// in binary order (see opcodes.ts), identifiers only in `Module.names`. A
+// `(@name "string")` annotation right after the identifier of a definition (or
+// after its keyword when it has none) -- module, func, param, local, type,
+// field, table, memory, global, tag, elem, data, block label -- gives its name
+// in `Module.names` in place of the identifier: the printer writes one when a
+// name is repeated or empty (see printer.ts). Other annotations are skipped.
 //
 // Error messages follow parser.mly, because `assert_malformed` compares
 // message prefixes.
@@ -132,7 +137,10 @@ type Nest =
   /** a folded legacy try; part 0: (do ...), 1: (catch ...), 2: (catch_all ...) */
   | { readonly k: 'ftry'; part: 0 | 1 | 2; readonly label: string | null }
   /** phase 0: conditions, 1: (then ...), 2: (else ...) */
-  | { readonly k: 'fif'; phase: 0 | 1 | 2; readonly label: string | null; readonly bt: BlockType; readonly at: number }
+  | {
+    readonly k: 'fif'; phase: 0 | 1 | 2; readonly label: string | null; readonly name: string | null;
+    readonly bt: BlockType; readonly at: number;
+  }
   | { readonly k: 'fop'; readonly ins: Instr };
 
 export interface Body {
@@ -151,6 +159,8 @@ interface TypeUse {
   readonly idx: number | null;
   readonly idxAt: number;
   readonly params: ValType[];
+  /** the identifiers of the params, and their names (from `(@name ...)`, else the identifiers) */
+  readonly paramIds: (string | null)[];
   readonly paramNames: (string | null)[];
   readonly paramAts: number[];
   readonly results: ValType[];
@@ -255,18 +265,44 @@ export class Parser {
     this.ts.pos++;
     return s;
   }
+  /**
+   * The string of a `(@name "string")` annotation right before the current token (that is,
+   * after the identifier of the definition being bound, or after its keyword when it has
+   * none), or null. It is the definition's name in the name section, in place of its
+   * identifier: the text format needs unique identifiers, the name section does not.
+   */
+  nameAnnotation(): string | null {
+    const found = this.ts.nameAnnotationsBefore();
+    if (found.length === 0) return null;
+    if (found.length > 1) this.fail('@name annotation: more than one', found[1]!.start);
+    const a = found[0]!;
+    const t = this.ts.text;
+    const items = annotationItems(t, a.bodyStart, a.end - 1);
+    const str = items[0];
+    if (items.length !== 1 || str?.kind !== 'string') this.fail('@name annotation: expected one string', a.start);
+    const name = stringAsText(t, str!.start + 1, str!.end - 1);
+    if (name === null) this.fail('malformed UTF-8 encoding', str!.start);
+    return name!;
+  }
+  /** Whether a parameter, local or field has an identifier or a name (its single, named form). */
+  private isNamedDecl(): boolean {
+    return this.ts.kind() === ID || this.ts.nameAnnotationsBefore().length > 0;
+  }
 
   // ---- index spaces ----
 
+  /** Binds the optional identifier (and `(@name ...)`) of the next definition in `sp`. */
   private bind(sp: Space, names: Map<number, string> | null): number {
     const ts = this.ts;
+    let name: string | null = null;
     if (ts.kind() === ID) {
-      const name = ts.idName();
+      name = ts.idName();
       if (sp.names.has(name)) this.fail(`duplicate ${sp.what} ${printId(name)}`);
       sp.names.set(name, sp.count);
-      names?.set(sp.count, name);
       ts.pos++;
     }
+    name = this.nameAnnotation() ?? name;
+    if (name !== null) names?.set(sp.count, name);
     return sp.count++;
   }
 
@@ -494,6 +530,7 @@ export class Parser {
       this.close();
     }
     const params: ValType[] = [];
+    const paramIds: (string | null)[] = [];
     const paramNames: (string | null)[] = [];
     const paramAts: number[] = [];
     const results: ValType[] = [];
@@ -501,18 +538,19 @@ export class Parser {
     while (ts.isOpen('param')) {
       inline = true;
       ts.pos += 2;
-      if (ts.kind() === ID) {
+      if (ts.kind() === ID || (names && this.isNamedDecl())) {
         if (!names) this.unexpected();
         const pat = ts.start();
-        const n = ts.idName();
-        ts.pos++;
+        const id = this.optId();
+        paramNames.push(this.nameAnnotation() ?? id);
+        paramIds.push(id);
         params.push(this.valType());
-        paramNames.push(n);
         paramAts.push(pat);
       } else {
         while (ts.kind() !== RPAR) {
           paramAts.push(ts.start());
           params.push(this.valType());
+          paramIds.push(null);
           paramNames.push(null);
         }
       }
@@ -528,7 +566,7 @@ export class Parser {
     if (ts.isOpen('param') || ts.isOpen('type')) this.fail('unexpected token', ts.start(1));
     // as in the reference, an empty `(param)`/`(result)` does not make an inline type
     inline &&= params.length > 0 || results.length > 0;
-    return { idx, idxAt, params, paramNames, paramAts, results, inline, at };
+    return { idx, idxAt, params, paramIds, paramNames, paramAts, results, inline, at };
   }
 
   private funcTypeOf(x: number, at: number): FuncType {
@@ -687,11 +725,14 @@ export class Parser {
 
   /**
    * Parses module fields from pos up to (not including) `)` or EOF. `(@custom ...)`
-   * annotations from offset `from` up to there become custom sections.
+   * annotations from offset `from` up to there become custom sections. With a `header`
+   * (the fields follow `(module $id?`), a `(@name ...)` before them names the module.
    */
-  moduleFields(id: string | null, from = this.ts.start()): Module {
+  moduleFields(id: string | null, from = this.ts.start(), header = true): Module {
     const ts = this.ts;
-    if (id !== null) this.names.module = id;
+    // after `(module $id?`, a `(@name ...)` names the module
+    const name = (header ? this.nameAnnotation() : null) ?? id;
+    if (name !== null) this.names.module = name;
     const fields = this.collect();
     const endPos = ts.pos;
     // pass 2: types
@@ -856,14 +897,20 @@ export class Parser {
         let names: Map<number, string> | undefined;
         while (ts.isOpen('field')) {
           ts.pos += 2;
-          if (ts.kind() === ID) {
-            const name = ts.idName();
-            if (sp.names.has(name)) this.fail(`duplicate field ${printId(name)}`);
-            sp.names.set(name, sp.count);
-            if (!names) this.names.fields.set(idx, (names = new Map()));
-            names.set(sp.count, name);
+          if (this.isNamedDecl()) {
+            let name: string | null = null;
+            if (ts.kind() === ID) {
+              name = ts.idName();
+              if (sp.names.has(name)) this.fail(`duplicate field ${printId(name)}`);
+              sp.names.set(name, sp.count);
+              ts.pos++;
+            }
+            name = this.nameAnnotation() ?? name;
+            if (name !== null) {
+              if (!names) this.names.fields.set(idx, (names = new Map()));
+              names.set(sp.count, name);
+            }
             sp.count++;
-            ts.pos++;
             fields.push(this.fieldType());
           } else {
             while (ts.kind() !== RPAR) {
@@ -1000,7 +1047,14 @@ export class Parser {
   private funcField(f: FieldRef): void {
     const ts = this.ts;
     const { at, imp } = this.fieldHead('func', f.index);
-    if (imp) return this.inlineImportField(imp, { kind: 'func', type: this.importTypeUse(false) });
+    if (imp) {
+      // an imported function's params can be named too (the name section says so)
+      const u = this.typeUse(true);
+      const nameMap = new Map<number, string>();
+      if (u.idx === null || u.inline) u.paramNames.forEach((n, i) => n !== null && nameMap.set(i, n));
+      if (nameMap.size > 0) this.names.locals.set(f.index, nameMap);
+      return this.inlineImportField(imp, { kind: 'func', type: this.resolveTypeUse(u) });
+    }
     const u = this.typeUse(true);
     const type = this.resolveTypeUse(u);
     const names = new Map<string, number>();
@@ -1009,27 +1063,30 @@ export class Parser {
     let base: number | null = null;
     if (u.idx === null || u.inline) {
       for (let i = 0; i < u.params.length; i++) {
-        const n = u.paramNames[i];
-        if (n != null) {
-          if (names.has(n)) this.fail(`duplicate local ${printId(n)}`, u.paramAts[i]);
-          names.set(n, i);
-          nameMap.set(i, n);
+        const id = u.paramIds[i];
+        if (id != null) {
+          if (names.has(id)) this.fail(`duplicate local ${printId(id)}`, u.paramAts[i]);
+          names.set(id, i);
         }
+        const n = u.paramNames[i];
+        if (n != null) nameMap.set(i, n);
       }
       base = u.params.length;
     }
     const localTypes: ValType[] = [];
     while (ts.isOpen('local')) {
       ts.pos += 2;
-      if (ts.kind() === ID) {
-        const n = ts.idName();
+      if (this.isNamedDecl()) {
         const nat = ts.start();
-        ts.pos++;
+        const id = this.optId();
+        const n = this.nameAnnotation() ?? id;
         base ??= this.funcTypeOf(type, u.idxAt).params.length;
-        if (names.has(n)) this.fail(`duplicate local ${printId(n)}`, nat);
         const idx = base + localTypes.length;
-        names.set(n, idx);
-        nameMap.set(idx, n);
+        if (id !== null) {
+          if (names.has(id)) this.fail(`duplicate local ${printId(id)}`, nat);
+          names.set(id, idx);
+        }
+        if (n !== null) nameMap.set(idx, n);
         localTypes.push(this.valType());
       } else {
         while (ts.kind() !== RPAR) localTypes.push(this.valType());
@@ -1316,10 +1373,11 @@ export class Parser {
     if (name !== null) b.labelNames?.set(idx, name);
   }
 
+  /** The label of a block: its identifier (returned) and its name (numbered). */
   private bindLabel(b: Body): string | null {
-    const name = this.optId();
-    this.numberBlock(b, name);
-    return name;
+    const id = this.optId();
+    this.numberBlock(b, this.nameAnnotation() ?? id);
+    return id;
   }
 
   /** An optional label after `end`/`else`, which must match the block's. */
@@ -1423,7 +1481,7 @@ export class Parser {
           this.foldedStart(b, stack);
           continue;
         }
-        this.numberBlock(b, top.label);
+        this.numberBlock(b, top.name);
         b.out.push(mkInstr('if', [top.bt], top.at));
         b.labels.push(top.label);
         this.open('then');
@@ -1487,8 +1545,9 @@ export class Parser {
       stack.push({ k: 'ftry', part: 0, label });
     } else if (name === 'if') {
       const label = this.optId();
+      const labelName = this.nameAnnotation() ?? label;
       const bt = this.blockType();
-      stack.push({ k: 'fif', phase: 0, label, bt, at });
+      stack.push({ k: 'fif', phase: 0, label, name: labelName, bt, at });
     } else {
       stack.push({ k: 'fop', ins: mkInstr(name, this.immediates(b, def!, name), at) });
     }
@@ -1827,7 +1886,7 @@ export function parseModule(text: string, file?: string): Module {
       m = new Parser(ts).moduleFields(id, from);
       if (ts.kind() !== RPAR) throw new WasmSyntaxError('unexpected token', ts.start());
       ts.pos++;
-    } else m = new Parser(ts).moduleFields(null, 0);
+    } else m = new Parser(ts).moduleFields(null, 0, false);
     if (ts.kind() !== EOF) throw new WasmSyntaxError('unexpected token', ts.start());
     return m;
   } catch (e) {

@@ -238,7 +238,7 @@ test('indent option and long data', () => {
 `);
 });
 
-test('names: duplicates and shadowed labels print as indices', () => {
+test('names: a repeated name gets a synthetic id and (@name); shadowed labels print as depths', () => {
   const m = emptyModule();
   m.types.push(func([]));
   m.names.funcs.set(0, 'f');
@@ -260,12 +260,13 @@ test('names: duplicates and shadowed labels print as indices', () => {
       end
     end
   )
-  (func (;1;) (type 0)
+  (func $"#func1 f" (@name "f") (;1;) (type 0)
     call $f
-    call 1
+    call $"#func1 f"
   )
 )
 `);
+  assert.deepEqual(parseModule(printModule(m)).names, m.names);
 });
 
 test('a function whose type is not a function type still prints', () => {

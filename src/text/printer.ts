@@ -7,8 +7,23 @@
 // their index as a `(;N;)` comment. Function bodies are flat, one instruction
 // a line, indented by block nesting; the final `end` of a body is left out.
 //
-// Names come from `m.names` (deduplicated: a name that repeats in its index
-// space is dropped for the later definitions, which then print by index).
+// Names come from `m.names`, and every one of them survives a print -> parse
+// round trip. The text format needs a unique identifier per index space, while
+// the name section may repeat a name (Kotlin's overloads, `<classVTable>` types)
+// or give an empty one. So a name that cannot be its definition's identifier --
+// empty, already used by a lower index of the same space, or starting with `#`
+// -- gets a synthetic identifier `$"#<space><index> <name>"` (space: func,
+// local, label, type, field, table, memory, global, elem, data, tag, module),
+// and the real name follows it in a `(@name "name")` annotation, which the
+// parser puts in the name section in place of the identifier:
+//   (func $"#func7 kotlin.ranges.until" (@name "kotlin.ranges.until") (;7;) ...
+//   (param $"#local1 x" (@name "x") i32)      (type $"#type3 " (@name "") (;3;) ...
+// `#` starts no other identifier, and the index makes each synthetic one unique
+// (the scheme of wasm-tools' printer). Uses refer to the synthetic identifier.
+// Unique names print as plain identifiers, without annotation. Labels may repeat
+// (an inner one shadows), so only empty and `#` label names are synthetic. An
+// imported function with named params is written as an inline import
+// `(func $f (import "m" "n") (type N) (param $x i32))` to carry them.
 // A type use is always printed as `(type N)` so that the parser never has to
 // invent a type; in functions and tags the params and results follow for
 // readability (and to name the params) when the type is a function type.
@@ -83,30 +98,56 @@ export function printBytes(bytes: Uint8Array): string {
 
 // ---- names -------------------------------------------------------------------
 
-/** One index space: the identifier of each named index (unique), else the number. */
+/**
+ * Whether a name cannot be its definition's identifier as it is: it is empty, or it starts
+ * with `#` (reserved for the synthetic identifiers), or (`seen`) an earlier index has it.
+ */
+const needsSynthetic = (name: string, seen?: Set<string>): boolean =>
+  name === '' || name.startsWith('#') || (seen !== undefined && seen.has(name));
+
+/** The synthetic identifier of a name: `$"#<group><index> <name>"`, unique by the index. */
+const syntheticId = (group: string, i: number, name: string): string => printId(`#${group}${i} ${name}`);
+
+/** The `(@name "...")` annotation that gives a definition its real name. */
+const nameAnnotation = (name: string): string => `(@name ${printString(name)})`;
+
+/**
+ * One index space: the identifier of each named index (unique), else the number. A name
+ * that cannot be the identifier (see `needsSynthetic`) gets a synthetic one, and its
+ * binder carries the real name in `(@name "...")`.
+ */
 class Space {
   readonly ids = new Map<number, string>();
-  constructor(names?: ReadonlyMap<number, string>) {
+  /** the binders of the named indices: the identifier, plus `(@name ...)` when synthetic */
+  private readonly binders = new Map<number, string>();
+  constructor(names?: ReadonlyMap<number, string>, group = '') {
     if (!names) return;
     const seen = new Set<string>();
     for (const [i, n] of [...names].sort((a, b) => a[0] - b[0])) {
-      if (n === '' || seen.has(n)) continue; // an empty or repeated name cannot be written
-      seen.add(n);
-      this.ids.set(i, printId(n));
+      if (needsSynthetic(n, seen)) {
+        const id = syntheticId(group, i, n);
+        this.ids.set(i, id);
+        this.binders.set(i, `${id} ${nameAnnotation(n)}`);
+      } else {
+        seen.add(n);
+        const id = printId(n);
+        this.ids.set(i, id);
+        this.binders.set(i, id);
+      }
     }
   }
   /** how a use refers to index i */
   ref(i: number): string {
     return this.ids.get(i) ?? String(i);
   }
-  /** the binder of a definition: `$name (;i;)` or `(;i;)` */
+  /** the binder of a definition: `$name (;i;)`, `$"#group<i> name" (@name "name") (;i;)` or `(;i;)` */
   bind(i: number): string {
-    const id = this.ids.get(i);
-    return id === undefined ? `(;${i};)` : `${id} (;${i};)`;
+    const b = this.binders.get(i);
+    return b === undefined ? `(;${i};)` : `${b} (;${i};)`;
   }
   /** the binder without the index comment, '' when unnamed */
   name(i: number): string {
-    return this.ids.get(i) ?? '';
+    return this.binders.get(i) ?? '';
   }
 }
 
@@ -124,23 +165,23 @@ class Namer {
   readonly names: Names | undefined;
   constructor(names: Names | undefined) {
     this.names = names;
-    this.types = new Space(names?.types);
-    this.funcs = new Space(names?.funcs);
-    this.tables = new Space(names?.tables);
-    this.memories = new Space(names?.memories);
-    this.globals = new Space(names?.globals);
-    this.elems = new Space(names?.elems);
-    this.datas = new Space(names?.datas);
-    this.tags = new Space(names?.tags);
+    this.types = new Space(names?.types, 'type');
+    this.funcs = new Space(names?.funcs, 'func');
+    this.tables = new Space(names?.tables, 'table');
+    this.memories = new Space(names?.memories, 'memory');
+    this.globals = new Space(names?.globals, 'global');
+    this.elems = new Space(names?.elems, 'elem');
+    this.datas = new Space(names?.datas, 'data');
+    this.tags = new Space(names?.tags, 'tag');
   }
   fields(type: number): Space {
     let s = this.fieldSpaces.get(type);
-    if (!s) this.fieldSpaces.set(type, (s = new Space(this.names?.fields?.get(type))));
+    if (!s) this.fieldSpaces.set(type, (s = new Space(this.names?.fields?.get(type), 'field')));
     return s;
   }
   locals(func: number): Space {
     let s = this.localSpaces.get(func);
-    if (!s) this.localSpaces.set(func, (s = new Space(this.names?.locals?.get(func))));
+    if (!s) this.localSpaces.set(func, (s = new Space(this.names?.locals?.get(func), 'local')));
     return s;
   }
   label(func: number, ordinal: number): string | undefined {
@@ -382,9 +423,11 @@ function bodyLines(body: Expr, c: Ctx, func: number | null): [number, string][] 
       // catch clauses refer to labels outside the try_table: print them before pushing
       const imms = immediates(ins, c);
       const level = c.labels.length;
-      const id = name === undefined || name === '' ? undefined : printId(name);
+      // labels may repeat (an inner one shadows), so only an empty or `#` name is synthetic
+      const synthetic = name !== undefined && needsSynthetic(name);
+      const id = name === undefined ? undefined : synthetic ? syntheticId('label', ordinal - 1, name) : printId(name);
       c.labels.push({ id, level });
-      const line = join(ins.op, id ?? '', imms);
+      const line = join(ins.op, id ?? '', synthetic ? nameAnnotation(name) : '', imms);
       out.push([depth, id === undefined ? `${line} ;; label = @${level}` : line]);
       return;
     }
@@ -439,7 +482,10 @@ export function printModule(m: Module, opts: PrintOptions = {}): string {
     return `(type ${n.types.ref(t)})${ft ? signature(ft, n, locals) : ''}`;
   };
 
-  lines.push(m.names.module ? `(module ${printId(m.names.module)}` : '(module');
+  const mod = m.names.module;
+  if (mod === undefined) lines.push('(module');
+  else if (needsSynthetic(mod)) lines.push(`(module ${syntheticId('module', 0, mod)} ${nameAnnotation(mod)}`);
+  else lines.push(`(module ${printId(mod)}`);
 
   // types
   let ti = 0;
@@ -464,8 +510,13 @@ export function printModule(m: Module, opts: PrintOptions = {}): string {
     const i = k[d.kind]++;
     let desc: string;
     switch (d.kind) {
-      // the reference grammar takes a bare `(type x)` in an import (no params or results)
+      // the reference grammar takes a bare `(type x)` in an import (no params or results);
+      // an imported function with named params is written as an inline import to name them
       case 'func':
+        if (n.names?.locals.get(i)?.size && funcType(d.type)) {
+          const where = `(import ${printString(im.module)} ${printString(im.name)})`;
+          return `(func ${n.funcs.bind(i)} ${where} ${typeUse(d.type, n.locals(i))})`;
+        }
         desc = `(func ${n.funcs.bind(i)} (type ${n.types.ref(d.type)}))`;
         break;
       case 'table':
