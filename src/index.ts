@@ -37,7 +37,7 @@ import { validateModule } from './valid/validator.ts';
 import type { Module } from './syntax/ast.ts';
 
 export { decodeModule, encodeModule, parseModule, printModule, validateModule };
-export { parseScript } from './text/script-parser.ts';
+export { parseScript } from './script/script-parser.ts';
 export { runScript, type RunOptions, type RunSummary, type CommandResult, type ScriptEngine } from './script/runner.ts';
 export {
   WasmError, WasmSyntaxError, MalformedError, ValidationError, LinkError, isWasmError, type ErrorKind,

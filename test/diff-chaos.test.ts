@@ -22,7 +22,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseScript } from '../src/text/script-parser.ts';
+import { parseScript } from '../src/script/script-parser.ts';
 import { runScript } from '../src/script/runner.ts';
 import { InterpEngine } from '../src/script/engine-interp.ts';
 import { referenceInterpreter } from './helpers/spec.ts';

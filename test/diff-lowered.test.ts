@@ -16,7 +16,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseScript } from '../src/text/script-parser.ts';
+import { parseScript } from '../src/script/script-parser.ts';
 import { runScript } from '../src/script/runner.ts';
 import { InterpEngine } from '../src/script/engine-interp.ts';
 import { hostEngine } from '../src/script/engine-host.ts';

@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseScript } from '../src/text/script-parser.ts';
+import { parseScript } from '../src/script/script-parser.ts';
 import { runScript } from '../src/script/runner.ts';
 import { InterpEngine } from '../src/script/engine-interp.ts';
 import { referenceInterpreter } from './helpers/spec.ts';

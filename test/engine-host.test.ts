@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { parseScript } from '../src/text/script-parser.ts';
+import { parseScript } from '../src/script/script-parser.ts';
 import { runScript, type CommandResult } from '../src/script/runner.ts';
 import { hostEngine } from '../src/script/engine-host.ts';
 import { hostNamespace, type WasmNamespace } from '../src/host/namespace.ts';

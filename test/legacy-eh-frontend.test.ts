@@ -15,7 +15,7 @@ import { decodeModule } from '../src/binary/decoder.ts';
 import { encodeModule } from '../src/binary/encoder.ts';
 import { parseModule } from '../src/text/parser.ts';
 import { printModule } from '../src/text/printer.ts';
-import { parseScript } from '../src/text/script-parser.ts';
+import { parseScript } from '../src/script/script-parser.ts';
 import { runScript } from '../src/script/runner.ts';
 import { validateModule } from '../src/valid/validator.ts';
 import { MalformedError, WasmSyntaxError } from '../src/util/errors.ts';

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
-import { parseScript } from '../src/text/script-parser.ts';
+import { parseScript } from '../src/script/script-parser.ts';
 import { runScript, type RunOptions, type RunSummary } from '../src/script/runner.ts';
 import { InterpEngine } from '../src/script/engine-interp.ts';
 import { hostEngine } from '../src/script/engine-host.ts';

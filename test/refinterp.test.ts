@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { parseScript } from '../src/text/script-parser.ts';
+import { parseScript } from '../src/script/script-parser.ts';
 import { encodeModule } from '../src/binary/encoder.ts';
 import { coreWastFiles, referenceInterpreter, specDir } from './helpers/spec.ts';
 import { sexpEnd } from './helpers/sexp.ts';

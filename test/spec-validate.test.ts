@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { parseScript } from '../src/text/script-parser.ts';
+import { parseScript } from '../src/script/script-parser.ts';
 import { runScript } from '../src/script/runner.ts';
 import { coreWastFiles, specDir } from './helpers/spec.ts';
 

@@ -8,7 +8,7 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseScript } from '../text/script-parser.ts';
+import { parseScript } from '../script/script-parser.ts';
 import { lineIndex } from '../util/source.ts';
 import { runScript, describe, type CommandResult, type RunSummary, type ScriptEngine } from '../script/runner.ts';
 import { CliError, decodeText, readInput } from './io.ts';

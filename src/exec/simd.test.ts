@@ -19,7 +19,7 @@ import { allSubTypes, importCounts, type Module } from '../syntax/ast.ts';
 import { BY_NAME, INSTRS, type InstrDef } from '../syntax/opcodes.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import { parseModule } from '../text/parser.ts';
-import { parseScript } from '../text/script-parser.ts';
+import { parseScript } from '../script/script-parser.ts';
 import type { Const, Expected, FloatPattern } from '../script/ast.ts';
 import { Trap } from '../util/errors.ts';
 import { coreWastFiles } from '../../test/helpers/spec.ts';

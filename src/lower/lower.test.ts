@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseScript } from '../text/script-parser.ts';
+import { parseScript } from '../script/script-parser.ts';
 import { parseModule } from '../text/parser.ts';
 import { decodeModule } from '../binary/decoder.ts';
 import { encodeModule } from '../binary/encoder.ts';

@@ -9,7 +9,7 @@ import { instr } from '../syntax/opcodes.ts';
 import type { FuncType, RefType } from '../syntax/types.ts';
 import { parseModule } from './parser.ts';
 import { printBytes, printId, printInstr, printModule, printString, printValType } from './printer.ts';
-import { parseScript } from './script-parser.ts';
+import { parseScript } from '../script/script-parser.ts';
 import { coreWastFiles, specDir } from '../../test/helpers/spec.ts';
 
 const func = (params: FuncType['params'], results: FuncType['results'] = []) =>

@@ -3,7 +3,7 @@
 // with a message starting as the script expects.
 //
 // Two routes to the modules, each skipped when its tools are missing:
-//  - text: our WAST parser (src/text/script-parser.ts);
+//  - text: our WAST parser (src/script/script-parser.ts);
 //  - binary: the reference interpreter converts each script to its binary
 //    form (`wasm -d FILE.wast -o FILE.bin.wast`, cached in the temp folder),
 //    and our decoder reads the modules. This one does not depend on our
@@ -58,7 +58,7 @@ function report(route: string, t: Tally): void {
 
 // ---- text route -------------------------------------------------------------------------
 
-const scriptParser = resolve(repoRoot, 'src', 'text', 'script-parser.ts');
+const scriptParser = resolve(repoRoot, 'src', 'script', 'script-parser.ts');
 
 test('spec suite (text): valid modules validate, invalid ones fail as expected', async () => {
   const { parseScript } = (await import(scriptParser)) as { parseScript: (text: string, file: string) => { commands: readonly { kind: string; source?: unknown; message?: string; at: number }[] } };

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseScript } from './script-parser.ts';
-import { parseModule } from './parser.ts';
-import type { Command } from '../script/ast.ts';
+import { parseModule } from '../text/parser.ts';
+import type { Command } from './ast.ts';
 import { WasmError, WasmSyntaxError } from '../util/errors.ts';
 import { coreWastFiles, specDir } from '../../test/helpers/spec.ts';
 

@@ -18,13 +18,13 @@
 
 import type {
   Action, Command, Const, Expected, FloatPattern, ModuleSource, RefPatternKind, Script,
-} from '../script/ast.ts';
+} from './ast.ts';
 import { WasmError, WasmSyntaxError } from '../util/errors.ts';
-import { parseF32, parseF64, parseI32, parseI64, parseU32 } from './numbers.ts';
+import { parseF32, parseF64, parseI32, parseI64, parseU32 } from '../text/numbers.ts';
 import {
   decodeUtf8Lossless, EOF, FLOAT, ID, INT, KEYWORD, LPAR, NAT, RPAR, STRING, TokenStream,
-} from './lexer.ts';
-import { isModuleField, Parser, parseModuleFields, SHAPES } from './parser.ts';
+} from '../text/lexer.ts';
+import { isModuleField, Parser, parseModuleFields, SHAPES } from '../text/parser.ts';
 
 const REF_PATTERNS: ReadonlyMap<string, RefPatternKind> = new Map<string, RefPatternKind>([
   ['ref', 'ref'], ['ref.func', 'ref.func'], ['ref.extern', 'ref.extern'], ['ref.any', 'ref.any'],
