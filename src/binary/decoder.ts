@@ -11,7 +11,7 @@ import {
   type Import, type ImportDesc, type Memory, type Module, type Names, type Table, type Tag,
 } from '../syntax/ast.ts';
 import {
-  BY_OPCODE, opcodeKey, type BlockType, type BrCast, type BrTable, type Catch, type Handler,
+  BY_OPCODE, opcodeKey, type BlockType, type BrCast, type BrTable, type Catch, type OnClause,
   type ImmKind, type ImmValues, type InstrDef, type Instr, type MemArg,
 } from '../syntax/opcodes.ts';
 import type {
@@ -253,7 +253,7 @@ function catchClause(r: Reader): Catch {
   throw r.error('malformed catch clause', r.pos - 1);
 }
 
-function onClause(r: Reader): Handler {
+function onClause(r: Reader): OnClause {
   const b = r.byte();
   if (b === 0x00) {
     const tag = r.u32();
@@ -310,7 +310,7 @@ const IMM: { readonly [K in ImmKind]: ImmReader<K> } = {
   },
   handlers: (r) => {
     const n = r.len32();
-    const hs = new Array<Handler>(n);
+    const hs = new Array<OnClause>(n);
     for (let i = 0; i < n; i++) hs[i] = onClause(r);
     return hs;
   },

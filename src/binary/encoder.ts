@@ -8,7 +8,7 @@
 
 import type { Custom, Data, Elem, Expr, Module } from '../syntax/ast.ts';
 import {
-  BY_NAME, type BlockType, type BrCast, type BrTable, type Catch, type Handler, type ImmKind,
+  BY_NAME, type BlockType, type BrCast, type BrTable, type Catch, type OnClause, type ImmKind,
   type ImmValues, type InstrDef, type MemArg,
 } from '../syntax/opcodes.ts';
 import type {
@@ -182,7 +182,7 @@ const IMM: { readonly [K in ImmKind]: ImmWriter<K> } = {
       w.u32(c.label);
     }
   },
-  handlers: (w, hs: readonly Handler[]) => {
+  handlers: (w, hs: readonly OnClause[]) => {
     w.u32(hs.length);
     for (const h of hs) {
       if (h.label === null) {

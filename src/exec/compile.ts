@@ -25,7 +25,7 @@
 
 import type { Expr } from '../syntax/ast.ts';
 import {
-  type BlockType, type Catch, type Handler, type Instr, type InstrDef, type MemArg, BY_NAME,
+  type BlockType, type Catch, type OnClause, type Instr, type InstrDef, type MemArg, BY_NAME,
 } from '../syntax/opcodes.ts';
 import { V128_ZERO } from '../runtime/gc.ts';
 import type { Instance, MemoryInst, TagInst, Value, WasmFunc } from '../runtime/value.ts';
@@ -1368,7 +1368,7 @@ export class Translator {
     return d;
   }
 
-  private resumeSite(nargs: number, hs: readonly Handler[]): ResumeSite {
+  private resumeSite(nargs: number, hs: readonly OnClause[]): ResumeSite {
     const n = hs.length;
     const site: ResumeSite = {
       nargs,

@@ -11,7 +11,7 @@
 // compiling a small probe module once per namespace.
 
 import { allSubTypes, importCounts, type Module } from '../syntax/ast.ts';
-import { instr, type Handler, type Instr } from '../syntax/opcodes.ts';
+import { instr, type OnClause, type Instr } from '../syntax/opcodes.ts';
 import type { NumType, ValType } from '../syntax/types.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import { parseModule } from '../text/parser.ts';
@@ -99,7 +99,7 @@ export function featuresUsed(m: Module): Set<HostFeature> {
   for (const f of m.funcs) {
     for (const i of f.body) {
       if (i.op === 'switch') used.add('switch');
-      if (i.op === 'resume' && (i.args[1] as readonly Handler[]).some((h) => h.label === null)) used.add('switch');
+      if (i.op === 'resume' && (i.args[1] as readonly OnClause[]).some((h) => h.label === null)) used.add('switch');
     }
   }
   return used;

@@ -139,7 +139,7 @@ function expectError(kinds: readonly ErrorKind[], expected: string, what: string
   fail(`expected ${what} error "${expected}", but the module was accepted`);
 }
 
-type Handler<K extends Command['kind']> = (cmd: Extract<Command, { kind: K }>, ctx: Context) => Outcome;
+type CommandRule<K extends Command['kind']> = (cmd: Extract<Command, { kind: K }>, ctx: Context) => Outcome;
 
 interface Context {
   readonly file: string;
@@ -156,7 +156,7 @@ const execute = (cmd: Command, ctx: Context): Outcome => {
   return 'passed';
 };
 
-const HANDLERS: { readonly [K in Command['kind']]: Handler<K> } = {
+const HANDLERS: { readonly [K in Command['kind']]: CommandRule<K> } = {
   module: (cmd, ctx) => {
     // The full static pipeline (with the binary round trip) first; the engine reuses its result.
     ctx.modules.validate(cmd.source);
@@ -217,7 +217,7 @@ export function runScript(script: Script, opts: RunOptions = {}): RunSummary {
     let outcome: Outcome;
     let message: string | undefined;
     try {
-      outcome = (HANDLERS[cmd.kind] as Handler<typeof cmd.kind>)(cmd as never, ctx);
+      outcome = (HANDLERS[cmd.kind] as CommandRule<typeof cmd.kind>)(cmd as never, ctx);
     } catch (e) {
       outcome = e instanceof Unsupported ? 'skipped' : 'failed';
       message = e instanceof Unsupported ? e.message : describe(e);

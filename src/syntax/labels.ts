@@ -2,7 +2,7 @@
 // passes that change the nesting of blocks (src/lower/) move branch depths
 // with these two.
 
-import type { Catch, Handler, Instr } from './opcodes.ts';
+import type { Catch, OnClause, Instr } from './opcodes.ts';
 
 /** Label immediates of an instruction, in order (relative depths). */
 export function labelsOf(ins: Instr): number[] {
@@ -16,9 +16,9 @@ export function labelsOf(ins: Instr): number[] {
     case 'try_table':
       return ins.args[1].map((x: Catch) => x.label);
     case 'resume': case 'resume_throw_ref':
-      return ins.args[1].flatMap((h: Handler) => (h.label === null ? [] : [h.label]));
+      return ins.args[1].flatMap((h: OnClause) => (h.label === null ? [] : [h.label]));
     case 'resume_throw':
-      return ins.args[2].flatMap((h: Handler) => (h.label === null ? [] : [h.label]));
+      return ins.args[2].flatMap((h: OnClause) => (h.label === null ? [] : [h.label]));
     default:
       return [];
   }
@@ -45,10 +45,10 @@ export function withLabels(ins: Instr, ls: readonly number[]): Instr {
       a[1] = ins.args[1].map((x: Catch) => ({ ...x, label: next() }));
       break;
     case 'resume': case 'resume_throw_ref':
-      a[1] = ins.args[1].map((h: Handler) => (h.label === null ? h : { ...h, label: next() }));
+      a[1] = ins.args[1].map((h: OnClause) => (h.label === null ? h : { ...h, label: next() }));
       break;
     case 'resume_throw':
-      a[2] = ins.args[2].map((h: Handler) => (h.label === null ? h : { ...h, label: next() }));
+      a[2] = ins.args[2].map((h: OnClause) => (h.label === null ? h : { ...h, label: next() }));
       break;
     default:
       return ins;

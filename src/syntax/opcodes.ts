@@ -57,7 +57,7 @@ export interface Catch {
 }
 
 /** `(on $tag $label)` or, with label null, `(on $tag switch)`. */
-export interface Handler {
+export interface OnClause {
   readonly tag: number;
   readonly label: number | null;
 }
@@ -101,7 +101,7 @@ export interface ImmValues {
   reftype: RefType;
   brcast: BrCast;
   catches: readonly Catch[];
-  handlers: readonly Handler[];
+  handlers: readonly OnClause[];
 }
 export type ImmKind = keyof ImmValues;
 

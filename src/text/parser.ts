@@ -25,7 +25,7 @@ import {
   type ImportDesc, type Module, type Names, type Table,
 } from '../syntax/ast.ts';
 import {
-  BY_NAME, type BlockType, type BrTable, type Catch, type CatchKind, type Handler, type ImmKind,
+  BY_NAME, type BlockType, type BrTable, type Catch, type CatchKind, type OnClause, type ImmKind,
   type InstrDef, type Instr, type MemArg,
 } from '../syntax/opcodes.ts';
 import {
@@ -1748,9 +1748,9 @@ export class Parser {
     return { labels, default: d };
   }
 
-  handlers(b: Body): Handler[] {
+  handlers(b: Body): OnClause[] {
     const ts = this.ts;
-    const out: Handler[] = [];
+    const out: OnClause[] = [];
     while (ts.isOpen('on')) {
       ts.pos += 2;
       const tag = this.tagIdx();

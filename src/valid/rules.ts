@@ -4,7 +4,7 @@
 // Each rule follows the corresponding case of the reference interpreter's
 // check_instr (valid/valid.ml), messages included.
 
-import type { Catch, CustomOp, Handler, InstrFor } from '../syntax/opcodes.ts';
+import type { Catch, CustomOp, OnClause, InstrFor } from '../syntax/opcodes.ts';
 import type { AddrType } from '../syntax/types.ts';
 import {
   BLOCK, CATCH, CATCH_ALL, type Checker, EMPTY, IF, LEGACY_TRY, LOOP, TRY,
@@ -55,7 +55,7 @@ function checkCatch(c: Checker, cc: Catch): void {
 }
 
 /** check_resume_table: the handlers of resume, resume_throw and resume_throw_ref. */
-function checkHandlers(c: Checker, results: readonly CValType[], hs: readonly Handler[]): void {
+function checkHandlers(c: Checker, results: readonly CValType[], hs: readonly OnClause[]): void {
   for (const h of hs) {
     const { params: ts3, results: ts4 } = c.tagType(h.tag);
     if (h.label === null) {
