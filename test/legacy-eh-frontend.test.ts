@@ -21,17 +21,8 @@ import { validateModule } from '../src/valid/validator.ts';
 import { MalformedError, WasmSyntaxError } from '../src/util/errors.ts';
 import { END, fn, funcT, I, invalid, mod, rec, valid } from './helpers/valid-testkit.ts';
 import { filesUnder, specDir } from './helpers/spec.ts';
+import { stripOffsets } from './helpers/modules.ts';
 
-/** The module without source offsets, for comparisons. */
-const stripOffsets = (v: unknown): unknown => {
-  if (v === null || typeof v !== 'object') return v;
-  if (v instanceof Uint8Array) return [...v];
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, stripOffsets(x)]));
-  if (Array.isArray(v)) return v.map(stripOffsets);
-  const o: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (k !== 'at') o[k] = stripOffsets(x);
-  return o;
-};
 const ops = (body: readonly Instr[]): string[] =>
   body.map((i) => [i.op, ...(i.args as unknown[]).map((a) => JSON.stringify(a))].join(' '));
 const bodies = (m: Module): unknown => m.funcs.map((f) => stripOffsets(f.body));

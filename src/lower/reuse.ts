@@ -19,7 +19,7 @@
 //
 // Then the object in $k has no other reference (no local.tee, every local.get
 // is consumed by the resume right after it, every value written comes from
-// cont.new, ref.null or such a handler block), and when the resume's handler
+// cont.new, cont.bind, ref.null or such a handler block), and when the resume's handler
 // clauses all lead back into $k, the continuation the suspension makes can
 // live in the object $k held. Everything else allocates, as before.
 
@@ -105,7 +105,7 @@ export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boo
       if (ins.op === 'local.get') return body[i + 1]?.op === 'resume';
       const prev = body[i - 1];
       if (prev === undefined) return false;
-      if (prev.op === 'cont.new' || prev.op === 'ref.null') return true;
+      if (prev.op === 'cont.new' || prev.op === 'cont.bind' || prev.op === 'ref.null') return true;
       const b = prev.op === 'end' ? endOf.get(i - 1) : undefined;
       return b !== undefined && isKBlock(b, k);
     });

@@ -11,6 +11,7 @@ import { parseModule } from './parser.ts';
 import { printBytes, printId, printInstr, printModule, printString, printValType } from './printer.ts';
 import { parseScript } from '../script/script-parser.ts';
 import { coreWastFiles, specDir } from '../../test/helpers/spec.ts';
+import { stripOffsets } from '../../test/helpers/modules.ts';
 
 const func = (params: FuncType['params'], results: FuncType['results'] = []) =>
   ({ types: [{ final: true, supers: [], comp: { kind: 'func', params, results } as FuncType }] });
@@ -292,15 +293,6 @@ test('a function whose type is not a function type still prints', () => {
 // print -> parse gives the same module: compared structurally (without source offsets;
 // names included), by the encoder's bytes, and by printing again (printing is idempotent).
 
-const stripOffsets = (v: unknown): unknown => {
-  if (v === null || typeof v !== 'object') return v;
-  if (v instanceof Uint8Array) return [...v];
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, stripOffsets(x)]));
-  if (Array.isArray(v)) return v.map(stripOffsets);
-  const o: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (k !== 'at') o[k] = stripOffsets(x);
-  return o;
-};
 
 /**
  * Checks that `m` survives print -> parse. `ignore` lists Module fields the parser does not
