@@ -9,7 +9,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  frameSubType, nullable, C_INNER, C_OUTER, F_BASE, F_LAST, F_NEXT, F_THR, F_THUNK, type Kind, S_HDL, S_KEY0, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  frameSubType, nullable, C_INNER, C_OUTER, F_BASE, F_LAST, F_NEXT, F_THUNK, type Kind, S_HDL, S_KEY0, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -82,7 +82,7 @@ export class Helpers {
       e.op('local.get', OUTER).op('local.get', HDL).op('struct.set', T_STK, S_HDL);
       e.op('local.get', OUTER).op('local.get', KEY0).op('struct.set', T_STK, S_KEY0);
       e.op('local.get', THROW).blk('if', null, () => {
-        e.op('local.get', INNER).op('struct.get', T_STK, S_TOP).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
+        e.op('i32.const', 1).op('global.set', this.g('thr'));
       });
       this.driver(e, INNER, OUTER, 8, 9, 10, 11, { k: K, flag: REUSE });
       this.def(
@@ -188,7 +188,7 @@ export class Helpers {
       });
       toParent();
     });
-    e.op('local.get', R).op('i32.const', 1).op('struct.set', T_FRAME, F_THR).op('local.get', X).op('global.set', g('exn'));
+    e.op('i32.const', 1).op('global.set', g('thr')).op('local.get', X).op('global.set', g('exn'));
     e.br('br', L);
     e.end(); // L
     e.op('unreachable');
@@ -283,7 +283,7 @@ export class Helpers {
     const thunk = this.once(`start:${ft}`, (x) => {
       const ftype = c.vm.types[ft]!.comp as CFuncType;
       const e = new Emitter({});
-      this.throwIfPending(e, 0, false);
+      this.throwIfPending(e);
       c.load(ftype.params.map((t) => c.kind(t)), ftype.params.map((t) => c.cval(t)), e.out);
       e.op('local.get', 1).op('global.set', this.g('cur')); // (for the function's wrapper)
       e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE).op('call_ref', fType);
@@ -301,11 +301,14 @@ export class Helpers {
     return { type, thunk };
   }
 
-  /** The frame in local `fr` re-entered to throw: (clear its flag and) throw the pending exception. */
-  throwIfPending(e: Emitter, fr: number, clear: boolean): void {
-    e.op('local.get', fr).op('struct.get', T_FRAME, F_THR);
+  /**
+   * A frame re-entered to throw (the driver set `thr` just before re-entering it: frames are
+   * re-entered one at a time): clears the flag and throws the pending exception.
+   */
+  throwIfPending(e: Emitter): void {
+    e.op('global.get', this.g('thr'));
     e.blk('if', null, () => {
-      if (clear) e.op('local.get', fr).op('i32.const', 0).op('struct.set', T_FRAME, F_THR);
+      e.op('i32.const', 0).op('global.set', this.g('thr'));
       e.op('global.get', this.g('exn')).op('throw_ref');
     });
   }
@@ -320,7 +323,7 @@ export class Helpers {
       const { type, thunk } = this.startFrame(ft);
       const e = new Emitter({});
       e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_FUNC));
-      e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('ref.null', T_FRAME).op('i32.const', 0).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
+      e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('ref.null', T_FRAME).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
       e.op('ref.null', T_STK).op('ref.null', T_HDL).op('i32.const', -1).op('struct.new', T_STK).op('local.tee', 1).op('local.get', 1);
       e.op('struct.new', T_CONT);
       this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [STK], e, `contnew${ft}`);
@@ -350,7 +353,7 @@ export class Helpers {
       // params: bound..., k; locals: inner, outer, frame
       const k = nb;
       e.op('local.get', k).op('call', take).op('local.set', nb + 2).op('local.set', nb + 1);
-      e.op('local.get', nb + 1).op('struct.get', T_STK, S_TOP).push(c.refFunc(thunk)).op('ref.null', T_FRAME).op('i32.const', 0);
+      e.op('local.get', nb + 1).op('struct.get', T_STK, S_TOP).push(c.refFunc(thunk)).op('ref.null', T_FRAME);
       for (let i = 0; i < nb; i++) e.op('local.get', i);
       e.op('struct.new', type).op('local.set', nb + 3);
       e.op('local.get', nb + 1).op('local.get', nb + 3).op('struct.set', T_STK, S_TOP);
@@ -363,9 +366,8 @@ export class Helpers {
     const c = this.c;
     return this.once(`${key}:thunk`, (x) => {
       const e = new Emitter({});
-      // an exception to raise passes through: the frame below raises it
-      e.op('local.get', 0).op('struct.get', T_FRAME, F_THR).blk('if', null, () => {
-        e.op('local.get', 0).op('struct.get', T_FRAME, F_NEXT).op('i32.const', 1).op('struct.set', T_FRAME, F_THR);
+      // an exception to raise passes through (thr stays set): the frame below raises it
+      e.op('global.get', this.g('thr')).blk('if', null, () => {
         e.op('ref.null', T_FRAME).op('return');
       });
       const rt = rest.map((t) => c.cval(t));

@@ -268,9 +268,9 @@ export class Instrumenter {
 
     // ---- the frame's fields: next, thunk, pc, the locals, then stack slots by (position, type)
     const FT = plan.frame;
-    // (fields 0 to 3 are $Frame's: $next, $thunk, $last, $thr)
+    // (fields 0 to 2 are $Frame's: $next, $thunk, $last)
     const PC = F_BASE;
-    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, { nullable: true, heap: T_FRAME }, 'i32', 'i32'];
+    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, { nullable: true, heap: T_FRAME }, 'i32'];
     for (const t of localTypes) fieldTypes.push(nullable(t));
     const slotFields = new Map<string, number>();
     const field = (p: number, t: ValType): number => {
@@ -604,7 +604,7 @@ export class Instrumenter {
             pushRegion(s.below, n.h, s.below.length);
             // (normal execution from here on, even when the site raises a pending exception)
             e.op('i32.const', 0).op('local.set', STATE);
-            this.h.throwIfPending(e, FR, true);
+            this.h.throwIfPending(e);
             deliver(p);
           }
           e.br('br', W[gr.point]!);

@@ -5,12 +5,12 @@
 // runtime module that owns the shared globals):
 //
 //   0 $Frame  (sub (struct (field $next (mut (ref null $Frame))) (field $thunk (mut (ref null $Thunk)))
-//                          (field $last (mut (ref null $Frame))) (field $thr (mut i32))))
+//                          (field $last (mut (ref null $Frame)))))
 //             a saved activation; each instrumented function extends it with its locals and stack.
 //             $last: in the first frame of an unwinding's list, the last frame saved so far
 //             (frames link to young objects only, without a holder object per suspension).
-//             $thr: 1 when the frame is re-entered to throw the exception in the global exn (a
-//             field, not a global: the landing reads it from the frame it has at hand)
+//             (Throwing into a re-entered frame is the global `thr`, not a field: a field is four
+//             bytes in every saved frame of every idle continuation.)
 //   1 $Thunk  (func (param (ref $Frame) (ref null $Stk)) (result (ref null $Frame)))  re-enters a
 //             saved frame on a stack; when it unwound, the first of the frames it saved (else null)
 //   2 $Stk    (struct $top $parent $hdl $key0)  a continuation's stack: its saved frames, innermost
@@ -42,9 +42,8 @@ export const RT_TYPES = 5;
 export const F_NEXT = 0;
 export const F_THUNK = 1;
 export const F_LAST = 2;
-export const F_THR = 3;
 /** the first field of a frame subtype's own (frame types: $Frame's fields, then theirs) */
-export const F_BASE = 4;
+export const F_BASE = 3;
 export const S_TOP = 0;
 export const S_PARENT = 1;
 export const S_HDL = 2;
@@ -58,7 +57,7 @@ const mut = (type: ValType) => ({ mutable: true, type });
 export const rtRecType = (): RecType => ({
   explicit: true,
   types: [
-    { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME)), mut('i32')] } },
+    { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME))] } },
     { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME), r(true, T_STK)], results: [r(true, T_FRAME)] } },
     {
       final: true, supers: [],
@@ -91,6 +90,7 @@ export const RT_GLOBALS = [
   ['swo', mut(r(true, T_STK))],
   ['st', mut('i32')], // the status a re-entered resume site gets
   ['exn', mut(r(true, 'exn'))],
+  ['thr', mut('i32')], // 1: the frame the driver re-enters next raises `exn` at once (it clears the flag)
   ['why', mut('i32')], // why the last trap of the runtime happened (TRAP_REASONS)
   ['tagctr', mut('i32')], // the last tag id given out
 ] as const satisfies readonly (readonly [string, GlobalType])[];
@@ -153,8 +153,8 @@ export function defaultConst(t: ValType) {
 /** The nullable version of a type (frame fields and scratch locals hold values of any type). */
 export const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
 
-/** A frame type: $Frame's fields ($next, $thunk, $last, $thr), then `extra` (from F_BASE). */
+/** A frame type: $Frame's fields ($next, $thunk, $last), then `extra` (from F_BASE). */
 export const frameSubType = (extra: readonly FieldType[]): SubType => ({
   final: true, supers: [T_FRAME],
-  comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME)), mut('i32'), ...extra] },
+  comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME)), ...extra] },
 });
