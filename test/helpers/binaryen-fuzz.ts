@@ -18,8 +18,8 @@ const WASM_OPT = join(repoRoot, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
 
 /**
  * The features the fuzzer may use: Wasm 3.0 plus stack switching, i.e. what our
- * front end and interpreter implement and V8 runs (stack switching only on
- * the interpreter and the polyfill). Left out: relaxed SIMD (its results are
+ * front end and interpreter implement and V8 runs (stack switching on the
+ * interpreter, the polyfill and, but for switch, V8's WasmFX). Left out: relaxed SIMD (its results are
  * nondeterministic by design, so two engines may legitimately differ), threads
  * and shared-everything (no shared memories here), strings, fp16,
  * custom descriptors, wide arithmetic, multibyte, custom page sizes,

@@ -46,10 +46,27 @@
 // `memoryDigests`, a line `[memory NAME BYTES HASH]` after each export gives the
 // state of each exported memory.
 //
+// With `markContinuations`, the shell also prints a line `[continuation at the
+// JS boundary: ...]` where a continuation type meets JS, found from the module's
+// types: before JS calls a function, or Wasm calls an import, whose type has
+// `contref`, `nullcontref` or `(ref cont)` in it; and when a non-null value of a
+// concrete continuation type `(ref null? $ct)` crosses (a result, an argument of
+// an import, a global's value, an exception's argument). The JS API of stack
+// switching says nothing of continuations: wasmfx passes them as opaque objects,
+// V8's WasmFX treats the abstract types as the JS API treats exnref (a
+// TypeError, null included) and a non-null concrete one as an error (a
+// TypeError, or it lets it through and aborts the process when JS touches it),
+// so a comparison with V8 stops at the first such line (`firstDifference`'s
+// `cut`), and with `markContinuations: 'stop'` the run itself ends there (before
+// the shell looks at the value).
+//
 // The shell never looks at which engine it runs on: whatever differs between
 // two engines' lines is for the caller to judge (see `firstDifference` below).
 
 import { specTrapMessages } from '../../src/host/host-errors.ts';
+import { decodeModule } from '../../src/binary/decoder.ts';
+import { allSubTypes, funcTypeIndices, type Module } from '../../src/syntax/ast.ts';
+import type { ValType } from '../../src/syntax/types.ts';
 
 type Obj = Record<string, unknown>;
 type AnyFn = (...args: unknown[]) => unknown;
@@ -78,6 +95,82 @@ export interface ShellOptions {
    * a store that goes astray shows where it happens, not when a later load reads it.
    */
   readonly memoryDigests?: boolean;
+  /**
+   * Print a line where a continuation type meets JS (see the header); 'stop': and end the run
+   * there (V8's WasmFX may abort the process when JS touches a continuation).
+   */
+  readonly markContinuations?: boolean | 'stop';
+}
+
+/** The lines of `markContinuations`. */
+export const CONT_MARK = '[continuation at the JS boundary: ';
+export const isContinuationMark = (line: string): boolean => line.startsWith(CONT_MARK);
+
+/** Where the continuation types of a list of types are: any abstract one, and the positions of concrete ones. */
+interface ContTypes {
+  readonly abstract: boolean;
+  readonly concrete: readonly number[];
+  /** how many types there are */
+  readonly count: number;
+}
+
+const NO_CONT: ContTypes = { abstract: false, concrete: [], count: 0 };
+
+/** The continuation types among the params, results, global types and tag params of a module. */
+class ContBoundary {
+  private readonly m: Module;
+  private readonly subs;
+  private readonly funcTypes: number[];
+  constructor(m: Module) {
+    this.m = m;
+    this.subs = allSubTypes(m);
+    this.funcTypes = funcTypeIndices(m);
+  }
+  private of(ts: readonly ValType[]): ContTypes {
+    let abstract = false;
+    const concrete: number[] = [];
+    ts.forEach((t, i) => {
+      if (typeof t === 'string') return;
+      if (t.heap === 'cont' || t.heap === 'nocont') abstract = true;
+      else if (typeof t.heap === 'number' && this.subs[t.heap]?.comp.kind === 'cont') concrete.push(i);
+    });
+    return { abstract, concrete, count: ts.length };
+  }
+  private funcType(type: number): { params: ContTypes; results: ContTypes } | undefined {
+    const comp = this.subs[type]?.comp;
+    if (comp?.kind !== 'func') return undefined;
+    return { params: this.of(comp.params), results: this.of(comp.results) };
+  }
+  /** function `index` (of the module's index space) */
+  func(index: number): { params: ContTypes; results: ContTypes } | undefined {
+    const t = this.funcTypes[index];
+    return t === undefined ? undefined : this.funcType(t);
+  }
+  /** the function imports, by module and name */
+  imports(): { module: string; name: string; params: ContTypes; results: ContTypes }[] {
+    return this.m.imports.flatMap((im) => {
+      if (im.desc.kind !== 'func') return [];
+      const ft = this.funcType(im.desc.type)!;
+      return ft.params.abstract || ft.results.abstract || ft.params.concrete.length > 0 ? [{ module: im.module, name: im.name, ...ft }] : [];
+    });
+  }
+  /** an exported global */
+  global(name: string): ContTypes {
+    const ex = this.m.exports.find((e) => e.name === name && e.kind === 'global');
+    if (ex === undefined) return NO_CONT;
+    const imported = this.m.imports.filter((im) => im.desc.kind === 'global');
+    const im = imported[ex.index];
+    const type = im !== undefined && im.desc.kind === 'global' ? im.desc.type : this.m.globals[ex.index - imported.length]!.type;
+    return this.of([type.type]);
+  }
+  /** the params of an exported tag */
+  tag(name: string): ContTypes {
+    const ex = this.m.exports.find((e) => e.name === name && e.kind === 'tag');
+    if (ex === undefined) return NO_CONT;
+    const imported = this.m.imports.flatMap((im) => (im.desc.kind === 'tag' ? [im.desc.type] : []));
+    const type = ex.index < imported.length ? imported[ex.index]! : this.m.tags[ex.index - imported.length]!.type;
+    return this.funcType(type)?.params ?? NO_CONT;
+  }
 }
 
 /** FNV-1a over a memory's 32-bit words (a memory is a whole number of 64 KiB pages). */
@@ -139,7 +232,36 @@ export function runFuzzShell(ns: ShellNamespace, bytes: Uint8Array, opts: ShellO
     lines.push(s);
   };
   let timedOut = false;
+  let boundary: ContBoundary | undefined;
+  if (opts.markContinuations !== undefined && opts.markContinuations !== false) {
+    try {
+      boundary = new ContBoundary(decodeModule(bytes));
+    } catch {
+      // (a module that does not decode does not instantiate either)
+    }
+  }
+  let stopped = false;
+  const mark = (what: string): void => {
+    print(`${CONT_MARK}${what}]`);
+    if (opts.markContinuations === 'stop') {
+      stopped = true;
+      throw new Deadline('stop');
+    }
+  };
+  /** Prints a line made by `f`, unless making it stops the run (at a mark); false if it did. */
+  const emit = (f: () => string): boolean => {
+    try {
+      print(f());
+      return true;
+    } catch (e) {
+      if (stopped) return false;
+      throw e;
+    }
+  };
+  /** Is a value of a concrete continuation type at one of `ct`'s positions non-null? */
+  const crosses = (ct: ContTypes, values: readonly unknown[]): boolean => ct.concrete.some((i) => values[i] !== null && values[i] !== undefined);
   const check = (): void => {
+    if (stopped) throw new Deadline('stop');
     if (timedOut || (opts.deadline !== undefined && Date.now() > opts.deadline)) {
       timedOut = true;
       if (opts.interrupt !== undefined) opts.interrupt[0] = 1;
@@ -181,14 +303,21 @@ export function runFuzzShell(ns: ShellNamespace, bytes: Uint8Array, opts: ShellO
     const found = tags.find(([, t]) => x.is(t));
     if (found === undefined) return 'tag?';
     const [name, tag] = found;
+    const ct = name === 'wasmtag' ? NO_CONT : (boundary?.tag(name) ?? NO_CONT);
+    if (ct.abstract) mark(`exception of tag ${name}`);
     const args: string[] = [];
     for (let i = 0; i < 16; i++) {
+      let v: unknown;
       try {
-        args.push(show(x.getArg(tag, i)));
+        v = x.getArg(tag, i);
       } catch (e) {
         if (e instanceof RangeError) break;
         args.push('?'); // (a v128 or exnref argument cannot be read from JS)
+        continue;
       }
+      // (before the value is looked at: V8 may abort when JS touches a continuation)
+      if (!ct.abstract && ct.concrete.includes(i) && v !== null && v !== undefined) mark(`a continuation in an exception of tag ${name}`);
+      args.push(show(v));
     }
     return `${name}(${args.join(', ')})`;
   };
@@ -231,7 +360,16 @@ export function runFuzzShell(ns: ShellNamespace, bytes: Uint8Array, opts: ShellO
     if (typeof f !== 'function') throw new TypeError('not a function');
     const fn = f as AnyFn;
     const args = new Array<unknown>(fn.length).fill(null);
-    return fn(...args);
+    // (an exported Wasm function's name is its index)
+    const index = /^\d+$/.test(fn.name) ? Number(fn.name) : undefined;
+    const ft = index === undefined ? undefined : boundary?.func(index);
+    if (ft === undefined) return fn(...args);
+    if (ft.params.abstract || ft.results.abstract) mark(`call of function ${index}`);
+    const result = fn(...args);
+    if (!ft.results.abstract && crosses(ft.results, ft.results.count === 1 ? [result] : (result as unknown[]))) {
+      mark(`a continuation returned by function ${index}`);
+    }
+    return result;
   };
   /** Calls f; 1 if it threw an exception (traps and host limits pass), else 0. */
   const catching = (f: () => unknown): number => {
@@ -310,6 +448,17 @@ export function runFuzzShell(ns: ShellNamespace, bytes: Uint8Array, opts: ShellO
     imports: { 'j2wasm.ExceptionUtils.tag': new ns.Tag({ parameters: ['externref'] }) },
   };
 
+  // imports with a continuation type
+  for (const im of boundary?.imports() ?? []) {
+    const f = imports[im.module]?.[im.name];
+    if (typeof f !== 'function') continue;
+    imports[im.module]![im.name] = (...args: unknown[]): unknown => {
+      if (im.params.abstract || im.results.abstract) mark(`call of import ${im.module} ${im.name}`);
+      else if (crosses(im.params, args)) mark(`a continuation passed to import ${im.module} ${im.name}`);
+      return (f as AnyFn)(...args);
+    };
+  }
+
   let module: object;
   let instance: { readonly exports: Obj };
   try {
@@ -321,7 +470,7 @@ export function runFuzzShell(ns: ShellNamespace, bytes: Uint8Array, opts: ShellO
     }
     instance = new ns.Instance(module, imports, opts.instanceOptions);
   } catch (e) {
-    print(`exception thrown: failed to instantiate module: ${thrown(e)}`);
+    if (!stopped) emit(() => `exception thrown: failed to instantiate module: ${thrown(e)}`);
     return { lines, timedOut };
   }
   exportsObj = instance.exports;
@@ -338,9 +487,11 @@ export function runFuzzShell(ns: ShellNamespace, bytes: Uint8Array, opts: ShellO
       // (as fuzz_shell: touch the Global object from JS first)
       JSON.stringify(g);
       void (g as unknown as Obj)['foobar'];
+      const ct = boundary?.global(name) ?? NO_CONT;
       tasks.push({
         name,
         run: () => {
+          if (ct.abstract) mark(`global ${name}`);
           let v: unknown;
           try {
             v = g.value;
@@ -349,6 +500,7 @@ export function runFuzzShell(ns: ShellNamespace, bytes: Uint8Array, opts: ShellO
             print('[LoggingExternalInterface logging <illegal value>]'); // a v128 or exnref
             return undefined;
           }
+          if (!ct.abstract && crosses(ct, [v])) mark(`a continuation in global ${name}`);
           (typeof v === 'object' ? logRef : log)(v);
           return undefined;
         },
@@ -365,10 +517,11 @@ export function runFuzzShell(ns: ShellNamespace, bytes: Uint8Array, opts: ShellO
       check();
       result = task.run();
     } catch (e) {
-      if (timedOut) break;
-      print(`exception thrown: ${thrown(e)}`);
+      if (timedOut || stopped) break;
+      if (!emit(() => `exception thrown: ${thrown(e)}`)) break;
     }
-    if (result !== undefined) print(`[fuzz-exec] note result: ${task.name} => ${show(result)}`);
+    if (stopped) break;
+    if (result !== undefined && !emit(() => `[fuzz-exec] note result: ${task.name} => ${show(result)}`)) break;
     if (opts.memoryDigests === true) {
       for (const [name, mem] of memories) print(`[memory ${name} ${mem.buffer.byteLength} ${digest(mem.buffer)}]`);
     }
@@ -386,11 +539,15 @@ export const isHostLimitLine = (line: string): boolean => HOST_LIMIT.test(line);
 
 /**
  * The first line where two runs disagree, or null. Lines are compared up to the first host
- * limit of either run (included when both hit it on the same line); traps by kind.
+ * limit of either run (included when both hit it on the same line), or the first line for
+ * which `cut` holds (a comparison with V8's WasmFX cuts at `isContinuationMark`); traps by kind.
  */
-export function firstDifference(a: readonly string[], b: readonly string[]): { index: number; limited: boolean } | null {
-  const limitA = a.findIndex((l) => HOST_LIMIT.test(l));
-  const limitB = b.findIndex((l) => HOST_LIMIT.test(l));
+export function firstDifference(
+  a: readonly string[], b: readonly string[], cut?: (line: string) => boolean,
+): { index: number; limited: boolean } | null {
+  const stop = (l: string): boolean => HOST_LIMIT.test(l) || (cut?.(l) ?? false);
+  const limitA = a.findIndex(stop);
+  const limitB = b.findIndex(stop);
   const limited = limitA >= 0 || limitB >= 0;
   const end = Math.min(limitA < 0 ? a.length : limitA, limitB < 0 ? b.length : limitB);
   for (let i = 0; i < end; i++) {
