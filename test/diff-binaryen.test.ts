@@ -95,6 +95,7 @@ import { featuresUsed } from '../src/host/host-runtime.ts';
 import { excerpt, generate, generateAll } from './helpers/binaryen-fuzz.ts';
 import { runNatively } from './helpers/fuzz-shell-native.ts';
 import { firstDifference, isContinuationMark, isHostLimitLine, runFuzzShell, type ShellNamespace, type ShellRun } from './helpers/fuzz-shell.ts';
+import { stripOffsets } from './helpers/modules.ts';
 
 const SEED = Number(process.env.WASMFX_BINARYEN_SEED ?? 20260415);
 const RUNS = Number(process.env.WASMFX_BINARYEN_RUNS ?? 40);
@@ -118,16 +119,6 @@ const KNOWN_V8: ReadonlyMap<string, string> = new Map<string, string>([]);
 
 const V8 = (globalThis as unknown as { WebAssembly: ShellNamespace & { validate(b: Uint8Array): boolean } }).WebAssembly;
 
-/** A module without source offsets, for comparisons. */
-const stripOffsets = (v: unknown): unknown => {
-  if (v === null || typeof v !== 'object') return v;
-  if (v instanceof Uint8Array) return [...v];
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, stripOffsets(x)]));
-  if (Array.isArray(v)) return v.map(stripOffsets);
-  const o: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (k !== 'at') o[k] = stripOffsets(x);
-  return o;
-};
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
