@@ -67,10 +67,10 @@ const desugared = new WeakMap<ValidModule, ValidModule>();
  * throw_ref (src/lower/legacy-eh.ts), once per module; the module itself when it has none.
  */
 function withoutLegacyEH(vm: ValidModule): ValidModule {
-  if (!usesLegacyEH(vm.module)) return vm;
+  // (remembered either way: the scan of every body is not repeated per instantiation)
   let out = desugared.get(vm);
   if (out === undefined) {
-    out = validateModule(desugarLegacyEH(vm.module), vm.source);
+    out = usesLegacyEH(vm.module) ? validateModule(desugarLegacyEH(vm.module), vm.source) : vm;
     desugared.set(vm, out);
   }
   return out;

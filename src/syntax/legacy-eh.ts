@@ -91,8 +91,8 @@ export function desugarLegacyEH(m: Module): Module {
 
 type Sig = (bt: BlockType) => { ps: readonly ValType[]; rs: readonly ValType[] };
 
+/** A block of the input (or the function), as the rewrite sees it. */
 interface Frame {
-  readonly kind: 'func' | 'block' | 'loop' | 'if' | 'try' | 'dtry';
   readonly ps: readonly ValType[];
   readonly rs: readonly ValType[];
   /** index in the new nesting of the block a branch to this label goes to */
@@ -113,8 +113,10 @@ function rewriteFunc(
   blockType: (ps: readonly ValType[], rs: readonly ValType[]) => BlockType, tagParams: (t: number) => readonly ValType[],
 ): Func {
   const body = f.body;
-  // pre-scan: the handlers of each try, and the regions a delegate targets
+  // pre-scan: the handlers of each try, the label of each try closed by delegate, and the
+  // regions a delegate targets
   const clausesOf = new Map<number, number[]>();
+  const delegated = new Map<number, number>();
   const targets = new Set<number>(); // region starts (-1: the function body)
   {
     const stack: { open: number; region: number }[] = [{ open: -1, region: -1 }];
@@ -137,7 +139,7 @@ function rewriteFunc(
           if (stack.length > 1) stack.pop();
           break;
         case 'delegate': {
-          stack.pop();
+          delegated.set(stack.pop()!.open, ins.args[0] as number);
           const t = stack[stack.length - 1 - (ins.args[0] as number)];
           if (t !== undefined) targets.add(t.region);
           break;
@@ -163,8 +165,8 @@ function rewriteFunc(
   };
   const rel = (target: number): number => depth - 1 - target;
   const ctl: Frame[] = [];
-  const frame = (kind: Frame['kind'], ps: readonly ValType[], rs: readonly ValType[], target: number, region: number, clauses: number[] = []): Frame => {
-    const fr: Frame = { kind, ps, rs, target, region, exn: null, clause: 0, clauses, dt: null };
+  const frame = (ps: readonly ValType[], rs: readonly ValType[], target: number, region: number, clauses: number[] = []): Frame => {
+    const fr: Frame = { ps, rs, target, region, exn: null, clause: 0, clauses, dt: null };
     ctl.push(fr);
     return fr;
   };
@@ -183,11 +185,15 @@ function rewriteFunc(
     close();
     fr.dt = null;
   };
+  /** The values a handler starts with: its tag's parameters (none for catch_all). */
+  const handlerValues = (clause: number): readonly ValType[] => {
+    const c = body[clause]!;
+    return c.op === 'catch' ? tagParams(c.args[0] as number) : [];
+  };
   /** Enters handler `fr.clause` of try frame fr (its block ends here: its values are on the stack). */
   const nextHandler = (fr: Frame): void => {
     const i = fr.clause++;
-    const c = body[fr.clauses[i]!]!;
-    const ts = c.op === 'catch' ? tagParams(c.args[0] as number) : [];
+    const ts = handlerValues(fr.clauses[i]!);
     close();
     fr.exn = newLocal(EXN);
     emit('local.set', fr.exn);
@@ -196,50 +202,46 @@ function rewriteFunc(
   };
 
   // the function body is region -1 (a branch to its label leaves the function)
-  enterRegion(frame('func', [], fResults, -1, -1), []);
+  enterRegion(frame([], fResults, -1, -1), []);
 
   body.forEach((ins, i) => {
     const top = ctl[ctl.length - 1]!;
     switch (ins.op) {
       case 'block': case 'loop': case 'if': {
         const { ps, rs } = sig(ins.args[0] as BlockType);
-        const t = open(ins.op, ins.args[0]);
-        out[out.length - 1] = { ...ins };
-        enterRegion(frame(ins.op, ps, rs, t, i), ps);
+        out.push(ins);
+        const t = depth++;
+        enterRegion(frame(ps, rs, t, i), ps);
         return;
       }
       case 'try_table': {
         const { ps, rs } = sig(ins.args[0] as BlockType);
         out.push(withLabels(ins, labelsOf(ins).map(mapLabel)));
         const t = depth++;
-        enterRegion(frame('block', ps, rs, t, i), ps);
+        enterRegion(frame(ps, rs, t, i), ps);
         return;
       }
       case 'try': {
         const { ps, rs } = sig(ins.args[0] as BlockType);
         const clauses = clausesOf.get(i)!;
-        const closer = findCloser(body, i);
-        if (body[closer]!.op === 'delegate') {
+        const label = delegated.get(i);
+        if (label !== undefined) {
           // try_table catching everything into the trampoline of the delegate's target
           // (its label counts from outside the try: the frames open now)
-          const fr = ctl[ctl.length - 1 - (body[closer]!.args[0] as number)]!.dt;
+          const fr = ctl[ctl.length - 1 - label]!.dt;
           if (fr === null) throw new Error('internal: delegate target without a trampoline');
           emit('try_table', ins.args[0], [{ kind: 'catch_all_ref', label: rel(fr.dt) }]);
           const t = depth++;
-          enterRegion(frame('dtry', ps, rs, t, i), ps);
+          enterRegion(frame(ps, rs, t, i), ps);
           return;
         }
         const end = open('block', blockType(ps, rs));
-        const fr = frame('try', ps, rs, end, i, clauses);
+        const fr = frame(ps, rs, end, i, clauses);
         if (clauses.length === 0) {
           enterRegion(fr, ps);
           return;
         }
-        for (let k = clauses.length - 1; k >= 0; k--) {
-          const c = body[clauses[k]!]!;
-          const ts = c.op === 'catch' ? tagParams(c.args[0] as number) : [];
-          open('block', blockType(ps, [...ts, EXN]));
-        }
+        for (let k = clauses.length - 1; k >= 0; k--) open('block', blockType(ps, [...handlerValues(clauses[k]!), EXN]));
         emit('try_table', blockType(ps, rs), clauses.map((x, k) => {
           const c = body[x]!;
           return c.op === 'catch' ? { kind: 'catch_ref', tag: c.args[0], label: k } : { kind: 'catch_all_ref', label: k };
@@ -264,12 +266,11 @@ function rewriteFunc(
         return;
       }
       case 'end': {
+        leaveRegion(top);
         if (ctl.length === 1) {
-          leaveRegion(top);
-          emit('end');
+          emit('end'); // the function's
           return;
         }
-        leaveRegion(top);
         ctl.pop();
         close();
         return;
@@ -295,21 +296,8 @@ function rewriteFunc(
   });
   return { type: f.type, locals, body: out, at: f.at };
 
+  /** A label of the input as a depth in the output (the function's frame targets -1: depth itself). */
   function mapLabel(l: number): number {
-    const fr = ctl[ctl.length - 1 - l]!;
-    return fr.kind === 'func' ? depth : rel(fr.target);
+    return rel(ctl[ctl.length - 1 - l]!.target);
   }
-}
-
-/** The index of the `end` or `delegate` closing the block opened at `i`. */
-function findCloser(body: readonly Instr[], i: number): number {
-  let d = 0;
-  for (let j = i; j < body.length; j++) {
-    const op = body[j]!.op;
-    if (op === 'block' || op === 'loop' || op === 'if' || op === 'try_table' || op === 'try') d++;
-    else if (op === 'end' || op === 'delegate') {
-      if (--d === 0) return j;
-    }
-  }
-  return body.length - 1;
 }
