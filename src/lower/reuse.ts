@@ -45,8 +45,8 @@ interface Blk {
  */
 export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boolean): Set<Instr> {
   const out = new Set<Instr>();
-  // the blocks, by the index of their opening instruction; the targets of each label
-  const blocks = new Map<number, Blk>();
+  // the blocks, by the index of their `end`; the targets of each label
+  const endOf = new Map<number, Blk>();
   const ctl: Blk[] = [];
   const targetsOf = new Map<number, Blk[]>();
   const resolve = (i: number, ins: Instr): void => {
@@ -63,14 +63,16 @@ export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boo
     switch (ins.op) {
       case 'block': case 'loop': case 'if': case 'try_table': {
         if (ins.op === 'try_table') resolve(i, ins); // (its catch labels are outside it)
-        const b: Blk = { open: i, from: [], end: -1 };
-        blocks.set(i, b);
-        ctl.push(b);
+        ctl.push({ open: i, from: [], end: -1 });
         return;
       }
-      case 'end':
-        if (ctl.length > 0) ctl.pop()!.end = i;
+      case 'end': {
+        const b = ctl.pop();
+        if (b === undefined) return; // the function's
+        b.end = i;
+        endOf.set(i, b);
         return;
+      }
       default:
         resolve(i, ins);
     }
@@ -96,8 +98,6 @@ export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boo
       else l.push(i);
     }
   });
-  const endOf = new Map<number, Blk>();
-  for (const b of blocks.values()) endOf.set(b.end, b);
   for (const [k, is] of uses) {
     const ok = is.every((i) => {
       const ins = body[i]!;
