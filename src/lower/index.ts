@@ -55,9 +55,11 @@ export const TAG_PREFIX = 'wasmfx:tag:';
 
 export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   if (!usesStackSwitching(m)) return { module: m, info: { lowered: false, capacity: {} } };
+  // (the input is checked first: the rewrite below assumes a valid module)
+  const given = opts.valid ?? validateModule(m);
   // one exception mechanism from here on: legacy try/catch/delegate become try_table
   const plain = desugarLegacyEH(m);
-  const vm = plain === m ? (opts.valid ?? validateModule(m)) : validateModule(plain);
+  const vm = plain === m ? given : validateModule(plain);
   m = plain;
   const capacity = needed(vm);
   for (const k of KINDS) {
