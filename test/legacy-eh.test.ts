@@ -14,18 +14,18 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { parseScript } from '../src/script/script-parser.ts';
+import { parseModule } from '../src/text/parser.ts';
 import { runScript, type RunOptions, type RunSummary } from '../src/script/runner.ts';
 import { InterpEngine } from '../src/script/engine-interp.ts';
 import { hostEngine } from '../src/script/engine-host.ts';
 import { createPolyfill } from '../src/host/polyfill.ts';
 import { hostNamespace, type WasmNamespace } from '../src/host/namespace.ts';
-import { decodeModule } from '../src/binary/decoder.ts';
 import { encodeModule } from '../src/binary/encoder.ts';
 import { validateModule } from '../src/valid/validator.ts';
 import { desugarLegacyEH, LEGACY_EH_OPS, usesLegacyEH } from '../src/syntax/legacy-eh.ts';
 import { lowerModule } from '../src/lower/index.ts';
-import type { Module } from '../src/syntax/ast.ts';
 import { filesUnder, repoRoot, specDir } from './helpers/spec.ts';
+import { validModulesOf } from './helpers/modules.ts';
 
 const dir = join(specDir(), 'legacy', 'exceptions', 'core');
 const scripts = filesUnder(dir, '.wast');
@@ -69,25 +69,9 @@ test('legacy exceptions mixed with try_table and stack switching: the same on in
   assert.match(r.stdout, /^7 passed, 0 failed, 0 skipped$/m);
 });
 
-/** The valid modules of a script, text and binary. */
-function modulesOf(file: string): Module[] {
-  const out: Module[] = [];
-  for (const c of parseScript(readFileSync(file, 'utf8'), file).commands) {
-    if (c.kind !== 'module') continue;
-    const m = c.source.kind === 'binary' ? decodeModule(c.source.bytes) : c.source.kind === 'text' ? c.source.module : null;
-    if (m === null) continue;
-    try {
-      validateModule(m);
-      out.push(m);
-    } catch {
-      // (the scripts' invalid modules)
-    }
-  }
-  return out;
-}
 
 test('legacy exceptions: the rewrite to try_table leaves none, validates, and the host accepts it', () => {
-  const ms = [...scripts, fixture].flatMap(modulesOf).filter(usesLegacyEH);
+  const ms = [...scripts, fixture].flatMap(validModulesOf).filter(usesLegacyEH);
   assert.ok(ms.length >= 6, `only ${ms.length} modules`);
   for (const m of ms) {
     const d = desugarLegacyEH(m);
@@ -98,7 +82,7 @@ test('legacy exceptions: the rewrite to try_table leaves none, validates, and th
     assert.ok(host.validate(encodeModule(low)), 'the host rejects the rewritten module');
   }
   // nothing to rewrite: the same object
-  const plain = modulesOf(join(specDir(), 'core', 'try_table.wast'))[0]!;
+  const plain = validModulesOf(join(specDir(), 'core', 'try_table.wast'))[0]!;
   assert.equal(desugarLegacyEH(plain), plain);
 });
 
@@ -110,7 +94,6 @@ test('the polyfill hands V8 a module mixing legacy try and try_table, which V8 a
         (try_table (catch_all_ref $t) (try (do (throw $e (i32.const 42))) (catch_all (rethrow 0))))
         (unreachable))
       (try (param exnref) (result i32) (do (throw_ref)) (catch $e))))`;
-  const { parseModule } = await import('../src/text/parser.ts');
   const bytes = encodeModule(parseModule(text));
   assert.equal(host.validate(bytes), false, 'V8 accepts mixed exception handling now: this test can go');
   const poly = createPolyfill(host) as unknown as { instantiate(b: Uint8Array, i: object): Promise<{ instance: { exports: Record<string, () => number> } }> };

@@ -6,36 +6,23 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseScript } from '../script/script-parser.ts';
 import { parseModule } from '../text/parser.ts';
-import { decodeModule } from '../binary/decoder.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import { validateModule } from '../valid/validator.ts';
 import type { Module } from '../syntax/ast.ts';
 import { lowerModule, usesStackSwitching, runtimeModule } from './index.ts';
 import { CONT_OPS } from './analysis.ts';
+import { reuseSites } from './reuse.ts';
+import { runScript } from '../script/runner.ts';
+import { InterpEngine } from '../script/engine-interp.ts';
+import { hostEngine } from '../script/engine-host.ts';
+import { createPolyfill } from '../host/polyfill.ts';
 import { coreWastFiles } from '../../test/helpers/spec.ts';
+import { validModulesOf } from '../../test/helpers/modules.ts';
 
 const host = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
 
-/** The valid modules of a script (text and binary ones). */
-function modulesOf(file: string): Module[] {
-  const script = parseScript(readFileSync(file, 'utf8'), file);
-  const out: Module[] = [];
-  for (const c of script.commands) {
-    if (c.kind !== 'module') continue;
-    const src = c.source;
-    try {
-      const m = src.kind === 'binary' ? decodeModule(src.bytes) : src.kind === 'text' ? src.module : null;
-      if (m === null) continue;
-      validateModule(m);
-      out.push(m);
-    } catch {
-      // (modules the suite expects to fail are not ours to lower)
-    }
-  }
-  return out;
-}
 
-const ssModules = coreWastFiles('stack-switching').flatMap(modulesOf).filter(usesStackSwitching);
+const ssModules = coreWastFiles('stack-switching').flatMap(validModulesOf).filter(usesStackSwitching);
 
 test('lowering: every stack-switching module of the suite becomes plain Wasm 3.0 the host validates', () => {
   assert.ok(ssModules.length >= 40, `only ${ssModules.length} modules`);
@@ -56,7 +43,7 @@ test('lowering: a module without stack switching comes out byte-identical', () =
   const files = coreWastFiles().filter((f) => !f.includes('stack-switching')).filter((_, i) => i % 6 === 0);
   let n = 0;
   for (const file of files) {
-    for (const m of modulesOf(file)) {
+    for (const m of validModulesOf(file)) {
       if (usesStackSwitching(m)) continue;
       const before = encodeModule(m);
       const { module: out, info } = lowerModule(m);
@@ -103,10 +90,9 @@ test('lowering: an isolated module keeps the continuation state in its own globa
   assert.deepEqual(encodeModule(m), encodeModule(parseModule(readFileSync(new URL('../../examples/generator.wat', import.meta.url), 'utf8'))));
 });
 
-test('lowering: a resume reuses the consumed continuation object only where nothing else can reach it', async () => {
-  const { reuseSites } = await import('./reuse.ts');
+test('lowering: a resume reuses the consumed continuation object only where nothing else can reach it', () => {
   const file = new URL('../../test/fixtures/lower/reuse.wast', import.meta.url).pathname;
-  const [m] = modulesOf(file);
+  const [m] = validModulesOf(file);
   const types = m!.types.flatMap((g) => g.types);
   const counts = new Map<string, number>();
   for (const ex of m!.exports) {
@@ -122,10 +108,6 @@ test('lowering: a resume reuses the consumed continuation object only where noth
   }
   assert.deepEqual(Object.fromEntries(counts), { loop: 1, bound: 1, 'copy-in-table': 0, 'kept-elsewhere': 0, 'tee-copy': 0, 'other-branch': 0 });
   // and the script's assertions hold on the interpreter and on the lowered engine
-  const { runScript } = await import('../script/runner.ts');
-  const { InterpEngine } = await import('../script/engine-interp.ts');
-  const { hostEngine } = await import('../script/engine-host.ts');
-  const { createPolyfill } = await import('../host/polyfill.ts');
   const script = () => parseScript(readFileSync(file, 'utf8'), file);
   const engines = [
     new InterpEngine({}),
