@@ -92,12 +92,13 @@ export class Helpers {
     });
   }
 
-  /** The driver (inside resume): runs the saved frames of the chain S..O (see docs/lowering.md). */
   /**
-   * The driver: runs the chain S..O (the running stack is S: no global holds it, as a young stack
-   * stored into a global takes V8's write barrier slow path). The frames of the stack S still to run are in the local R
-   * (S.top is written only when S is suspended again: one write barrier per suspension, not per
-   * frame). F: the frame running, X: an exception caught from it, K: the stack that suspended.
+   * The driver (inside resume; docs/lowering.md): runs the saved frames of the chain S..O. The
+   * running stack is S: no global holds it, as a young stack stored into a global takes V8's write
+   * barrier slow path. The frames of the stack S still to run are in the local R (S.top is written
+   * only when S is suspended again: one write barrier per suspension, not per frame). F: the frame
+   * running, X: an exception caught from it, K: the stack that suspended; `reuse`: the resume's
+   * consumed continuation and whether the new one may go into it.
    */
   private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number, K: number, reuse: { k: number; flag: number }): void {
     const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
