@@ -9,7 +9,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  frameSubType, nullable, C_INNER, C_OUTER, F_BASE, F_LAST, F_NEXT, F_THUNK, type Kind, S_HDL, S_KEY0, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  frameSubType, nullable, C_INNER, C_OUTER, F_BASE, F_NEXT, F_THUNK, type Kind, S_HDL, S_KEY0, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -129,8 +129,7 @@ export class Helpers {
     e.end();
     e.op('local.tee', F).op('ref.is_null').op('i32.eqz');
     e.blk('if', null, () => {
-      // it unwound: the frames it saved (F .. F.last) go in front of the rest
-      e.op('local.get', F).op('struct.get', T_FRAME, F_LAST).op('local.get', R).op('struct.set', T_FRAME, F_NEXT);
+      // it unwound: the thunk returned the stack's new top (the frames saved, then the rest)
       e.op('local.get', S).op('local.get', F).op('struct.set', T_STK, S_TOP);
       // the stack that suspended: S, unless the unwinding comes out of an inner resume
       e.op('global.get', g('ki')).op('local.tee', K).op('ref.is_null');
@@ -276,6 +275,25 @@ export class Helpers {
     });
   }
 
+  /**
+   * rev(list, rest) -> the new top of a stack: an unwinding's list of saved frames (outermost
+   * first, each one's next its callee, the innermost's null) reversed, innermost first, in front
+   * of `rest`. (The frames are new, young objects: no write barrier takes its slow path.)
+   */
+  rev(): number {
+    return this.once('rev', (x) => {
+      const e = new Emitter({});
+      e.blk('loop', null, (l) => {
+        e.op('local.get', 0).op('struct.get', T_FRAME, F_NEXT).op('local.set', 2);
+        e.op('local.get', 0).op('local.get', 1).op('struct.set', T_FRAME, F_NEXT);
+        e.op('local.get', 0).op('local.set', 1);
+        e.op('local.get', 2).op('local.tee', 0).op('ref.is_null').op('i32.eqz').br('br_if', l);
+      });
+      e.op('local.get', 1);
+      this.def(x, [ref(true, T_FRAME), ref(true, T_FRAME)], [ref(true, T_FRAME)], [ref(true, T_FRAME)], e, 'rev');
+    });
+  }
+
   /** The frame that starts a fresh continuation of function type ft (input type index). */
   private startFrame(ft: number): { type: number; thunk: number } {
     const c = this.c;
@@ -289,11 +307,12 @@ export class Helpers {
       e.op('local.get', 1).op('global.set', this.g('cur')); // (for the function's wrapper)
       e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE).op('call_ref', fType);
       const rs = ftype.results.map((t) => c.cval(t));
-      // it unwound: its wrapper left the list of frames saved in uf
+      // it unwound: its wrapper left the list of frames saved in uf; they replace the start frame
       e.op('global.get', this.g('uf')).op('ref.is_null').op('i32.eqz');
       e.blk('if', c.bt(rs, rs), () => {
         for (let i = 0; i < rs.length; i++) e.op('drop');
-        e.op('global.get', this.g('uf')).op('ref.null', T_FRAME).op('global.set', this.g('uf')).op('return');
+        e.op('global.get', this.g('uf')).op('ref.null', T_FRAME).op('global.set', this.g('uf'));
+        e.op('local.get', 0).op('struct.get', T_FRAME, F_NEXT).op('call', this.rev()).op('return');
       });
       c.store(ftype.results.map((t) => c.kind(t)), e.out);
       e.op('ref.null', T_FRAME);
@@ -324,7 +343,7 @@ export class Helpers {
       const { type, thunk } = this.startFrame(ft);
       const e = new Emitter({});
       e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_FUNC));
-      e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('ref.null', T_FRAME).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
+      e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
       e.op('ref.null', T_STK).op('ref.null', T_HDL).op('i32.const', -1).op('struct.new', T_STK).op('local.tee', 1).op('local.get', 1);
       e.op('struct.new', T_CONT);
       this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [STK], e, `contnew${ft}`);
@@ -354,7 +373,7 @@ export class Helpers {
       // params: bound..., k; locals: inner, outer, frame
       const k = nb;
       e.op('local.get', k).op('call', take).op('local.set', nb + 2).op('local.set', nb + 1);
-      e.op('local.get', nb + 1).op('struct.get', T_STK, S_TOP).push(c.refFunc(thunk)).op('ref.null', T_FRAME);
+      e.op('local.get', nb + 1).op('struct.get', T_STK, S_TOP).push(c.refFunc(thunk));
       for (let i = 0; i < nb; i++) e.op('local.get', i);
       e.op('struct.new', type).op('local.set', nb + 3);
       e.op('local.get', nb + 1).op('local.get', nb + 3).op('struct.set', T_STK, S_TOP);

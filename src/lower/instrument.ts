@@ -28,7 +28,7 @@ import { reuseSites } from './reuse.ts';
 import { labelsOf, withLabels } from '../syntax/labels.ts';
 import { mapInstr } from './rewrite.ts';
 import {
-  frameSubType, nullable, F_BASE, F_LAST, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_STK, T_THUNK, WHY_NULL_EXN,
+  frameSubType, nullable, F_BASE, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_STK, T_THUNK, WHY_NULL_EXN,
 } from './rt.ts';
 
 /** What the lowering made of an instrumented function. */
@@ -259,8 +259,12 @@ export class Instrumenter {
     const STATE = newLocal('i32');
     // 1 once this function unwinds (set before leaving a block, and by a resume unwinding further out)
     const UNWL = newLocal('i32');
-    // the first frame of the list the unwinding saved so far (null: this frame starts the list)
+    // the list of frames the unwinding saved so far, outermost first (null: this frame starts it)
     const HEAD = newLocal({ nullable: true, heap: T_FRAME });
+    // the site this frame unwinds from (its pc, saved at the exit)
+    const PCL = newLocal('i32');
+    // 1: the frame in FR was made during this unwinding (not re-entered)
+    const FRESH = newLocal('i32');
     // what a resume returned with a handler clause: the continuation
     const KC = newLocal({ nullable: true, heap: T_CONT });
     const status = plan.status;
@@ -268,9 +272,9 @@ export class Instrumenter {
 
     // ---- the frame's fields: next, thunk, pc, the locals, then stack slots by (position, type)
     const FT = plan.frame;
-    // (fields 0 to 2 are $Frame's: $next, $thunk, $last)
+    // (fields 0 and 1 are $Frame's: $next, $thunk)
     const PC = F_BASE;
-    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, { nullable: true, heap: T_FRAME }, 'i32'];
+    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, 'i32'];
     for (const t of localTypes) fieldTypes.push(nullable(t));
     const slotFields = new Map<string, number>();
     const field = (p: number, t: ValType): number => {
@@ -315,13 +319,21 @@ export class Instrumenter {
         e.op('local.set', l).op('local.get', FR).op('local.get', l).op('struct.set', FT, field(p, t));
       }
     };
-    const ensureFrame = (id: number) => {
+    /**
+     * The site unwinds: its id goes to the frame at the exit. A fresh frame is made there, with
+     * all its fields at once (struct.new: no write barrier, no field written twice), unless
+     * operand-stack values are saved on the way out: then it is made here.
+     */
+    const ensureFrame = (s: Site) => {
+      e.op('i32.const', s.id).op('local.set', PCL);
+      if (s.below.length === 0) return;
       e.op('local.get', FR).op('ref.is_null');
       e.blk('if', null, () => {
         e.op('struct.new_default', FT).op('local.set', FR);
         e.op('local.get', FR).push(c.refFunc(plan.thunk)).op('struct.set', FT, F_THUNK);
+        e.op('local.get', FR).op('local.get', HEAD).op('struct.set', FT, F_NEXT);
+        e.op('i32.const', 1).op('local.set', FRESH);
       });
-      e.op('local.get', FR).op('i32.const', id).op('struct.set', FT, PC);
     };
     const lowered = (ts: readonly CValType[]) => ts.map((t) => c.cval(t));
     const kinds = (ts: readonly CValType[]): Kind[] => ts.map((t) => c.kind(t));
@@ -439,7 +451,7 @@ export class Instrumenter {
     const unwind = (s: Site, n: Node, drop: readonly CValType[], uf = false) => {
       for (let i = 0; i < drop.length; i++) e.op('drop');
       if (uf) e.op('global.get', g('uf')).op('local.set', HEAD).op('ref.null', T_FRAME).op('global.set', g('uf'));
-      ensureFrame(s.id);
+      ensureFrame(s);
       saveRegion(s.below, n.h, s.below.length);
       exitFrom(n);
     };
@@ -650,15 +662,22 @@ export class Instrumenter {
     }
     e.op('return');
     e.end();
-    localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, PC + 1 + i));
-    // append the frame to the list of frames this unwinding saved (HEAD .. HEAD.last)
-    e.op('local.get', HEAD).op('ref.is_null');
+    // The list of frames this unwinding saved, outermost first, each one's next its callee (HEAD:
+    // the callees'): a fresh frame goes in front. A re-entered frame (old, as a rule) is not
+    // linked to the (young) frames of its callees, which would take the write barrier's slow
+    // path: the list passes without it, and its thunk puts it below them (rev).
+    e.op('local.get', FR).op('ref.is_null');
     e.open('if', {});
-    e.op('local.get', FR).op('local.set', HEAD);
+    e.op('local.get', HEAD).push(c.refFunc(plan.thunk)).op('local.get', PCL);
+    localTypes.forEach((_, i) => e.op('local.get', local(i)));
+    for (const t of fieldTypes.slice(PC + 1 + localTypes.length)) c.dummy(t, e.out);
+    e.op('struct.new', FT).op('local.set', HEAD);
     e.else();
-    e.op('local.get', HEAD).op('struct.get', T_FRAME, F_LAST).op('local.get', FR).op('struct.set', T_FRAME, F_NEXT);
+    e.op('local.get', FR).op('local.get', PCL).op('struct.set', FT, PC);
+    localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, PC + 1 + i));
+    e.op('local.get', FRESH).op('local.get', HEAD).op('ref.is_null').op('i32.or');
+    e.blk('if', null, () => e.op('local.get', FR).op('local.set', HEAD));
     e.end();
-    e.op('local.get', HEAD).op('local.get', FR).op('struct.set', T_FRAME, F_LAST);
     // the list goes to the caller: returned, or (without the status convention) in the global uf
     if (!status) e.op('local.get', HEAD).op('global.set', g('uf'));
     for (const t of results) c.dummy(t, e.out);
@@ -677,16 +696,19 @@ export class Instrumenter {
     t.op('local.get', 0).op('ref.cast', { nullable: false, heap: FT }).op('local.get', 1).op('call', plan.impl);
     if (status) t.op('local.tee', 2).op('ref.is_null').op('i32.eqz');
     else t.op('global.get', g('uf')).op('ref.is_null').op('i32.eqz');
+    // it unwound: the list of frames saved is this frame (re-entered and saved again) or, when
+    // its callees saved frames, theirs, which go in front of this frame (the stack's new top)
     t.blk('if', c.bt(results, results), () => {
       for (let i = 0; i < results.length; i++) t.op('drop');
-      if (status) t.op('local.get', 2);
-      else t.op('global.get', g('uf')).op('ref.null', T_FRAME).op('global.set', g('uf'));
-      t.op('return');
+      if (!status) t.op('global.get', g('uf')).op('local.set', 2).op('ref.null', T_FRAME).op('global.set', g('uf'));
+      t.op('local.get', 2).op('local.get', 0).op('ref.eq');
+      t.blk('if', null, () => t.op('local.get', 0).op('return'));
+      t.op('local.get', 2).op('local.get', 0).op('call', this.h.rev()).op('return');
     });
     c.store(kinds(ft.results), t.out);
     t.op('ref.null', T_FRAME);
     t.op('end');
-    c.setFunc(plan.thunk, { type: T_THUNK, locals: status ? [{ nullable: true, heap: T_FRAME }] : [], body: t.out, at: -1 });
+    c.setFunc(plan.thunk, { type: T_THUNK, locals: [{ nullable: true, heap: T_FRAME }], body: t.out, at: -1 });
 
     // ---- the wrapper, at the function's own index
     const w: Instr[] = [];

@@ -4,12 +4,13 @@
 // that its types are the same canonical types in every module (and in the
 // runtime module that owns the shared globals):
 //
-//   0 $Frame  (sub (struct (field $next (mut (ref null $Frame))) (field $thunk (mut (ref null $Thunk)))
-//                          (field $last (mut (ref null $Frame)))))
+//   0 $Frame  (sub (struct (field $next (mut (ref null $Frame))) (field $thunk (mut (ref null $Thunk)))))
 //             a saved activation; each instrumented function extends it with its locals and stack.
-//             $last: in the first frame of an unwinding's list, the last frame saved so far
-//             (frames link to young objects only, without a holder object per suspension).
-//             (Throwing into a re-entered frame is the global `thr`, not a field: a field is four
+//             $next: on a stack, the frame below (its caller); while an unwinding passes its list
+//             of saved frames up by return values, the frame above (its callee: each frame
+//             points to the list it got, so no frame is written twice and none needs a pointer
+//             to the list's end); the driver reverses the list when it reaches it.
+//             (Throwing into a re-entered frame is the global `thr`, not a field: a field is eight
 //             bytes in every saved frame of every idle continuation.)
 //   1 $Thunk  (func (param (ref $Frame) (ref null $Stk)) (result (ref null $Frame)))  re-enters a
 //             saved frame on a stack; when it unwound, the first of the frames it saved (else null)
@@ -41,9 +42,8 @@ export const RT_TYPES = 5;
 // field indices
 export const F_NEXT = 0;
 export const F_THUNK = 1;
-export const F_LAST = 2;
 /** the first field of a frame subtype's own (frame types: $Frame's fields, then theirs) */
-export const F_BASE = 3;
+export const F_BASE = 2;
 export const S_TOP = 0;
 export const S_PARENT = 1;
 export const S_HDL = 2;
@@ -57,7 +57,7 @@ const mut = (type: ValType) => ({ mutable: true, type });
 export const rtRecType = (): RecType => ({
   explicit: true,
   types: [
-    { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME))] } },
+    { final: false, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK))] } },
     { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME), r(true, T_STK)], results: [r(true, T_FRAME)] } },
     {
       final: true, supers: [],
@@ -153,8 +153,8 @@ export function defaultConst(t: ValType) {
 /** The nullable version of a type (frame fields and scratch locals hold values of any type). */
 export const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
 
-/** A frame type: $Frame's fields ($next, $thunk, $last), then `extra` (from F_BASE). */
+/** A frame type: $Frame's fields ($next, $thunk), then `extra` (from F_BASE). */
 export const frameSubType = (extra: readonly FieldType[]): SubType => ({
   final: true, supers: [T_FRAME],
-  comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), mut(r(true, T_FRAME)), ...extra] },
+  comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), ...extra] },
 });
