@@ -9,7 +9,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  frameSubType, nullable, C_INNER, C_OUTER, F_BASE, F_NEXT, F_THUNK, type Kind, S_HDL, S_KEY0, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  frameSubType, nullable, C_INNER, F_BASE, F_NEXT, F_THUNK, type Kind, S_HDL, S_KEY0, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -55,13 +55,37 @@ export class Helpers {
     e.op('local.get', k).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
   }
 
+  /**
+   * Local `outer` := the outer stack of the chain that starts at local `inner`: the last one up
+   * the parents (a suspended chain's outer stack has no parent; its resume sets one). Most
+   * chains are one stack: the walk up a longer one is a call (no loop in the caller).
+   */
+  private emitOuter(e: Emitter, inner: number, outer: number): void {
+    e.op('local.get', inner).op('local.tee', outer).op('struct.get', T_STK, S_PARENT).op('ref.is_null').op('i32.eqz');
+    e.blk('if', null, () => e.op('local.get', inner).op('call', this.outer()).op('local.set', outer));
+  }
+
+  /** outer(s) -> the last stack up the parents from s (s has a parent). */
+  private outer(): number {
+    return this.once('outer', (x) => {
+      const e = new Emitter({});
+      e.blk('loop', null, (l) => {
+        e.op('local.get', 0).op('struct.get', T_STK, S_PARENT).op('local.tee', 1).op('ref.is_null').op('i32.eqz');
+        e.blk('if', null, () => e.op('local.get', 1).op('local.set', 0).br('br', l));
+      });
+      e.op('local.get', 0);
+      this.def(x, [STK], [STK], [STK], e, 'outer');
+    });
+  }
+
   /** take(k) -> inner, outer: consumes a continuation (traps on null or consumed). */
   take(): number {
     return this.once('take', (x) => {
       const e = new Emitter({});
       this.emitTake(e, 0, 1);
-      e.op('local.get', 1).op('ref.as_non_null').op('local.get', 0).op('struct.get', T_CONT, C_OUTER).op('ref.as_non_null');
-      this.def(x, [ref(true, T_CONT)], [ref(false, T_STK), ref(false, T_STK)], [STK], e, 'take');
+      this.emitOuter(e, 1, 2);
+      e.op('local.get', 1).op('ref.as_non_null').op('local.get', 2).op('ref.as_non_null');
+      this.def(x, [ref(true, T_CONT)], [ref(false, T_STK), ref(false, T_STK)], [STK, STK], e, 'take');
     });
   }
 
@@ -77,7 +101,7 @@ export class Helpers {
       const e = new Emitter({});
       const [K, HDL, KEY0, THROW, REUSE, CUR, INNER, OUTER] = [0, 1, 2, 3, 4, 5, 6, 7];
       this.emitTake(e, K, INNER); // (inline: a call less per resume)
-      e.op('local.get', K).op('struct.get', T_CONT, C_OUTER).op('local.set', OUTER);
+      this.emitOuter(e, INNER, OUTER);
       e.op('local.get', OUTER).op('local.get', CUR).op('struct.set', T_STK, S_PARENT);
       e.op('local.get', OUTER).op('local.get', HDL).op('struct.set', T_STK, S_HDL);
       e.op('local.get', OUTER).op('local.get', KEY0).op('struct.set', T_STK, S_KEY0);
@@ -150,21 +174,26 @@ export class Helpers {
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_KEY0).op('struct.set', T_STK, S_KEY0);
           isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
+          // (S is the outer stack of the continuation switch made)
+          e.op('local.get', S).op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
           e.op('global.get', g('swi')).op('local.set', S);
           e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
           e.br('br', L);
         });
+        // the continuation K..S: S, its outer stack, has no parent while it is suspended
         isOuter().blk('if', null, () => {
+          e.op('local.get', S).op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
           e.op('local.get', reuse.flag).blk('if', null, () => {
             e.op('local.get', reuse.k).op('local.get', K).op('struct.set', T_CONT, C_INNER);
-            e.op('local.get', reuse.k).op('local.get', S).op('struct.set', T_CONT, C_OUTER);
             e.op('global.get', g('code')).op('local.get', reuse.k).op('return');
           });
-          e.op('global.get', g('code')).op('local.get', K).op('local.get', S).op('struct.new', T_CONT).op('return');
+          e.op('global.get', g('code')).op('local.get', K).op('struct.new', T_CONT).op('return');
         });
         e.op('global.get', g('code')).op('global.set', g('st'));
-        e.op('local.get', K).op('local.get', S).op('struct.new', T_CONT).op('global.set', g('kc'));
-        toParent();
+        e.op('local.get', K).op('struct.new', T_CONT).op('global.set', g('kc'));
+        e.op('local.get', S).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
+        e.op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
+        e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
         e.br('br', L);
       });
       e.op('global.get', g('hops')).op('i32.const', 1).op('i32.sub').op('global.set', g('hops'));
@@ -270,7 +299,7 @@ export class Helpers {
       e.else();
       e.op('i32.const', -1).op('global.set', this.g('code'));
       e.end();
-      e.op('local.get', 2).op('local.get', 3).op('struct.new', T_CONT);
+      e.op('local.get', 2).op('struct.new', T_CONT);
       this.def(x, [ref(true, T_CONT), 'i32', STK], [ref(false, T_CONT)], [STK], e, 'switch');
     });
   }
@@ -344,9 +373,9 @@ export class Helpers {
       const e = new Emitter({});
       e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_FUNC));
       e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
-      e.op('ref.null', T_STK).op('ref.null', T_HDL).op('i32.const', -1).op('struct.new', T_STK).op('local.tee', 1).op('local.get', 1);
+      e.op('ref.null', T_STK).op('ref.null', T_HDL).op('i32.const', -1).op('struct.new', T_STK);
       e.op('struct.new', T_CONT);
-      this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [STK], e, `contnew${ft}`);
+      this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [], e, `contnew${ft}`);
     });
   }
 
@@ -364,7 +393,7 @@ export class Helpers {
       const bt = bound.map((t) => c.cval(t));
       const e = new Emitter({});
       if (nb === 0) {
-        e.op('local.get', 0).op('call', take).op('struct.new', T_CONT);
+        e.op('local.get', 0).op('call', take).op('drop').op('struct.new', T_CONT);
         this.def(x, [ref(true, T_CONT)], [ref(false, T_CONT)], [], e, `bind${ct1}_${ct2}`);
         return;
       }
@@ -377,7 +406,7 @@ export class Helpers {
       for (let i = 0; i < nb; i++) e.op('local.get', i);
       e.op('struct.new', type).op('local.set', nb + 3);
       e.op('local.get', nb + 1).op('local.get', nb + 3).op('struct.set', T_STK, S_TOP);
-      e.op('local.get', nb + 1).op('local.get', nb + 2).op('struct.new', T_CONT);
+      e.op('local.get', nb + 1).op('struct.new', T_CONT);
       this.def(x, [...bt, ref(true, T_CONT)], [ref(false, T_CONT)], [STK, STK, ref(true, type)], e, `bind${ct1}_${ct2}`);
     });
   }

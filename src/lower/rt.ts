@@ -17,9 +17,11 @@
 //   2 $Stk    (struct $top $parent $hdl $key0)  a continuation's stack: its saved frames, innermost
 //             first; the handler table of the resume running it, and its first key (checked first)
 //   3 $Hdl    (array i32)                  a resume's handler table: tag id * 2 + (1 for switch)
-//   4 $Cont   (struct $inner $outer)       a continuation value: the chain of stacks it captured;
-//             one-shot: consuming it clears $inner. A suspension's is made by the driver of the
-//             handler's resume and returned with the clause: nothing young goes into a global
+//   4 $Cont   (struct $inner)              a continuation value: the chain of stacks it captured,
+//             from $inner up the parents to the first stack without one (a suspended chain's
+//             outer stack has none); one-shot: consuming it clears $inner. A suspension's is made
+//             by the driver of the handler's resume and returned with the clause: nothing young
+//             goes into a global
 //
 // The state of the machine lives in globals that every lowered module
 // imports from "wasmfx:rt" (or defines, for a standalone module), listed in
@@ -49,7 +51,6 @@ export const S_PARENT = 1;
 export const S_HDL = 2;
 export const S_KEY0 = 3;
 export const C_INNER = 0;
-export const C_OUTER = 1;
 
 const r = (nullable: boolean, heap: number | 'any' | 'func' | 'extern' | 'exn'): ValType => ({ nullable, heap });
 const mut = (type: ValType) => ({ mutable: true, type });
@@ -64,7 +65,7 @@ export const rtRecType = (): RecType => ({
       comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_STK)), mut(r(true, T_HDL)), mut('i32')] },
     },
     { final: true, supers: [], comp: { kind: 'array', field: { mutable: false, type: 'i32' } } },
-    { final: true, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_STK)), mut(r(true, T_STK))] } },
+    { final: true, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_STK))] } },
   ],
 });
 
