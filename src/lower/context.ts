@@ -16,7 +16,7 @@ import type { CompType, FuncType, HeapType, RefType, StorageType, SubType, ValTy
 import type { ValidModule } from '../valid/validator.ts';
 import type { CHeapType, CValType, DefType } from '../valid/types.ts';
 import {
-  COLD_GLOBALS, KIND_TYPE, KINDS, type Kind, RT_GLOBALS, RT_TYPES, type RtGlobal, T_CONT, T_HDL, T_STK, xferName,
+  COLD_GLOBALS, KIND_TYPE, KINDS, type Kind, RT_GLOBALS, RT_TYPES, type RtGlobal, T_CONT, T_KEYS, T_STK, xferName,
 } from './rt.ts';
 
 /** Builds one instruction (a loose form of `instr` for generated code). */
@@ -334,7 +334,7 @@ export class Ctx {
         out.push(I('struct.new_default', T_CONT));
         return;
       case 'array':
-        out.push(I('array.new_fixed', T_HDL, 0));
+        out.push(I('array.new_fixed', T_KEYS, 0));
         return;
       case 'func':
         out.push(this.refFunc(this.stub(this.funcType([], []))));

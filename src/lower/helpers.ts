@@ -9,7 +9,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  frameSubType, nullable, C_INNER, F_BASE, F_NEXT, F_THUNK, type Kind, S_HDL, S_KEY0, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_STK, T_THUNK,
+  frameSubType, nullable, C_INNER, F_BASE, F_NEXT, F_THUNK, type Kind, H_KEY0, H_KEYS, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_KEYS, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -90,27 +90,27 @@ export class Helpers {
   }
 
   /**
-   * resume(k, handlers, key0, throw, reuse) -> status, continuation: status -1 done, -2 unwinding
-   * further out, i: handler clause i (with the continuation the suspension made). key0: the key of
-   * the first clause (-1: none), which a suspension checks first. throw = 1: the frame re-entered
+   * resume(k, handlers, throw, reuse) -> status, continuation: status -1 done, -2 unwinding
+   * further out, i: handler clause i (with the continuation the suspension made). handlers: the
+   * resume site's table, with the key of its first clause (-1: none), which a suspension checks
+   * first. throw = 1: the frame re-entered
    * first raises the exception in `exn` (resume_throw). reuse = 1: the continuation a suspension
    * makes goes into k's object (nothing else can reach it: reuse.ts). cur: the running stack.
    */
   resume(): number {
     return this.once('resume', (x) => {
       const e = new Emitter({});
-      const [K, HDL, KEY0, THROW, REUSE, CUR, INNER, OUTER] = [0, 1, 2, 3, 4, 5, 6, 7];
+      const [K, HDL, THROW, REUSE, CUR, INNER, OUTER] = [0, 1, 2, 3, 4, 5, 6];
       this.emitTake(e, K, INNER); // (inline: a call less per resume)
       this.emitOuter(e, INNER, OUTER);
       e.op('local.get', OUTER).op('local.get', CUR).op('struct.set', T_STK, S_PARENT);
       e.op('local.get', OUTER).op('local.get', HDL).op('struct.set', T_STK, S_HDL);
-      e.op('local.get', OUTER).op('local.get', KEY0).op('struct.set', T_STK, S_KEY0);
       e.op('local.get', THROW).blk('if', null, () => {
         e.op('i32.const', 1).op('global.set', this.g('thr'));
       });
-      this.driver(e, INNER, OUTER, 8, 9, 10, 11, { k: K, flag: REUSE });
+      this.driver(e, INNER, OUTER, 7, 8, 9, 10, { k: K, flag: REUSE });
       this.def(
-        x, [ref(true, T_CONT), ref(true, T_HDL), 'i32', 'i32', 'i32', STK], ['i32', ref(true, T_CONT)],
+        x, [ref(true, T_CONT), ref(true, T_HDL), 'i32', 'i32', STK], ['i32', ref(true, T_CONT)],
         [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK], e, 'resume',
       );
     });
@@ -172,7 +172,6 @@ export class Helpers {
           // switch (code -1): the target chain takes the place of this one under the same handler
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
           e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
-          e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_KEY0).op('struct.set', T_STK, S_KEY0);
           isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
           // (S is the outer stack of the continuation switch made)
           e.op('local.get', S).op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
@@ -234,11 +233,11 @@ export class Helpers {
         e.blk('loop', null, (S) => {
           e.op('local.get', 1).op('ref.is_null').br('br_if', nf);
           e.blk('block', null, (next) => {
-            e.op('local.get', 1).op('struct.get', T_STK, S_HDL).op('local.tee', 2).op('ref.is_null').br('br_if', next);
+            e.op('local.get', 1).op('struct.get', T_STK, S_HDL).br('br_on_null', next).op('struct.get', T_HDL, H_KEYS).op('local.set', 2);
             e.op('local.get', 2).op('array.len').op('local.set', 4).op('i32.const', 0).op('local.set', 3);
             e.blk('loop', null, (A) => {
               e.op('local.get', 3).op('local.get', 4).op('i32.ge_u').br('br_if', next);
-              e.op('local.get', 2).op('local.get', 3).op('array.get', T_HDL).op('local.get', 0).op('i32.eq');
+              e.op('local.get', 2).op('local.get', 3).op('array.get', T_KEYS).op('local.get', 0).op('i32.eq');
               e.blk('if', null, () => {
                 e.op('local.get', 5).op('i32.eqz');
                 e.open('if', {});
@@ -257,7 +256,7 @@ export class Helpers {
         });
       });
       this.trap(e, WHY_UNHANDLED);
-      this.def(x, ['i32', STK], [STK], [ref(true, T_HDL), 'i32', 'i32', 'i32'], e, 'find');
+      this.def(x, ['i32', STK], [STK], [ref(true, T_KEYS), 'i32', 'i32', 'i32'], e, 'find');
     });
   }
 
@@ -274,7 +273,8 @@ export class Helpers {
       // the nearest handler first (a generator's: the first clause of the running stack's resume), without a call
       e.blk('block', null, (done) => {
         e.blk('block', null, (slow) => {
-          e.op('local.get', CUR).br('br_on_null', slow).op('struct.get', T_STK, S_KEY0).op('local.get', 0).op('i32.ne').br('br_if', slow);
+          e.op('local.get', CUR).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow);
+          e.op('struct.get', T_HDL, H_KEY0).op('local.get', 0).op('i32.ne').br('br_if', slow);
           e.op('i32.const', 0).op('global.set', this.g('code'));
           e.br('br', done);
         });
@@ -373,7 +373,7 @@ export class Helpers {
       const e = new Emitter({});
       e.op('local.get', 0).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_FUNC));
       e.op('ref.null', T_FRAME).push(c.refFunc(thunk)).op('local.get', 0).op('ref.as_non_null').op('struct.new', type);
-      e.op('ref.null', T_STK).op('ref.null', T_HDL).op('i32.const', -1).op('struct.new', T_STK);
+      e.op('ref.null', T_STK).op('ref.null', T_HDL).op('struct.new', T_STK);
       e.op('struct.new', T_CONT);
       this.def(x, [{ nullable: true, heap: c.typeIdx(ft) }], [ref(false, T_CONT)], [], e, `contnew${ft}`);
     });

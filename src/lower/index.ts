@@ -14,7 +14,7 @@ import { Ctx, I, kindOf, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
 import { Instrumenter, type Plan, statusOk } from './instrument.ts';
 import { mapInstr } from './rewrite.ts';
-import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_STK, WHY_HOST_FRAME } from './rt.ts';
+import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_KEYS, T_STK, WHY_HOST_FRAME } from './rt.ts';
 import { Emitter } from './emit.ts';
 import { desugarLegacyEH } from '../syntax/legacy-eh.ts';
 
@@ -189,12 +189,16 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
     e.op('global.get', ctr).op('i32.const', 1).op('i32.add').op('global.set', ctr);
     e.op('global.get', ctr).op('global.set', c.tagId[t]!);
   }
+  // a resume site's handler table: the key of its first clause (-1: none), then every clause's
+  const key = (k: { tag: number; sw: boolean }) => {
+    e.op('global.get', c.tagId[k.tag]!).op('i32.const', 1).op('i32.shl');
+    if (k.sw) e.op('i32.const', 1).op('i32.or');
+  };
   for (const ht of ins.handlerTables) {
-    for (const k of ht.keys) {
-      e.op('global.get', c.tagId[k.tag]!).op('i32.const', 1).op('i32.shl');
-      if (k.sw) e.op('i32.const', 1).op('i32.or');
-    }
-    e.op('array.new_fixed', T_HDL, ht.keys.length).op('global.set', ht.global);
+    if (ht.keys.length === 0) e.op('i32.const', -1);
+    else key(ht.keys[0]!);
+    for (const k of ht.keys) key(k);
+    e.op('array.new_fixed', T_KEYS, ht.keys.length).op('struct.new', T_HDL).op('global.set', ht.global);
   }
   if (m.start !== null) e.op('call', a.susp[m.start] ? guard(m.start) : m.start);
   if (e.out.length > 0) {

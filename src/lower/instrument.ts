@@ -776,11 +776,9 @@ export class Instrumenter {
     if (sw) e.op('i32.const', 1).op('i32.or');
   }
 
-  /** Pushes the handler table of a resume site and the key of its first clause (-1: none). */
+  /** Pushes the handler table of a resume site (with the key of its first clause). */
   private handlers(e: Emitter, hs: readonly { tag: number; label: number | null }[]): void {
     e.op('global.get', this.handlerTable(hs));
-    if (hs.length === 0) e.op('i32.const', -1);
-    else this.key(e, hs[0]!.tag, hs[0]!.label === null);
   }
 
   /** A global holding the handler table of a resume site (built at instantiation). */

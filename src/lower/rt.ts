@@ -9,14 +9,17 @@
 //             $next: on a stack, the frame below (its caller); while an unwinding passes its list
 //             of saved frames up by return values, the frame above (its callee: each frame
 //             points to the list it got, so no frame is written twice and none needs a pointer
-//             to the list's end); the driver reverses the list when it reaches it.
+//             to the list's end); the thunk of the frame re-entered reverses it (wasmfx:rev).
 //             (Throwing into a re-entered frame is the global `thr`, not a field: a field is eight
 //             bytes in every saved frame of every idle continuation.)
 //   1 $Thunk  (func (param (ref $Frame) (ref null $Stk)) (result (ref null $Frame)))  re-enters a
-//             saved frame on a stack; when it unwound, the first of the frames it saved (else null)
-//   2 $Stk    (struct $top $parent $hdl $key0)  a continuation's stack: its saved frames, innermost
-//             first; the handler table of the resume running it, and its first key (checked first)
-//   3 $Hdl    (array i32)                  a resume's handler table: tag id * 2 + (1 for switch)
+//             saved frame on a stack; when it unwound, the stack's new top (else null)
+//   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost
+//             first; the handler table of the resume running it
+//   3 $Hdl    (struct $key0 $keys)         a resume site's handler table (immutable, one per site,
+//             made at instantiation): the key of its first clause (-1: none), which a suspension
+//             checks first, and every clause's key ($Keys)
+//   5 $Keys   (array i32)                  handler keys: tag id * 2 + (1 for switch)
 //   4 $Cont   (struct $inner)              a continuation value: the chain of stacks it captured,
 //             from $inner up the parents to the first stack without one (a suspended chain's
 //             outer stack has none); one-shot: consuming it clears $inner. A suspension's is made
@@ -38,8 +41,9 @@ export const T_THUNK = 1;
 export const T_STK = 2;
 export const T_HDL = 3;
 export const T_CONT = 4;
+export const T_KEYS = 5;
 /** the number of runtime types before the module's own */
-export const RT_TYPES = 5;
+export const RT_TYPES = 6;
 
 // field indices
 export const F_NEXT = 0;
@@ -49,7 +53,8 @@ export const F_BASE = 2;
 export const S_TOP = 0;
 export const S_PARENT = 1;
 export const S_HDL = 2;
-export const S_KEY0 = 3;
+export const H_KEY0 = 0;
+export const H_KEYS = 1;
 export const C_INNER = 0;
 
 const r = (nullable: boolean, heap: number | 'any' | 'func' | 'extern' | 'exn'): ValType => ({ nullable, heap });
@@ -62,10 +67,11 @@ export const rtRecType = (): RecType => ({
     { final: true, supers: [], comp: { kind: 'func', params: [r(false, T_FRAME), r(true, T_STK)], results: [r(true, T_FRAME)] } },
     {
       final: true, supers: [],
-      comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_STK)), mut(r(true, T_HDL)), mut('i32')] },
+      comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_STK)), mut(r(true, T_HDL))] },
     },
-    { final: true, supers: [], comp: { kind: 'array', field: { mutable: false, type: 'i32' } } },
+    { final: true, supers: [], comp: { kind: 'struct', fields: [{ mutable: false, type: 'i32' }, { mutable: false, type: r(false, T_KEYS) }] } },
     { final: true, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_STK))] } },
+    { final: true, supers: [], comp: { kind: 'array', field: { mutable: false, type: 'i32' } } },
   ],
 });
 
