@@ -15,6 +15,14 @@
 //   --warm MS          warm-up time per measurement (default 1000; --quick: 200)
 //   --iterations N     round trips for (a) (default 100000)
 //   --no-reference     skip the reference interpreter
+//   --baseline DIR     also time the interpreter of another checkout (e.g. `git worktree add --detach
+//                      /tmp/base HEAD~3`) in the same process: the old build against the new
+//   --processes N      fresh processes per engine for the whole-process table (default 5; 0: none)
+//
+// Fresh processes: each kernel run once in a new Node process (bench/run-once.ts: the package's
+// instantiate on interp, V8's WebAssembly for the other), the call timed with nothing warmed
+// up, as a user's `wasmfx run` meets it; sizes where start-up is under 10% of the interpreter's
+// process. The interpreter must stay within 30x of V8 on every run, not only on the best.
 // WASMFX_REFERENCE_INTERPRETER overrides the reference interpreter's path.
 
 import { spawnSync } from 'node:child_process';
@@ -23,11 +31,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseModule } from '../src/text/parser.ts';
-import { validateModule } from '../src/valid/validator.ts';
 import { encodeModule } from '../src/binary/encoder.ts';
-import { instantiate } from '../src/runtime/instantiate.ts';
-import { invoke } from '../src/exec/engine.ts';
-import { standardLinker } from '../src/script/linker.ts';
 import type { FuncInst, Value } from '../src/runtime/value.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,6 +44,30 @@ const warmArg = argv.indexOf('--warm');
 const WARM_MS = warmArg >= 0 ? Number(argv[warmArg + 1]) : quick ? 200 : 1000;
 const refTool = process.env.WASMFX_REFERENCE_INTERPRETER ?? resolve(root, '..', 'shared', 'tools', 'reference-interpreter');
 const useRef = !argv.includes('--no-reference');
+const baseArg = argv.indexOf('--baseline');
+const BASELINE = baseArg >= 0 ? resolve(argv[baseArg + 1]!) : null;
+const procArg = argv.indexOf('--processes');
+const PROCESSES = procArg >= 0 ? Number(argv[procArg + 1]) : quick ? 2 : 5;
+
+/** An interpreter build: the modules of a checkout that parse, validate, instantiate and invoke. */
+interface Build {
+  parse(text: string): unknown;
+  validate(m: unknown): unknown;
+  instantiate(vm: unknown, imports: unknown, host: { invoke: (f: FuncInst, a: Value[]) => Value[] }): { exports: Map<string, { kind: string; value: FuncInst }> };
+  invoke(f: FuncInst, args: Value[]): Value[];
+  link(vm: unknown): unknown;
+}
+
+async function loadBuild(dir: string): Promise<Build> {
+  const at = (p: string) => import(join(dir, p));
+  const [parser, validator, inst, engine, linker] = await Promise.all([
+    at('src/text/parser.ts'), at('src/valid/validator.ts'), at('src/runtime/instantiate.ts'), at('src/exec/engine.ts'), at('src/script/linker.ts'),
+  ]);
+  return {
+    parse: parser.parseModule, validate: validator.validateModule, instantiate: inst.instantiate, invoke: engine.invoke,
+    link: (vm) => linker.standardLinker().resolve(vm),
+  };
+}
 
 // ---- the programs -------------------------------------------------------------------------------
 
@@ -69,7 +97,7 @@ const SWITCHING = `(module
     (local.get $sum)))`;
 
 const KERNELS = `(module
-  (memory 32)
+  (memory 320)
   (func $fib (export "fib") (param $n i32) (result i32)
     (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
       (then (local.get $n))
@@ -123,10 +151,9 @@ function best<T>(f: () => T, runs = RUNS): { ms: number; first: number; result: 
   return { ms, first, result };
 }
 
-function ours(text: string): Map<string, FuncInst> {
-  const m = parseModule(text);
-  const vm = validateModule(m);
-  const inst = instantiate(vm, standardLinker().resolve(vm), { invoke: (f, a) => invoke(f, a) });
+function ours(text: string, b: Build): Map<string, FuncInst> {
+  const vm = b.validate(b.parse(text));
+  const inst = b.instantiate(vm, b.link(vm), { invoke: (f, a) => b.invoke(f, a) });
   const out = new Map<string, FuncInst>();
   for (const [name, ex] of inst.exports) if (ex.kind === 'func') out.set(name, ex.value);
   return out;
@@ -159,6 +186,8 @@ function reference(script: string, dir: string, name: string): number {
 interface Row {
   name: string;
   ours: number;
+  /** the baseline build's time (--baseline) */
+  base: number | null;
   other: number | null;
   /** the first (cold) runs, ours and the other's (null: not measured separately) */
   oursFirst: number;
@@ -172,14 +201,40 @@ interface Row {
 const rows: Row[] = [];
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
+function table(head: string[], body: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) console.log(line(b));
+}
+
+/** The call's ms in each of PROCESSES fresh processes (bench/run-once.ts). */
+function processes(file: string, fn: string, arg: number, engine: string): number[] {
+  const once = join(root, 'bench', 'run-once.ts');
+  return Array.from({ length: PROCESSES }, () => {
+    const p = spawnSync(process.execPath, [once, engine, file, fn, String(arg)], { encoding: 'utf8' });
+    if (p.status !== 0) throw new Error(`run-once ${engine} ${fn} ${arg}: ${p.stderr}`);
+    return Number(p.stdout.split(' ')[0]);
+  });
+}
+
 async function main(): Promise<void> {
   console.log(
     `wasmfx interpreter benchmark (node ${process.version}, ${quick ? 'quick' : 'full'} run, best of ${RUNS} after ${WARM_MS} ms of warm-up)\n`,
   );
+  const build = await loadBuild(root);
+  const base = BASELINE === null ? null : await loadBuild(BASELINE);
+  if (BASELINE !== null) console.log(`baseline: ${BASELINE}\n`);
 
   // (a) stack switching vs the reference interpreter
-  const sw = ours(SWITCHING).get('roundtrips')!;
-  const a = best(() => invoke(sw, [ITER] as Value[]));
+  const sw = ours(SWITCHING, build).get('roundtrips')!;
+  const a = best(() => build.invoke(sw, [ITER] as Value[]));
+  let aBase: number | null = null;
+  if (base !== null) {
+    const swb = ours(SWITCHING, base).get('roundtrips')!;
+    aBase = best(() => base.invoke(swb, [ITER] as Value[])).ms;
+  }
   let refMs: number | null = null;
   if (useRef && existsSync(refTool)) {
     spawnSync(refTool, ['-v']); // builds it on first use
@@ -192,33 +247,26 @@ async function main(): Promise<void> {
     console.log(`(reference interpreter not found at ${refTool}: set WASMFX_REFERENCE_INTERPRETER)\n`);
   }
   rows.push({
-    name: `suspend/resume round trips x${ITER}`, ours: a.ms, other: refMs, oursFirst: a.first, otherFirst: refMs,
+    name: `suspend/resume round trips x${ITER}`, ours: a.ms, base: aBase, other: refMs, oursFirst: a.first, otherFirst: refMs,
     otherName: 'reference', kind: 'speedup', target: 20,
   });
 
   // (b) compute kernels vs V8
-  const k = ours(KERNELS);
+  const k = ours(KERNELS, build);
+  const kb = base === null ? null : ours(KERNELS, base);
   const v8 = await native(KERNELS);
-  const fibs = quick ? [20, 25] : [25, 27, 30];
-  for (const n of fibs) {
-    const o = best(() => invoke(k.get('fib')!, [n]), n >= 30 ? Math.min(RUNS, 3) : RUNS);
-    const v = best(() => v8.fib!(n));
-    if (o.result[0] !== v.result) throw new Error(`fib(${n}): ${String(o.result[0])} vs V8 ${v.result}`);
-    rows.push({
-      name: `fib(${n})`, ours: o.ms, other: v.ms, oursFirst: o.first, otherFirst: v.first, otherName: 'V8', kind: 'slowdown',
-      target: 30,
-    });
-  }
+  const kernel = (name: string, fn: string, arg: number, runs: number) => {
+    const o = best(() => build.invoke(k.get(fn)!, [arg]), runs);
+    const b = kb === null ? null : best(() => base!.invoke(kb.get(fn)!, [arg]), runs).ms;
+    const v = best(() => v8[fn]!(arg));
+    if (o.result[0] !== v.result) throw new Error(`${name}: ${String(o.result[0])} vs V8 ${v.result}`);
+    rows.push({ name, ours: o.ms, base: b, other: v.ms, oursFirst: o.first, otherFirst: v.first, otherName: 'V8', kind: 'slowdown', target: 30 });
+  };
+  for (const n of quick ? [20, 25] : [25, 27, 30]) kernel(`fib(${n})`, 'fib', n, n >= 30 ? Math.min(RUNS, 3) : RUNS);
   const sieveN = quick ? 200_000 : 2_000_000;
-  const so = best(() => invoke(k.get('sieve')!, [sieveN]));
-  const sv = best(() => v8.sieve!(sieveN));
-  if (so.result[0] !== sv.result) throw new Error(`sieve: ${String(so.result[0])} vs V8 ${sv.result}`);
-  rows.push({
-    name: `sieve(${sieveN}) (memory)`, ours: so.ms, other: sv.ms, oursFirst: so.first, otherFirst: sv.first, otherName: 'V8',
-    kind: 'slowdown', target: 30,
-  });
+  kernel(`sieve(${sieveN}) (memory)`, 'sieve', sieveN, RUNS);
 
-  const head = ['benchmark', 'wasmfx ms', 'other ms', 'vs', 'ratio', 'target', '', 'first run ms', 'first-run ratio'];
+  const head = ['benchmark', 'wasmfx ms', ...(base ? ['baseline ms', 'new/old'] : []), 'other ms', 'vs', 'ratio', 'target', '', 'first run ms', 'first-run ratio'];
   const body = rows.map((r) => {
     let ratio = '-';
     let ok = '';
@@ -238,15 +286,33 @@ async function main(): Promise<void> {
     if (r.otherFirst !== null) {
       cold = r.kind === 'speedup' ? `${(r.otherFirst / r.oursFirst).toFixed(1)}x faster` : `${(r.oursFirst / r.otherFirst).toFixed(1)}x slower`;
     }
-    return [r.name, fmt(r.ours), r.other === null ? '-' : fmt(r.other), r.otherName, ratio, target, ok, fmt(r.oursFirst), cold];
+    const b = base ? [r.base === null ? '-' : fmt(r.base), r.base === null ? '-' : `${(r.ours / r.base).toFixed(3)}`] : [];
+    return [r.name, fmt(r.ours), ...b, r.other === null ? '-' : fmt(r.other), r.otherName, ratio, target, ok, fmt(r.oursFirst), cold];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const b of body) console.log(line(b));
+  table(head, body);
   if (refMs !== null) {
     console.log(`\nround trip: wasmfx ${((a.ms * 1e6) / ITER).toFixed(0)} ns, reference ${((refMs * 1e6) / ITER).toFixed(0)} ns`);
+  }
+
+  // (c) whole fresh processes, as a user runs them
+  if (PROCESSES > 0) {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmfx-bench-'));
+    const file = join(dir, 'kernels.wasm');
+    writeFileSync(file, encodeModule(parseModule(KERNELS)));
+    console.log(`\nfresh processes: one call of F(N) in each of ${PROCESSES} new processes per engine (bench/run-once.ts), ms`);
+    const prow: string[][] = [];
+    for (const [fn, arg] of quick ? [['fib', 27], ['sieve', 2_000_000]] as const : [['fib', 32], ['sieve', 20_000_000]] as const) {
+      const i = processes(file, fn, arg, 'interp');
+      const v = processes(file, fn, arg, 'host');
+      const ratios = i.map((x, r) => x / v[r]!);
+      const med = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
+      prow.push([
+        `${fn}(${arg})`, fmt(Math.min(...i)), fmt(med(i)), fmt(Math.min(...v)), fmt(med(v)), ratios.map((x) => x.toFixed(1)).join(' '),
+        `${Math.max(...ratios).toFixed(1)}x`, Math.max(...ratios) <= 30 ? 'ok' : 'MISSED',
+      ]);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    table(['kernel', 'interp least', 'median', 'V8 least', 'median', 'interp/V8 per run', 'worst', '<= 30x'], prow);
   }
 }
 

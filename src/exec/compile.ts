@@ -35,7 +35,9 @@ import {
   type CFuncType, type CRefType, type CStorageType, type CValType, type DefType, funcTypeOf,
 } from '../valid/types.ts';
 import { isNumericOp, numericFn } from './numeric.ts';
-import { OP } from './ops.ts';
+import {
+  ADD_FUSE, BINARY, CMP_JUMP, FAST_LOADS, FAST_STORES, IMM_FORM, type Imms, type BinaryOp, type UnaryOp, NEG_JUMP, OP, RETARGETABLE, STORE_IMM, UNARY,
+} from './ops.ts';
 import { isSimdOp, simdFn } from './simd.ts';
 
 // ---- kinds: which array of the frame holds a value of a type -----------------------------
@@ -55,7 +57,8 @@ export const kindOf = (t: CValType | CStorageType): number =>
   t === 'i32' || t === 'i8' || t === 'i16' ? K_I32 : t === 'f32' || t === 'f64' ? K_NUM : K_REF;
 
 /** The one of three opcodes for a value of the kind. */
-export const byKind = (kind: number, n: number, i: number, r: number): number => (kind === K_REF ? r : kind === K_I32 ? i : n);
+export const byKind = <N extends number, I extends number, R extends number>(kind: number, n: N, i: I, r: R): N | I | R =>
+  kind === K_REF ? r : kind === K_I32 ? i : n;
 
 export interface SigKinds {
   readonly params: Uint8Array;
@@ -250,6 +253,9 @@ const B_IF = 2;
 const B_TRY = 3;
 const B_FUNC = 4;
 
+/** The immediates of an op after its first (the base slot of a bulk operation). */
+type Tail<T> = T extends readonly [number, ...infer R] ? R : never;
+
 /** Where a forward branch must be patched: a code index, or a callback. */
 type Fixup = number | ((pc: number) => void);
 
@@ -268,98 +274,6 @@ interface Ctl {
   catches: CatchClause[] | null;
 }
 
-/** Operators with the destination as first immediate, safe to retarget by `local.set`. */
-const RETARGETABLE = new Set<number>();
-/** i32 comparisons: op -> [fused jump op, negated fused jump op]; immediate forms likewise. */
-const CMP_JUMP = new Map<number, readonly [number, number]>();
-/**
- * Conditional jumps that fuse with a preceding addition into their first operand:
- * I32_ADD_K (d a k) -> ADDI_*, I32_ADD (d a b) -> ADD_*.
- */
-const ADD_FUSE = new Map<number, Map<number, number>>();
-{
-  const op = OP as unknown as Record<string, number>;
-  for (const [add, prefix] of [[OP.I32_ADD_K, 'ADDI'], [OP.I32_ADD, 'ADD']] as const) {
-    const m = new Map<number, number>();
-    for (const j of ['LT_S', 'LT_U', 'NE', 'GT_S', 'GE_S']) {
-      m.set(op[`J_${j}`]!, op[`${prefix}_J_${j}`]!);
-      m.set(op[`J_${j}_K`]!, op[`${prefix}_J_${j}_K`]!);
-    }
-    m.set(OP.BR_IF, op[`${prefix}_BR_IF`]!);
-    m.set(OP.BR_UNLESS, op[`${prefix}_BR_UNLESS`]!);
-    ADD_FUSE.set(add, m);
-  }
-}
-/** Each conditional jump and its negation (for loop rotation). */
-const NEG_JUMP = new Map<number, number>();
-/** Stores with an immediate-value form. */
-const STORE_IMM = new Map<number, number>([
-  [OP.I32_STORE, OP.I32_STORE_K], [OP.I32_STORE8, OP.I32_STORE8_K], [OP.I32_STORE16, OP.I32_STORE16_K],
-]);
-/** i32 binary operators with an immediate form. */
-const IMM_FORM = new Map<string, number>();
-/** Inline operators: name -> op (all `d a b` or `d a`). */
-const INLINE = new Map<string, number>();
-
-{
-  const cmps: readonly [string, string][] = [
-    ['EQ', 'NE'], ['NE', 'EQ'], ['LT_S', 'GE_S'], ['LT_U', 'GE_U'], ['GT_S', 'LE_S'], ['GT_U', 'LE_U'],
-    ['LE_S', 'GT_S'], ['LE_U', 'GT_U'], ['GE_S', 'LT_S'], ['GE_U', 'LT_U'],
-  ];
-  const op = OP as unknown as Record<string, number>;
-  NEG_JUMP.set(op.BR_IF!, op.BR_UNLESS!).set(op.BR_UNLESS!, op.BR_IF!);
-  for (const [c, neg] of cmps) {
-    NEG_JUMP.set(op[`J_${c}`]!, op[`J_${neg}`]!).set(op[`J_${c}_K`]!, op[`J_${neg}_K`]!);
-    CMP_JUMP.set(op[`I32_${c}`]!, [op[`J_${c}`]!, op[`J_${neg}`]!]);
-    CMP_JUMP.set(op[`I32_${c}_K`]!, [op[`J_${c}_K`]!, op[`J_${neg}_K`]!]);
-    IMM_FORM.set(`i32.${c.toLowerCase()}`, op[`I32_${c}_K`]!);
-  }
-  for (const c of ['ADD', 'MUL', 'AND', 'OR', 'XOR', 'SHL', 'SHR_S', 'SHR_U']) {
-    IMM_FORM.set(`i32.${c.toLowerCase()}`, op[`I32_${c}_K`]!);
-  }
-  const inline = [
-    'i32.eqz', 'i32.eq', 'i32.ne', 'i32.lt_s', 'i32.lt_u', 'i32.gt_s', 'i32.gt_u', 'i32.le_s', 'i32.le_u', 'i32.ge_s',
-    'i32.ge_u', 'i32.clz', 'i32.ctz', 'i32.popcnt', 'i32.add', 'i32.sub', 'i32.mul', 'i32.div_s', 'i32.div_u',
-    'i32.rem_s', 'i32.rem_u', 'i32.and', 'i32.or', 'i32.xor', 'i32.shl', 'i32.shr_s', 'i32.shr_u', 'i32.rotl',
-    'i32.rotr', 'i32.extend8_s', 'i32.extend16_s', 'i32.wrap_i64',
-    'i64.eqz', 'i64.eq', 'i64.ne', 'i64.lt_s', 'i64.gt_s', 'i64.le_s', 'i64.ge_s', 'i64.add', 'i64.sub', 'i64.mul',
-    'i64.and', 'i64.or', 'i64.xor', 'i64.shl', 'i64.shr_s', 'i64.shr_u', 'i64.extend_i32_s', 'i64.extend_i32_u',
-    'f64.add', 'f64.sub', 'f64.mul', 'f64.div', 'f64.eq', 'f64.ne', 'f64.lt', 'f64.gt', 'f64.le', 'f64.ge',
-    'f64.convert_i32_s', 'f64.convert_i32_u',
-    'f32.add', 'f32.sub', 'f32.mul', 'f32.div', 'f32.eq', 'f32.ne', 'f32.lt', 'f32.gt', 'f32.le', 'f32.ge',
-    'f32.convert_i32_s',
-  ];
-  for (const n of inline) INLINE.set(n, op[n.toUpperCase().replace('.', '_')]!);
-  for (const n of [
-    ...inline, 'i32.add_i', 'i32.mul_i', 'i32.and_i', 'i32.or_i', 'i32.xor_i', 'i32.shl_i', 'i32.shr_s_i',
-    'i32.shr_u_i', ...cmps.map(([c]) => `i32.${c.toLowerCase()}_i`),
-  ]) {
-    RETARGETABLE.add(op[n.toUpperCase().replace('.', '_')]!);
-  }
-  for (const n of [
-    'MOV_N', 'MOV_I', 'MOV_R', 'CONST_I32', 'CONST_F32', 'CONST_F64', 'CONST_R', 'SELECT_N', 'SELECT_I', 'SELECT_R', 'GLOBAL_GET_N',
-    'GLOBAL_GET_I', 'GLOBAL_GET_R', 'GEN1', 'GEN2', 'GEN3', 'I32_LOAD', 'I64_LOAD', 'F32_LOAD', 'F64_LOAD', 'I32_LOAD8_S',
-    'I32_LOAD8_U', 'I32_LOAD16_S', 'I32_LOAD16_U', 'I64_LOAD8_S', 'I64_LOAD8_U', 'I64_LOAD16_S', 'I64_LOAD16_U',
-    'I64_LOAD32_S', 'I64_LOAD32_U', 'MEM_LOAD', 'REF_IS_NULL', 'REF_FUNC', 'REF_EQ', 'REF_TEST', 'REF_I31',
-    'I31_GET_S', 'I31_GET_U', 'ANY_CONVERT_EXTERN', 'EXTERN_CONVERT_ANY', 'STRUCT_GET_N', 'STRUCT_GET_I', 'STRUCT_GET_R',
-    'STRUCT_GET_P', 'ARRAY_GET_N', 'ARRAY_GET_I', 'ARRAY_GET_R', 'ARRAY_GET_P', 'ARRAY_LEN', 'TABLE_GET',
-  ]) {
-    RETARGETABLE.add(op[n]!);
-  }
-}
-
-const FAST_LOADS = new Map<string, number>([
-  ['i32.load', OP.I32_LOAD], ['i64.load', OP.I64_LOAD], ['f32.load', OP.F32_LOAD], ['f64.load', OP.F64_LOAD],
-  ['i32.load8_s', OP.I32_LOAD8_S], ['i32.load8_u', OP.I32_LOAD8_U], ['i32.load16_s', OP.I32_LOAD16_S],
-  ['i32.load16_u', OP.I32_LOAD16_U], ['i64.load8_s', OP.I64_LOAD8_S], ['i64.load8_u', OP.I64_LOAD8_U],
-  ['i64.load16_s', OP.I64_LOAD16_S], ['i64.load16_u', OP.I64_LOAD16_U], ['i64.load32_s', OP.I64_LOAD32_S],
-  ['i64.load32_u', OP.I64_LOAD32_U],
-]);
-const FAST_STORES = new Map<string, number>([
-  ['i32.store', OP.I32_STORE], ['i64.store', OP.I64_STORE], ['f32.store', OP.F32_STORE], ['f64.store', OP.F64_STORE],
-  ['i32.store8', OP.I32_STORE8], ['i32.store16', OP.I32_STORE16], ['i64.store8', OP.I64_STORE8],
-  ['i64.store16', OP.I64_STORE16], ['i64.store32', OP.I64_STORE32],
-]);
 const LANE_LOADS: ReadonlySet<string> = new Set(['v128.load8_lane', 'v128.load16_lane', 'v128.load32_lane', 'v128.load64_lane']);
 
 interface SigInfo {
@@ -435,7 +349,13 @@ export class Translator {
 
   // ---- emission ----------------------------------------------------------------------------------
 
-  private emit(op: number, ...imms: number[]): number {
+  /** Emits an op with its immediates (as many as its layout has: the compiler checks). */
+  private emit<C extends keyof Imms>(op: C, ...imms: Imms[C]): number {
+    return this.emitAny(op, imms);
+  }
+
+  /** Emits an op chosen at run time (from a fusion map); its immediates are the caller's to get right. */
+  private emitAny(op: number, imms: readonly number[]): number {
     const start = this.code.length;
     this.code.push(op);
     for (let i = 0; i < imms.length; i++) this.code.push(imms[i]! | 0);
@@ -674,9 +594,9 @@ export class Translator {
       this.code.length = ps;
       this.pcs.pop();
       this.ats.pop();
-      return Number.isNaN(b) ? this.emit(fused, a, x, k, 0) + 4 : this.emit(fused, a, x, k, b, 0) + 5;
+      return Number.isNaN(b) ? this.emitAny(fused, [a, x, k, 0]) + 4 : this.emitAny(fused, [a, x, k, b, 0]) + 5;
     }
-    return Number.isNaN(b) ? this.emit(op, a, 0) + 2 : this.emit(op, a, b, 0) + 3;
+    return Number.isNaN(b) ? this.emitAny(op, [a, 0]) + 2 : this.emitAny(op, [a, b, 0]) + 3;
   }
 
   /**
@@ -905,7 +825,7 @@ export class Translator {
           const t = this.target(l);
           imms.push(t.kind === B_LOOP ? t.start : 0, this.slot(t.height));
         }
-        const start = this.emit(OP.BR_TABLE, ...imms);
+        const start = this.emitAny(OP.BR_TABLE, imms);
         all.forEach((l, k) => {
           const t = this.target(l);
           if (t.kind !== B_LOOP) t.fixups.push(start + 5 + 2 * k);
@@ -1341,17 +1261,17 @@ export class Translator {
   }
 
   /** An instruction whose n operands are laid out from `base` (materialised); results from base. */
-  private bulk(i: Instr, n: number, op: number, ...imms: number[]): void {
+  private bulk<C extends keyof Imms>(i: Instr, n: number, op: C, ...imms: Tail<Imms[C]>): void {
     const base = this.h - n;
     this.materializeFrom(base);
-    this.emit(op, this.slot(base), ...imms);
+    this.emitAny(op, [this.slot(base), ...imms]);
     this.rule(i, n);
   }
 
   /** `op d s` on the top entry. */
-  private unary(i: Instr, op: number): void {
+  private unary<C extends keyof Imms>(i: Instr, op: Imms[C] extends readonly [number, number] ? C : never): void {
     const h = this.h;
-    this.emit(op, this.slot(h - 1), this.use(h - 1));
+    this.emitAny(op, [this.slot(h - 1), this.use(h - 1)]);
     this.rule(i, 1);
   }
 
@@ -1461,7 +1381,7 @@ export class Translator {
     const sig = sigOf(def);
     const np = sig.p32.length;
     // inline operators
-    const inl = INLINE.get(name);
+    const inl = np === 2 ? BINARY.get(name) : UNARY.get(name);
     if (inl !== undefined) {
       if (np === 2) {
         const imm = IMM_FORM.get(name);
@@ -1472,10 +1392,10 @@ export class Translator {
           else this.emit(imm!, this.slot(h - 2), a, k);
         } else {
           const b = this.use(h - 1);
-          this.emit(inl, this.slot(h - 2), this.use(h - 2), b);
+          this.emit(inl as BinaryOp, this.slot(h - 2), this.use(h - 2), b);
         }
       } else {
-        this.emit(inl, this.slot(h - 1), this.use(h - 1));
+        this.emit(inl as UnaryOp, this.slot(h - 1), this.use(h - 1));
       }
       this.generic(i, def);
       return;

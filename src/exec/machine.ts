@@ -49,116 +49,15 @@ import {
 } from './bulk.ts';
 import { NUMERIC } from './numeric.ts';
 import { f64ToI64, storeF64 } from '../util/float-bits.ts';
-import { OP } from './ops.ts';
+import { VIEW_FIRST, VIEW_LAST } from './ops.ts';
 import type { EngineOptions } from './options.ts';
+import { Cont, Stack, consume, copySlots, getSlot, setSlot, slotValue, slotValues } from './stack.ts';
 
 // ---- stack segments ------------------------------------------------------------------------------
-
-export class Stack {
-  num: Float64Array;
-  /**
-   * i32 values: a plain array that only ever holds small integers (every write is an int32),
-   * which V8 keeps as untagged integers and reads with fewer checks than a typed array.
-   */
-  readonly i32: number[];
-  readonly ref: Value[];
-  /** per frame: its code, frame pointer, and (below the top frame) the pc to return to */
-  codes: Code[] = [];
-  /** per frame d: its frame pointer at 2d and (below the top frame) the pc to return to at 2d + 1 */
-  frames: number[] = [];
-  depth = 0;
-  /** while running: the segment that resumed this one (null for a root) */
-  parent: Stack | null = null;
-  /** while running: the handlers of the resume that runs it */
-  site: ResumeSite | null = null;
-  /** slot of the parent where this segment's results go */
-  retBase = 0;
-  /** while suspended: the slot where the values it is resumed with go */
-  susBase = 0;
-
-  constructor(cap: number) {
-    this.num = new Float64Array(cap);
-    // filled by pushing, so that V8 makes them packed arrays (no hole checks on reads)
-    const i32: number[] = [];
-    const ref: Value[] = [];
-    for (let i = 0; i < cap; i++) {
-      i32.push(0);
-      ref.push(null);
-    }
-    this.i32 = i32;
-    this.ref = ref;
-  }
-}
-
-/** The value at a slot, by kind (K_NUM, K_I32, K_REF). */
-function slotValue(num: Float64Array, i32: number[], ref: Value[], at: number, kind: number): Value {
-  return kind === K_REF ? ref[at]! : kind === K_I32 ? i32[at]! : num[at]!;
-}
-
-const getSlot = (s: Stack, at: number, kind: number): Value => slotValue(s.num, s.i32, s.ref, at, kind);
-
-function setSlot(s: Stack, at: number, kind: number, v: Value): void {
-  if (kind === K_REF) s.ref[at] = v;
-  else if (kind === K_I32) s.i32[at] = (v as number) | 0;
-  else storeF64(s.num, at, v as number);
-}
-
-/** Copies n slots (all three arrays: the kinds need not be known). */
-function copySlots(d: Stack, dst: number, s: Stack, src: number, n: number): void {
-  const dn = d.num;
-  const di = d.i32;
-  const dr = d.ref;
-  const sn = s.num;
-  const si = s.i32;
-  const sr = s.ref;
-  for (let i = 0; i < n; i++) {
-    storeF64(dn, dst + i, sn[src + i]!);
-    di[dst + i] = si[src + i]!;
-    dr[dst + i] = sr[src + i]!;
-  }
-}
 
 const POOL: Stack[] = [];
 const POOL_MAX = 64;
 const POOL_CAP_MAX = 4096;
-
-// ---- continuations ---------------------------------------------------------------------------------
-
-/** A continuation: one-shot; fresh (a function and bound arguments) or suspended (a chain of segments). */
-export class Cont implements ContRef {
-  readonly kind = 'cont' as const;
-  readonly type: DefType;
-  consumed = false;
-  /** fresh continuations: the function */
-  func: FuncInst | null;
-  /** suspended continuations: the innermost and outermost segments */
-  top: Stack | null;
-  bottom: Stack | null;
-  /** frames and slots of its segments */
-  frames: number;
-  slots: number;
-  /** arguments bound by cont.bind, and their kinds */
-  bound: Value[] | null = null;
-  boundKinds: number[] | null = null;
-
-  constructor(type: DefType, func: FuncInst | null, top: Stack | null, bottom: Stack | null, frames: number, slots: number) {
-    this.type = type;
-    this.func = func;
-    this.top = top;
-    this.bottom = bottom;
-    this.frames = frames;
-    this.slots = slots;
-  }
-}
-
-function consume(k: Cont): void {
-  k.consumed = true;
-  k.func = null;
-  k.top = null;
-  k.bottom = null;
-  k.bound = null;
-  k.boundKinds = null;
-}
 
 // ---- limits -----------------------------------------------------------------------------------------------
 
@@ -665,8 +564,6 @@ export class Machine {
 
 // ---- the dispatch loop -----------------------------------------------------------------------------------
 
-const FAST_MEM_FIRST = OP.I32_LOAD;
-const FAST_MEM_LAST = OP.I32_STORE16_K;
 
 /** Runs until the root segment's bottom frame returns. */
 function run(m: Machine): void {
@@ -711,38 +608,7 @@ function run(m: Machine): void {
           tail: {
             call: {
               switch (code[pc]) {
-                // ---- control
-                case /*@UNREACHABLE*/0:
-                  trap('unreachable executed');
-                case /*@NOP*/1:
-                  pc += 1;
-                  continue;
-                case /*@BR*/2: {
-                  const t = code[pc + 1]!;
-                  if (t <= pc && --budget < 0) budget = m.poll();
-                  pc = t;
-                  continue;
-                }
-                case /*@BR_LOOP*/3: {
-                  const t = code[pc + 1]!;
-                  if (--budget < 0) budget = m.poll();
-                  pc = t;
-                  continue;
-                }
-                case /*@BR_IF*/4:
-                  if (i32[fp + code[pc + 1]!] !== 0) {
-                    const t = code[pc + 2]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 3;
-                  continue;
-                case /*@BR_UNLESS*/5:
-                  if (i32[fp + code[pc + 1]!] === 0) {
-                    const t = code[pc + 2]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 3;
-                  continue;
+                // ---- hand-written: the ops whose bodies manage frames, stacks and variable operands
                 case /*@BR_TABLE*/6: {
                   const i = i32[fp + code[pc + 1]!]! >>> 0;
                   const cnt = code[pc + 2]!;
@@ -761,65 +627,6 @@ function run(m: Machine): void {
                   pc = t;
                   continue;
                 }
-                case /*@RETURN*/7: {
-                  const s = fp + code[pc + 1]!;
-                  for (let j = 0, n = code[pc + 2]!; j < n; j++) {
-                    num[fp + j] = num[s + j]!;
-                    i32[fp + j] = i32[s + j]!;
-                    ref[fp + j] = ref[s + j]!;
-                  }
-                  break ret;
-                }
-                case /*@RETURN0*/8:
-                  break ret;
-                case /*@RETURN1_N*/9:
-                  num[fp] = num[fp + code[pc + 1]!]!;
-                  break ret;
-                case /*@RETURN1_R*/10:
-                  ref[fp] = ref[fp + code[pc + 1]!]!;
-                  break ret;
-                case /*@RETURN1_I*/11:
-                  i32[fp] = i32[fp + code[pc + 1]!]!;
-                  break ret;
-                case /*@CALL*/12:
-                  callee = cf.funcs[code[pc + 1]!]!;
-                  base = code[pc + 2]!;
-                  next = pc + 3;
-                  break call;
-                case /*@CALL_ADDI*/13:
-                  i32[fp + code[pc + 3]!] = (i32[fp + code[pc + 4]!]! + code[pc + 5]!) | 0;
-                  callee = cf.funcs[code[pc + 1]!]!;
-                  base = code[pc + 2]!;
-                  next = pc + 6;
-                  break call;
-                case /*@CALL_INDIRECT*/14:
-                  callee = indirect(cf, i32, ref, fp, pc);
-                  base = code[pc + 3]!;
-                  next = pc + 6;
-                  break call;
-                case /*@CALL_REF*/15: {
-                  const f = ref[fp + code[pc + 2]!] as FuncInst | null;
-                  if (f === null) trap('null function reference');
-                  callee = f;
-                  base = code[pc + 1]!;
-                  next = pc + 3;
-                  break call;
-                }
-                case /*@RETURN_CALL*/16:
-                  callee = cf.funcs[code[pc + 1]!]!;
-                  base = code[pc + 2]!;
-                  break tail;
-                case /*@RETURN_CALL_INDIRECT*/17:
-                  callee = indirect(cf, i32, ref, fp, pc);
-                  base = code[pc + 3]!;
-                  break tail;
-                case /*@RETURN_CALL_REF*/18: {
-                  const f = ref[fp + code[pc + 2]!] as FuncInst | null;
-                  if (f === null) trap('null function reference');
-                  callee = f;
-                  base = code[pc + 1]!;
-                  break tail;
-                }
                 case /*@THROW*/19: {
                   const tag = cf.objs[code[pc + 1]!] as TagInst;
                   const exn = new WasmExn(tag, Machine.payload(stk, fp + code[pc + 2]!, tag));
@@ -833,1549 +640,6 @@ function run(m: Machine): void {
                   stk.depth = depth;
                   m.throwExn(exn, pc);
                   continue outer;
-                }
-
-                // ---- moves and constants
-                case /*@MOV_N*/21:
-                  num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]!;
-                  pc += 3;
-                  continue;
-                case /*@MOV_R*/22:
-                  ref[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!]!;
-                  pc += 3;
-                  continue;
-                case /*@MOV_I*/23:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]!;
-                  pc += 3;
-                  continue;
-                case /*@CONST_I32*/24:
-                  i32[fp + code[pc + 1]!] = code[pc + 2]!;
-                  pc += 3;
-                  continue;
-                case /*@CONST_F32*/25:
-                  num[fp + code[pc + 1]!] = code[pc + 2]! >>> 0;
-                  pc += 3;
-                  continue;
-                case /*@CONST_F64*/26:
-                  num[fp + code[pc + 1]!] = cf.f64s[code[pc + 2]!]!;
-                  pc += 3;
-                  continue;
-                case /*@CONST_R*/27:
-                  ref[fp + code[pc + 1]!] = cf.objs[code[pc + 2]!] as Value;
-                  pc += 3;
-                  continue;
-                case /*@SELECT_N*/28:
-                  num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== 0 ? num[fp + code[pc + 3]!]! : num[fp + code[pc + 4]!]!;
-                  pc += 5;
-                  continue;
-                case /*@SELECT_I*/30:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== 0 ? i32[fp + code[pc + 3]!]! : i32[fp + code[pc + 4]!]!;
-                  pc += 5;
-                  continue;
-                case /*@SELECT_R*/29:
-                  ref[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== 0 ? ref[fp + code[pc + 3]!]! : ref[fp + code[pc + 4]!]!;
-                  pc += 5;
-                  continue;
-                case /*@GLOBAL_GET_N*/31:
-                  storeF64(num, fp + code[pc + 1]!, cf.globals[code[pc + 2]!]!.value as number);
-                  pc += 3;
-                  continue;
-                case /*@GLOBAL_GET_I*/33:
-                  i32[fp + code[pc + 1]!] = (cf.globals[code[pc + 2]!]!.value as number) | 0;
-                  pc += 3;
-                  continue;
-                case /*@GLOBAL_GET_R*/32:
-                  ref[fp + code[pc + 1]!] = cf.globals[code[pc + 2]!]!.value;
-                  pc += 3;
-                  continue;
-                case /*@GLOBAL_SET_N*/34:
-                  cf.globals[code[pc + 1]!]!.value = num[fp + code[pc + 2]!]!;
-                  pc += 3;
-                  continue;
-                case /*@GLOBAL_SET_I*/36:
-                  cf.globals[code[pc + 1]!]!.value = i32[fp + code[pc + 2]!]!;
-                  pc += 3;
-                  continue;
-                case /*@GLOBAL_SET_R*/35:
-                  cf.globals[code[pc + 1]!]!.value = ref[fp + code[pc + 2]!]!;
-                  pc += 3;
-                  continue;
-
-                // ---- i32
-                case /*@I32_EQZ*/37:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] === 0 ? 1 : 0;
-                  pc += 3;
-                  continue;
-                case /*@I32_EQ*/38:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] === i32[fp + code[pc + 3]!] ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_NE*/39:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== i32[fp + code[pc + 3]!] ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_LT_S*/40:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! < i32[fp + code[pc + 3]!]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_LT_U*/41:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 < i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_GT_S*/42:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! > i32[fp + code[pc + 3]!]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_GT_U*/43:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 > i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_LE_S*/44:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! <= i32[fp + code[pc + 3]!]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_LE_U*/45:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 <= i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_GE_S*/46:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >= i32[fp + code[pc + 3]!]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_GE_U*/47:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 >= i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_EQ_K*/48:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] === code[pc + 3] ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_NE_K*/49:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!] !== code[pc + 3] ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_LT_S_K*/50:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! < code[pc + 3]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_LT_U_K*/51:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 < code[pc + 3]! >>> 0 ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_GT_S_K*/52:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! > code[pc + 3]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_GT_U_K*/53:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 > code[pc + 3]! >>> 0 ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_LE_S_K*/54:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! <= code[pc + 3]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_LE_U_K*/55:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 <= code[pc + 3]! >>> 0 ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_GE_S_K*/56:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >= code[pc + 3]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_GE_U_K*/57:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 >= code[pc + 3]! >>> 0 ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_CLZ*/58:
-                  i32[fp + code[pc + 1]!] = Math.clz32(i32[fp + code[pc + 2]!]!);
-                  pc += 3;
-                  continue;
-                case /*@I32_CTZ*/59: {
-                  const a = i32[fp + code[pc + 2]!]! | 0;
-                  i32[fp + code[pc + 1]!] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
-                  pc += 3;
-                  continue;
-                }
-                case /*@I32_POPCNT*/60: {
-                  let a = i32[fp + code[pc + 2]!]! | 0;
-                  a = a - ((a >>> 1) & 0x55555555);
-                  a = (a & 0x33333333) + ((a >>> 2) & 0x33333333);
-                  i32[fp + code[pc + 1]!] = (Math.imul((a + (a >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
-                  pc += 3;
-                  continue;
-                }
-                case /*@I32_ADD*/61:
-                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_SUB*/62:
-                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! - i32[fp + code[pc + 3]!]!) | 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_MUL*/63:
-                  i32[fp + code[pc + 1]!] = Math.imul(i32[fp + code[pc + 2]!]!, i32[fp + code[pc + 3]!]!);
-                  pc += 4;
-                  continue;
-                case /*@I32_DIV_S*/64: {
-                  const a = i32[fp + code[pc + 2]!]!;
-                  const b = i32[fp + code[pc + 3]!]!;
-                  if (b === 0) trap('integer divide by zero');
-                  if (a === -0x80000000 && b === -1) trap('integer overflow');
-                  i32[fp + code[pc + 1]!] = (a / b) | 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@I32_DIV_U*/65: {
-                  const b = i32[fp + code[pc + 3]!]! >>> 0;
-                  if (b === 0) trap('integer divide by zero');
-                  i32[fp + code[pc + 1]!] = ((i32[fp + code[pc + 2]!]! >>> 0) / b) | 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@I32_REM_S*/66: {
-                  const b = i32[fp + code[pc + 3]!]!;
-                  if (b === 0) trap('integer divide by zero');
-                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! % b) | 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@I32_REM_U*/67: {
-                  const b = i32[fp + code[pc + 3]!]! >>> 0;
-                  if (b === 0) trap('integer divide by zero');
-                  i32[fp + code[pc + 1]!] = ((i32[fp + code[pc + 2]!]! >>> 0) % b) | 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@I32_AND*/68:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! & i32[fp + code[pc + 3]!]!;
-                  pc += 4;
-                  continue;
-                case /*@I32_OR*/69:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! | i32[fp + code[pc + 3]!]!;
-                  pc += 4;
-                  continue;
-                case /*@I32_XOR*/70:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! ^ i32[fp + code[pc + 3]!]!;
-                  pc += 4;
-                  continue;
-                case /*@I32_SHL*/71:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! << i32[fp + code[pc + 3]!]!;
-                  pc += 4;
-                  continue;
-                case /*@I32_SHR_S*/72:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >> i32[fp + code[pc + 3]!]!;
-                  pc += 4;
-                  continue;
-                case /*@I32_SHR_U*/73:
-                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! >>> i32[fp + code[pc + 3]!]!) | 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_ROTL*/74: {
-                  const a = i32[fp + code[pc + 2]!]!;
-                  const b = i32[fp + code[pc + 3]!]!;
-                  i32[fp + code[pc + 1]!] = (a << b) | (a >>> (32 - (b & 31)));
-                  pc += 4;
-                  continue;
-                }
-                case /*@I32_ROTR*/75: {
-                  const a = i32[fp + code[pc + 2]!]!;
-                  const b = i32[fp + code[pc + 3]!]!;
-                  i32[fp + code[pc + 1]!] = (a >>> b) | (a << (32 - (b & 31)));
-                  pc += 4;
-                  continue;
-                }
-                case /*@I32_ADD_K*/76:
-                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_MUL_K*/77:
-                  i32[fp + code[pc + 1]!] = Math.imul(i32[fp + code[pc + 2]!]!, code[pc + 3]!);
-                  pc += 4;
-                  continue;
-                case /*@I32_AND_K*/78:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! & code[pc + 3]!;
-                  pc += 4;
-                  continue;
-                case /*@I32_OR_K*/79:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! | code[pc + 3]!;
-                  pc += 4;
-                  continue;
-                case /*@I32_XOR_K*/80:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! ^ code[pc + 3]!;
-                  pc += 4;
-                  continue;
-                case /*@I32_SHL_K*/81:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! << code[pc + 3]!;
-                  pc += 4;
-                  continue;
-                case /*@I32_SHR_S_K*/82:
-                  i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >> code[pc + 3]!;
-                  pc += 4;
-                  continue;
-                case /*@I32_SHR_U_K*/83:
-                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! >>> code[pc + 3]!) | 0;
-                  pc += 4;
-                  continue;
-                case /*@I32_EXTEND8_S*/84:
-                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 24) >> 24;
-                  pc += 3;
-                  continue;
-                case /*@I32_EXTEND16_S*/85:
-                  i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 16) >> 16;
-                  pc += 3;
-                  continue;
-                case /*@I32_WRAP_I64*/86:
-                  i32[fp + code[pc + 1]!] = Number(BigInt.asIntN(32, ref[fp + code[pc + 2]!] as bigint));
-                  pc += 3;
-                  continue;
-
-                // ---- compare and branch
-                case /*@J_EQ*/87:
-                  if (i32[fp + code[pc + 1]!] === i32[fp + code[pc + 2]!]) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_NE*/88:
-                  if (i32[fp + code[pc + 1]!] !== i32[fp + code[pc + 2]!]) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_LT_S*/89:
-                  if (i32[fp + code[pc + 1]!]! < i32[fp + code[pc + 2]!]!) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_LT_U*/90:
-                  if (i32[fp + code[pc + 1]!]! >>> 0 < i32[fp + code[pc + 2]!]! >>> 0) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_GT_S*/91:
-                  if (i32[fp + code[pc + 1]!]! > i32[fp + code[pc + 2]!]!) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_GT_U*/92:
-                  if (i32[fp + code[pc + 1]!]! >>> 0 > i32[fp + code[pc + 2]!]! >>> 0) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_LE_S*/93:
-                  if (i32[fp + code[pc + 1]!]! <= i32[fp + code[pc + 2]!]!) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_LE_U*/94:
-                  if (i32[fp + code[pc + 1]!]! >>> 0 <= i32[fp + code[pc + 2]!]! >>> 0) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_GE_S*/95:
-                  if (i32[fp + code[pc + 1]!]! >= i32[fp + code[pc + 2]!]!) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_GE_U*/96:
-                  if (i32[fp + code[pc + 1]!]! >>> 0 >= i32[fp + code[pc + 2]!]! >>> 0) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_EQ_K*/97:
-                  if (i32[fp + code[pc + 1]!] === code[pc + 2]) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_NE_K*/98:
-                  if (i32[fp + code[pc + 1]!] !== code[pc + 2]) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_LT_S_K*/99:
-                  if (i32[fp + code[pc + 1]!]! < code[pc + 2]!) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_LT_U_K*/100:
-                  if (i32[fp + code[pc + 1]!]! >>> 0 < code[pc + 2]! >>> 0) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_GT_S_K*/101:
-                  if (i32[fp + code[pc + 1]!]! > code[pc + 2]!) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_GT_U_K*/102:
-                  if (i32[fp + code[pc + 1]!]! >>> 0 > code[pc + 2]! >>> 0) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_LE_S_K*/103:
-                  if (i32[fp + code[pc + 1]!]! <= code[pc + 2]!) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_LE_U_K*/104:
-                  if (i32[fp + code[pc + 1]!]! >>> 0 <= code[pc + 2]! >>> 0) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_GE_S_K*/105:
-                  if (i32[fp + code[pc + 1]!]! >= code[pc + 2]!) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@J_GE_U_K*/106:
-                  if (i32[fp + code[pc + 1]!]! >>> 0 >= code[pc + 2]! >>> 0) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-
-                // ---- loop latches
-                case /*@ADDI_J_LT_S*/107: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v < i32[fp + code[pc + 4]!]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADDI_J_LT_U*/108: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v >>> 0 < i32[fp + code[pc + 4]!]! >>> 0) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADDI_J_NE*/109: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v !== i32[fp + code[pc + 4]!]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADDI_J_GT_S*/110: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v > i32[fp + code[pc + 4]!]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADDI_J_GE_S*/111: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v >= i32[fp + code[pc + 4]!]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADDI_J_LT_S_K*/112: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v < code[pc + 4]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADDI_J_LT_U_K*/113: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v >>> 0 < code[pc + 4]! >>> 0) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADDI_J_NE_K*/114: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v !== code[pc + 4]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADDI_J_GT_S_K*/115: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v > code[pc + 4]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADDI_J_GE_S_K*/116: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v >= code[pc + 4]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADDI_BR_IF*/117: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v !== 0) {
-                    const t = code[pc + 4]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 5;
-                  continue;
-                }
-                case /*@ADDI_BR_UNLESS*/118: {
-                  const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v === 0) {
-                    const t = code[pc + 4]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 5;
-                  continue;
-                }
-
-                case /*@ADD_J_LT_S*/119: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v < i32[fp + code[pc + 4]!]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADD_J_LT_U*/120: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v >>> 0 < i32[fp + code[pc + 4]!]! >>> 0) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADD_J_NE*/121: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v !== i32[fp + code[pc + 4]!]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADD_J_GT_S*/122: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v > i32[fp + code[pc + 4]!]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADD_J_GE_S*/123: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v >= i32[fp + code[pc + 4]!]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADD_J_LT_S_K*/124: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v < code[pc + 4]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADD_J_LT_U_K*/125: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v >>> 0 < code[pc + 4]! >>> 0) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADD_J_NE_K*/126: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v !== code[pc + 4]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADD_J_GT_S_K*/127: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v > code[pc + 4]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADD_J_GE_S_K*/128: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v >= code[pc + 4]!) {
-                    const t = code[pc + 5]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 6;
-                  continue;
-                }
-                case /*@ADD_BR_IF*/129: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v !== 0) {
-                    const t = code[pc + 4]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 5;
-                  continue;
-                }
-                case /*@ADD_BR_UNLESS*/130: {
-                  const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0;
-                  i32[fp + code[pc + 1]!] = v;
-                  if (v === 0) {
-                    const t = code[pc + 4]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 5;
-                  continue;
-                }
-
-                // ---- i64
-                case /*@I64_EQZ*/131:
-                  i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === 0n ? 1 : 0;
-                  pc += 3;
-                  continue;
-                case /*@I64_EQ*/132:
-                  i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I64_NE*/133:
-                  i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] !== ref[fp + code[pc + 3]!] ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I64_LT_S*/134:
-                  i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) < (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I64_GT_S*/135:
-                  i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) > (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I64_LE_S*/136:
-                  i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) <= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I64_GE_S*/137:
-                  i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) >= (ref[fp + code[pc + 3]!] as bigint) ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@I64_ADD*/138:
-                  ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) + (ref[fp + code[pc + 3]!] as bigint));
-                  pc += 4;
-                  continue;
-                case /*@I64_SUB*/139:
-                  ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) - (ref[fp + code[pc + 3]!] as bigint));
-                  pc += 4;
-                  continue;
-                case /*@I64_MUL*/140:
-                  ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) * (ref[fp + code[pc + 3]!] as bigint));
-                  pc += 4;
-                  continue;
-                case /*@I64_AND*/141:
-                  ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) & (ref[fp + code[pc + 3]!] as bigint);
-                  pc += 4;
-                  continue;
-                case /*@I64_OR*/142:
-                  ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) | (ref[fp + code[pc + 3]!] as bigint);
-                  pc += 4;
-                  continue;
-                case /*@I64_XOR*/143:
-                  ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) ^ (ref[fp + code[pc + 3]!] as bigint);
-                  pc += 4;
-                  continue;
-                case /*@I64_SHL*/144:
-                  ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!] as bigint) << ((ref[fp + code[pc + 3]!] as bigint) & 63n));
-                  pc += 4;
-                  continue;
-                case /*@I64_SHR_S*/145:
-                  ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!] as bigint) >> ((ref[fp + code[pc + 3]!] as bigint) & 63n);
-                  pc += 4;
-                  continue;
-                case /*@I64_SHR_U*/146:
-                  ref[fp + code[pc + 1]!] = BigInt.asIntN(
-                    64, BigInt.asUintN(64, ref[fp + code[pc + 2]!] as bigint) >> ((ref[fp + code[pc + 3]!] as bigint) & 63n),
-                  );
-                  pc += 4;
-                  continue;
-                case /*@I64_EXTEND_I32_S*/147:
-                  ref[fp + code[pc + 1]!] = BigInt(i32[fp + code[pc + 2]!]!);
-                  pc += 3;
-                  continue;
-                case /*@I64_EXTEND_I32_U*/148:
-                  ref[fp + code[pc + 1]!] = BigInt(i32[fp + code[pc + 2]!]! >>> 0);
-                  pc += 3;
-                  continue;
-
-                // ---- f64
-                case /*@F64_ADD*/149: {
-                  const a = num[fp + code[pc + 2]!]!;
-                  const b = num[fp + code[pc + 3]!]!;
-                  const r = a + b;
-                  num[fp + code[pc + 1]!] = r === r ? r : F64_ADD(a, b);
-                  pc += 4;
-                  continue;
-                }
-                case /*@F64_SUB*/150: {
-                  const a = num[fp + code[pc + 2]!]!;
-                  const b = num[fp + code[pc + 3]!]!;
-                  const r = a - b;
-                  num[fp + code[pc + 1]!] = r === r ? r : F64_SUB(a, b);
-                  pc += 4;
-                  continue;
-                }
-                case /*@F64_MUL*/151: {
-                  const a = num[fp + code[pc + 2]!]!;
-                  const b = num[fp + code[pc + 3]!]!;
-                  const r = a * b;
-                  num[fp + code[pc + 1]!] = r === r ? r : F64_MUL(a, b);
-                  pc += 4;
-                  continue;
-                }
-                case /*@F64_DIV*/152: {
-                  const a = num[fp + code[pc + 2]!]!;
-                  const b = num[fp + code[pc + 3]!]!;
-                  const r = a / b;
-                  num[fp + code[pc + 1]!] = r === r ? r : F64_DIV(a, b);
-                  pc += 4;
-                  continue;
-                }
-                case /*@F64_EQ*/153:
-                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] === num[fp + code[pc + 3]!] ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@F64_NE*/154:
-                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!] !== num[fp + code[pc + 3]!] ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@F64_LT*/155:
-                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < num[fp + code[pc + 3]!]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@F64_GT*/156:
-                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > num[fp + code[pc + 3]!]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@F64_LE*/157:
-                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= num[fp + code[pc + 3]!]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@F64_GE*/158:
-                  i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= num[fp + code[pc + 3]!]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@F64_CONVERT_I32_S*/159:
-                  num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]!;
-                  pc += 3;
-                  continue;
-                case /*@F64_CONVERT_I32_U*/160:
-                  num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0;
-                  pc += 3;
-                  continue;
-
-                // ---- f32
-                case /*@F32_ADD*/161: {
-                  const a = num[fp + code[pc + 2]!]!;
-                  const b = num[fp + code[pc + 3]!]!;
-                  SU32[0] = a;
-                  const x = SF32[0]!;
-                  SU32[0] = b;
-                  const r = Math.fround(x + SF32[0]!);
-                  if (r === r) {
-                    SF32[0] = r;
-                    num[fp + code[pc + 1]!] = SU32[0]!;
-                  } else num[fp + code[pc + 1]!] = F32_ADD(a, b);
-                  pc += 4;
-                  continue;
-                }
-                case /*@F32_SUB*/162: {
-                  const a = num[fp + code[pc + 2]!]!;
-                  const b = num[fp + code[pc + 3]!]!;
-                  SU32[0] = a;
-                  const x = SF32[0]!;
-                  SU32[0] = b;
-                  const r = Math.fround(x - SF32[0]!);
-                  if (r === r) {
-                    SF32[0] = r;
-                    num[fp + code[pc + 1]!] = SU32[0]!;
-                  } else num[fp + code[pc + 1]!] = F32_SUB(a, b);
-                  pc += 4;
-                  continue;
-                }
-                case /*@F32_MUL*/163: {
-                  const a = num[fp + code[pc + 2]!]!;
-                  const b = num[fp + code[pc + 3]!]!;
-                  SU32[0] = a;
-                  const x = SF32[0]!;
-                  SU32[0] = b;
-                  const r = Math.fround(x * SF32[0]!);
-                  if (r === r) {
-                    SF32[0] = r;
-                    num[fp + code[pc + 1]!] = SU32[0]!;
-                  } else num[fp + code[pc + 1]!] = F32_MUL(a, b);
-                  pc += 4;
-                  continue;
-                }
-                case /*@F32_DIV*/164: {
-                  const a = num[fp + code[pc + 2]!]!;
-                  const b = num[fp + code[pc + 3]!]!;
-                  SU32[0] = a;
-                  const x = SF32[0]!;
-                  SU32[0] = b;
-                  const r = Math.fround(x / SF32[0]!);
-                  if (r === r) {
-                    SF32[0] = r;
-                    num[fp + code[pc + 1]!] = SU32[0]!;
-                  } else num[fp + code[pc + 1]!] = F32_DIV(a, b);
-                  pc += 4;
-                  continue;
-                }
-                case /*@F32_EQ*/165: {
-                  SU32[0] = num[fp + code[pc + 2]!]!;
-                  const x = SF32[0]!;
-                  SU32[0] = num[fp + code[pc + 3]!]!;
-                  i32[fp + code[pc + 1]!] = x === SF32[0]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@F32_NE*/166: {
-                  SU32[0] = num[fp + code[pc + 2]!]!;
-                  const x = SF32[0]!;
-                  SU32[0] = num[fp + code[pc + 3]!]!;
-                  i32[fp + code[pc + 1]!] = x !== SF32[0]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@F32_LT*/167: {
-                  SU32[0] = num[fp + code[pc + 2]!]!;
-                  const x = SF32[0]!;
-                  SU32[0] = num[fp + code[pc + 3]!]!;
-                  i32[fp + code[pc + 1]!] = x < SF32[0]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@F32_GT*/168: {
-                  SU32[0] = num[fp + code[pc + 2]!]!;
-                  const x = SF32[0]!;
-                  SU32[0] = num[fp + code[pc + 3]!]!;
-                  i32[fp + code[pc + 1]!] = x > SF32[0]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@F32_LE*/169: {
-                  SU32[0] = num[fp + code[pc + 2]!]!;
-                  const x = SF32[0]!;
-                  SU32[0] = num[fp + code[pc + 3]!]!;
-                  i32[fp + code[pc + 1]!] = x <= SF32[0]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@F32_GE*/170: {
-                  SU32[0] = num[fp + code[pc + 2]!]!;
-                  const x = SF32[0]!;
-                  SU32[0] = num[fp + code[pc + 3]!]!;
-                  i32[fp + code[pc + 1]!] = x >= SF32[0]! ? 1 : 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@F32_CONVERT_I32_S*/171:
-                  SF32[0] = i32[fp + code[pc + 2]!]!;
-                  num[fp + code[pc + 1]!] = SU32[0]!;
-                  pc += 3;
-                  continue;
-
-                // ---- other operators
-                case /*@GEN1*/172: {
-                  const mask = code[pc + 4]!;
-                  const a = fp + code[pc + 2]!;
-                  const r = (cf.objs[code[pc + 3]!] as Fn1)(mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a]);
-                  if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
-                  else if (mask & 128) i32[fp + code[pc + 1]!] = (r as number) | 0;
-                  else storeF64(num, fp + code[pc + 1]!, r as number);
-                  pc += 5;
-                  continue;
-                }
-                case /*@GEN2*/173: {
-                  const mask = code[pc + 5]!;
-                  const a = fp + code[pc + 2]!;
-                  const b = fp + code[pc + 3]!;
-                  const r = (cf.objs[code[pc + 4]!] as Fn2)(mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a], mask & 2 ? ref[b] : mask & 32 ? i32[b] : num[b]);
-                  if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
-                  else if (mask & 128) i32[fp + code[pc + 1]!] = (r as number) | 0;
-                  else storeF64(num, fp + code[pc + 1]!, r as number);
-                  pc += 6;
-                  continue;
-                }
-                case /*@GEN3*/174: {
-                  const mask = code[pc + 6]!;
-                  const a = fp + code[pc + 2]!;
-                  const b = fp + code[pc + 3]!;
-                  const c = fp + code[pc + 4]!;
-                  const r = (cf.objs[code[pc + 5]!] as Fn3)(
-                    mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a], mask & 2 ? ref[b] : mask & 32 ? i32[b] : num[b], mask & 4 ? ref[c] : mask & 64 ? i32[c] : num[c],
-                  );
-                  if (mask & 8) ref[fp + code[pc + 1]!] = r as Value;
-                  else if (mask & 128) i32[fp + code[pc + 1]!] = (r as number) | 0;
-                  else storeF64(num, fp + code[pc + 1]!, r as number);
-                  pc += 7;
-                  continue;
-                }
-
-                // ---- memory 0, i32 addresses: through the memory's DataView (fewer checks than typed
-                // views and no alignment cases; out of bounds, it throws a RangeError: a trap)
-                case /*@I32_LOAD*/175:
-                  i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
-                  pc += 4;
-                  continue;
-                case /*@I64_LOAD*/176:
-                  ref[fp + code[pc + 1]!] = cf.mem0!.view.getBigInt64((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
-                  pc += 4;
-                  continue;
-                case /*@F32_LOAD*/177:
-                  num[fp + code[pc + 1]!] = cf.mem0!.view.getUint32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
-                  pc += 4;
-                  continue;
-                case /*@F64_LOAD*/178:
-                  storeF64(num, fp + code[pc + 1]!, cf.mem0!.view.getFloat64((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
-                  pc += 4;
-                  continue;
-                case /*@I32_LOAD8_S*/179:
-                  i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0));
-                  pc += 4;
-                  continue;
-                case /*@I32_LOAD8_U*/180:
-                  i32[fp + code[pc + 1]!] = cf.mem0!.view.getUint8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0));
-                  pc += 4;
-                  continue;
-                case /*@I32_LOAD16_S*/181:
-                  i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
-                  pc += 4;
-                  continue;
-                case /*@I32_LOAD16_U*/182:
-                  i32[fp + code[pc + 1]!] = cf.mem0!.view.getUint16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true);
-                  pc += 4;
-                  continue;
-                case /*@I64_LOAD8_S*/183:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)));
-                  pc += 4;
-                  continue;
-                case /*@I64_LOAD8_U*/184:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)));
-                  pc += 4;
-                  continue;
-                case /*@I64_LOAD16_S*/185:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
-                  pc += 4;
-                  continue;
-                case /*@I64_LOAD16_U*/186:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
-                  pc += 4;
-                  continue;
-                case /*@I64_LOAD32_S*/187:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
-                  pc += 4;
-                  continue;
-                case /*@I64_LOAD32_U*/188:
-                  ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true));
-                  pc += 4;
-                  continue;
-                case /*@I32_STORE*/189:
-                  cf.mem0!.view.setInt32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!, true);
-                  pc += 4;
-                  continue;
-                case /*@I64_STORE*/190:
-                  cf.mem0!.view.setBigInt64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), ref[fp + code[pc + 2]!] as bigint, true);
-                  pc += 4;
-                  continue;
-                case /*@F32_STORE*/191:
-                  cf.mem0!.view.setUint32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true);
-                  pc += 4;
-                  continue;
-                case /*@F64_STORE*/192: {
-                  const x = num[fp + code[pc + 2]!]!;
-                  if (x === x) cf.mem0!.view.setFloat64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), x, true);
-                  else cf.mem0!.view.setBigInt64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), f64ToI64(x), true); // keeps a signalling NaN
-                  pc += 4;
-                  continue;
-                }
-                case /*@I32_STORE8*/193:
-                  cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!);
-                  pc += 4;
-                  continue;
-                case /*@I32_STORE16*/194:
-                  cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!, true);
-                  pc += 4;
-                  continue;
-                case /*@I64_STORE8*/195:
-                  cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffn));
-                  pc += 4;
-                  continue;
-                case /*@I64_STORE16*/196:
-                  cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffn), true);
-                  pc += 4;
-                  continue;
-                case /*@I64_STORE32*/197:
-                  cf.mem0!.view.setUint32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number((ref[fp + code[pc + 2]!] as bigint) & 0xffffffffn), true);
-                  pc += 4;
-                  continue;
-
-                case /*@I32_STORE_K*/198:
-                  cf.mem0!.view.setInt32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!, true);
-                  pc += 4;
-                  continue;
-                case /*@I32_STORE8_K*/199:
-                  cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!);
-                  pc += 4;
-                  continue;
-                case /*@I32_STORE16_K*/200:
-                  cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!, true);
-                  pc += 4;
-                  continue;
-
-                // ---- any memory
-                case /*@MEM_LOAD*/201: {
-                  const acc = cf.objs[code[pc + 3]!] as MemAccess;
-                  const r = memLoad(cf.instance, acc, addrAt(i32, ref, fp + code[pc + 2]!, acc.is64));
-                  if (acc.vref) ref[fp + code[pc + 1]!] = r;
-                  else if (acc.vi32) i32[fp + code[pc + 1]!] = (r as number) | 0;
-                  else num[fp + code[pc + 1]!] = r as number;
-                  pc += 4;
-                  continue;
-                }
-                case /*@MEM_STORE*/202: {
-                  const acc = cf.objs[code[pc + 3]!] as MemAccess;
-                  const v = fp + code[pc + 2]!;
-                  const x = acc.vref ? ref[v]! : acc.vi32 ? i32[v]! : num[v]!;
-                  memStore(cf.instance, acc, addrAt(i32, ref, fp + code[pc + 1]!, acc.is64), x);
-                  pc += 4;
-                  continue;
-                }
-                case /*@MEM_LOAD_LANE*/203: {
-                  const acc = cf.objs[code[pc + 4]!] as MemAccess;
-                  ref[fp + code[pc + 1]!] = memLoadLane(
-                    cf.instance, acc, addrAt(i32, ref, fp + code[pc + 2]!, acc.is64), ref[fp + code[pc + 3]!] as Uint8Array,
-                  );
-                  pc += 5;
-                  continue;
-                }
-                case /*@MEMORY_SIZE*/204: {
-                  const x = code[pc + 2]!;
-                  const mem = cf.instance.memories[x]!;
-                  putAddr(i32, ref, fp + code[pc + 1]!, cf.instance.valid.memories[x]!.addr === 'i64', mem.buffer.byteLength / 65536);
-                  pc += 3;
-                  continue;
-                }
-                case /*@MEMORY_GROW*/205: {
-                  const x = code[pc + 3]!;
-                  const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
-                  const delta = addrAt(i32, ref, fp + code[pc + 2]!, is64);
-                  const r = cf.instance.memories[x]!.grow(delta);
-                  putAddr(i32, ref, fp + code[pc + 1]!, is64, r);
-                  pc += 4;
-                  continue;
-                }
-                case /*@MEMORY_FILL*/206: {
-                  const x = code[pc + 2]!;
-                  const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
-                  const b = fp + code[pc + 1]!;
-                  memoryFill(cf.instance.memories[x]!, addrAt(i32, ref, b, is64), i32[b + 1]!, addrAt(i32, ref, b + 2, is64));
-                  pc += 3;
-                  continue;
-                }
-                case /*@MEMORY_COPY*/207: {
-                  const vm = cf.instance.valid;
-                  const dx = code[pc + 2]!;
-                  const sx = code[pc + 3]!;
-                  const d64 = vm.memories[dx]!.addr === 'i64';
-                  const s64 = vm.memories[sx]!.addr === 'i64';
-                  const b = fp + code[pc + 1]!;
-                  const mems = cf.instance.memories;
-                  memoryCopy(
-                    mems[dx]!, mems[sx]!, addrAt(i32, ref, b, d64), addrAt(i32, ref, b + 1, s64), addrAt(i32, ref, b + 2, d64 && s64),
-                  );
-                  pc += 4;
-                  continue;
-                }
-                case /*@MEMORY_INIT*/208: {
-                  const x = code[pc + 2]!;
-                  const is64 = cf.instance.valid.memories[x]!.addr === 'i64';
-                  const b = fp + code[pc + 1]!;
-                  memoryInit(
-                    cf.instance, cf.instance.memories[x]!, code[pc + 3]!, addrAt(i32, ref, b, is64), i32[b + 1]! >>> 0,
-                    i32[b + 2]! >>> 0,
-                  );
-                  pc += 4;
-                  continue;
-                }
-                case /*@DATA_DROP*/209:
-                  cf.instance.datas[code[pc + 1]!] = null;
-                  pc += 2;
-                  continue;
-
-                // ---- tables
-                case /*@TABLE_GET*/210: {
-                  const x = code[pc + 3]!;
-                  const elems = cf.instance.tables[x]!.elems;
-                  const i = addrAt(i32, ref, fp + code[pc + 2]!, cf.instance.valid.tables[x]!.addr === 'i64');
-                  if (i >= elems.length) trap(OOB_TABLE);
-                  ref[fp + code[pc + 1]!] = elems[i]!;
-                  pc += 4;
-                  continue;
-                }
-                case /*@TABLE_SET*/211: {
-                  const x = code[pc + 3]!;
-                  const elems = cf.instance.tables[x]!.elems;
-                  const i = addrAt(i32, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64');
-                  if (i >= elems.length) trap(OOB_TABLE);
-                  elems[i] = ref[fp + code[pc + 2]!]!;
-                  pc += 4;
-                  continue;
-                }
-                case /*@TABLE_SIZE*/212: {
-                  const x = code[pc + 2]!;
-                  putAddr(i32, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64', cf.instance.tables[x]!.elems.length);
-                  pc += 3;
-                  continue;
-                }
-                case /*@TABLE_GROW*/213: {
-                  const x = code[pc + 2]!;
-                  const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
-                  const b = fp + code[pc + 1]!;
-                  const r = cf.instance.tables[x]!.grow(addrAt(i32, ref, b + 1, is64), ref[b]!);
-                  putAddr(i32, ref, b, is64, r);
-                  pc += 3;
-                  continue;
-                }
-                case /*@TABLE_FILL*/214: {
-                  const x = code[pc + 2]!;
-                  const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
-                  const b = fp + code[pc + 1]!;
-                  tableFill(cf.instance.tables[x]!, addrAt(i32, ref, b, is64), ref[b + 1]!, addrAt(i32, ref, b + 2, is64));
-                  pc += 3;
-                  continue;
-                }
-                case /*@TABLE_COPY*/215: {
-                  const vm = cf.instance.valid;
-                  const dx = code[pc + 2]!;
-                  const sx = code[pc + 3]!;
-                  const d64 = vm.tables[dx]!.addr === 'i64';
-                  const s64 = vm.tables[sx]!.addr === 'i64';
-                  const b = fp + code[pc + 1]!;
-                  const tabs = cf.instance.tables;
-                  tableCopy(
-                    tabs[dx]!, tabs[sx]!, addrAt(i32, ref, b, d64), addrAt(i32, ref, b + 1, s64), addrAt(i32, ref, b + 2, d64 && s64),
-                  );
-                  pc += 4;
-                  continue;
-                }
-                case /*@TABLE_INIT*/216: {
-                  const x = code[pc + 2]!;
-                  const is64 = cf.instance.valid.tables[x]!.addr === 'i64';
-                  const b = fp + code[pc + 1]!;
-                  tableInit(
-                    cf.instance, cf.instance.tables[x]!, code[pc + 3]!, addrAt(i32, ref, b, is64), i32[b + 1]! >>> 0,
-                    i32[b + 2]! >>> 0,
-                  );
-                  pc += 4;
-                  continue;
-                }
-                case /*@ELEM_DROP*/217:
-                  cf.instance.elems[code[pc + 1]!] = null;
-                  pc += 2;
-                  continue;
-
-                // ---- references
-                case /*@REF_NULL*/218:
-                  ref[fp + code[pc + 1]!] = null;
-                  pc += 2;
-                  continue;
-                case /*@REF_IS_NULL*/219:
-                  i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === null ? 1 : 0;
-                  pc += 3;
-                  continue;
-                case /*@REF_FUNC*/220:
-                  ref[fp + code[pc + 1]!] = cf.funcs[code[pc + 2]!]!;
-                  pc += 3;
-                  continue;
-                case /*@REF_AS_NON_NULL*/221:
-                  if (ref[fp + code[pc + 1]!] === null) trap('null reference');
-                  pc += 2;
-                  continue;
-                case /*@BR_ON_NULL*/222:
-                  if (ref[fp + code[pc + 1]!] === null) {
-                    const t = code[pc + 2]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 3;
-                  continue;
-                case /*@BR_ON_NON_NULL*/223:
-                  if (ref[fp + code[pc + 1]!] !== null) {
-                    const t = code[pc + 2]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 3;
-                  continue;
-                case /*@REF_EQ*/224:
-                  i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!] === ref[fp + code[pc + 3]!] ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@REF_TEST*/225:
-                  i32[fp + code[pc + 1]!] = refMatches(ref[fp + code[pc + 2]!]!, cf.objs[code[pc + 3]!] as CRefType) ? 1 : 0;
-                  pc += 4;
-                  continue;
-                case /*@REF_CAST*/226:
-                  if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) trap('cast failure');
-                  pc += 3;
-                  continue;
-                case /*@BR_ON_CAST*/227:
-                  if (refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@BR_ON_CAST_FAIL*/228:
-                  if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) {
-                    const t = code[pc + 3]!;
-                    if (t <= pc && --budget < 0) budget = m.poll();
-                    pc = t;
-                  } else pc += 4;
-                  continue;
-                case /*@REF_I31*/229:
-                  ref[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 1) >> 1;
-                  pc += 3;
-                  continue;
-                case /*@I31_GET_S*/230: {
-                  const v = ref[fp + code[pc + 2]!];
-                  if (v === null) trap('null i31 reference');
-                  i32[fp + code[pc + 1]!] = (v as number) | 0;
-                  pc += 3;
-                  continue;
-                }
-                case /*@I31_GET_U*/231: {
-                  const v = ref[fp + code[pc + 2]!];
-                  if (v === null) trap('null i31 reference');
-                  i32[fp + code[pc + 1]!] = (v as number) & 0x7fffffff;
-                  pc += 3;
-                  continue;
-                }
-                case /*@ANY_CONVERT_EXTERN*/232:
-                  ref[fp + code[pc + 1]!] = internalize(ref[fp + code[pc + 2]!]!);
-                  pc += 3;
-                  continue;
-                case /*@EXTERN_CONVERT_ANY*/233:
-                  ref[fp + code[pc + 1]!] = externalize(ref[fp + code[pc + 2]!]!);
-                  pc += 3;
-                  continue;
-
-                // ---- aggregates
-                case /*@STRUCT_NEW*/234: {
-                  const b = fp + code[pc + 1]!;
-                  const desc = cf.objs[code[pc + 2]!] as AggrDesc;
-                  const kinds = desc.kinds;
-                  const vals = nulls(kinds.length);
-                  for (let i = 0; i < kinds.length; i++) {
-                    const k = kinds[i];
-                    vals[i] = k === K_REF ? ref[b + i]! : k === K_I32 ? i32[b + i]! : num[b + i]!;
-                  }
-                  ref[b] = newStruct(desc.dt, vals);
-                  pc += 3;
-                  continue;
-                }
-                case /*@STRUCT_NEW_DEFAULT*/235:
-                  ref[fp + code[pc + 1]!] = newStructDefault((cf.objs[code[pc + 2]!] as AggrDesc).dt);
-                  pc += 3;
-                  continue;
-                case /*@STRUCT_GET_N*/236: {
-                  const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
-                  if (o === null) trap('null structure reference');
-                  storeF64(num, fp + code[pc + 1]!, o.fields[code[pc + 3]!] as number);
-                  pc += 4;
-                  continue;
-                }
-                case /*@STRUCT_GET_I*/238: {
-                  const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
-                  if (o === null) trap('null structure reference');
-                  i32[fp + code[pc + 1]!] = (o.fields[code[pc + 3]!] as number) | 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@STRUCT_GET_R*/237: {
-                  const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
-                  if (o === null) trap('null structure reference');
-                  ref[fp + code[pc + 1]!] = o.fields[code[pc + 3]!]!;
-                  pc += 4;
-                  continue;
-                }
-                case /*@STRUCT_GET_P*/239: {
-                  const o = ref[fp + code[pc + 2]!] as WasmStruct | null;
-                  if (o === null) trap('null structure reference');
-                  const sh = code[pc + 4]!;
-                  i32[fp + code[pc + 1]!] = ((o.fields[code[pc + 3]!] as number) << sh) >> sh;
-                  pc += 5;
-                  continue;
-                }
-                case /*@STRUCT_SET_N*/240: {
-                  const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
-                  if (o === null) trap('null structure reference');
-                  o.fields[code[pc + 3]!] = num[fp + code[pc + 2]!]!;
-                  pc += 4;
-                  continue;
-                }
-                case /*@STRUCT_SET_I*/242: {
-                  const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
-                  if (o === null) trap('null structure reference');
-                  o.fields[code[pc + 3]!] = i32[fp + code[pc + 2]!]!;
-                  pc += 4;
-                  continue;
-                }
-                case /*@STRUCT_SET_R*/241: {
-                  const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
-                  if (o === null) trap('null structure reference');
-                  o.fields[code[pc + 3]!] = ref[fp + code[pc + 2]!]!;
-                  pc += 4;
-                  continue;
-                }
-                case /*@STRUCT_SET_P*/243: {
-                  const o = ref[fp + code[pc + 1]!] as WasmStruct | null;
-                  if (o === null) trap('null structure reference');
-                  o.fields[code[pc + 3]!] = i32[fp + code[pc + 2]!]! & code[pc + 4]!;
-                  pc += 5;
-                  continue;
-                }
-                case /*@ARRAY_NEW*/244: {
-                  const b = fp + code[pc + 1]!;
-                  const desc = cf.objs[code[pc + 2]!] as AggrDesc;
-                  ref[b] = newArray(desc.dt, i32[b + 1]! >>> 0, slotValue(num, i32, ref, b, desc.kinds[0]!));
-                  pc += 3;
-                  continue;
-                }
-                case /*@ARRAY_NEW_DEFAULT*/245:
-                  ref[fp + code[pc + 1]!] = newArrayDefault((cf.objs[code[pc + 3]!] as AggrDesc).dt, i32[fp + code[pc + 2]!]! >>> 0);
-                  pc += 4;
-                  continue;
-                case /*@ARRAY_NEW_FIXED*/246: {
-                  const b = fp + code[pc + 1]!;
-                  const desc = cf.objs[code[pc + 2]!] as AggrDesc;
-                  const n = code[pc + 3]!;
-                  const vals = nulls(n);
-                  const k = desc.kinds[0]!;
-                  for (let i = 0; i < n; i++) vals[i] = slotValue(num, i32, ref, b + i, k);
-                  ref[b] = newArrayFixed(desc.dt, vals);
-                  pc += 4;
-                  continue;
-                }
-                case /*@ARRAY_NEW_DATA*/247: {
-                  const b = fp + code[pc + 1]!;
-                  ref[b] = arrayNewData(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[b]! >>> 0, i32[b + 1]! >>> 0);
-                  pc += 4;
-                  continue;
-                }
-                case /*@ARRAY_NEW_ELEM*/248: {
-                  const b = fp + code[pc + 1]!;
-                  ref[b] = arrayNewElem(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[b]! >>> 0, i32[b + 1]! >>> 0);
-                  pc += 4;
-                  continue;
-                }
-                case /*@ARRAY_GET_N*/249: {
-                  const a = ref[fp + code[pc + 2]!] as WasmArray | null;
-                  if (a === null) trap(NULL_ARRAY);
-                  const i = i32[fp + code[pc + 3]!]! >>> 0;
-                  if (i >= a.elems.length) trap(OOB_ARRAY);
-                  storeF64(num, fp + code[pc + 1]!, a.elems[i] as number);
-                  pc += 4;
-                  continue;
-                }
-                case /*@ARRAY_GET_I*/251: {
-                  const a = ref[fp + code[pc + 2]!] as WasmArray | null;
-                  if (a === null) trap(NULL_ARRAY);
-                  const i = i32[fp + code[pc + 3]!]! >>> 0;
-                  if (i >= a.elems.length) trap(OOB_ARRAY);
-                  i32[fp + code[pc + 1]!] = (a.elems[i] as number) | 0;
-                  pc += 4;
-                  continue;
-                }
-                case /*@ARRAY_GET_R*/250: {
-                  const a = ref[fp + code[pc + 2]!] as WasmArray | null;
-                  if (a === null) trap(NULL_ARRAY);
-                  const i = i32[fp + code[pc + 3]!]! >>> 0;
-                  if (i >= a.elems.length) trap(OOB_ARRAY);
-                  ref[fp + code[pc + 1]!] = a.elems[i]!;
-                  pc += 4;
-                  continue;
-                }
-                case /*@ARRAY_GET_P*/252: {
-                  const a = ref[fp + code[pc + 2]!] as WasmArray | null;
-                  if (a === null) trap(NULL_ARRAY);
-                  const i = i32[fp + code[pc + 3]!]! >>> 0;
-                  if (i >= a.elems.length) trap(OOB_ARRAY);
-                  const sh = code[pc + 4]!;
-                  i32[fp + code[pc + 1]!] = ((a.elems[i] as number) << sh) >> sh;
-                  pc += 5;
-                  continue;
-                }
-                case /*@ARRAY_SET_N*/253: {
-                  const a = ref[fp + code[pc + 1]!] as WasmArray | null;
-                  if (a === null) trap(NULL_ARRAY);
-                  const i = i32[fp + code[pc + 2]!]! >>> 0;
-                  if (i >= a.elems.length) trap(OOB_ARRAY);
-                  a.elems[i] = num[fp + code[pc + 3]!]!;
-                  pc += 4;
-                  continue;
-                }
-                case /*@ARRAY_SET_I*/255: {
-                  const a = ref[fp + code[pc + 1]!] as WasmArray | null;
-                  if (a === null) trap(NULL_ARRAY);
-                  const i = i32[fp + code[pc + 2]!]! >>> 0;
-                  if (i >= a.elems.length) trap(OOB_ARRAY);
-                  a.elems[i] = i32[fp + code[pc + 3]!]!;
-                  pc += 4;
-                  continue;
-                }
-                case /*@ARRAY_SET_R*/254: {
-                  const a = ref[fp + code[pc + 1]!] as WasmArray | null;
-                  if (a === null) trap(NULL_ARRAY);
-                  const i = i32[fp + code[pc + 2]!]! >>> 0;
-                  if (i >= a.elems.length) trap(OOB_ARRAY);
-                  a.elems[i] = ref[fp + code[pc + 3]!]!;
-                  pc += 4;
-                  continue;
-                }
-                case /*@ARRAY_SET_P*/256: {
-                  const a = ref[fp + code[pc + 1]!] as WasmArray | null;
-                  if (a === null) trap(NULL_ARRAY);
-                  const i = i32[fp + code[pc + 2]!]! >>> 0;
-                  if (i >= a.elems.length) trap(OOB_ARRAY);
-                  a.elems[i] = i32[fp + code[pc + 3]!]! & code[pc + 4]!;
-                  pc += 5;
-                  continue;
-                }
-                case /*@ARRAY_LEN*/257: {
-                  const a = ref[fp + code[pc + 2]!] as WasmArray | null;
-                  if (a === null) trap(NULL_ARRAY);
-                  i32[fp + code[pc + 1]!] = a.elems.length;
-                  pc += 3;
-                  continue;
-                }
-                case /*@ARRAY_FILL*/258: {
-                  const b = fp + code[pc + 1]!;
-                  const desc = cf.objs[code[pc + 2]!] as AggrDesc;
-                  arrayFill(ref[b] as WasmArray | null, desc, i32[b + 1]! >>> 0, slotValue(num, i32, ref, b + 2, desc.kinds[0]!), i32[b + 3]! >>> 0);
-                  pc += 3;
-                  continue;
-                }
-                case /*@ARRAY_COPY*/259: {
-                  const b = fp + code[pc + 1]!;
-                  arrayCopy(ref[b] as WasmArray | null, i32[b + 1]! >>> 0, ref[b + 2] as WasmArray | null, i32[b + 3]! >>> 0, i32[b + 4]! >>> 0);
-                  pc += 3;
-                  continue;
-                }
-                case /*@ARRAY_INIT_DATA*/260: {
-                  const b = fp + code[pc + 1]!;
-                  arrayInitData(
-                    cf.instance, ref[b] as WasmArray | null, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[b + 1]! >>> 0,
-                    i32[b + 2]! >>> 0, i32[b + 3]! >>> 0,
-                  );
-                  pc += 4;
-                  continue;
-                }
-                case /*@ARRAY_INIT_ELEM*/261: {
-                  const b = fp + code[pc + 1]!;
-                  arrayInitElem(cf.instance, ref[b] as WasmArray | null, code[pc + 3]!, i32[b + 1]! >>> 0, i32[b + 2]! >>> 0, i32[b + 3]! >>> 0);
-                  pc += 4;
-                  continue;
-                }
-
-                // ---- stack switching
-                case /*@CONT_NEW*/262: {
-                  const f = ref[fp + code[pc + 2]!] as FuncInst | null;
-                  if (f === null) trap('null function reference');
-                  ref[fp + code[pc + 1]!] = new Cont(cf.objs[code[pc + 3]!] as DefType, f, null, null, 0, 0);
-                  pc += 4;
-                  continue;
                 }
                 case /*@CONT_BIND*/263: {
                   const b = fp + code[pc + 1]!;
@@ -2442,6 +706,268 @@ function run(m: Machine): void {
                   stk.depth = depth;
                   m.switchTo(stk, pc + 3, code[pc + 1]!, cf.objs[code[pc + 2]!] as SwitchSite);
                   continue outer;
+                // ---- generated from src/exec/isa.ts (src/exec/isa-gen.ts): do not edit ----
+                case /*@UNREACHABLE*/0: trap('unreachable executed');
+                case /*@NOP*/1: pc += 1; continue;
+                case /*@BR*/2: { const t = code[pc + 1]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; continue; }
+                case /*@BR_LOOP*/3: if (--budget < 0) budget = m.poll(); pc = code[pc + 1]!; continue;
+                case /*@BR_IF*/4: if (i32[fp + code[pc + 1]!]! !== 0) { const t = code[pc + 2]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 3; continue;
+                case /*@BR_UNLESS*/5: if (i32[fp + code[pc + 1]!]! === 0) { const t = code[pc + 2]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 3; continue;
+                case /*@RETURN*/7: { const s = fp + code[pc + 1]!; for (let j = 0, n = code[pc + 2]!; j < n; j++) {   num[fp + j] = num[s + j]!;   i32[fp + j] = i32[s + j]!;   ref[fp + j] = ref[s + j]!; } break ret; }
+                case /*@RETURN0*/8: break ret;
+                case /*@RETURN1_N*/9: num[fp] = num[fp + code[pc + 1]!]!; break ret;
+                case /*@RETURN1_R*/10: ref[fp] = ref[fp + code[pc + 1]!]!; break ret;
+                case /*@RETURN1_I*/11: i32[fp] = i32[fp + code[pc + 1]!]!; break ret;
+                case /*@CALL*/12: callee = cf.funcs[code[pc + 1]!]!; base = code[pc + 2]!; next = pc + 3; break call;
+                case /*@CALL_ADDI*/13: i32[fp + code[pc + 3]!] = (i32[fp + code[pc + 4]!]! + code[pc + 5]!) | 0; callee = cf.funcs[code[pc + 1]!]!; base = code[pc + 2]!; next = pc + 6; break call;
+                case /*@CALL_INDIRECT*/14: callee = indirect(cf, i32, ref, fp, pc); base = code[pc + 3]!; next = pc + 6; break call;
+                case /*@CALL_REF*/15: { const f = ref[fp + code[pc + 2]!]! as FuncInst | null; if (f === null) trap('null function reference'); callee = f; base = code[pc + 1]!; next = pc + 3; break call; }
+                case /*@RETURN_CALL*/16: callee = cf.funcs[code[pc + 1]!]!; base = code[pc + 2]!; break tail;
+                case /*@RETURN_CALL_INDIRECT*/17: callee = indirect(cf, i32, ref, fp, pc); base = code[pc + 3]!; break tail;
+                case /*@RETURN_CALL_REF*/18: { const f = ref[fp + code[pc + 2]!]! as FuncInst | null; if (f === null) trap('null function reference'); callee = f; base = code[pc + 1]!; break tail; }
+                case /*@MOV_N*/21: num[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]!; pc += 3; continue;
+                case /*@MOV_R*/22: ref[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!]!; pc += 3; continue;
+                case /*@MOV_I*/23: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]!; pc += 3; continue;
+                case /*@CONST_I32*/24: i32[fp + code[pc + 1]!] = code[pc + 2]!; pc += 3; continue;
+                case /*@CONST_F32*/25: num[fp + code[pc + 1]!] = code[pc + 2]! >>> 0; pc += 3; continue;
+                case /*@CONST_F64*/26: num[fp + code[pc + 1]!] = cf.f64s[code[pc + 2]!]!; pc += 3; continue;
+                case /*@CONST_R*/27: ref[fp + code[pc + 1]!] = cf.objs[code[pc + 2]!] as Value; pc += 3; continue;
+                case /*@SELECT_N*/28: num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! !== 0 ? num[fp + code[pc + 3]!]! : num[fp + code[pc + 4]!]!; pc += 5; continue;
+                case /*@SELECT_R*/29: ref[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! !== 0 ? ref[fp + code[pc + 3]!]! : ref[fp + code[pc + 4]!]!; pc += 5; continue;
+                case /*@SELECT_I*/30: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! !== 0 ? i32[fp + code[pc + 3]!]! : i32[fp + code[pc + 4]!]!; pc += 5; continue;
+                case /*@GLOBAL_GET_N*/31: storeF64(num, fp + code[pc + 1]!, cf.globals[code[pc + 2]!]!.value as number); pc += 3; continue;
+                case /*@GLOBAL_GET_R*/32: ref[fp + code[pc + 1]!] = cf.globals[code[pc + 2]!]!.value; pc += 3; continue;
+                case /*@GLOBAL_GET_I*/33: i32[fp + code[pc + 1]!] = (cf.globals[code[pc + 2]!]!.value as number) | 0; pc += 3; continue;
+                case /*@GLOBAL_SET_N*/34: cf.globals[code[pc + 1]!]!.value = num[fp + code[pc + 2]!]!; pc += 3; continue;
+                case /*@GLOBAL_SET_R*/35: cf.globals[code[pc + 1]!]!.value = ref[fp + code[pc + 2]!]!; pc += 3; continue;
+                case /*@GLOBAL_SET_I*/36: cf.globals[code[pc + 1]!]!.value = i32[fp + code[pc + 2]!]!; pc += 3; continue;
+                case /*@I32_EQZ*/37: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! === 0 ? 1 : 0; pc += 3; continue;
+                case /*@I32_EQ*/38: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! === i32[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_NE*/39: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! !== i32[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_LT_S*/40: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! < i32[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_LT_U*/41: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 < i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0; pc += 4; continue;
+                case /*@I32_GT_S*/42: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! > i32[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_GT_U*/43: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 > i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0; pc += 4; continue;
+                case /*@I32_LE_S*/44: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! <= i32[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_LE_U*/45: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 <= i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0; pc += 4; continue;
+                case /*@I32_GE_S*/46: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >= i32[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_GE_U*/47: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 >= i32[fp + code[pc + 3]!]! >>> 0 ? 1 : 0; pc += 4; continue;
+                case /*@I32_EQ_K*/48: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! === code[pc + 3]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_NE_K*/49: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! !== code[pc + 3]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_LT_S_K*/50: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! < code[pc + 3]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_LT_U_K*/51: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 < code[pc + 3]! >>> 0 ? 1 : 0; pc += 4; continue;
+                case /*@I32_GT_S_K*/52: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! > code[pc + 3]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_GT_U_K*/53: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 > code[pc + 3]! >>> 0 ? 1 : 0; pc += 4; continue;
+                case /*@I32_LE_S_K*/54: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! <= code[pc + 3]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_LE_U_K*/55: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 <= code[pc + 3]! >>> 0 ? 1 : 0; pc += 4; continue;
+                case /*@I32_GE_S_K*/56: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >= code[pc + 3]! ? 1 : 0; pc += 4; continue;
+                case /*@I32_GE_U_K*/57: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0 >= code[pc + 3]! >>> 0 ? 1 : 0; pc += 4; continue;
+                case /*@I32_CLZ*/58: i32[fp + code[pc + 1]!] = Math.clz32(i32[fp + code[pc + 2]!]!); pc += 3; continue;
+                case /*@I32_CTZ*/59: { const a = i32[fp + code[pc + 2]!]! | 0; i32[fp + code[pc + 1]!] = a === 0 ? 32 : 31 - Math.clz32(a & -a); pc += 3; continue; }
+                case /*@I32_POPCNT*/60: { let a = i32[fp + code[pc + 2]!]! | 0; a = a - ((a >>> 1) & 0x55555555); a = (a & 0x33333333) + ((a >>> 2) & 0x33333333); i32[fp + code[pc + 1]!] = Math.imul((a + (a >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24; pc += 3; continue; }
+                case /*@I32_ADD*/61: i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; pc += 4; continue;
+                case /*@I32_SUB*/62: i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! - i32[fp + code[pc + 3]!]!) | 0; pc += 4; continue;
+                case /*@I32_MUL*/63: i32[fp + code[pc + 1]!] = Math.imul(i32[fp + code[pc + 2]!]!, i32[fp + code[pc + 3]!]!); pc += 4; continue;
+                case /*@I32_DIV_S*/64: { const a = i32[fp + code[pc + 2]!]!; const b = i32[fp + code[pc + 3]!]!; if (b === 0) trap('integer divide by zero'); if (a === -0x80000000 && b === -1) trap('integer overflow'); i32[fp + code[pc + 1]!] = (a / b) | 0; pc += 4; continue; }
+                case /*@I32_DIV_U*/65: { const b = i32[fp + code[pc + 3]!]! >>> 0; if (b === 0) trap('integer divide by zero'); i32[fp + code[pc + 1]!] = ((i32[fp + code[pc + 2]!]! >>> 0) / b) | 0; pc += 4; continue; }
+                case /*@I32_REM_S*/66: { const b = i32[fp + code[pc + 3]!]!; if (b === 0) trap('integer divide by zero'); i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! % b) | 0; pc += 4; continue; }
+                case /*@I32_REM_U*/67: { const b = i32[fp + code[pc + 3]!]! >>> 0; if (b === 0) trap('integer divide by zero'); i32[fp + code[pc + 1]!] = ((i32[fp + code[pc + 2]!]! >>> 0) % b) | 0; pc += 4; continue; }
+                case /*@I32_AND*/68: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! & i32[fp + code[pc + 3]!]!; pc += 4; continue;
+                case /*@I32_OR*/69: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! | i32[fp + code[pc + 3]!]!; pc += 4; continue;
+                case /*@I32_XOR*/70: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! ^ i32[fp + code[pc + 3]!]!; pc += 4; continue;
+                case /*@I32_SHL*/71: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! << i32[fp + code[pc + 3]!]!; pc += 4; continue;
+                case /*@I32_SHR_S*/72: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >> i32[fp + code[pc + 3]!]!; pc += 4; continue;
+                case /*@I32_SHR_U*/73: i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! >>> i32[fp + code[pc + 3]!]!) | 0; pc += 4; continue;
+                case /*@I32_ROTL*/74: { const a = i32[fp + code[pc + 2]!]!; const b = i32[fp + code[pc + 3]!]!; i32[fp + code[pc + 1]!] = (a << b) | (a >>> (32 - (b & 31))); pc += 4; continue; }
+                case /*@I32_ROTR*/75: { const a = i32[fp + code[pc + 2]!]!; const b = i32[fp + code[pc + 3]!]!; i32[fp + code[pc + 1]!] = (a >>> b) | (a << (32 - (b & 31))); pc += 4; continue; }
+                case /*@I32_ADD_K*/76: i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; pc += 4; continue;
+                case /*@I32_MUL_K*/77: i32[fp + code[pc + 1]!] = Math.imul(i32[fp + code[pc + 2]!]!, code[pc + 3]!); pc += 4; continue;
+                case /*@I32_AND_K*/78: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! & code[pc + 3]!; pc += 4; continue;
+                case /*@I32_OR_K*/79: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! | code[pc + 3]!; pc += 4; continue;
+                case /*@I32_XOR_K*/80: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! ^ code[pc + 3]!; pc += 4; continue;
+                case /*@I32_SHL_K*/81: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! << code[pc + 3]!; pc += 4; continue;
+                case /*@I32_SHR_S_K*/82: i32[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >> code[pc + 3]!; pc += 4; continue;
+                case /*@I32_SHR_U_K*/83: i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! >>> code[pc + 3]!) | 0; pc += 4; continue;
+                case /*@I32_EXTEND8_S*/84: i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 24) >> 24; pc += 3; continue;
+                case /*@I32_EXTEND16_S*/85: i32[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 16) >> 16; pc += 3; continue;
+                case /*@I32_WRAP_I64*/86: i32[fp + code[pc + 1]!] = Number(BigInt.asIntN(32, ref[fp + code[pc + 2]!]! as bigint)); pc += 3; continue;
+                case /*@J_EQ*/87: if (i32[fp + code[pc + 1]!]! === i32[fp + code[pc + 2]!]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_NE*/88: if (i32[fp + code[pc + 1]!]! !== i32[fp + code[pc + 2]!]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_LT_S*/89: if (i32[fp + code[pc + 1]!]! < i32[fp + code[pc + 2]!]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_LT_U*/90: if (i32[fp + code[pc + 1]!]! >>> 0 < i32[fp + code[pc + 2]!]! >>> 0) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_GT_S*/91: if (i32[fp + code[pc + 1]!]! > i32[fp + code[pc + 2]!]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_GT_U*/92: if (i32[fp + code[pc + 1]!]! >>> 0 > i32[fp + code[pc + 2]!]! >>> 0) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_LE_S*/93: if (i32[fp + code[pc + 1]!]! <= i32[fp + code[pc + 2]!]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_LE_U*/94: if (i32[fp + code[pc + 1]!]! >>> 0 <= i32[fp + code[pc + 2]!]! >>> 0) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_GE_S*/95: if (i32[fp + code[pc + 1]!]! >= i32[fp + code[pc + 2]!]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_GE_U*/96: if (i32[fp + code[pc + 1]!]! >>> 0 >= i32[fp + code[pc + 2]!]! >>> 0) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_EQ_K*/97: if (i32[fp + code[pc + 1]!]! === code[pc + 2]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_NE_K*/98: if (i32[fp + code[pc + 1]!]! !== code[pc + 2]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_LT_S_K*/99: if (i32[fp + code[pc + 1]!]! < code[pc + 2]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_LT_U_K*/100: if (i32[fp + code[pc + 1]!]! >>> 0 < code[pc + 2]! >>> 0) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_GT_S_K*/101: if (i32[fp + code[pc + 1]!]! > code[pc + 2]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_GT_U_K*/102: if (i32[fp + code[pc + 1]!]! >>> 0 > code[pc + 2]! >>> 0) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_LE_S_K*/103: if (i32[fp + code[pc + 1]!]! <= code[pc + 2]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_LE_U_K*/104: if (i32[fp + code[pc + 1]!]! >>> 0 <= code[pc + 2]! >>> 0) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_GE_S_K*/105: if (i32[fp + code[pc + 1]!]! >= code[pc + 2]!) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@J_GE_U_K*/106: if (i32[fp + code[pc + 1]!]! >>> 0 >= code[pc + 2]! >>> 0) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@ADDI_J_LT_S*/107: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v < i32[fp + code[pc + 4]!]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADDI_J_LT_U*/108: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v >>> 0 < i32[fp + code[pc + 4]!]! >>> 0) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADDI_J_NE*/109: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v !== i32[fp + code[pc + 4]!]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADDI_J_GT_S*/110: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v > i32[fp + code[pc + 4]!]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADDI_J_GE_S*/111: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v >= i32[fp + code[pc + 4]!]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADDI_J_LT_S_K*/112: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v < code[pc + 4]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADDI_J_LT_U_K*/113: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v >>> 0 < code[pc + 4]! >>> 0) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADDI_J_NE_K*/114: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v !== code[pc + 4]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADDI_J_GT_S_K*/115: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v > code[pc + 4]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADDI_J_GE_S_K*/116: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v >= code[pc + 4]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADDI_BR_IF*/117: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v !== 0) { const t = code[pc + 4]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 5; continue; }
+                case /*@ADDI_BR_UNLESS*/118: { const v = (i32[fp + code[pc + 2]!]! + code[pc + 3]!) | 0; i32[fp + code[pc + 1]!] = v; if (v === 0) { const t = code[pc + 4]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 5; continue; }
+                case /*@ADD_J_LT_S*/119: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v < i32[fp + code[pc + 4]!]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADD_J_LT_U*/120: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v >>> 0 < i32[fp + code[pc + 4]!]! >>> 0) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADD_J_NE*/121: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v !== i32[fp + code[pc + 4]!]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADD_J_GT_S*/122: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v > i32[fp + code[pc + 4]!]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADD_J_GE_S*/123: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v >= i32[fp + code[pc + 4]!]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADD_J_LT_S_K*/124: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v < code[pc + 4]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADD_J_LT_U_K*/125: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v >>> 0 < code[pc + 4]! >>> 0) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADD_J_NE_K*/126: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v !== code[pc + 4]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADD_J_GT_S_K*/127: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v > code[pc + 4]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADD_J_GE_S_K*/128: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v >= code[pc + 4]!) { const t = code[pc + 5]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 6; continue; }
+                case /*@ADD_BR_IF*/129: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v !== 0) { const t = code[pc + 4]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 5; continue; }
+                case /*@ADD_BR_UNLESS*/130: { const v = (i32[fp + code[pc + 2]!]! + i32[fp + code[pc + 3]!]!) | 0; i32[fp + code[pc + 1]!] = v; if (v === 0) { const t = code[pc + 4]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 5; continue; }
+                case /*@I64_EQZ*/131: i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!]! === 0n ? 1 : 0; pc += 3; continue;
+                case /*@I64_EQ*/132: i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!]! === ref[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@I64_NE*/133: i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!]! !== ref[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@I64_LT_S*/134: i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!]! as bigint) < (ref[fp + code[pc + 3]!]! as bigint) ? 1 : 0; pc += 4; continue;
+                case /*@I64_GT_S*/135: i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!]! as bigint) > (ref[fp + code[pc + 3]!]! as bigint) ? 1 : 0; pc += 4; continue;
+                case /*@I64_LE_S*/136: i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!]! as bigint) <= (ref[fp + code[pc + 3]!]! as bigint) ? 1 : 0; pc += 4; continue;
+                case /*@I64_GE_S*/137: i32[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!]! as bigint) >= (ref[fp + code[pc + 3]!]! as bigint) ? 1 : 0; pc += 4; continue;
+                case /*@I64_ADD*/138: ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!]! as bigint) + (ref[fp + code[pc + 3]!]! as bigint)); pc += 4; continue;
+                case /*@I64_SUB*/139: ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!]! as bigint) - (ref[fp + code[pc + 3]!]! as bigint)); pc += 4; continue;
+                case /*@I64_MUL*/140: ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!]! as bigint) * (ref[fp + code[pc + 3]!]! as bigint)); pc += 4; continue;
+                case /*@I64_AND*/141: ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!]! as bigint) & (ref[fp + code[pc + 3]!]! as bigint); pc += 4; continue;
+                case /*@I64_OR*/142: ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!]! as bigint) | (ref[fp + code[pc + 3]!]! as bigint); pc += 4; continue;
+                case /*@I64_XOR*/143: ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!]! as bigint) ^ (ref[fp + code[pc + 3]!]! as bigint); pc += 4; continue;
+                case /*@I64_SHL*/144: ref[fp + code[pc + 1]!] = BigInt.asIntN(64, (ref[fp + code[pc + 2]!]! as bigint) << ((ref[fp + code[pc + 3]!]! as bigint) & 63n)); pc += 4; continue;
+                case /*@I64_SHR_S*/145: ref[fp + code[pc + 1]!] = (ref[fp + code[pc + 2]!]! as bigint) >> ((ref[fp + code[pc + 3]!]! as bigint) & 63n); pc += 4; continue;
+                case /*@I64_SHR_U*/146: ref[fp + code[pc + 1]!] = BigInt.asIntN(64, BigInt.asUintN(64, (ref[fp + code[pc + 2]!]! as bigint)) >> ((ref[fp + code[pc + 3]!]! as bigint) & 63n)); pc += 4; continue;
+                case /*@I64_EXTEND_I32_S*/147: ref[fp + code[pc + 1]!] = BigInt(i32[fp + code[pc + 2]!]!); pc += 3; continue;
+                case /*@I64_EXTEND_I32_U*/148: ref[fp + code[pc + 1]!] = BigInt(i32[fp + code[pc + 2]!]! >>> 0); pc += 3; continue;
+                case /*@F64_ADD*/149: { const a = num[fp + code[pc + 2]!]!; const b = num[fp + code[pc + 3]!]!; const r = a + b; num[fp + code[pc + 1]!] = r === r ? r : F64_ADD(a, b); pc += 4; continue; }
+                case /*@F64_SUB*/150: { const a = num[fp + code[pc + 2]!]!; const b = num[fp + code[pc + 3]!]!; const r = a - b; num[fp + code[pc + 1]!] = r === r ? r : F64_SUB(a, b); pc += 4; continue; }
+                case /*@F64_MUL*/151: { const a = num[fp + code[pc + 2]!]!; const b = num[fp + code[pc + 3]!]!; const r = a * b; num[fp + code[pc + 1]!] = r === r ? r : F64_MUL(a, b); pc += 4; continue; }
+                case /*@F64_DIV*/152: { const a = num[fp + code[pc + 2]!]!; const b = num[fp + code[pc + 3]!]!; const r = a / b; num[fp + code[pc + 1]!] = r === r ? r : F64_DIV(a, b); pc += 4; continue; }
+                case /*@F64_EQ*/153: i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! === num[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@F64_NE*/154: i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! !== num[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@F64_LT*/155: i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! < num[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@F64_GT*/156: i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! > num[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@F64_LE*/157: i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! <= num[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@F64_GE*/158: i32[fp + code[pc + 1]!] = num[fp + code[pc + 2]!]! >= num[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@F64_CONVERT_I32_S*/159: num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]!; pc += 3; continue;
+                case /*@F64_CONVERT_I32_U*/160: num[fp + code[pc + 1]!] = i32[fp + code[pc + 2]!]! >>> 0; pc += 3; continue;
+                case /*@F32_ADD*/161: { const a = num[fp + code[pc + 2]!]!; const b = num[fp + code[pc + 3]!]!; SU32[0] = a; const x = SF32[0]!; SU32[0] = b; const r = Math.fround(x + SF32[0]!); if (r === r) {   SF32[0] = r;   num[fp + code[pc + 1]!] = SU32[0]!; } else num[fp + code[pc + 1]!] = F32_ADD(a, b); pc += 4; continue; }
+                case /*@F32_SUB*/162: { const a = num[fp + code[pc + 2]!]!; const b = num[fp + code[pc + 3]!]!; SU32[0] = a; const x = SF32[0]!; SU32[0] = b; const r = Math.fround(x - SF32[0]!); if (r === r) {   SF32[0] = r;   num[fp + code[pc + 1]!] = SU32[0]!; } else num[fp + code[pc + 1]!] = F32_SUB(a, b); pc += 4; continue; }
+                case /*@F32_MUL*/163: { const a = num[fp + code[pc + 2]!]!; const b = num[fp + code[pc + 3]!]!; SU32[0] = a; const x = SF32[0]!; SU32[0] = b; const r = Math.fround(x * SF32[0]!); if (r === r) {   SF32[0] = r;   num[fp + code[pc + 1]!] = SU32[0]!; } else num[fp + code[pc + 1]!] = F32_MUL(a, b); pc += 4; continue; }
+                case /*@F32_DIV*/164: { const a = num[fp + code[pc + 2]!]!; const b = num[fp + code[pc + 3]!]!; SU32[0] = a; const x = SF32[0]!; SU32[0] = b; const r = Math.fround(x / SF32[0]!); if (r === r) {   SF32[0] = r;   num[fp + code[pc + 1]!] = SU32[0]!; } else num[fp + code[pc + 1]!] = F32_DIV(a, b); pc += 4; continue; }
+                case /*@F32_EQ*/165: { SU32[0] = num[fp + code[pc + 2]!]!; const x = SF32[0]!; SU32[0] = num[fp + code[pc + 3]!]!; i32[fp + code[pc + 1]!] = x === SF32[0]! ? 1 : 0; pc += 4; continue; }
+                case /*@F32_NE*/166: { SU32[0] = num[fp + code[pc + 2]!]!; const x = SF32[0]!; SU32[0] = num[fp + code[pc + 3]!]!; i32[fp + code[pc + 1]!] = x !== SF32[0]! ? 1 : 0; pc += 4; continue; }
+                case /*@F32_LT*/167: { SU32[0] = num[fp + code[pc + 2]!]!; const x = SF32[0]!; SU32[0] = num[fp + code[pc + 3]!]!; i32[fp + code[pc + 1]!] = x < SF32[0]! ? 1 : 0; pc += 4; continue; }
+                case /*@F32_GT*/168: { SU32[0] = num[fp + code[pc + 2]!]!; const x = SF32[0]!; SU32[0] = num[fp + code[pc + 3]!]!; i32[fp + code[pc + 1]!] = x > SF32[0]! ? 1 : 0; pc += 4; continue; }
+                case /*@F32_LE*/169: { SU32[0] = num[fp + code[pc + 2]!]!; const x = SF32[0]!; SU32[0] = num[fp + code[pc + 3]!]!; i32[fp + code[pc + 1]!] = x <= SF32[0]! ? 1 : 0; pc += 4; continue; }
+                case /*@F32_GE*/170: { SU32[0] = num[fp + code[pc + 2]!]!; const x = SF32[0]!; SU32[0] = num[fp + code[pc + 3]!]!; i32[fp + code[pc + 1]!] = x >= SF32[0]! ? 1 : 0; pc += 4; continue; }
+                case /*@F32_CONVERT_I32_S*/171: SF32[0] = i32[fp + code[pc + 2]!]!; num[fp + code[pc + 1]!] = SU32[0]!; pc += 3; continue;
+                case /*@GEN1*/172: { const mask = code[pc + 4]!; const a = fp + code[pc + 2]!; const r = (cf.objs[code[pc + 3]!] as Fn1)(mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a]); if (mask & 8) ref[fp + code[pc + 1]!] = r as Value; else if (mask & 128) i32[fp + code[pc + 1]!] = (r as number) | 0; else storeF64(num, fp + code[pc + 1]!, r as number); pc += 5; continue; }
+                case /*@GEN2*/173: { const mask = code[pc + 5]!; const a = fp + code[pc + 2]!; const b = fp + code[pc + 3]!; const r = (cf.objs[code[pc + 4]!] as Fn2)(mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a], mask & 2 ? ref[b] : mask & 32 ? i32[b] : num[b]); if (mask & 8) ref[fp + code[pc + 1]!] = r as Value; else if (mask & 128) i32[fp + code[pc + 1]!] = (r as number) | 0; else storeF64(num, fp + code[pc + 1]!, r as number); pc += 6; continue; }
+                case /*@GEN3*/174: { const mask = code[pc + 6]!; const a = fp + code[pc + 2]!; const b = fp + code[pc + 3]!; const c = fp + code[pc + 4]!; const r = (cf.objs[code[pc + 5]!] as Fn3)(mask & 1 ? ref[a] : mask & 16 ? i32[a] : num[a], mask & 2 ? ref[b] : mask & 32 ? i32[b] : num[b], mask & 4 ? ref[c] : mask & 64 ? i32[c] : num[c]); if (mask & 8) ref[fp + code[pc + 1]!] = r as Value; else if (mask & 128) i32[fp + code[pc + 1]!] = (r as number) | 0; else storeF64(num, fp + code[pc + 1]!, r as number); pc += 7; continue; }
+                case /*@I32_LOAD*/175: i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true); pc += 4; continue;
+                case /*@I64_LOAD*/176: ref[fp + code[pc + 1]!] = cf.mem0!.view.getBigInt64((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true); pc += 4; continue;
+                case /*@F32_LOAD*/177: num[fp + code[pc + 1]!] = cf.mem0!.view.getUint32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true); pc += 4; continue;
+                case /*@F64_LOAD*/178: storeF64(num, fp + code[pc + 1]!, cf.mem0!.view.getFloat64((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true)); pc += 4; continue;
+                case /*@I32_LOAD8_S*/179: i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)); pc += 4; continue;
+                case /*@I32_LOAD8_U*/180: i32[fp + code[pc + 1]!] = cf.mem0!.view.getUint8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0)); pc += 4; continue;
+                case /*@I32_LOAD16_S*/181: i32[fp + code[pc + 1]!] = cf.mem0!.view.getInt16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true); pc += 4; continue;
+                case /*@I32_LOAD16_U*/182: i32[fp + code[pc + 1]!] = cf.mem0!.view.getUint16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true); pc += 4; continue;
+                case /*@I64_LOAD8_S*/183: ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0))); pc += 4; continue;
+                case /*@I64_LOAD8_U*/184: ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint8((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0))); pc += 4; continue;
+                case /*@I64_LOAD16_S*/185: ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true)); pc += 4; continue;
+                case /*@I64_LOAD16_U*/186: ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint16((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true)); pc += 4; continue;
+                case /*@I64_LOAD32_S*/187: ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getInt32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true)); pc += 4; continue;
+                case /*@I64_LOAD32_U*/188: ref[fp + code[pc + 1]!] = BigInt(cf.mem0!.view.getUint32((i32[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0), true)); pc += 4; continue;
+                case /*@I32_STORE*/189: cf.mem0!.view.setInt32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!, true); pc += 4; continue;
+                case /*@I64_STORE*/190: cf.mem0!.view.setBigInt64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), ref[fp + code[pc + 2]!]! as bigint, true); pc += 4; continue;
+                case /*@F32_STORE*/191: cf.mem0!.view.setUint32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), num[fp + code[pc + 2]!]!, true); pc += 4; continue;
+                case /*@F64_STORE*/192: { const x = num[fp + code[pc + 2]!]!; if (x === x) cf.mem0!.view.setFloat64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), x, true); else cf.mem0!.view.setBigInt64((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), f64ToI64(x), true); pc += 4; continue; }
+                case /*@I32_STORE8*/193: cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!); pc += 4; continue;
+                case /*@I32_STORE16*/194: cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), i32[fp + code[pc + 2]!]!, true); pc += 4; continue;
+                case /*@I64_STORE8*/195: cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number(((ref[fp + code[pc + 2]!]!) as bigint) & 0xffn)); pc += 4; continue;
+                case /*@I64_STORE16*/196: cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number(((ref[fp + code[pc + 2]!]!) as bigint) & 0xffffn), true); pc += 4; continue;
+                case /*@I64_STORE32*/197: cf.mem0!.view.setUint32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), Number(((ref[fp + code[pc + 2]!]!) as bigint) & 0xffffffffn), true); pc += 4; continue;
+                case /*@I32_STORE_K*/198: cf.mem0!.view.setInt32((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!, true); pc += 4; continue;
+                case /*@I32_STORE8_K*/199: cf.mem0!.view.setUint8((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!); pc += 4; continue;
+                case /*@I32_STORE16_K*/200: cf.mem0!.view.setUint16((i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0), code[pc + 2]!, true); pc += 4; continue;
+                case /*@MEM_LOAD*/201: { const acc = cf.objs[code[pc + 3]!] as MemAccess; const r = memLoad(cf.instance, acc, addrAt(i32, ref, fp + code[pc + 2]!, acc.is64)); if (acc.vref) ref[fp + code[pc + 1]!] = r; else if (acc.vi32) i32[fp + code[pc + 1]!] = (r as number) | 0; else num[fp + code[pc + 1]!] = r as number; pc += 4; continue; }
+                case /*@MEM_STORE*/202: { const acc = cf.objs[code[pc + 3]!] as MemAccess; const v = fp + code[pc + 2]!; memStore(cf.instance, acc, addrAt(i32, ref, fp + code[pc + 1]!, acc.is64), acc.vref ? ref[v]! : acc.vi32 ? i32[v]! : num[v]!); pc += 4; continue; }
+                case /*@MEM_LOAD_LANE*/203: { const acc = cf.objs[code[pc + 4]!] as MemAccess; ref[fp + code[pc + 1]!] = memLoadLane(cf.instance, acc, addrAt(i32, ref, fp + code[pc + 2]!, acc.is64), ref[fp + code[pc + 3]!]! as Uint8Array); pc += 5; continue; }
+                case /*@MEMORY_SIZE*/204: { const x = code[pc + 2]!; putAddr(i32, ref, fp + code[pc + 1]!, cf.instance.valid.memories[x]!.addr === 'i64', cf.instance.memories[x]!.buffer.byteLength / 65536); pc += 3; continue; }
+                case /*@MEMORY_GROW*/205: { const x = code[pc + 3]!; const is64 = cf.instance.valid.memories[x]!.addr === 'i64'; putAddr(i32, ref, fp + code[pc + 1]!, is64, cf.instance.memories[x]!.grow(addrAt(i32, ref, fp + code[pc + 2]!, is64))); pc += 4; continue; }
+                case /*@MEMORY_FILL*/206: { const x = code[pc + 2]!; const is64 = cf.instance.valid.memories[x]!.addr === 'i64'; memoryFill(cf.instance.memories[x]!, addrAt(i32, ref, fp + code[pc + 1]!, is64), i32[fp + code[pc + 1]! + 1]!, addrAt(i32, ref, fp + code[pc + 1]! + 2, is64)); pc += 3; continue; }
+                case /*@MEMORY_COPY*/207: { const d64 = cf.instance.valid.memories[code[pc + 2]!]!.addr === 'i64'; const s64 = cf.instance.valid.memories[code[pc + 3]!]!.addr === 'i64'; const all = cf.instance.memories; memoryCopy(all[code[pc + 2]!]!, all[code[pc + 3]!]!, addrAt(i32, ref, fp + code[pc + 1]!, d64), addrAt(i32, ref, fp + code[pc + 1]! + 1, s64), addrAt(i32, ref, fp + code[pc + 1]! + 2, d64 && s64)); pc += 4; continue; }
+                case /*@MEMORY_INIT*/208: { const x = code[pc + 2]!; memoryInit(cf.instance, cf.instance.memories[x]!, code[pc + 3]!, addrAt(i32, ref, fp + code[pc + 1]!, cf.instance.valid.memories[x]!.addr === 'i64'), i32[fp + code[pc + 1]! + 1]! >>> 0, i32[fp + code[pc + 1]! + 2]! >>> 0); pc += 4; continue; }
+                case /*@DATA_DROP*/209: cf.instance.datas[code[pc + 1]!] = null; pc += 2; continue;
+                case /*@TABLE_GET*/210: { const x = code[pc + 3]!; const elems = cf.instance.tables[x]!.elems; const i = addrAt(i32, ref, fp + code[pc + 2]!, cf.instance.valid.tables[x]!.addr === 'i64'); if (i >= elems.length) trap(OOB_TABLE); ref[fp + code[pc + 1]!] = elems[i]!; pc += 4; continue; }
+                case /*@TABLE_SET*/211: { const x = code[pc + 3]!; const elems = cf.instance.tables[x]!.elems; const i = addrAt(i32, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64'); if (i >= elems.length) trap(OOB_TABLE); elems[i] = ref[fp + code[pc + 2]!]!; pc += 4; continue; }
+                case /*@TABLE_SIZE*/212: { const x = code[pc + 2]!; putAddr(i32, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64', cf.instance.tables[x]!.elems.length); pc += 3; continue; }
+                case /*@TABLE_GROW*/213: { const x = code[pc + 2]!; const is64 = cf.instance.valid.tables[x]!.addr === 'i64'; putAddr(i32, ref, fp + code[pc + 1]!, is64, cf.instance.tables[x]!.grow(addrAt(i32, ref, fp + code[pc + 1]! + 1, is64), ref[fp + code[pc + 1]!]!)); pc += 3; continue; }
+                case /*@TABLE_FILL*/214: { const x = code[pc + 2]!; const is64 = cf.instance.valid.tables[x]!.addr === 'i64'; tableFill(cf.instance.tables[x]!, addrAt(i32, ref, fp + code[pc + 1]!, is64), ref[fp + code[pc + 1]! + 1]!, addrAt(i32, ref, fp + code[pc + 1]! + 2, is64)); pc += 3; continue; }
+                case /*@TABLE_COPY*/215: { const d64 = cf.instance.valid.tables[code[pc + 2]!]!.addr === 'i64'; const s64 = cf.instance.valid.tables[code[pc + 3]!]!.addr === 'i64'; const all = cf.instance.tables; tableCopy(all[code[pc + 2]!]!, all[code[pc + 3]!]!, addrAt(i32, ref, fp + code[pc + 1]!, d64), addrAt(i32, ref, fp + code[pc + 1]! + 1, s64), addrAt(i32, ref, fp + code[pc + 1]! + 2, d64 && s64)); pc += 4; continue; }
+                case /*@TABLE_INIT*/216: { const x = code[pc + 2]!; tableInit(cf.instance, cf.instance.tables[x]!, code[pc + 3]!, addrAt(i32, ref, fp + code[pc + 1]!, cf.instance.valid.tables[x]!.addr === 'i64'), i32[fp + code[pc + 1]! + 1]! >>> 0, i32[fp + code[pc + 1]! + 2]! >>> 0); pc += 4; continue; }
+                case /*@ELEM_DROP*/217: cf.instance.elems[code[pc + 1]!] = null; pc += 2; continue;
+                case /*@REF_NULL*/218: ref[fp + code[pc + 1]!] = null; pc += 2; continue;
+                case /*@REF_IS_NULL*/219: i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!]! === null ? 1 : 0; pc += 3; continue;
+                case /*@REF_FUNC*/220: ref[fp + code[pc + 1]!] = cf.funcs[code[pc + 2]!]!; pc += 3; continue;
+                case /*@REF_AS_NON_NULL*/221: if (ref[fp + code[pc + 1]!]! === null) trap('null reference'); pc += 2; continue;
+                case /*@BR_ON_NULL*/222: if (ref[fp + code[pc + 1]!]! === null) { const t = code[pc + 2]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 3; continue;
+                case /*@BR_ON_NON_NULL*/223: if (ref[fp + code[pc + 1]!]! !== null) { const t = code[pc + 2]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 3; continue;
+                case /*@REF_EQ*/224: i32[fp + code[pc + 1]!] = ref[fp + code[pc + 2]!]! === ref[fp + code[pc + 3]!]! ? 1 : 0; pc += 4; continue;
+                case /*@REF_TEST*/225: i32[fp + code[pc + 1]!] = refMatches(ref[fp + code[pc + 2]!]!, cf.objs[code[pc + 3]!] as CRefType) ? 1 : 0; pc += 4; continue;
+                case /*@REF_CAST*/226: if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) trap('cast failure'); pc += 3; continue;
+                case /*@BR_ON_CAST*/227: if (refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@BR_ON_CAST_FAIL*/228: if (!refMatches(ref[fp + code[pc + 1]!]!, cf.objs[code[pc + 2]!] as CRefType)) { const t = code[pc + 3]!; if (t <= pc && --budget < 0) budget = m.poll(); pc = t; } else pc += 4; continue;
+                case /*@REF_I31*/229: ref[fp + code[pc + 1]!] = (i32[fp + code[pc + 2]!]! << 1) >> 1; pc += 3; continue;
+                case /*@I31_GET_S*/230: { const v = ref[fp + code[pc + 2]!]!; if (v === null) trap('null i31 reference'); i32[fp + code[pc + 1]!] = (v as number) | 0; pc += 3; continue; }
+                case /*@I31_GET_U*/231: { const v = ref[fp + code[pc + 2]!]!; if (v === null) trap('null i31 reference'); i32[fp + code[pc + 1]!] = (v as number) & 0x7fffffff; pc += 3; continue; }
+                case /*@ANY_CONVERT_EXTERN*/232: ref[fp + code[pc + 1]!] = internalize(ref[fp + code[pc + 2]!]!); pc += 3; continue;
+                case /*@EXTERN_CONVERT_ANY*/233: ref[fp + code[pc + 1]!] = externalize(ref[fp + code[pc + 2]!]!); pc += 3; continue;
+                case /*@STRUCT_NEW*/234: { const desc = cf.objs[code[pc + 2]!] as AggrDesc; ref[fp + code[pc + 1]!] = newStruct(desc.dt, slotValues(num, i32, ref, fp + code[pc + 1]!, desc.kinds, desc.kinds.length)); pc += 3; continue; }
+                case /*@STRUCT_NEW_DEFAULT*/235: ref[fp + code[pc + 1]!] = newStructDefault((cf.objs[code[pc + 2]!] as AggrDesc).dt); pc += 3; continue;
+                case /*@STRUCT_GET_N*/236: { const o = ref[fp + code[pc + 2]!]! as WasmStruct | null; if (o === null) trap('null structure reference'); storeF64(num, fp + code[pc + 1]!, o.fields[code[pc + 3]!] as number); pc += 4; continue; }
+                case /*@STRUCT_GET_R*/237: { const o = ref[fp + code[pc + 2]!]! as WasmStruct | null; if (o === null) trap('null structure reference'); ref[fp + code[pc + 1]!] = o.fields[code[pc + 3]!]!; pc += 4; continue; }
+                case /*@STRUCT_GET_I*/238: { const o = ref[fp + code[pc + 2]!]! as WasmStruct | null; if (o === null) trap('null structure reference'); i32[fp + code[pc + 1]!] = (o.fields[code[pc + 3]!] as number) | 0; pc += 4; continue; }
+                case /*@STRUCT_GET_P*/239: { const o = ref[fp + code[pc + 2]!]! as WasmStruct | null; if (o === null) trap('null structure reference'); const sh = code[pc + 4]!; i32[fp + code[pc + 1]!] = ((o.fields[code[pc + 3]!] as number) << sh) >> sh; pc += 5; continue; }
+                case /*@STRUCT_SET_N*/240: { const o = ref[fp + code[pc + 1]!]! as WasmStruct | null; if (o === null) trap('null structure reference'); o.fields[code[pc + 3]!] = num[fp + code[pc + 2]!]!; pc += 4; continue; }
+                case /*@STRUCT_SET_R*/241: { const o = ref[fp + code[pc + 1]!]! as WasmStruct | null; if (o === null) trap('null structure reference'); o.fields[code[pc + 3]!] = ref[fp + code[pc + 2]!]!; pc += 4; continue; }
+                case /*@STRUCT_SET_I*/242: { const o = ref[fp + code[pc + 1]!]! as WasmStruct | null; if (o === null) trap('null structure reference'); o.fields[code[pc + 3]!] = i32[fp + code[pc + 2]!]!; pc += 4; continue; }
+                case /*@STRUCT_SET_P*/243: { const o = ref[fp + code[pc + 1]!]! as WasmStruct | null; if (o === null) trap('null structure reference'); o.fields[code[pc + 3]!] = i32[fp + code[pc + 2]!]! & code[pc + 4]!; pc += 5; continue; }
+                case /*@ARRAY_NEW*/244: { const desc = cf.objs[code[pc + 2]!] as AggrDesc; ref[fp + code[pc + 1]!] = newArray(desc.dt, i32[fp + code[pc + 1]! + 1]! >>> 0, slotValue(num, i32, ref, fp + code[pc + 1]!, desc.kinds[0]!)); pc += 3; continue; }
+                case /*@ARRAY_NEW_DEFAULT*/245: ref[fp + code[pc + 1]!] = newArrayDefault((cf.objs[code[pc + 3]!] as AggrDesc).dt, i32[fp + code[pc + 2]!]! >>> 0); pc += 4; continue;
+                case /*@ARRAY_NEW_FIXED*/246: { const desc = cf.objs[code[pc + 2]!] as AggrDesc; ref[fp + code[pc + 1]!] = newArrayFixed(desc.dt, slotValues(num, i32, ref, fp + code[pc + 1]!, desc.kinds, code[pc + 3]!)); pc += 4; continue; }
+                case /*@ARRAY_NEW_DATA*/247: ref[fp + code[pc + 1]!] = arrayNewData(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[fp + code[pc + 1]!]! >>> 0, i32[fp + code[pc + 1]! + 1]! >>> 0); pc += 4; continue;
+                case /*@ARRAY_NEW_ELEM*/248: ref[fp + code[pc + 1]!] = arrayNewElem(cf.instance, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[fp + code[pc + 1]!]! >>> 0, i32[fp + code[pc + 1]! + 1]! >>> 0); pc += 4; continue;
+                case /*@ARRAY_GET_N*/249: { const a = ref[fp + code[pc + 2]!]! as WasmArray | null; if (a === null) trap(NULL_ARRAY); const i = i32[fp + code[pc + 3]!]! >>> 0; if (i >= a.elems.length) trap(OOB_ARRAY); storeF64(num, fp + code[pc + 1]!, a.elems[i] as number); pc += 4; continue; }
+                case /*@ARRAY_GET_R*/250: { const a = ref[fp + code[pc + 2]!]! as WasmArray | null; if (a === null) trap(NULL_ARRAY); const i = i32[fp + code[pc + 3]!]! >>> 0; if (i >= a.elems.length) trap(OOB_ARRAY); ref[fp + code[pc + 1]!] = a.elems[i]!; pc += 4; continue; }
+                case /*@ARRAY_GET_I*/251: { const a = ref[fp + code[pc + 2]!]! as WasmArray | null; if (a === null) trap(NULL_ARRAY); const i = i32[fp + code[pc + 3]!]! >>> 0; if (i >= a.elems.length) trap(OOB_ARRAY); i32[fp + code[pc + 1]!] = (a.elems[i] as number) | 0; pc += 4; continue; }
+                case /*@ARRAY_GET_P*/252: { const a = ref[fp + code[pc + 2]!]! as WasmArray | null; if (a === null) trap(NULL_ARRAY); const i = i32[fp + code[pc + 3]!]! >>> 0; if (i >= a.elems.length) trap(OOB_ARRAY); const sh = code[pc + 4]!; i32[fp + code[pc + 1]!] = ((a.elems[i] as number) << sh) >> sh; pc += 5; continue; }
+                case /*@ARRAY_SET_N*/253: { const a = ref[fp + code[pc + 1]!]! as WasmArray | null; if (a === null) trap(NULL_ARRAY); const i = i32[fp + code[pc + 2]!]! >>> 0; if (i >= a.elems.length) trap(OOB_ARRAY); a.elems[i] = num[fp + code[pc + 3]!]!; pc += 4; continue; }
+                case /*@ARRAY_SET_R*/254: { const a = ref[fp + code[pc + 1]!]! as WasmArray | null; if (a === null) trap(NULL_ARRAY); const i = i32[fp + code[pc + 2]!]! >>> 0; if (i >= a.elems.length) trap(OOB_ARRAY); a.elems[i] = ref[fp + code[pc + 3]!]!; pc += 4; continue; }
+                case /*@ARRAY_SET_I*/255: { const a = ref[fp + code[pc + 1]!]! as WasmArray | null; if (a === null) trap(NULL_ARRAY); const i = i32[fp + code[pc + 2]!]! >>> 0; if (i >= a.elems.length) trap(OOB_ARRAY); a.elems[i] = i32[fp + code[pc + 3]!]!; pc += 4; continue; }
+                case /*@ARRAY_SET_P*/256: { const a = ref[fp + code[pc + 1]!]! as WasmArray | null; if (a === null) trap(NULL_ARRAY); const i = i32[fp + code[pc + 2]!]! >>> 0; if (i >= a.elems.length) trap(OOB_ARRAY); a.elems[i] = i32[fp + code[pc + 3]!]! & code[pc + 4]!; pc += 5; continue; }
+                case /*@ARRAY_LEN*/257: { const a = ref[fp + code[pc + 2]!]! as WasmArray | null; if (a === null) trap(NULL_ARRAY); i32[fp + code[pc + 1]!] = a.elems.length; pc += 3; continue; }
+                case /*@ARRAY_FILL*/258: { const desc = cf.objs[code[pc + 2]!] as AggrDesc; arrayFill(ref[fp + code[pc + 1]!] as WasmArray | null, desc, i32[fp + code[pc + 1]! + 1]! >>> 0, slotValue(num, i32, ref, fp + code[pc + 1]! + 2, desc.kinds[0]!), i32[fp + code[pc + 1]! + 3]! >>> 0); pc += 3; continue; }
+                case /*@ARRAY_COPY*/259: arrayCopy(ref[fp + code[pc + 1]!] as WasmArray | null, i32[fp + code[pc + 1]! + 1]! >>> 0, ref[fp + code[pc + 1]! + 2] as WasmArray | null, i32[fp + code[pc + 1]! + 3]! >>> 0, i32[fp + code[pc + 1]! + 4]! >>> 0); pc += 3; continue;
+                case /*@ARRAY_INIT_DATA*/260: arrayInitData(cf.instance, ref[fp + code[pc + 1]!] as WasmArray | null, cf.objs[code[pc + 2]!] as AggrDesc, code[pc + 3]!, i32[fp + code[pc + 1]! + 1]! >>> 0, i32[fp + code[pc + 1]! + 2]! >>> 0, i32[fp + code[pc + 1]! + 3]! >>> 0); pc += 4; continue;
+                case /*@ARRAY_INIT_ELEM*/261: arrayInitElem(cf.instance, ref[fp + code[pc + 1]!] as WasmArray | null, code[pc + 3]!, i32[fp + code[pc + 1]! + 1]! >>> 0, i32[fp + code[pc + 1]! + 2]! >>> 0, i32[fp + code[pc + 1]! + 3]! >>> 0); pc += 4; continue;
+                case /*@CONT_NEW*/262: { const f = ref[fp + code[pc + 2]!]! as FuncInst | null; if (f === null) trap('null function reference'); ref[fp + code[pc + 1]!] = new Cont(cf.objs[code[pc + 3]!] as DefType, f, null, null, 0, 0); pc += 4; continue; }
+                // ---- end of the generated cases ----
 
                 default:
                   throw new Error(`machine: bad opcode ${code[pc]} at ${pc}`);
@@ -2549,7 +1075,7 @@ function run(m: Machine): void {
       let err = e;
       if (err instanceof RangeError) {
         const op = code[pc]!;
-        if (op >= FAST_MEM_FIRST && op <= FAST_MEM_LAST) err = new Trap(OOB_MEMORY);
+        if (op >= VIEW_FIRST && op <= VIEW_LAST) err = new Trap(OOB_MEMORY);
         // (near the JS stack limit: keep this cheap; if it overflows again, an outer machine converts)
         else if (err.message.startsWith('Maximum call stack')) err = new Exhaustion(EXHAUSTED);
       }
