@@ -130,10 +130,9 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   m.funcs.forEach((f, k) => {
     const x = nImported + k;
     if (!hasSites(f)) return;
-    plans.set(x, { impl: c.addFunc(null), thunk: c.addFunc(null), frame: c.reserveType(), status: statusOk(f) });
     const name = m.names.funcs.get(x) ?? String(x);
+    plans.set(x, { impl: c.addFunc(null), name, frame: c.reserveType(), status: statusOk(f) });
     out.names.funcs.set(plans.get(x)!.impl, name);
-    out.names.funcs.set(plans.get(x)!.thunk, `${name}:thunk`);
   });
   const helpers = new Helpers(c);
   const ins = new Instrumenter(c, a, helpers, plans);
@@ -148,7 +147,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
       continue;
     }
     const np = (vm.funcs[x]!.comp as CFuncType).params.length;
-    out.names.locals.set(p.impl, new Map([...locals].map(([i, n]) => [i < np ? i : i + 2, n])));
+    out.names.locals.set(p.impl, new Map([...locals].map(([i, n]) => [i < np ? i : i + 3, n])));
   }
 
   // ---- exports: functions that may suspend are guarded (a suspension cannot leave through the host)
@@ -260,7 +259,7 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   for (let i = 0; i < np; i++) e.op('local.get', i);
   if (plan === undefined) e.op('call', x);
   else {
-    e.op('ref.null', plan.frame).op('ref.null', T_STK).op('call', plan.impl);
+    e.op('ref.null', plan.frame).op('ref.null', T_STK).op('i32.const', 0).op('call', plan.impl);
     if (plan.status) e.op('global.set', c.rtGlobal('uf')); // (the frames it saved if it unwound)
   }
   e.end();

@@ -34,7 +34,8 @@ import {
 /** What the lowering made of an instrumented function. */
 export interface Plan {
   readonly impl: number;
-  readonly thunk: number;
+  /** for the names of its thunks */
+  readonly name: string;
   readonly frame: number;
   /**
    * $impl returns one more value: null, or when it unwound, the first frame of the list its
@@ -147,7 +148,7 @@ export class Instrumenter {
             syncCur();
             break;
           }
-          out.push(I('ref.null', p.frame), cur !== null ? I('local.get', cur) : I('global.get', gcur), I(ins.op, p.impl));
+          out.push(I('ref.null', p.frame), cur !== null ? I('local.get', cur) : I('global.get', gcur), I('i32.const', 0), I(ins.op, p.impl));
           if (p.status) out.push(I('drop'));
           return;
         }
@@ -238,12 +239,14 @@ export class Instrumenter {
       const t = f.locals[x - np];
       return t !== undefined && typeof t !== 'string' && (t.heap === 'cont' || (typeof t.heap === 'number' && c.isCont[t.heap] === true));
     });
-    const local = (i: number): number => (i < np ? i : i + 2);
+    const local = (i: number): number => (i < np ? i : i + 3);
     const FR = np;
     // the running stack (passed down from the driver: no global write per resume)
     const CURL = np + 1;
+    // the site a re-entered frame continues at (0: a normal call), a constant of its thunk's
+    const STATE = np + 2;
     const extra: ValType[] = [];
-    const base = np + 2 + declared.length;
+    const base = np + 3 + declared.length;
     const newLocal = (t: ValType): number => {
       extra.push(t);
       return base + extra.length - 1;
@@ -256,13 +259,12 @@ export class Instrumenter {
       if (l === undefined) scratch.set(k, (l = newLocal(n)));
       return l;
     };
-    const STATE = newLocal('i32');
     // 1 once this function unwinds (set before leaving a block, and by a resume unwinding further out)
     const UNWL = newLocal('i32');
     // the list of frames the unwinding saved so far, outermost first (null: this frame starts it)
     const HEAD = newLocal({ nullable: true, heap: T_FRAME });
-    // the site this frame unwinds from (its pc, saved at the exit)
-    const PCL = newLocal('i32');
+    // the thunk of the site this frame unwinds from (saved at the exit)
+    const THK = newLocal({ nullable: true, heap: T_THUNK });
     // 1: the frame in FR was made during this unwinding (not re-entered)
     const FRESH = newLocal('i32');
     // what a resume returned with a handler clause: the continuation
@@ -270,11 +272,11 @@ export class Instrumenter {
     const status = plan.status;
     const TMPK = newLocal({ nullable: true, heap: T_CONT });
 
-    // ---- the frame's fields: next, thunk, pc, the locals, then stack slots by (position, type)
+    // ---- the frame's fields: next, thunk (one per site: the site is no field), the locals, then
+    // stack slots by (position, type)
     const FT = plan.frame;
     // (fields 0 and 1 are $Frame's: $next, $thunk)
-    const PC = F_BASE;
-    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, 'i32'];
+    const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }];
     for (const t of localTypes) fieldTypes.push(nullable(t));
     const slotFields = new Map<string, number>();
     const field = (p: number, t: ValType): number => {
@@ -289,6 +291,13 @@ export class Instrumenter {
     };
 
     const FEXIT = {};
+    /** the thunks of the sites, by site id (made as sites unwind: every site has one) */
+    const thunks = new Map<number, number>();
+    const siteThunk = (id: number): number => {
+      let x = thunks.get(id);
+      if (x === undefined) thunks.set(id, (x = c.addFunc(null)));
+      return x;
+    };
     const e = new Emitter(root);
     const g = (n: Parameters<Ctx['rtGlobal']>[0]) => c.rtGlobal(n);
 
@@ -325,12 +334,11 @@ export class Instrumenter {
      * operand-stack values are saved on the way out: then it is made here.
      */
     const ensureFrame = (s: Site) => {
-      e.op('i32.const', s.id).op('local.set', PCL);
+      e.push(c.refFunc(siteThunk(s.id))).op('local.set', THK);
       if (s.below.length === 0) return;
       e.op('local.get', FR).op('ref.is_null');
       e.blk('if', null, () => {
         e.op('struct.new_default', FT).op('local.set', FR);
-        e.op('local.get', FR).push(c.refFunc(plan.thunk)).op('struct.set', FT, F_THUNK);
         e.op('local.get', FR).op('local.get', HEAD).op('struct.set', FT, F_NEXT);
         e.op('i32.const', 1).op('local.set', FRESH);
       });
@@ -422,7 +430,7 @@ export class Instrumenter {
         default: {
           const p = statusCall(ins);
           if (p !== undefined) {
-            e.op('ref.null', p.frame).op('local.get', CURL).op('call', p.impl).op('local.set', HEAD);
+            e.op('ref.null', p.frame).op('local.get', CURL).op('i32.const', 0).op('call', p.impl).op('local.set', HEAD);
             return;
           }
           // a call through a wrapper (or of an import): the wrapper reads the running stack from the global
@@ -644,11 +652,10 @@ export class Instrumenter {
     e.op('local.get', FR).op('ref.is_null').op('i32.eqz');
     e.blk('if', null, () => {
       localTypes.forEach((t, i) => {
-        e.op('local.get', FR).op('struct.get', FT, PC + 1 + i);
+        e.op('local.get', FR).op('struct.get', FT, F_BASE + i);
         if (nonNull(t)) e.op('ref.as_non_null');
         e.op('local.set', local(i));
       });
-      e.op('local.get', FR).op('struct.get', FT, PC).op('local.set', STATE);
     });
     e.open('block', FEXIT);
     if (status) {
@@ -668,13 +675,13 @@ export class Instrumenter {
     // path: the list passes without it, and its thunk puts it below them (rev).
     e.op('local.get', FR).op('ref.is_null');
     e.open('if', {});
-    e.op('local.get', HEAD).push(c.refFunc(plan.thunk)).op('local.get', PCL);
+    e.op('local.get', HEAD).op('local.get', THK);
     localTypes.forEach((_, i) => e.op('local.get', local(i)));
-    for (const t of fieldTypes.slice(PC + 1 + localTypes.length)) c.dummy(t, e.out);
+    for (const t of fieldTypes.slice(F_BASE + localTypes.length)) c.dummy(t, e.out);
     e.op('struct.new', FT).op('local.set', HEAD);
     e.else();
-    e.op('local.get', FR).op('local.get', PCL).op('struct.set', FT, PC);
-    localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, PC + 1 + i));
+    e.op('local.get', FR).op('local.get', THK).op('struct.set', FT, F_THUNK);
+    localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, F_BASE + i));
     e.op('local.get', FRESH).op('local.get', HEAD).op('ref.is_null').op('i32.or');
     e.blk('if', null, () => e.op('local.get', FR).op('local.set', HEAD));
     e.end();
@@ -687,33 +694,37 @@ export class Instrumenter {
 
     const frameType = frameSubType(fieldTypes.slice(F_BASE).map((t) => ({ mutable: true, type: t })));
     c.setType(FT, frameType);
-    const implType = c.funcType([...params, { nullable: true, heap: FT }, { nullable: true, heap: T_STK }], status ? [...results, { nullable: true, heap: T_FRAME }] : results);
+    const implType = c.funcType([...params, { nullable: true, heap: FT }, { nullable: true, heap: T_STK }, 'i32'], status ? [...results, { nullable: true, heap: T_FRAME }] : results);
     c.setFunc(plan.impl, { type: implType, locals: [...declared.map(nullable), ...extra], body: e.out, at: f.at });
 
-    // ---- the thunk: re-enters a saved frame; the results go to the transfer globals
-    const t = new Emitter({});
-    for (const p of params) c.dummy(p, t.out);
-    t.op('local.get', 0).op('ref.cast', { nullable: false, heap: FT }).op('local.get', 1).op('call', plan.impl);
-    if (status) t.op('local.tee', 2).op('ref.is_null').op('i32.eqz');
-    else t.op('global.get', g('uf')).op('ref.is_null').op('i32.eqz');
-    // it unwound: the list of frames saved is this frame (re-entered and saved again) or, when
-    // its callees saved frames, theirs, which go in front of this frame (the stack's new top)
-    t.blk('if', c.bt(results, results), () => {
-      for (let i = 0; i < results.length; i++) t.op('drop');
-      if (!status) t.op('global.get', g('uf')).op('local.set', 2).op('ref.null', T_FRAME).op('global.set', g('uf'));
-      t.op('local.get', 2).op('local.get', 0).op('ref.eq');
-      t.blk('if', null, () => t.op('local.get', 0).op('return'));
-      t.op('local.get', 2).op('local.get', 0).op('call', this.h.rev()).op('return');
-    });
-    c.store(kinds(ft.results), t.out);
-    t.op('ref.null', T_FRAME);
-    t.op('end');
-    c.setFunc(plan.thunk, { type: T_THUNK, locals: [{ nullable: true, heap: T_FRAME }], body: t.out, at: -1 });
+    // ---- the thunks, one per site: re-enter a saved frame at the site; the results go to the
+    // transfer globals
+    for (const [id, x] of thunks) {
+      const t = new Emitter({});
+      for (const p of params) c.dummy(p, t.out);
+      t.op('local.get', 0).op('ref.cast', { nullable: false, heap: FT }).op('local.get', 1).op('i32.const', id).op('call', plan.impl);
+      if (status) t.op('local.tee', 2).op('ref.is_null').op('i32.eqz');
+      else t.op('global.get', g('uf')).op('ref.is_null').op('i32.eqz');
+      // it unwound: the list of frames saved is this frame (re-entered and saved again) or, when
+      // its callees saved frames, theirs, which go in front of this frame (the stack's new top)
+      t.blk('if', c.bt(results, results), () => {
+        for (let i = 0; i < results.length; i++) t.op('drop');
+        if (!status) t.op('global.get', g('uf')).op('local.set', 2).op('ref.null', T_FRAME).op('global.set', g('uf'));
+        t.op('local.get', 2).op('local.get', 0).op('ref.eq');
+        t.blk('if', null, () => t.op('local.get', 0).op('return'));
+        t.op('local.get', 2).op('local.get', 0).op('call', this.h.rev()).op('return');
+      });
+      c.store(kinds(ft.results), t.out);
+      t.op('ref.null', T_FRAME);
+      t.op('end');
+      c.setFunc(x, { type: T_THUNK, locals: [{ nullable: true, heap: T_FRAME }], body: t.out, at: -1 });
+      c.out.names.funcs.set(x, `${plan.name}:thunk${id}`);
+    }
 
     // ---- the wrapper, at the function's own index
     const w: Instr[] = [];
     for (let i = 0; i < np; i++) w.push(I('local.get', i));
-    w.push(I('ref.null', FT), I('global.get', g('cur')));
+    w.push(I('ref.null', FT), I('global.get', g('cur')), I('i32.const', 0));
     if (!status) {
       w.push(I('return_call', plan.impl), I('end'));
       return { type: c.typeIdx(f.type), locals: [], body: w, at: f.at };
