@@ -19,21 +19,26 @@
 // Every entry below the innermost block's height is materialised (done at block
 // entry), so that all paths reaching a label agree on where values are.
 // Branches carry their values with explicit moves to the label's height;
-// unreachable code is skipped. try_table compiles to a static table of code ranges
+// unreachable code is skipped. Each instruction without a fixed signature has its entry in
+// TRANSLATE (an exhaustive record over CustomOp, as the validator's RULES), the operators go
+// through sigInstr; the typing of every instruction is the validator's own step (checkInstr).
+// try_table compiles to a static table of code ranges
 // (no instruction); `resume` handler tables and catch clauses are side objects.
 // src/exec/fuzz.test.ts checks all this against V8 on random programs.
 
 import type { Expr } from '../syntax/ast.ts';
 import {
-  type BlockType, type Catch, type OnClause, type Instr, type InstrDef, type MemArg, BY_NAME,
+  type BlockType, type Catch, type CustomOp, type OnClause, type Instr, type InstrDef, type InstrFor, type MemArg, type OpName,
+  type SimpleOp, BY_NAME,
 } from '../syntax/opcodes.ts';
 import { V128_ZERO } from '../runtime/gc.ts';
 import type { Instance, MemoryInst, TagInst, Value, WasmFunc } from '../runtime/value.ts';
 import { Checker, OUTER, type Frame } from '../valid/checker.ts';
-import { RULES } from '../valid/rules.ts';
+import { checkInstr } from '../valid/validator.ts';
 import {
   type CFuncType, type CRefType, type CStorageType, type CValType, type DefType, funcTypeOf,
 } from '../valid/types.ts';
+import { SIGNATURES } from '../syntax/signatures.ts';
 import { isNumericOp, numericFn } from './numeric.ts';
 import {
   ADD_FUSE, BINARY, CMP_JUMP, FAST_LOADS, FAST_STORES, IMM_FORM, type Imms, type BinaryOp, type UnaryOp, NEG_JUMP, OP, RETARGETABLE, STORE_IMM, UNARY,
@@ -276,27 +281,6 @@ interface Ctl {
 
 const LANE_LOADS: ReadonlySet<string> = new Set(['v128.load8_lane', 'v128.load16_lane', 'v128.load32_lane', 'v128.load64_lane']);
 
-interface SigInfo {
-  readonly p32: readonly CValType[];
-  readonly r32: readonly CValType[];
-  readonly p64: readonly CValType[];
-  readonly r64: readonly CValType[];
-}
-const SIGS = new Map<string, SigInfo>();
-function sigOf(def: InstrDef): SigInfo {
-  let s = SIGS.get(def.name);
-  if (s === undefined) {
-    const [l, r] = def.sig!.split('->') as [string, string];
-    const conv = (x: string, addr: CValType): CValType[] =>
-      x.split(/\s+/).filter((w) => w !== '').map((w) => (w === 'addr' ? addr : (w as CValType)));
-    s = { p32: conv(l, 'i32'), r32: conv(r, 'i32'), p64: conv(l, 'i64'), r64: conv(r, 'i64') };
-    SIGS.set(def.name, s);
-  }
-  return s;
-}
-
-type AnyRule = (c: Checker, i: Instr) => void;
-const rules = RULES as unknown as Record<string, AnyRule>;
 
 export class Translator {
   readonly inst: Instance;
@@ -315,18 +299,18 @@ export class Translator {
   readonly catches: CatchClause[][] = [];
   maxHeight = 0;
   /** per operand-stack position: ALIAS_NONE (in its slot), a local slot, or CONST */
-  private readonly src: number[] = [];
-  private readonly cst: number[] = [];
-  private readonly ctl: Ctl[] = [];
+  readonly src: number[] = [];
+  readonly cst: number[] = [];
+  readonly ctl: Ctl[] = [];
   /** the current source offset */
-  private at = -1;
-  private lastStart = -1;
-  private lastOp = -1;
+  at = -1;
+  lastStart = -1;
+  lastOp = -1;
   /** code index of the last label: the last instruction cannot be changed if a label follows it */
-  private labelPos = 0;
+  labelPos = 0;
   /** code indices where labels are (branch targets) */
-  private readonly labels = new Set<number>([0]);
-  private readonly objIndex = new Map<unknown, number>();
+  readonly labels = new Set<number>([0]);
+  readonly objIndex = new Map<unknown, number>();
 
   constructor(inst: Instance, locals: readonly CValType[], ft: CFuncType) {
     this.inst = inst;
@@ -350,12 +334,12 @@ export class Translator {
   // ---- emission ----------------------------------------------------------------------------------
 
   /** Emits an op with its immediates (as many as its layout has: the compiler checks). */
-  private emit<C extends keyof Imms>(op: C, ...imms: Imms[C]): number {
+  emit<C extends keyof Imms>(op: C, ...imms: Imms[C]): number {
     return this.emitAny(op, imms);
   }
 
   /** Emits an op chosen at run time (from a fusion map); its immediates are the caller's to get right. */
-  private emitAny(op: number, imms: readonly number[]): number {
+  emitAny(op: number, imms: readonly number[]): number {
     const start = this.code.length;
     this.code.push(op);
     for (let i = 0; i < imms.length; i++) this.code.push(imms[i]! | 0);
@@ -367,7 +351,7 @@ export class Translator {
   }
 
   /** Removes the last instruction (to replace it). */
-  private unemit(): void {
+  unemit(): void {
     const start = this.lastStart;
     this.code.length = start;
     while (this.pcs.length > 0 && this.pcs[this.pcs.length - 1]! >= start) {
@@ -378,7 +362,7 @@ export class Translator {
     this.lastOp = -1;
   }
 
-  private obj(x: unknown): number {
+  obj(x: unknown): number {
     let i = this.objIndex.get(x);
     if (i === undefined) {
       i = this.objs.length;
@@ -389,19 +373,19 @@ export class Translator {
   }
 
   /** A fresh side-table entry (for objects that are not shared). */
-  private newObj(x: unknown): number {
+  newObj(x: unknown): number {
     this.objs.push(x);
     return this.objs.length - 1;
   }
 
-  private label(): void {
+  label(): void {
     this.labels.add(this.code.length);
     this.labelPos = this.code.length;
     this.lastStart = -1;
     this.lastOp = -1;
   }
 
-  private bind(fixups: Fixup[]): void {
+  bind(fixups: Fixup[]): void {
     const pc = this.code.length;
     for (const f of fixups) {
       if (typeof f === 'number') this.code[f] = pc;
@@ -412,20 +396,20 @@ export class Translator {
 
   // ---- the operand stack ----------------------------------------------------------------------------
 
-  private get h(): number {
+  get h(): number {
     return this.c.vals.length;
   }
 
-  private slot(h: number): number {
+  slot(h: number): number {
     return this.nlocals + h;
   }
 
-  private kindAt(h: number): number {
+  kindAt(h: number): number {
     return kindOf(this.c.vals[h]!);
   }
 
   /** After the checker's rule: new positions hold their value in their own slot. */
-  private sync(): void {
+  sync(): void {
     const n = this.c.vals.length;
     const src = this.src;
     if (src.length > n) src.length = n;
@@ -434,7 +418,7 @@ export class Translator {
   }
 
   /** The slot to read the entry at position h from (an i32 constant is put in its slot). */
-  private use(h: number): number {
+  use(h: number): number {
     const s = this.src[h]!;
     if (s === ALIAS_NONE) return this.slot(h);
     if (s === CONST) {
@@ -445,7 +429,7 @@ export class Translator {
     return s;
   }
 
-  private materialize(h: number): void {
+  materialize(h: number): void {
     const s = this.src[h]!;
     if (s === ALIAS_NONE) return;
     if (s === CONST) this.emit(OP.CONST_I32, this.slot(h), this.cst[h]!);
@@ -453,16 +437,16 @@ export class Translator {
     this.src[h] = ALIAS_NONE;
   }
 
-  private materializeFrom(from: number): void {
+  materializeFrom(from: number): void {
     for (let h = from; h < this.src.length; h++) this.materialize(h);
   }
 
-  private materializeAll(): void {
+  materializeAll(): void {
     this.materializeFrom(Math.min(this.ctl[this.ctl.length - 1]!.height, this.src.length));
   }
 
   /** Copies entries [from, from+n) to positions [to, to+n) without changing their state. */
-  private moves(from: number, to: number, n: number): void {
+  moves(from: number, to: number, n: number): void {
     for (let i = 0; i < n; i++) {
       const h = from + i;
       const d = this.slot(to + i);
@@ -475,7 +459,7 @@ export class Translator {
     }
   }
 
-  private needsMoves(from: number, to: number, n: number): boolean {
+  needsMoves(from: number, to: number, n: number): boolean {
     if (n === 0) return false;
     if (from !== to) return true;
     for (let i = 0; i < n; i++) if (this.src[from + i] !== ALIAS_NONE) return true;
@@ -486,31 +470,31 @@ export class Translator {
    * Applies the validator's rule of an instruction that consumed `pops` operands: the
    * positions from there on hold new values, in their own slots.
    */
-  private rule(i: Instr, pops: number): void {
+  rule(i: Instr, pops: number): void {
     const low = this.h - pops;
     this.c.at = i.at;
-    rules[i.op]!(this.c, i);
+    checkInstr(this.c, i);
     this.sync();
     this.fresh(low);
   }
 
-  private fresh(low: number): void {
+  fresh(low: number): void {
     const src = this.src;
     for (let k = low < 0 ? 0 : low; k < src.length; k++) src[k] = ALIAS_NONE;
   }
 
-  private target(l: number): Ctl {
+  target(l: number): Ctl {
     return this.ctl[this.ctl.length - 1 - l]!;
   }
 
   /** Makes the jump whose target immediate is at `fix` go to the label of `t`. */
-  private jumpTo(t: Ctl, fix: number): void {
+  jumpTo(t: Ctl, fix: number): void {
     if (t.kind === B_LOOP) this.code[fix] = t.start;
     else t.fixups.push(fix);
   }
 
   /** Returns with the n values at [from, from+n) (copied to their own slots when pending). */
-  private emitReturn(from: number, n: number, conditional: boolean): void {
+  emitReturn(from: number, n: number, conditional: boolean): void {
     if (conditional) this.moves(from, from, n);
     else for (let h = from; h < from + n; h++) this.materialize(h);
     if (n === 0) this.emit(OP.RETURN0, 0);
@@ -519,7 +503,7 @@ export class Translator {
   }
 
   /** An unconditional branch to label l carrying the top `arity` values. */
-  private branch(l: number): void {
+  branch(l: number): void {
     const t = this.target(l);
     const n = t.arity;
     const from = this.h - n;
@@ -537,7 +521,7 @@ export class Translator {
    * emits the conditional jump (negated: taken when the branch is not) and returns the code
    * index of its target immediate.
    */
-  private condBranch(l: number, from: number, n: number, jump: (negate: boolean) => number): void {
+  condBranch(l: number, from: number, n: number, jump: (negate: boolean) => number): void {
     const t = this.target(l);
     if (t.kind === B_FUNC) {
       const skip = jump(true);
@@ -561,7 +545,7 @@ export class Translator {
    * The jump of `br_if`/`if` on the i32 at position h: fuses with the comparison just
    * emitted when it computed that i32. Returns a function emitting the jump.
    */
-  private condJump(h: number): (negate: boolean) => number {
+  condJump(h: number): (negate: boolean) => number {
     const ls = this.lastStart;
     const fuse = ls >= 0 && ls >= this.labelPos && this.src[h] === ALIAS_NONE && this.code[ls + 1] === this.slot(h)
       ? this.lastOp : -1;
@@ -585,7 +569,7 @@ export class Translator {
    * Emits a conditional jump on slot a (and b, unless NaN); returns the index of its target.
    * Right after `a = x + k` or `a = x + y` (the latch of a counting loop) both fuse into one instruction.
    */
-  private jumpOp(op: number, a: number, b: number): number {
+  jumpOp(op: number, a: number, b: number): number {
     const ps = this.pcs.length > 0 ? this.pcs[this.pcs.length - 1]! : -1;
     const fused = ps >= 0 ? ADD_FUSE.get(this.code[ps]!)?.get(op) : undefined;
     if (fused !== undefined && ps >= this.labelPos && this.code[ps + 1] === a && this.code.length === ps + 4) {
@@ -605,7 +589,7 @@ export class Translator {
    * costs one jump instead of two. When the back-edge follows `x = y + k` and the condition
    * tests x, the two fuse (ADDI_J / ADD_J). Returns the index in pcs of the last instruction written.
    */
-  private rotate(i: number): number {
+  rotate(i: number): number {
     const code = this.code;
     const pcs = this.pcs;
     const ats = this.ats;
@@ -714,11 +698,11 @@ export class Translator {
     }
   }
 
-  private frameTop(): Frame {
+  frameTop(): Frame {
     return this.c.frames[this.c.depth - 1]!;
   }
 
-  private pushCtl(kind: number, arity: number): Ctl {
+  pushCtl(kind: number, arity: number): Ctl {
     const ctl: Ctl = {
       kind, height: this.frameTop().height, arity, start: -1, fixups: [], elseFix: -1, tryStart: -1, catches: null,
     };
@@ -726,542 +710,18 @@ export class Translator {
     return ctl;
   }
 
-  private blockSig(bt: BlockType) {
+  blockSig(bt: BlockType) {
     return this.c.blockType(bt);
   }
 
-  private instr(i: Instr): void {
-    const c = this.c;
-    switch (i.op) {
-      // ---- control
-      case 'nop':
-        return;
-      case 'unreachable':
-        this.emit(OP.UNREACHABLE);
-        this.rule(i, 0);
-        return;
-      case 'block': {
-        this.materializeAll();
-        const bt = this.blockSig(i.args[0]);
-        this.rule(i, 0);
-        this.pushCtl(B_BLOCK, bt.results.length);
-        this.label();
-        return;
-      }
-      case 'loop': {
-        this.materializeAll();
-        const bt = this.blockSig(i.args[0]);
-        this.rule(i, 0);
-        const ctl = this.pushCtl(B_LOOP, bt.params.length);
-        ctl.start = this.code.length;
-        this.label();
-        return;
-      }
-      case 'if': {
-        const bt = this.blockSig(i.args[0]);
-        const h = this.h;
-        const jump = this.condJump(h - 1);
-        this.src.length = h - 1;
-        this.materializeAll();
-        this.src.length = h;
-        const fix = jump(true);
-        this.rule(i, 1);
-        const ctl = this.pushCtl(B_IF, bt.results.length);
-        ctl.elseFix = fix;
-        this.label();
-        return;
-      }
-      case 'else': {
-        const ctl = this.ctl[this.ctl.length - 1]!;
-        if (!this.frameTop().unreachable) {
-          this.materializeAll();
-          ctl.fixups.push(this.emit(OP.BR, 0) + 1);
-        }
-        this.code[ctl.elseFix] = this.code.length;
-        ctl.elseFix = -1;
-        this.rule(i, 0);
-        for (let h = 0; h < this.src.length; h++) this.src[h] = ALIAS_NONE;
-        this.label();
-        return;
-      }
-      case 'end': {
-        const ctl = this.ctl[this.ctl.length - 1]!;
-        if (!this.frameTop().unreachable) this.materializeAll();
-        if (ctl.elseFix >= 0) this.code[ctl.elseFix] = this.code.length;
-        this.bind(ctl.fixups);
-        if (ctl.kind === B_TRY) {
-          this.tries.push(ctl.tryStart, this.code.length, this.catches.length);
-          this.catches.push(ctl.catches!);
-        }
-        this.ctl.pop();
-        this.rule(i, 0);
-        for (let h = 0; h < this.src.length; h++) this.src[h] = ALIAS_NONE;
-        this.label();
-        if (ctl.kind === B_FUNC) this.emitReturn(0, this.results.length, false);
-        return;
-      }
-      case 'br':
-        this.branch(i.args[0]);
-        this.rule(i, 0);
-        return;
-      case 'br_if': {
-        const l = i.args[0];
-        const n = this.target(l).arity;
-        const h = this.h;
-        const jump = this.condJump(h - 1);
-        this.condBranch(l, h - 1 - n, n, jump);
-        this.rule(i, 1);
-        return;
-      }
-      case 'br_table': {
-        const { labels, default: dflt } = i.args[0];
-        const h = this.h;
-        const n = this.target(dflt).arity;
-        const s = this.use(h - 1);
-        this.materializeAll();
-        const all = [...labels, dflt];
-        const imms: number[] = [s, labels.length, n, this.slot(h - 1 - n)];
-        for (const l of all) {
-          const t = this.target(l);
-          imms.push(t.kind === B_LOOP ? t.start : 0, this.slot(t.height));
-        }
-        const start = this.emitAny(OP.BR_TABLE, imms);
-        all.forEach((l, k) => {
-          const t = this.target(l);
-          if (t.kind !== B_LOOP) t.fixups.push(start + 5 + 2 * k);
-        });
-        this.rule(i, 0);
-        return;
-      }
-      case 'return':
-        this.emitReturn(this.h - this.results.length, this.results.length, false);
-        this.rule(i, 0);
-        return;
-      case 'call': {
-        const ft = funcTypeOf(c.funcDef(i.args[0]));
-        const h = this.h;
-        const base = h - ft.params.length;
-        this.materializeFrom(base);
-        const ls = this.lastStart;
-        if (
-          ft.params.length > 0 && this.lastOp === OP.I32_ADD_K && ls >= this.labelPos && this.code[ls + 1] === this.slot(h - 1) &&
-          this.code.length === ls + 4
-        ) {
-          // the last argument is x + k: one instruction
-          const a = this.code[ls + 2]!;
-          const k = this.code[ls + 3]!;
-          this.unemit();
-          this.emit(OP.CALL_ADDI, i.args[0], this.slot(base), this.slot(h - 1), a, k);
-        } else this.emit(OP.CALL, i.args[0], this.slot(base));
-        this.rule(i, ft.params.length);
-        return;
-      }
-      case 'return_call': {
-        const ft = funcTypeOf(c.funcDef(i.args[0]));
-        const base = this.h - ft.params.length;
-        this.materializeFrom(base);
-        this.emit(OP.RETURN_CALL, i.args[0], this.slot(base));
-        this.rule(i, 0);
-        return;
-      }
-      case 'call_indirect':
-      case 'return_call_indirect': {
-        const [x, tab] = i.args;
-        const ft = c.funcType(x);
-        const h = this.h;
-        const base = h - 1 - ft.params.length;
-        const s = this.use(h - 1);
-        this.materializeFrom(base);
-        const is64 = c.table(tab).addr === 'i64' ? 1 : 0;
-        const op = i.op === 'call_indirect' ? OP.CALL_INDIRECT : OP.RETURN_CALL_INDIRECT;
-        this.emit(op, this.obj(c.type(x)), tab, this.slot(base), s, is64);
-        this.rule(i, ft.params.length + 1);
-        return;
-      }
-      case 'call_ref':
-      case 'return_call_ref': {
-        const ft = c.funcType(i.args[0]);
-        const h = this.h;
-        const base = h - 1 - ft.params.length;
-        const r = this.use(h - 1);
-        this.materializeFrom(base);
-        this.emit(i.op === 'call_ref' ? OP.CALL_REF : OP.RETURN_CALL_REF, this.slot(base), r);
-        this.rule(i, ft.params.length + 1);
-        return;
-      }
-      case 'drop':
-        this.rule(i, 1);
-        return;
-      case 'select': {
-        const h = this.h;
-        const cs = this.use(h - 1);
-        const b = this.use(h - 2);
-        const a = this.use(h - 3);
-        const kind = this.kindAt(h - 3);
-        this.emit(byKind(kind, OP.SELECT_N, OP.SELECT_I, OP.SELECT_R), this.slot(h - 3), cs, a, b);
-        this.rule(i, 3);
-        return;
-      }
-
-      // ---- exceptions
-      case 'throw': {
-        const tag = this.inst.tags[i.args[0]]!;
-        const n = funcTypeOf(tag.type).params.length;
-        const base = this.h - n;
-        this.materializeFrom(base);
-        this.emit(OP.THROW, this.obj(tag), this.slot(base), n);
-        this.rule(i, 0);
-        return;
-      }
-      case 'throw_ref':
-        this.emit(OP.THROW_REF, this.use(this.h - 1));
-        this.rule(i, 0);
-        return;
-      case 'try_table': {
-        this.materializeAll();
-        const bt = this.blockSig(i.args[0]);
-        const clauses = i.args[1].map((cc: Catch): CatchClause => {
-          const t = this.target(cc.label);
-          const clause: CatchClause = {
-            tag: cc.tag === undefined ? null : this.inst.tags[cc.tag]!,
-            ref: cc.kind === 'catch_ref' || cc.kind === 'catch_all_ref',
-            target: t.kind === B_LOOP ? t.start : -1,
-            dst: this.slot(t.height),
-          };
-          if (t.kind !== B_LOOP) t.fixups.push((pc) => (clause.target = pc));
-          return clause;
-        });
-        this.rule(i, 0);
-        const ctl = this.pushCtl(B_TRY, bt.results.length);
-        ctl.catches = clauses;
-        ctl.tryStart = this.code.length;
-        this.label();
-        return;
-      }
-
-      // ---- variables
-      case 'local.get': {
-        const h = this.h;
-        this.rule(i, 0);
-        this.src[h] = i.args[0];
-        return;
-      }
-      case 'local.set':
-      case 'local.tee': {
-        const x = i.args[0];
-        const h = this.h - 1;
-        const s = this.src[h]!;
-        let aliased = false;
-        for (let k = 0; k < h; k++) if (this.src[k] === x) aliased = true;
-        if (s !== x) {
-          const kind = kindOf(this.locals[x]!);
-          const ls = this.lastStart;
-          if (
-            !aliased && s === ALIAS_NONE && ls >= 0 && ls >= this.labelPos && this.code[ls + 1] === this.slot(h) &&
-            RETARGETABLE.has(this.lastOp)
-          ) {
-            this.code[ls + 1] = x;
-          } else {
-            for (let k = 0; k < h; k++) if (this.src[k] === x) this.materialize(k);
-            if (s === CONST) this.emit(OP.CONST_I32, x, this.cst[h]!);
-            else this.emit(byKind(kind, OP.MOV_N, OP.MOV_I, OP.MOV_R), x, s === ALIAS_NONE ? this.slot(h) : s);
-          }
-        }
-        this.rule(i, 1);
-        if (i.op === 'local.tee') this.src[h] = x;
-        return;
-      }
-      case 'global.get': {
-        const g = i.args[0];
-        const kind = kindOf(c.global(g).type);
-        this.emit(byKind(kind, OP.GLOBAL_GET_N, OP.GLOBAL_GET_I, OP.GLOBAL_GET_R), this.slot(this.h), g);
-        this.rule(i, 0);
-        return;
-      }
-      case 'global.set': {
-        const g = i.args[0];
-        const kind = kindOf(c.global(g).type);
-        this.emit(byKind(kind, OP.GLOBAL_SET_N, OP.GLOBAL_SET_I, OP.GLOBAL_SET_R), g, this.use(this.h - 1));
-        this.rule(i, 1);
-        return;
-      }
-
-      // ---- tables
-      case 'table.get': {
-        const h = this.h;
-        this.emit(OP.TABLE_GET, this.slot(h - 1), this.use(h - 1), i.args[0]);
-        this.rule(i, 1);
-        return;
-      }
-      case 'table.set': {
-        const h = this.h;
-        const v = this.use(h - 1);
-        this.emit(OP.TABLE_SET, this.use(h - 2), v, i.args[0]);
-        this.rule(i, 2);
-        return;
-      }
-      case 'table.size':
-        this.emit(OP.TABLE_SIZE, this.slot(this.h), i.args[0]);
-        this.rule(i, 0);
-        return;
-      case 'table.grow':
-        this.bulk(i, 2, OP.TABLE_GROW, i.args[0]);
-        return;
-      case 'table.fill':
-        this.bulk(i, 3, OP.TABLE_FILL, i.args[0]);
-        return;
-      case 'table.copy':
-        this.bulk(i, 3, OP.TABLE_COPY, i.args[0], i.args[1]);
-        return;
-      case 'table.init':
-        this.bulk(i, 3, OP.TABLE_INIT, i.args[1], i.args[0]);
-        return;
-      case 'elem.drop':
-        this.emit(OP.ELEM_DROP, i.args[0]);
-        return;
-
-      // ---- memories (the others have a signature)
-      case 'memory.copy':
-        this.bulk(i, 3, OP.MEMORY_COPY, i.args[0], i.args[1]);
-        return;
-
-      // ---- references
-      case 'ref.null':
-        this.emit(OP.REF_NULL, this.slot(this.h));
-        this.rule(i, 0);
-        return;
-      case 'ref.is_null':
-        this.unary(i, OP.REF_IS_NULL);
-        return;
-      case 'ref.func':
-        this.emit(OP.REF_FUNC, this.slot(this.h), i.args[0]);
-        this.rule(i, 0);
-        return;
-      case 'ref.as_non_null':
-        this.emit(OP.REF_AS_NON_NULL, this.use(this.h - 1));
-        this.rule(i, 0);
-        return;
-      case 'ref.eq': {
-        const h = this.h;
-        const b = this.use(h - 1);
-        this.emit(OP.REF_EQ, this.slot(h - 2), this.use(h - 2), b);
-        this.rule(i, 2);
-        return;
-      }
-      case 'ref.test': {
-        const h = this.h;
-        this.emit(OP.REF_TEST, this.slot(h - 1), this.use(h - 1), this.obj(c.refType(i.args[0])));
-        this.rule(i, 1);
-        return;
-      }
-      case 'ref.cast': {
-        const h = this.h;
-        const s = this.use(h - 1);
-        this.emit(OP.REF_CAST, s, this.obj(c.refType(i.args[0])));
-        this.rule(i, 0); // the value stays where it is (pending or not)
-        return;
-      }
-      case 'br_on_null': {
-        const l = i.args[0];
-        const h = this.h;
-        const n = this.target(l).arity;
-        const s = this.use(h - 1);
-        this.condBranch(l, h - 1 - n, n, (neg) => this.emit(neg ? OP.BR_ON_NON_NULL : OP.BR_ON_NULL, s, 0) + 2);
-        this.rule(i, 0);
-        return;
-      }
-      case 'br_on_non_null': {
-        const l = i.args[0];
-        const h = this.h;
-        const n = this.target(l).arity;
-        const s = this.use(h - 1);
-        this.condBranch(l, h - n, n, (neg) => this.emit(neg ? OP.BR_ON_NULL : OP.BR_ON_NON_NULL, s, 0) + 2);
-        this.rule(i, 1);
-        return;
-      }
-      case 'br_on_cast':
-      case 'br_on_cast_fail': {
-        const { label: l, to } = i.args[0];
-        const h = this.h;
-        const n = this.target(l).arity;
-        const s = this.use(h - 1);
-        const o = this.obj(c.refType(to));
-        const fail = i.op === 'br_on_cast_fail';
-        this.condBranch(l, h - n, n, (neg) =>
-          this.emit(neg !== fail ? OP.BR_ON_CAST_FAIL : OP.BR_ON_CAST, s, o, 0) + 3);
-        this.rule(i, 0);
-        return;
-      }
-      case 'ref.i31':
-        this.unary(i, OP.REF_I31);
-        return;
-      case 'i31.get_s':
-        this.unary(i, OP.I31_GET_S);
-        return;
-      case 'i31.get_u':
-        this.unary(i, OP.I31_GET_U);
-        return;
-      case 'any.convert_extern':
-        this.unary(i, OP.ANY_CONVERT_EXTERN);
-        return;
-      case 'extern.convert_any':
-        this.unary(i, OP.EXTERN_CONVERT_ANY);
-        return;
-
-      // ---- aggregates
-      case 'struct.new': {
-        const d = this.aggr(i.args[0]);
-        const base = this.h - d.types.length;
-        this.materializeFrom(base);
-        this.emit(OP.STRUCT_NEW, this.slot(base), this.obj(d));
-        this.rule(i, d.types.length);
-        return;
-      }
-      case 'struct.new_default':
-        this.emit(OP.STRUCT_NEW_DEFAULT, this.slot(this.h), this.obj(this.aggr(i.args[0])));
-        this.rule(i, 0);
-        return;
-      case 'struct.get':
-      case 'struct.get_s':
-      case 'struct.get_u': {
-        const [x, f] = i.args;
-        const t = this.aggr(x).types[f]!;
-        const h = this.h;
-        const s = this.use(h - 1);
-        if (i.op === 'struct.get_s') this.emit(OP.STRUCT_GET_P, this.slot(h - 1), s, f, t === 'i8' ? 24 : 16);
-        else this.emit(byKind(kindOf(t), OP.STRUCT_GET_N, OP.STRUCT_GET_I, OP.STRUCT_GET_R), this.slot(h - 1), s, f);
-        this.rule(i, 1);
-        return;
-      }
-      case 'struct.set': {
-        const [x, f] = i.args;
-        const t = this.aggr(x).types[f]!;
-        const h = this.h;
-        const v = this.use(h - 1);
-        const s = this.use(h - 2);
-        if (t === 'i8' || t === 'i16') this.emit(OP.STRUCT_SET_P, s, v, f, t === 'i8' ? 0xff : 0xffff);
-        else this.emit(byKind(kindOf(t), OP.STRUCT_SET_N, OP.STRUCT_SET_I, OP.STRUCT_SET_R), s, v, f);
-        this.rule(i, 2);
-        return;
-      }
-      case 'array.new':
-        this.bulk(i, 2, OP.ARRAY_NEW, this.obj(this.aggr(i.args[0])));
-        return;
-      case 'array.new_default': {
-        const h = this.h;
-        this.emit(OP.ARRAY_NEW_DEFAULT, this.slot(h - 1), this.use(h - 1), this.obj(this.aggr(i.args[0])));
-        this.rule(i, 1);
-        return;
-      }
-      case 'array.new_fixed': {
-        const n = i.args[1];
-        this.bulk(i, n, OP.ARRAY_NEW_FIXED, this.obj(this.aggr(i.args[0])), n);
-        return;
-      }
-      case 'array.new_data':
-        this.bulk(i, 2, OP.ARRAY_NEW_DATA, this.obj(this.aggr(i.args[0])), i.args[1]);
-        return;
-      case 'array.new_elem':
-        this.bulk(i, 2, OP.ARRAY_NEW_ELEM, this.obj(this.aggr(i.args[0])), i.args[1]);
-        return;
-      case 'array.get':
-      case 'array.get_s':
-      case 'array.get_u': {
-        const t = this.aggr(i.args[0]).types[0]!;
-        const h = this.h;
-        const ix = this.use(h - 1);
-        const a = this.use(h - 2);
-        if (i.op === 'array.get_s') this.emit(OP.ARRAY_GET_P, this.slot(h - 2), a, ix, t === 'i8' ? 24 : 16);
-        else this.emit(byKind(kindOf(t), OP.ARRAY_GET_N, OP.ARRAY_GET_I, OP.ARRAY_GET_R), this.slot(h - 2), a, ix);
-        this.rule(i, 2);
-        return;
-      }
-      case 'array.set': {
-        const t = this.aggr(i.args[0]).types[0]!;
-        const h = this.h;
-        const v = this.use(h - 1);
-        const ix = this.use(h - 2);
-        const a = this.use(h - 3);
-        if (t === 'i8' || t === 'i16') this.emit(OP.ARRAY_SET_P, a, ix, v, t === 'i8' ? 0xff : 0xffff);
-        else this.emit(byKind(kindOf(t), OP.ARRAY_SET_N, OP.ARRAY_SET_I, OP.ARRAY_SET_R), a, ix, v);
-        this.rule(i, 3);
-        return;
-      }
-      case 'array.len':
-        this.unary(i, OP.ARRAY_LEN);
-        return;
-      case 'array.fill':
-        this.bulk(i, 4, OP.ARRAY_FILL, this.obj(this.aggr(i.args[0])));
-        return;
-      case 'array.copy':
-        this.bulk(i, 5, OP.ARRAY_COPY, this.obj(this.aggr(i.args[0])));
-        return;
-      case 'array.init_data':
-        this.bulk(i, 4, OP.ARRAY_INIT_DATA, this.obj(this.aggr(i.args[0])), i.args[1]);
-        return;
-      case 'array.init_elem':
-        this.bulk(i, 4, OP.ARRAY_INIT_ELEM, this.obj(this.aggr(i.args[0])), i.args[1]);
-        return;
-
-      // ---- stack switching
-      case 'cont.new': {
-        const h = this.h;
-        this.emit(OP.CONT_NEW, this.slot(h - 1), this.use(h - 1), this.obj(c.type(i.args[0])));
-        this.rule(i, 1);
-        return;
-      }
-      case 'cont.bind': {
-        const [x, y] = i.args;
-        const p1 = c.contFuncType(c.contType(x)).params;
-        const p2 = c.contFuncType(c.contType(y)).params;
-        const nb = p1.length - p2.length;
-        const site: BindSite = { nbound: nb, kinds: Uint8Array.from(p1.slice(0, nb), kindOf), type: c.type(y) };
-        this.bulk(i, nb + 1, OP.CONT_BIND, this.newObj(site));
-        return;
-      }
-      case 'suspend': {
-        const tag = this.inst.tags[i.args[0]]!;
-        const n = funcTypeOf(tag.type).params.length;
-        this.bulk(i, n, OP.SUSPEND, this.obj(tag), n);
-        return;
-      }
-      case 'resume': {
-        const ft = c.contFuncType(c.contType(i.args[0]));
-        const site = this.resumeSite(ft.params.length, i.args[1]);
-        this.bulk(i, ft.params.length + 1, OP.RESUME, this.newObj(site));
-        return;
-      }
-      case 'resume_throw': {
-        const [x, y, hs] = i.args;
-        const ft = c.contFuncType(c.contType(x));
-        const tag = this.inst.tags[y]!;
-        const n = funcTypeOf(tag.type).params.length;
-        const site = this.resumeSite(ft.params.length, hs);
-        this.bulk(i, n + 1, OP.RESUME_THROW, this.newObj(site), this.obj(tag), n);
-        return;
-      }
-      case 'resume_throw_ref': {
-        const ft = c.contFuncType(c.contType(i.args[0]));
-        const site = this.resumeSite(ft.params.length, i.args[1]);
-        this.bulk(i, 2, OP.RESUME_THROW_REF, this.newObj(site));
-        return;
-      }
-      case 'switch': {
-        const [x, y] = i.args;
-        const p = c.contFuncType(c.contType(x)).params;
-        const last = p[p.length - 1] as CRefType;
-        const site: SwitchSite = { nargs: p.length - 1, tag: this.inst.tags[y]!, contType: last.heap as DefType };
-        this.bulk(i, p.length, OP.SWITCH, this.newObj(site));
-        return;
-      }
-
-      default:
-        this.sigInstr(i);
-    }
+  instr(i: Instr): void {
+    const rule = (TRANSLATE as Rules)[i.op] ?? (SIMPLE as Rules)[i.op];
+    if (rule !== undefined) rule(this, i);
+    else this.sigInstr(i);
   }
 
   /** An instruction whose n operands are laid out from `base` (materialised); results from base. */
-  private bulk<C extends keyof Imms>(i: Instr, n: number, op: C, ...imms: Tail<Imms[C]>): void {
+  bulk<C extends keyof Imms>(i: Instr, n: number, op: C, ...imms: Tail<Imms[C]>): void {
     const base = this.h - n;
     this.materializeFrom(base);
     this.emitAny(op, [this.slot(base), ...imms]);
@@ -1269,14 +729,14 @@ export class Translator {
   }
 
   /** `op d s` on the top entry. */
-  private unary<C extends keyof Imms>(i: Instr, op: Imms[C] extends readonly [number, number] ? C : never): void {
+  unary<C extends keyof Imms>(i: Instr, op: Imms[C] extends readonly [number, number] ? C : never): void {
     const h = this.h;
     this.emitAny(op, [this.slot(h - 1), this.use(h - 1)]);
     this.rule(i, 1);
   }
 
-  private aggrs = new Map<DefType, AggrDesc>();
-  private aggr(x: number): AggrDesc {
+  aggrs = new Map<DefType, AggrDesc>();
+  aggr(x: number): AggrDesc {
     const dt = this.c.type(x);
     let d = this.aggrs.get(dt);
     if (d === undefined) {
@@ -1288,7 +748,7 @@ export class Translator {
     return d;
   }
 
-  private resumeSite(nargs: number, hs: readonly OnClause[]): ResumeSite {
+  resumeSite(nargs: number, hs: readonly OnClause[]): ResumeSite {
     const n = hs.length;
     const site: ResumeSite = {
       nargs,
@@ -1315,70 +775,17 @@ export class Translator {
 
   // ---- instructions with a fixed signature ------------------------------------------------------------
 
-  private sigInstr(i: Instr): void {
+  sigInstr(i: Instr): void {
     const def = BY_NAME.get(i.op)!;
     if (def.sig === undefined) throw new Error(`compile: no translation for ${i.op}`);
     const name = i.op;
     const h = this.h;
-    switch (name) {
-      case 'i32.const': {
-        this.generic(i, def);
-        this.src[h] = CONST;
-        this.cst[h] = i.args[0] as number;
-        return;
-      }
-      case 'i64.const':
-        this.emit(OP.CONST_R, this.slot(h), this.obj(i.args[0] as bigint));
-        this.generic(i, def);
-        return;
-      case 'f32.const':
-        this.emit(OP.CONST_F32, this.slot(h), i.args[0] as number);
-        this.generic(i, def);
-        return;
-      case 'f64.const':
-        this.f64s.push(i.args[0] as bigint);
-        this.emit(OP.CONST_F64, this.slot(h), this.f64s.length - 1);
-        this.generic(i, def);
-        return;
-      case 'v128.const':
-        this.emit(OP.CONST_R, this.slot(h), this.newObj(i.args[0] as Uint8Array));
-        this.generic(i, def);
-        return;
-      case 'memory.size':
-        this.emit(OP.MEMORY_SIZE, this.slot(h), i.args[0] as number);
-        this.generic(i, def);
-        return;
-      case 'memory.grow':
-        this.emit(OP.MEMORY_GROW, this.slot(h - 1), this.use(h - 1), i.args[0] as number);
-        this.generic(i, def);
-        return;
-      case 'memory.fill': {
-        const base = h - 3;
-        this.materializeFrom(base);
-        this.emit(OP.MEMORY_FILL, this.slot(base), i.args[0] as number);
-        this.generic(i, def);
-        return;
-      }
-      case 'memory.init': {
-        const base = h - 3;
-        this.materializeFrom(base);
-        this.emit(OP.MEMORY_INIT, this.slot(base), i.args[1] as number, i.args[0] as number);
-        this.generic(i, def);
-        return;
-      }
-      case 'data.drop':
-        this.emit(OP.DATA_DROP, i.args[0] as number);
-        this.generic(i, def);
-        return;
-      case 'nop':
-        return;
-    }
     const memPos = def.imm.indexOf('memarg');
     if (memPos >= 0) {
       this.memInstr(i, def, i.args[memPos] as MemArg);
       return;
     }
-    const sig = sigOf(def);
+    const sig = SIGNATURES.get(def.name)!;
     const np = sig.p32.length;
     // inline operators
     const inl = np === 2 ? BINARY.get(name) : UNARY.get(name);
@@ -1397,7 +804,7 @@ export class Translator {
       } else {
         this.emit(inl as UnaryOp, this.slot(h - 1), this.use(h - 1));
       }
-      this.generic(i, def);
+      this.generic(i);
       return;
     }
     // any other operator, through a function
@@ -1439,37 +846,29 @@ export class Translator {
       const b = this.use(h - 2);
       this.emit(OP.GEN3, d, this.use(h - 3), b, cc, o, mask);
     } else throw new Error(`compile: unexpected arity of ${name}`);
-    this.generic(i, def);
+    this.generic(i);
   }
 
-  /** Applies a fixed signature to the checker's stack (the memory's address type for `addr`). */
-  private generic(i: Instr, def: InstrDef): void {
-    const sig = sigOf(def);
-    let is64 = false;
-    const memPos = def.imm.indexOf('memarg');
-    const memidxPos = def.imm.indexOf('memidx');
-    const args = i.args as readonly unknown[];
-    if (memPos >= 0) is64 = this.c.memory((args[memPos] as MemArg).mem).addr === 'i64';
-    else if (memidxPos >= 0) is64 = this.c.memory(args[memidxPos] as number).addr === 'i64';
-    const vals = this.c.vals;
-    const low = vals.length - sig.p32.length;
-    vals.length = low;
-    for (const t of is64 ? sig.r64 : sig.r32) vals.push(t);
+  /** Applies the typing of an instruction with a fixed signature (the validator's step, as `rule`). */
+  generic(i: Instr): void {
+    const low = this.h - SIGNATURES.get(i.op)!.p32.length;
+    this.c.at = i.at;
+    checkInstr(this.c, i);
     this.sync();
     this.fresh(low);
   }
 
-  private memInstr(i: Instr, def: InstrDef, ma: MemArg): void {
+  memInstr(i: Instr, def: InstrDef, ma: MemArg): void {
     const h = this.h;
     const is64 = this.c.memory(ma.mem).addr === 'i64';
     const name = i.op;
-    const np = sigOf(def).p32.length;
+    const np = SIGNATURES.get(def.name)!.p32.length;
     if (!is64 && ma.mem === 0 && ma.offset < 0x1_0000_0000n) {
       const off = Number(ma.offset) | 0;
       const ld = FAST_LOADS.get(name);
       if (ld !== undefined) {
         this.emit(ld, this.slot(h - 1), this.use(h - 1), off);
-        this.generic(i, def);
+        this.generic(i);
         return;
       }
       const st = FAST_STORES.get(name);
@@ -1480,7 +879,7 @@ export class Translator {
           const v = this.use(h - 1);
           this.emit(st, this.use(h - 2), v, off);
         }
-        this.generic(i, def);
+        this.generic(i);
         return;
       }
     }
@@ -1498,6 +897,575 @@ export class Translator {
       const v = this.use(h - 1);
       this.emit(OP.MEM_STORE, this.use(h - 2), v, o);
     }
-    this.generic(i, def);
+    this.generic(i);
   }
 }
+
+// ---- the translation of each instruction ----------------------------------------------------------------
+// As the validator's RULES: one entry per instruction without a fixed signature, so that an
+// instruction added to the table without a translation does not compile. An entry emits the
+// instruction's code and applies its typing rule (tr.rule: the validator's own rule).
+
+type TRule<K extends OpName> = (tr: Translator, i: InstrFor<K>) => void;
+type Rules = Readonly<Record<string, ((tr: Translator, i: Instr) => void) | undefined>>;
+
+/** The legacy exception instructions never reach the translator: src/syntax/legacy-eh.ts rewrites them first. */
+const legacy = (_: Translator, i: InstrFor<'try' | 'catch' | 'catch_all' | 'delegate' | 'rethrow'>): void => {
+  throw new Error(`compile: ${i.op} reached the translator (legacy exception handling is rewritten at instantiation)`);
+};
+const callIndirect = (tr: Translator, i: InstrFor<'call_indirect' | 'return_call_indirect'>): void => {
+  const c = tr.c;
+  const [x, tab] = i.args;
+  const ft = c.funcType(x);
+  const h = tr.h;
+  const base = h - 1 - ft.params.length;
+  const s = tr.use(h - 1);
+  tr.materializeFrom(base);
+  const is64 = c.table(tab).addr === 'i64' ? 1 : 0;
+  const op = i.op === 'call_indirect' ? OP.CALL_INDIRECT : OP.RETURN_CALL_INDIRECT;
+  tr.emit(op, tr.obj(c.type(x)), tab, tr.slot(base), s, is64);
+  tr.rule(i, ft.params.length + 1);
+};
+const callRef = (tr: Translator, i: InstrFor<'call_ref' | 'return_call_ref'>): void => {
+  const c = tr.c;
+  const ft = c.funcType(i.args[0]);
+  const h = tr.h;
+  const base = h - 1 - ft.params.length;
+  const r = tr.use(h - 1);
+  tr.materializeFrom(base);
+  tr.emit(i.op === 'call_ref' ? OP.CALL_REF : OP.RETURN_CALL_REF, tr.slot(base), r);
+  tr.rule(i, ft.params.length + 1);
+};
+const localSet = (tr: Translator, i: InstrFor<'local.set' | 'local.tee'>): void => {
+  const x = i.args[0];
+  const h = tr.h - 1;
+  const s = tr.src[h]!;
+  let aliased = false;
+  for (let k = 0; k < h; k++) if (tr.src[k] === x) aliased = true;
+  if (s !== x) {
+    const kind = kindOf(tr.locals[x]!);
+    const ls = tr.lastStart;
+    if (
+      !aliased && s === ALIAS_NONE && ls >= 0 && ls >= tr.labelPos && tr.code[ls + 1] === tr.slot(h) &&
+      RETARGETABLE.has(tr.lastOp)
+    ) {
+      tr.code[ls + 1] = x;
+    } else {
+      for (let k = 0; k < h; k++) if (tr.src[k] === x) tr.materialize(k);
+      if (s === CONST) tr.emit(OP.CONST_I32, x, tr.cst[h]!);
+      else tr.emit(byKind(kind, OP.MOV_N, OP.MOV_I, OP.MOV_R), x, s === ALIAS_NONE ? tr.slot(h) : s);
+    }
+  }
+  tr.rule(i, 1);
+  if (i.op === 'local.tee') tr.src[h] = x;
+};
+const brOnCast = (tr: Translator, i: InstrFor<'br_on_cast' | 'br_on_cast_fail'>): void => {
+  const c = tr.c;
+  const { label: l, to } = i.args[0];
+  const h = tr.h;
+  const n = tr.target(l).arity;
+  const s = tr.use(h - 1);
+  const o = tr.obj(c.refType(to));
+  const fail = i.op === 'br_on_cast_fail';
+  tr.condBranch(l, h - n, n, (neg) =>
+    tr.emit(neg !== fail ? OP.BR_ON_CAST_FAIL : OP.BR_ON_CAST, s, o, 0) + 3);
+  tr.rule(i, 0);
+};
+const structGet = (tr: Translator, i: InstrFor<'struct.get' | 'struct.get_s' | 'struct.get_u'>): void => {
+  const [x, f] = i.args;
+  const t = tr.aggr(x).types[f]!;
+  const h = tr.h;
+  const s = tr.use(h - 1);
+  if (i.op === 'struct.get_s') tr.emit(OP.STRUCT_GET_P, tr.slot(h - 1), s, f, t === 'i8' ? 24 : 16);
+  else tr.emit(byKind(kindOf(t), OP.STRUCT_GET_N, OP.STRUCT_GET_I, OP.STRUCT_GET_R), tr.slot(h - 1), s, f);
+  tr.rule(i, 1);
+};
+const arrayGet = (tr: Translator, i: InstrFor<'array.get' | 'array.get_s' | 'array.get_u'>): void => {
+  const t = tr.aggr(i.args[0]).types[0]!;
+  const h = tr.h;
+  const ix = tr.use(h - 1);
+  const a = tr.use(h - 2);
+  if (i.op === 'array.get_s') tr.emit(OP.ARRAY_GET_P, tr.slot(h - 2), a, ix, t === 'i8' ? 24 : 16);
+  else tr.emit(byKind(kindOf(t), OP.ARRAY_GET_N, OP.ARRAY_GET_I, OP.ARRAY_GET_R), tr.slot(h - 2), a, ix);
+  tr.rule(i, 2);
+};
+
+const TRANSLATE: { readonly [K in CustomOp]: TRule<K> } = {
+  // ---- control
+  unreachable: (tr, i) => {
+    tr.emit(OP.UNREACHABLE);
+    tr.rule(i, 0);
+  },
+  block: (tr, i) => {
+    tr.materializeAll();
+    const bt = tr.blockSig(i.args[0]);
+    tr.rule(i, 0);
+    tr.pushCtl(B_BLOCK, bt.results.length);
+    tr.label();
+  },
+  loop: (tr, i) => {
+    tr.materializeAll();
+    const bt = tr.blockSig(i.args[0]);
+    tr.rule(i, 0);
+    const ctl = tr.pushCtl(B_LOOP, bt.params.length);
+    ctl.start = tr.code.length;
+    tr.label();
+  },
+  if: (tr, i) => {
+    const bt = tr.blockSig(i.args[0]);
+    const h = tr.h;
+    const jump = tr.condJump(h - 1);
+    tr.src.length = h - 1;
+    tr.materializeAll();
+    tr.src.length = h;
+    const fix = jump(true);
+    tr.rule(i, 1);
+    const ctl = tr.pushCtl(B_IF, bt.results.length);
+    ctl.elseFix = fix;
+    tr.label();
+  },
+  else: (tr, i) => {
+    const ctl = tr.ctl[tr.ctl.length - 1]!;
+    if (!tr.frameTop().unreachable) {
+      tr.materializeAll();
+      ctl.fixups.push(tr.emit(OP.BR, 0) + 1);
+    }
+    tr.code[ctl.elseFix] = tr.code.length;
+    ctl.elseFix = -1;
+    tr.rule(i, 0);
+    for (let h = 0; h < tr.src.length; h++) tr.src[h] = ALIAS_NONE;
+    tr.label();
+  },
+  end: (tr, i) => {
+    const ctl = tr.ctl[tr.ctl.length - 1]!;
+    if (!tr.frameTop().unreachable) tr.materializeAll();
+    if (ctl.elseFix >= 0) tr.code[ctl.elseFix] = tr.code.length;
+    tr.bind(ctl.fixups);
+    if (ctl.kind === B_TRY) {
+      tr.tries.push(ctl.tryStart, tr.code.length, tr.catches.length);
+      tr.catches.push(ctl.catches!);
+    }
+    tr.ctl.pop();
+    tr.rule(i, 0);
+    for (let h = 0; h < tr.src.length; h++) tr.src[h] = ALIAS_NONE;
+    tr.label();
+    if (ctl.kind === B_FUNC) tr.emitReturn(0, tr.results.length, false);
+  },
+  br: (tr, i) => {
+    tr.branch(i.args[0]);
+    tr.rule(i, 0);
+  },
+  br_if: (tr, i) => {
+    const l = i.args[0];
+    const n = tr.target(l).arity;
+    const h = tr.h;
+    const jump = tr.condJump(h - 1);
+    tr.condBranch(l, h - 1 - n, n, jump);
+    tr.rule(i, 1);
+  },
+  br_table: (tr, i) => {
+    const { labels, default: dflt } = i.args[0];
+    const h = tr.h;
+    const n = tr.target(dflt).arity;
+    const s = tr.use(h - 1);
+    tr.materializeAll();
+    const all = [...labels, dflt];
+    const imms: number[] = [s, labels.length, n, tr.slot(h - 1 - n)];
+    for (const l of all) {
+      const t = tr.target(l);
+      imms.push(t.kind === B_LOOP ? t.start : 0, tr.slot(t.height));
+    }
+    const start = tr.emitAny(OP.BR_TABLE, imms);
+    all.forEach((l, k) => {
+      const t = tr.target(l);
+      if (t.kind !== B_LOOP) t.fixups.push(start + 5 + 2 * k);
+    });
+    tr.rule(i, 0);
+  },
+  return: (tr, i) => {
+    tr.emitReturn(tr.h - tr.results.length, tr.results.length, false);
+    tr.rule(i, 0);
+  },
+  call: (tr, i) => {
+    const c = tr.c;
+    const ft = funcTypeOf(c.funcDef(i.args[0]));
+    const h = tr.h;
+    const base = h - ft.params.length;
+    tr.materializeFrom(base);
+    const ls = tr.lastStart;
+    if (
+      ft.params.length > 0 && tr.lastOp === OP.I32_ADD_K && ls >= tr.labelPos && tr.code[ls + 1] === tr.slot(h - 1) &&
+      tr.code.length === ls + 4
+    ) {
+      // the last argument is x + k: one instruction
+      const a = tr.code[ls + 2]!;
+      const k = tr.code[ls + 3]!;
+      tr.unemit();
+      tr.emit(OP.CALL_ADDI, i.args[0], tr.slot(base), tr.slot(h - 1), a, k);
+    } else tr.emit(OP.CALL, i.args[0], tr.slot(base));
+    tr.rule(i, ft.params.length);
+  },
+  return_call: (tr, i) => {
+    const c = tr.c;
+    const ft = funcTypeOf(c.funcDef(i.args[0]));
+    const base = tr.h - ft.params.length;
+    tr.materializeFrom(base);
+    tr.emit(OP.RETURN_CALL, i.args[0], tr.slot(base));
+    tr.rule(i, 0);
+  },
+  call_indirect: callIndirect,
+  return_call_indirect: callIndirect,
+  call_ref: callRef,
+  return_call_ref: callRef,
+  drop: (tr, i) => {
+    tr.rule(i, 1);
+  },
+  select: (tr, i) => {
+    const h = tr.h;
+    const cs = tr.use(h - 1);
+    const b = tr.use(h - 2);
+    const a = tr.use(h - 3);
+    const kind = tr.kindAt(h - 3);
+    tr.emit(byKind(kind, OP.SELECT_N, OP.SELECT_I, OP.SELECT_R), tr.slot(h - 3), cs, a, b);
+    tr.rule(i, 3);
+  },
+  // ---- exceptions
+  throw: (tr, i) => {
+    const tag = tr.inst.tags[i.args[0]]!;
+    const n = funcTypeOf(tag.type).params.length;
+    const base = tr.h - n;
+    tr.materializeFrom(base);
+    tr.emit(OP.THROW, tr.obj(tag), tr.slot(base), n);
+    tr.rule(i, 0);
+  },
+  throw_ref: (tr, i) => {
+    tr.emit(OP.THROW_REF, tr.use(tr.h - 1));
+    tr.rule(i, 0);
+  },
+  try_table: (tr, i) => {
+    tr.materializeAll();
+    const bt = tr.blockSig(i.args[0]);
+    const clauses = i.args[1].map((cc: Catch): CatchClause => {
+      const t = tr.target(cc.label);
+      const clause: CatchClause = {
+        tag: cc.tag === undefined ? null : tr.inst.tags[cc.tag]!,
+        ref: cc.kind === 'catch_ref' || cc.kind === 'catch_all_ref',
+        target: t.kind === B_LOOP ? t.start : -1,
+        dst: tr.slot(t.height),
+      };
+      if (t.kind !== B_LOOP) t.fixups.push((pc) => (clause.target = pc));
+      return clause;
+    });
+    tr.rule(i, 0);
+    const ctl = tr.pushCtl(B_TRY, bt.results.length);
+    ctl.catches = clauses;
+    ctl.tryStart = tr.code.length;
+    tr.label();
+  },
+  // ---- variables
+  'local.get': (tr, i) => {
+    const h = tr.h;
+    tr.rule(i, 0);
+    tr.src[h] = i.args[0];
+  },
+  'local.set': localSet,
+  'local.tee': localSet,
+  'global.get': (tr, i) => {
+    const c = tr.c;
+    const g = i.args[0];
+    const kind = kindOf(c.global(g).type);
+    tr.emit(byKind(kind, OP.GLOBAL_GET_N, OP.GLOBAL_GET_I, OP.GLOBAL_GET_R), tr.slot(tr.h), g);
+    tr.rule(i, 0);
+  },
+  'global.set': (tr, i) => {
+    const c = tr.c;
+    const g = i.args[0];
+    const kind = kindOf(c.global(g).type);
+    tr.emit(byKind(kind, OP.GLOBAL_SET_N, OP.GLOBAL_SET_I, OP.GLOBAL_SET_R), g, tr.use(tr.h - 1));
+    tr.rule(i, 1);
+  },
+  // ---- tables
+  'table.get': (tr, i) => {
+    const h = tr.h;
+    tr.emit(OP.TABLE_GET, tr.slot(h - 1), tr.use(h - 1), i.args[0]);
+    tr.rule(i, 1);
+  },
+  'table.set': (tr, i) => {
+    const h = tr.h;
+    const v = tr.use(h - 1);
+    tr.emit(OP.TABLE_SET, tr.use(h - 2), v, i.args[0]);
+    tr.rule(i, 2);
+  },
+  'table.size': (tr, i) => {
+    tr.emit(OP.TABLE_SIZE, tr.slot(tr.h), i.args[0]);
+    tr.rule(i, 0);
+  },
+  'table.grow': (tr, i) => {
+    tr.bulk(i, 2, OP.TABLE_GROW, i.args[0]);
+  },
+  'table.fill': (tr, i) => {
+    tr.bulk(i, 3, OP.TABLE_FILL, i.args[0]);
+  },
+  'table.copy': (tr, i) => {
+    tr.bulk(i, 3, OP.TABLE_COPY, i.args[0], i.args[1]);
+  },
+  'table.init': (tr, i) => {
+    tr.bulk(i, 3, OP.TABLE_INIT, i.args[1], i.args[0]);
+  },
+  // ---- memories (the others have a signature)
+  'memory.copy': (tr, i) => {
+    tr.bulk(i, 3, OP.MEMORY_COPY, i.args[0], i.args[1]);
+  },
+  // ---- references
+  'ref.null': (tr, i) => {
+    tr.emit(OP.REF_NULL, tr.slot(tr.h));
+    tr.rule(i, 0);
+  },
+  'ref.is_null': (tr, i) => {
+    tr.unary(i, OP.REF_IS_NULL);
+  },
+  'ref.func': (tr, i) => {
+    tr.emit(OP.REF_FUNC, tr.slot(tr.h), i.args[0]);
+    tr.rule(i, 0);
+  },
+  'ref.as_non_null': (tr, i) => {
+    tr.emit(OP.REF_AS_NON_NULL, tr.use(tr.h - 1));
+    tr.rule(i, 0);
+  },
+  'ref.eq': (tr, i) => {
+    const h = tr.h;
+    const b = tr.use(h - 1);
+    tr.emit(OP.REF_EQ, tr.slot(h - 2), tr.use(h - 2), b);
+    tr.rule(i, 2);
+  },
+  'ref.test': (tr, i) => {
+    const c = tr.c;
+    const h = tr.h;
+    tr.emit(OP.REF_TEST, tr.slot(h - 1), tr.use(h - 1), tr.obj(c.refType(i.args[0])));
+    tr.rule(i, 1);
+  },
+  'ref.cast': (tr, i) => {
+    const c = tr.c;
+    const h = tr.h;
+    const s = tr.use(h - 1);
+    tr.emit(OP.REF_CAST, s, tr.obj(c.refType(i.args[0])));
+    tr.rule(i, 0); // the value stays where it is (pending or not)
+  },
+  br_on_null: (tr, i) => {
+    const l = i.args[0];
+    const h = tr.h;
+    const n = tr.target(l).arity;
+    const s = tr.use(h - 1);
+    tr.condBranch(l, h - 1 - n, n, (neg) => tr.emit(neg ? OP.BR_ON_NON_NULL : OP.BR_ON_NULL, s, 0) + 2);
+    tr.rule(i, 0);
+  },
+  br_on_non_null: (tr, i) => {
+    const l = i.args[0];
+    const h = tr.h;
+    const n = tr.target(l).arity;
+    const s = tr.use(h - 1);
+    tr.condBranch(l, h - n, n, (neg) => tr.emit(neg ? OP.BR_ON_NULL : OP.BR_ON_NON_NULL, s, 0) + 2);
+    tr.rule(i, 1);
+  },
+  br_on_cast: brOnCast,
+  br_on_cast_fail: brOnCast,
+  'ref.i31': (tr, i) => {
+    tr.unary(i, OP.REF_I31);
+  },
+  'i31.get_s': (tr, i) => {
+    tr.unary(i, OP.I31_GET_S);
+  },
+  'i31.get_u': (tr, i) => {
+    tr.unary(i, OP.I31_GET_U);
+  },
+  'any.convert_extern': (tr, i) => {
+    tr.unary(i, OP.ANY_CONVERT_EXTERN);
+  },
+  'extern.convert_any': (tr, i) => {
+    tr.unary(i, OP.EXTERN_CONVERT_ANY);
+  },
+  // ---- aggregates
+  'struct.new': (tr, i) => {
+    const d = tr.aggr(i.args[0]);
+    const base = tr.h - d.types.length;
+    tr.materializeFrom(base);
+    tr.emit(OP.STRUCT_NEW, tr.slot(base), tr.obj(d));
+    tr.rule(i, d.types.length);
+  },
+  'struct.new_default': (tr, i) => {
+    tr.emit(OP.STRUCT_NEW_DEFAULT, tr.slot(tr.h), tr.obj(tr.aggr(i.args[0])));
+    tr.rule(i, 0);
+  },
+  'struct.get': structGet,
+  'struct.get_s': structGet,
+  'struct.get_u': structGet,
+  'struct.set': (tr, i) => {
+    const [x, f] = i.args;
+    const t = tr.aggr(x).types[f]!;
+    const h = tr.h;
+    const v = tr.use(h - 1);
+    const s = tr.use(h - 2);
+    if (t === 'i8' || t === 'i16') tr.emit(OP.STRUCT_SET_P, s, v, f, t === 'i8' ? 0xff : 0xffff);
+    else tr.emit(byKind(kindOf(t), OP.STRUCT_SET_N, OP.STRUCT_SET_I, OP.STRUCT_SET_R), s, v, f);
+    tr.rule(i, 2);
+  },
+  'array.new': (tr, i) => {
+    tr.bulk(i, 2, OP.ARRAY_NEW, tr.obj(tr.aggr(i.args[0])));
+  },
+  'array.new_default': (tr, i) => {
+    const h = tr.h;
+    tr.emit(OP.ARRAY_NEW_DEFAULT, tr.slot(h - 1), tr.use(h - 1), tr.obj(tr.aggr(i.args[0])));
+    tr.rule(i, 1);
+  },
+  'array.new_fixed': (tr, i) => {
+    const n = i.args[1];
+    tr.bulk(i, n, OP.ARRAY_NEW_FIXED, tr.obj(tr.aggr(i.args[0])), n);
+  },
+  'array.new_data': (tr, i) => {
+    tr.bulk(i, 2, OP.ARRAY_NEW_DATA, tr.obj(tr.aggr(i.args[0])), i.args[1]);
+  },
+  'array.new_elem': (tr, i) => {
+    tr.bulk(i, 2, OP.ARRAY_NEW_ELEM, tr.obj(tr.aggr(i.args[0])), i.args[1]);
+  },
+  'array.get': arrayGet,
+  'array.get_s': arrayGet,
+  'array.get_u': arrayGet,
+  'array.set': (tr, i) => {
+    const t = tr.aggr(i.args[0]).types[0]!;
+    const h = tr.h;
+    const v = tr.use(h - 1);
+    const ix = tr.use(h - 2);
+    const a = tr.use(h - 3);
+    if (t === 'i8' || t === 'i16') tr.emit(OP.ARRAY_SET_P, a, ix, v, t === 'i8' ? 0xff : 0xffff);
+    else tr.emit(byKind(kindOf(t), OP.ARRAY_SET_N, OP.ARRAY_SET_I, OP.ARRAY_SET_R), a, ix, v);
+    tr.rule(i, 3);
+  },
+  'array.len': (tr, i) => {
+    tr.unary(i, OP.ARRAY_LEN);
+  },
+  'array.fill': (tr, i) => {
+    tr.bulk(i, 4, OP.ARRAY_FILL, tr.obj(tr.aggr(i.args[0])));
+  },
+  'array.copy': (tr, i) => {
+    tr.bulk(i, 5, OP.ARRAY_COPY, tr.obj(tr.aggr(i.args[0])));
+  },
+  'array.init_data': (tr, i) => {
+    tr.bulk(i, 4, OP.ARRAY_INIT_DATA, tr.obj(tr.aggr(i.args[0])), i.args[1]);
+  },
+  'array.init_elem': (tr, i) => {
+    tr.bulk(i, 4, OP.ARRAY_INIT_ELEM, tr.obj(tr.aggr(i.args[0])), i.args[1]);
+  },
+  // ---- stack switching
+  'cont.new': (tr, i) => {
+    const c = tr.c;
+    const h = tr.h;
+    tr.emit(OP.CONT_NEW, tr.slot(h - 1), tr.use(h - 1), tr.obj(c.type(i.args[0])));
+    tr.rule(i, 1);
+  },
+  'cont.bind': (tr, i) => {
+    const c = tr.c;
+    const [x, y] = i.args;
+    const p1 = c.contFuncType(c.contType(x)).params;
+    const p2 = c.contFuncType(c.contType(y)).params;
+    const nb = p1.length - p2.length;
+    const site: BindSite = { nbound: nb, kinds: Uint8Array.from(p1.slice(0, nb), kindOf), type: c.type(y) };
+    tr.bulk(i, nb + 1, OP.CONT_BIND, tr.newObj(site));
+  },
+  suspend: (tr, i) => {
+    const tag = tr.inst.tags[i.args[0]]!;
+    const n = funcTypeOf(tag.type).params.length;
+    tr.bulk(i, n, OP.SUSPEND, tr.obj(tag), n);
+  },
+  resume: (tr, i) => {
+    const c = tr.c;
+    const ft = c.contFuncType(c.contType(i.args[0]));
+    const site = tr.resumeSite(ft.params.length, i.args[1]);
+    tr.bulk(i, ft.params.length + 1, OP.RESUME, tr.newObj(site));
+  },
+  resume_throw: (tr, i) => {
+    const c = tr.c;
+    const [x, y, hs] = i.args;
+    const ft = c.contFuncType(c.contType(x));
+    const tag = tr.inst.tags[y]!;
+    const n = funcTypeOf(tag.type).params.length;
+    const site = tr.resumeSite(ft.params.length, hs);
+    tr.bulk(i, n + 1, OP.RESUME_THROW, tr.newObj(site), tr.obj(tag), n);
+  },
+  resume_throw_ref: (tr, i) => {
+    const c = tr.c;
+    const ft = c.contFuncType(c.contType(i.args[0]));
+    const site = tr.resumeSite(ft.params.length, i.args[1]);
+    tr.bulk(i, 2, OP.RESUME_THROW_REF, tr.newObj(site));
+  },
+  switch: (tr, i) => {
+    const c = tr.c;
+    const [x, y] = i.args;
+    const p = c.contFuncType(c.contType(x)).params;
+    const last = p[p.length - 1] as CRefType;
+    const site: SwitchSite = { nargs: p.length - 1, tag: tr.inst.tags[y]!, contType: last.heap as DefType };
+    tr.bulk(i, p.length, OP.SWITCH, tr.newObj(site));
+  },
+  // ---- legacy exception handling
+  try: legacy,
+  catch: legacy,
+  catch_all: legacy,
+  delegate: legacy,
+  rethrow: legacy,
+};
+
+/** Instructions with a fixed signature and code of their own (the operators go through sigInstr). */
+const SIMPLE: { readonly [K in SimpleOp]?: TRule<K> } = {
+  nop: () => {},
+  'elem.drop': (tr, i) => {
+    tr.emit(OP.ELEM_DROP, i.args[0]);
+  },
+  // ---- constants, memories
+  'i32.const': (tr, i) => {
+    const h = tr.h;
+    tr.generic(i);
+    tr.src[h] = CONST;
+    tr.cst[h] = i.args[0];
+  },
+  'i64.const': (tr, i) => {
+    tr.emit(OP.CONST_R, tr.slot(tr.h), tr.obj(i.args[0]));
+    tr.generic(i);
+  },
+  'f32.const': (tr, i) => {
+    tr.emit(OP.CONST_F32, tr.slot(tr.h), i.args[0]);
+    tr.generic(i);
+  },
+  'f64.const': (tr, i) => {
+    tr.f64s.push(i.args[0]);
+    tr.emit(OP.CONST_F64, tr.slot(tr.h), tr.f64s.length - 1);
+    tr.generic(i);
+  },
+  'v128.const': (tr, i) => {
+    tr.emit(OP.CONST_R, tr.slot(tr.h), tr.newObj(i.args[0]));
+    tr.generic(i);
+  },
+  'memory.size': (tr, i) => {
+    tr.emit(OP.MEMORY_SIZE, tr.slot(tr.h), i.args[0]);
+    tr.generic(i);
+  },
+  'memory.grow': (tr, i) => {
+    const h = tr.h;
+    tr.emit(OP.MEMORY_GROW, tr.slot(h - 1), tr.use(h - 1), i.args[0]);
+    tr.generic(i);
+  },
+  'memory.fill': (tr, i) => {
+    const base = tr.h - 3;
+    tr.materializeFrom(base);
+    tr.emit(OP.MEMORY_FILL, tr.slot(base), i.args[0]);
+    tr.generic(i);
+  },
+  'memory.init': (tr, i) => {
+    const base = tr.h - 3;
+    tr.materializeFrom(base);
+    tr.emit(OP.MEMORY_INIT, tr.slot(base), i.args[1], i.args[0]);
+    tr.generic(i);
+  },
+  'data.drop': (tr, i) => {
+    tr.emit(OP.DATA_DROP, i.args[0]);
+    tr.generic(i);
+  },
+};

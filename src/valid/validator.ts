@@ -16,6 +16,7 @@ import type { Expr, Module } from '../syntax/ast.ts';
 import { type BlockType, type CustomOp, type Instr, type InstrDef, INSTRS } from '../syntax/opcodes.ts';
 import type { AddrType, Limits, MemoryType, TableType } from '../syntax/types.ts';
 import { ValidationError } from '../util/errors.ts';
+import { SIGNATURES } from '../syntax/signatures.ts';
 import type { SourceFile } from '../util/source.ts';
 import { type BlockSig, Checker, EMPTY, type ModuleContext, OUTER, singleton } from './checker.ts';
 import { RULES, type Rule } from './rules.ts';
@@ -42,18 +43,11 @@ type Step = (c: Checker, i: Instr) => void;
 
 const TWO32 = 0x1_0000_0000n;
 
-function parseSig(sig: string, addr: AddrType): { params: CValType[]; results: CValType[] } {
-  const [l, r] = sig.split('->') as [string, string];
-  const conv = (s: string): CValType[] =>
-    s.split(/\s+/).filter((w) => w !== '').map((w) => (w === 'addr' ? addr : (w as CValType)));
-  return { params: conv(l), results: conv(r) };
-}
-
 /** The rule of an instruction with a fixed signature, plus the checks of its immediates. */
 function genericRule(def: InstrDef): Step {
-  const sig = def.sig!;
-  const s32 = parseSig(sig, 'i32');
-  const s64 = parseSig(sig, 'i64');
+  const sig = SIGNATURES.get(def.name)!;
+  const s32 = { params: sig.p32, results: sig.r32 };
+  const s64 = { params: sig.p64, results: sig.r64 };
   const imm = def.imm;
   const memargPos = imm.indexOf('memarg');
   const memidxPos = imm.indexOf('memidx');
