@@ -13,18 +13,19 @@
 //             (Throwing into a re-entered frame is the global `thr`, not a field: a field is eight
 //             bytes in every saved frame of every idle continuation.)
 //   1 $Thunk  (func (param (ref $Frame) (ref null $Stk)) (result (ref null $Frame)))  re-enters a
-//             saved frame on a stack; when it unwound, the stack's new top (else null)
+//             saved frame on a stack at its site (one thunk per site); when it unwound, the
+//             stack's new top (else null)
 //   2 $Stk    (struct $top $parent $hdl)   a continuation's stack: its saved frames, innermost
 //             first; the handler table of the resume running it
 //   3 $Hdl    (struct $key0 $keys)         a resume site's handler table (immutable, one per site,
 //             made at instantiation): the key of its first clause (-1: none), which a suspension
 //             checks first, and every clause's key ($Keys)
-//   5 $Keys   (array i32)                  handler keys: tag id * 2 + (1 for switch)
 //   4 $Cont   (struct $inner)              a continuation value: the chain of stacks it captured,
 //             from $inner up the parents to the first stack without one (a suspended chain's
 //             outer stack has none); one-shot: consuming it clears $inner. A suspension's is made
 //             by the driver of the handler's resume and returned with the clause: nothing young
 //             goes into a global
+//   5 $Keys   (array i32)                  handler keys: tag id * 2 + (1 for switch)
 //
 // The state of the machine lives in globals that every lowered module
 // imports from "wasmfx:rt" (or defines, for a standalone module), listed in
