@@ -21,7 +21,7 @@
 // Branches carry their values with explicit moves to the label's height;
 // unreachable code is skipped. Each instruction without a fixed signature has its entry in
 // TRANSLATE (an exhaustive record over CustomOp, as the validator's RULES), the operators go
-// through sigInstr; the typing of every instruction is the validator's own step (checkInstr).
+// through sigInstr; the typing of every instruction is the validator's own step (typeStep, src/valid/walk.ts).
 // try_table compiles to a static table of code ranges
 // (no instruction); `resume` handler tables and catch clauses are side objects.
 // src/exec/fuzz.test.ts checks all this against V8 on random programs.
@@ -33,8 +33,8 @@ import {
 } from '../syntax/opcodes.ts';
 import { V128_ZERO } from '../runtime/gc.ts';
 import type { Instance, MemoryInst, TagInst, Value, WasmFunc } from '../runtime/value.ts';
-import { Checker, OUTER, type Frame } from '../valid/checker.ts';
-import { checkInstr } from '../valid/validator.ts';
+import type { Checker, Frame } from '../valid/checker.ts';
+import { functionChecker, typeStep } from '../valid/walk.ts';
 import {
   type CFuncType, type CRefType, type CStorageType, type CValType, type DefType, funcTypeOf,
 } from '../valid/types.ts';
@@ -318,14 +318,7 @@ export class Translator {
     this.nparams = ft.params.length;
     this.nlocals = locals.length;
     this.results = ft.results;
-    const c = new Checker(inst.valid);
-    c.locals = locals;
-    c.localInit = new Uint8Array(locals.length).fill(1);
-    c.results = ft.results;
-    c.vals.length = 0;
-    c.depth = 0;
-    c.pushFrame(OUTER, [], ft.results);
-    this.c = c;
+    this.c = functionChecker(inst.valid, locals, ft.results);
     this.ctl.push({
       kind: B_FUNC, height: 0, arity: ft.results.length, start: -1, fixups: [], elseFix: -1, tryStart: -1, catches: null,
     });
@@ -473,7 +466,7 @@ export class Translator {
   rule(i: Instr, pops: number): void {
     const low = this.h - pops;
     this.c.at = i.at;
-    checkInstr(this.c, i);
+    typeStep(this.c, i);
     this.sync();
     this.fresh(low);
   }
@@ -853,7 +846,7 @@ export class Translator {
   generic(i: Instr): void {
     const low = this.h - SIGNATURES.get(i.op)!.p32.length;
     this.c.at = i.at;
-    checkInstr(this.c, i);
+    typeStep(this.c, i);
     this.sync();
     this.fresh(low);
   }
