@@ -8,7 +8,7 @@ import type { Instance, MemoryInst, TableInst, Value, WasmArray } from '../runti
 import { WasmArray as WasmArrayClass, fillValues, nulls } from '../runtime/value.ts';
 import { Trap } from '../util/errors.ts';
 import type { CStorageType } from '../valid/types.ts';
-import type { AggrDesc, MemAccess } from './compile.ts';
+import type { AggrDesc, MemAccess } from './code.ts';
 import { f64ToI64 } from '../util/float-bits.ts';
 
 export const OOB_MEMORY = 'out of bounds memory access';

@@ -1,7 +1,7 @@
 // A listing of translated code, for debugging and tests: one instruction per line,
 // `pc: NAME imm...`.
 
-import type { Code } from './compile.ts';
+import type { Code } from './code.ts';
 import { OP_NAMES, OP_SIZE } from './ops.ts';
 
 export function disasm(c: Code): string {

@@ -39,9 +39,9 @@ import {
 } from '../util/errors.ts';
 import { type CRefType, type DefType, isSubDef } from '../valid/types.ts';
 import {
-  type AggrDesc, type BindSite, type CatchClause, Code, K_I32, K_REF, type MemAccess, type ResumeSite, type SwitchSite,
-  compileFunc, sigKinds,
-} from './compile.ts';
+  type AggrDesc, type BindSite, type CatchClause, Code, K_I32, K_REF, type MemAccess, type ResumeSite, type SwitchSite, sigKinds,
+} from './code.ts';
+import { compileFunc } from './compile.ts';
 import {
   NULL_ARRAY, OOB_ARRAY, OOB_MEMORY, OOB_TABLE, addrAt, arrayCopy, arrayFill, arrayInitData, arrayInitElem,
   arrayNewData, arrayNewElem, memLoad, memLoadLane, memStore, memoryCopy, memoryFill, memoryInit, putAddr,

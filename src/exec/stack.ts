@@ -8,7 +8,7 @@ import type { ContRef, FuncInst, Value } from '../runtime/value.ts';
 import { nulls } from '../runtime/value.ts';
 import { storeF64 } from '../util/float-bits.ts';
 import type { DefType } from '../valid/types.ts';
-import { type Code, K_I32, K_REF, type ResumeSite } from './compile.ts';
+import { type Code, K_I32, K_REF, type ResumeSite } from './code.ts';
 
 // ---- stack segments ----------------------------------------------------------------------------
 
