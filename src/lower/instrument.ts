@@ -682,8 +682,15 @@ export class Instrumenter {
     e.else();
     e.op('local.get', FR).op('local.get', THK).op('struct.set', FT, F_THUNK);
     localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, F_BASE + i));
-    e.op('local.get', FRESH).op('local.get', HEAD).op('ref.is_null').op('i32.or');
-    e.blk('if', null, () => e.op('local.get', FR).op('local.set', HEAD));
+    if (status) {
+      e.op('local.get', FRESH).op('local.get', HEAD).op('ref.is_null').op('i32.or');
+      e.blk('if', null, () => e.op('local.get', FR).op('local.set', HEAD));
+    } else {
+      // A function with tail calls links even a re-entered frame: its thunk cannot tell a list
+      // without the frame from that of a callee it tail-called (then the frame is gone)
+      e.op('local.get', FR).op('local.get', HEAD).op('struct.set', FT, F_NEXT);
+      e.op('local.get', FR).op('local.set', HEAD);
+    }
     e.end();
     // the list goes to the caller: returned, or (without the status convention) in the global uf
     if (!status) e.op('local.get', HEAD).op('global.set', g('uf'));
@@ -702,22 +709,31 @@ export class Instrumenter {
     for (const [id, x] of thunks) {
       const t = new Emitter({});
       for (const p of params) c.dummy(p, t.out);
+      // (without the status convention: the rest of the stack, read before the frame is re-entered)
+      if (!status) t.op('local.get', 0).op('struct.get', T_FRAME, F_NEXT).op('local.set', 3);
       t.op('local.get', 0).op('ref.cast', { nullable: false, heap: FT }).op('local.get', 1).op('i32.const', id).op('call', plan.impl);
       if (status) t.op('local.tee', 2).op('ref.is_null').op('i32.eqz');
       else t.op('global.get', g('uf')).op('ref.is_null').op('i32.eqz');
       // it unwound: the list of frames saved is this frame (re-entered and saved again) or, when
-      // its callees saved frames, theirs, which go in front of this frame (the stack's new top)
+      // its callees saved frames, theirs, which go in front of this frame (the stack's new top).
+      // Without the status convention the list starts with this frame, or with the frames of a
+      // callee it tail-called, in front of the rest.
       t.blk('if', c.bt(results, results), () => {
         for (let i = 0; i < results.length; i++) t.op('drop');
-        if (!status) t.op('global.get', g('uf')).op('local.set', 2).op('ref.null', T_FRAME).op('global.set', g('uf'));
-        t.op('local.get', 2).op('local.get', 0).op('ref.eq');
-        t.blk('if', null, () => t.op('local.get', 0).op('return'));
-        t.op('local.get', 2).op('local.get', 0).op('call', this.h.rev()).op('return');
+        if (status) {
+          t.op('local.get', 2).op('local.get', 0).op('ref.eq');
+          t.blk('if', null, () => t.op('local.get', 0).op('return'));
+          t.op('local.get', 2).op('local.get', 0).op('call', this.h.rev()).op('return');
+        } else {
+          t.op('global.get', g('uf')).op('ref.null', T_FRAME).op('global.set', g('uf'));
+          t.op('local.get', 3).op('call', this.h.rev()).op('return');
+        }
       });
       c.store(kinds(ft.results), t.out);
       t.op('ref.null', T_FRAME);
       t.op('end');
-      c.setFunc(x, { type: T_THUNK, locals: [{ nullable: true, heap: T_FRAME }], body: t.out, at: -1 });
+      const tl: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_FRAME }];
+      c.setFunc(x, { type: T_THUNK, locals: tl, body: t.out, at: -1 });
       c.out.names.funcs.set(x, `${plan.name}:thunk${id}`);
     }
 

@@ -118,3 +118,15 @@ test('lowering: a resume reuses the consumed continuation object only where noth
     assert.deepEqual([r.passed, r.failed, r.skipped], [8, 0, 0], r.results.find((c) => c.outcome !== 'passed')?.message ?? '');
   }
 });
+
+test('lowering: continuations of more than one stack resume again, bound, from elsewhere, with an exception and through a tail call', () => {
+  const file = new URL('../../test/fixtures/lower/chains.wast', import.meta.url).pathname;
+  const engines = [
+    new InterpEngine({}),
+    hostEngine(createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly) as never, { name: 'lowered' }),
+  ];
+  for (const engine of engines) {
+    const r = runScript(parseScript(readFileSync(file, 'utf8'), file), { engine });
+    assert.deepEqual([r.passed, r.failed, r.skipped], [7, 0, 0], r.results.find((c) => c.outcome !== 'passed')?.message ?? '');
+  }
+});
