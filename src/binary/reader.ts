@@ -274,12 +274,3 @@ export class Reader {
   }
 }
 
-/** Whether `bytes` is valid UTF-8 (the spec's strict definition). */
-export function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    utf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}

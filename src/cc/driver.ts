@@ -53,7 +53,7 @@ export interface CcResult {
 export type FiberApi = 'fiber' | 'fiber_switch';
 
 /** The fiber library: fiber/ at the package's root (two levels above src/cc and dist/cc). */
-export const FIBER_DIR = fileURLToPath(new URL('../../fiber/', import.meta.url));
+const FIBER_DIR = fileURLToPath(new URL('../../fiber/', import.meta.url));
 
 /** The fiber library's objects, by source and defines (they do not depend on the program). */
 const libraryObjects = new Map<string, Uint8Array>();

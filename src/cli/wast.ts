@@ -25,7 +25,7 @@ export interface WastOptions {
 }
 
 /** Expands directories into the .wast files below them, sorted. */
-export function expandWastPaths(paths: readonly string[]): string[] {
+function expandWastPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
   const walk = (p: string, top: boolean): void => {
     let st;

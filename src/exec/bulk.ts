@@ -185,7 +185,7 @@ export function tableInit(inst: Instance, tab: TableInst, x: number, d: number, 
 
 const STORAGE_SIZE: Readonly<Record<string, number>> = { i8: 1, i16: 2, i32: 4, f32: 4, i64: 8, f64: 8, v128: 16 };
 
-export function storageSize(t: CStorageType): number {
+function storageSize(t: CStorageType): number {
   return STORAGE_SIZE[t as string] ?? 0;
 }
 

@@ -31,11 +31,11 @@ import {
   type BlockType, type Catch, type CustomOp, type OnClause, type Instr, type InstrDef, type InstrFor, type MemArg, type OpName,
   type SimpleOp, BY_NAME,
 } from '../syntax/opcodes.ts';
-import type { Instance, MemoryInst, TagInst, Value, WasmFunc } from '../runtime/value.ts';
+import type { Instance, WasmFunc } from '../runtime/value.ts';
 import type { Checker, Frame } from '../valid/checker.ts';
 import { functionChecker, typeStep } from '../valid/walk.ts';
 import {
-  type CFuncType, type CRefType, type CStorageType, type CValType, type DefType, funcTypeOf,
+  type CFuncType, type CRefType, type CValType, type DefType, funcTypeOf,
 } from '../valid/types.ts';
 import { SIGNATURES } from '../syntax/signatures.ts';
 import {
@@ -102,8 +102,7 @@ interface Ctl {
 
 const LANE_LOADS: ReadonlySet<string> = new Set(['v128.load8_lane', 'v128.load16_lane', 'v128.load32_lane', 'v128.load64_lane']);
 
-
-export class Translator {
+class Translator {
   readonly inst: Instance;
   readonly c: Checker;
   readonly locals: readonly CValType[];

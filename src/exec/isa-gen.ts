@@ -186,7 +186,7 @@ function machineFile(text: string): string {
   return `${renumber(text.slice(0, b))}${BEGIN}\n${cases.join('\n')}\n${renumber(text.slice(e))}`;
 }
 
-export const OPS_PATH = new URL('./ops.ts', import.meta.url);
+const OPS_PATH = new URL('./ops.ts', import.meta.url);
 export const MACHINE_PATH = new URL('./machine.ts', import.meta.url);
 
 /** The two generated files as they should be: [path, text]. */

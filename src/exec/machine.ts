@@ -28,7 +28,7 @@
 // frame by frame, through the segments, then the state is unwound).
 
 import type {
-  ContRef, FuncInst, HostFunc, TagInst, Value, WasmArray, WasmFunc, WasmStruct,
+  FuncInst, HostFunc, TagInst, Value, WasmArray, WasmFunc, WasmStruct,
 } from '../runtime/value.ts';
 import { WasmExn, nulls } from '../runtime/value.ts';
 import {
@@ -39,7 +39,7 @@ import {
 } from '../util/errors.ts';
 import { type CRefType, type DefType, isSubDef } from '../valid/types.ts';
 import {
-  type AggrDesc, type BindSite, type CatchClause, Code, K_I32, K_REF, type MemAccess, type ResumeSite, type SwitchSite, sigKinds,
+  type AggrDesc, type BindSite, type CatchClause, Code, type MemAccess, type ResumeSite, type SwitchSite, sigKinds,
 } from './code.ts';
 import { compileFunc } from './compile.ts';
 import {
@@ -61,8 +61,8 @@ const POOL_CAP_MAX = 4096;
 
 // ---- limits -----------------------------------------------------------------------------------------------
 
-export const DEFAULT_MAX_CALL_DEPTH = 200_000;
-export const DEFAULT_MAX_STACK_BYTES = 64 << 20;
+const DEFAULT_MAX_CALL_DEPTH = 200_000;
+const DEFAULT_MAX_STACK_BYTES = 64 << 20;
 /** bytes of a value slot: 8 in each of its three arrays (a double, a small integer, a pointer) */
 const SLOT_BYTES = 24;
 /** Slots of a root segment at least (it grows by doubling; small, as its release clears it). */
@@ -563,7 +563,6 @@ export class Machine {
 }
 
 // ---- the dispatch loop -----------------------------------------------------------------------------------
-
 
 /** Runs until the root segment's bottom frame returns. */
 function run(m: Machine): void {

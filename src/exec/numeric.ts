@@ -55,13 +55,11 @@ const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const HI = LITTLE ? 1 : 0;
 const LO = LITTLE ? 0 : 1;
 
-
 /** The high 32 bits of an f64 (as uint32); F64[0] then holds x. */
 function hiWord(x: number): number {
   storeF64(F64, 0, x);
   return U32[HI]!;
 }
-
 
 // ---- NaN rules -------------------------------------------------------------------------------
 
@@ -69,7 +67,7 @@ const F32_SIGN = 0x80000000;
 const F32_CANON = 0x7fc00000;
 const F32_QUIET = 0x00400000;
 
-export const isNaN32 = (b: number): boolean => (b & 0x7fffffff) > 0x7f800000;
+const isNaN32 = (b: number): boolean => (b & 0x7fffffff) > 0x7f800000;
 
 /** NaN result of a binary f32 op: first NaN operand, quieted; else canonical. */
 function nan32b(a: number, b: number): number {

@@ -58,7 +58,7 @@ const HIERARCHY: Readonly<Record<AbsHeapType, Passing>> = {
 };
 
 /** How a value of type `t` passes; `subs` are the module's types (for defined heap types). */
-export function passingOf(t: ValType, subs: readonly SubType[]): Passing {
+function passingOf(t: ValType, subs: readonly SubType[]): Passing {
   if (typeof t === 'string') return t;
   if (typeof t.heap === 'string') return HIERARCHY[t.heap];
   const comp = subs[t.heap]?.comp.kind;
@@ -99,7 +99,7 @@ const ZERO_V128 = new Uint8Array(16);
  * The wrapper module of a target. `types` are the target module's rec groups when the
  * signature names defined types (`needsModuleTypes`), else empty.
  */
-export function wrapperModule(target: WrapTarget, types: readonly RecType[]): { module: Module; params: Passing[]; results: Passing[] } {
+function wrapperModule(target: WrapTarget, types: readonly RecType[]): { module: Module; params: Passing[]; results: Passing[] } {
   const m = emptyModule();
   m.types.push(...types);
   const subs = allSubTypes(m);
@@ -238,7 +238,7 @@ export function wrapperModule(target: WrapTarget, types: readonly RecType[]): { 
 }
 
 /** The types of a function target's own wrapper when its signature is abstract: just its function type. */
-export function abstractTypes(target: WrapTarget, subs: readonly SubType[]): RecType[] {
+function abstractTypes(target: WrapTarget, subs: readonly SubType[]): RecType[] {
   if (target.kind === 'global') return [];
   return [group(signatureOf(target, subs) as FuncType)];
 }
@@ -294,7 +294,7 @@ const EXN = new WasmExn({ type: OPAQUE_TYPE }, []);
 const CONT: ContRef = { kind: 'cont', type: OPAQUE_TYPE, consumed: false };
 
 /** A host function reference as an interpreter value (`(ref.func)` matches it). */
-export const hostFuncRef = (fn: unknown): FuncInst =>
+const hostFuncRef = (fn: unknown): FuncInst =>
   ({ kind: 'host', type: OPAQUE_TYPE, name: 'host function', fn: () => [], host: fn }) as FuncInst;
 
 /** A JS value that left Wasm as an externref (or an internalized host value), as an interpreter value. */

@@ -94,7 +94,7 @@ const detailOf = (e: unknown): string | undefined => {
 };
 
 /** Is this the host's stack overflow? (V8: `RangeError: Maximum call stack size exceeded`) */
-export const isStackOverflow = (e: unknown): boolean =>
+const isStackOverflow = (e: unknown): boolean =>
   e instanceof RangeError && /maximum call stack size exceeded|call stack exhausted/i.test(e.message);
 
 /**

@@ -88,11 +88,6 @@ export type ImportObject = Record<string, Record<string, unknown>>;
 
 let defaultInvoke: InvokeFn = (f, args) => engineInvoke(f, args);
 
-/** Replaces the function that runs Wasm functions when no `options.invoke` is given (default: the interpreter). */
-export function setDefaultInvoke(f: InvokeFn | undefined): void {
-  defaultInvoke = f ?? ((g, args) => engineInvoke(g, args));
-}
-
 function engineOf(options: JsApiOptions | undefined): InvokeFn {
   if (options !== undefined && options !== null && typeof options === 'object') {
     if (options.engine !== undefined && options.engine !== 'interp' && options.engine !== 'lowered') {
@@ -547,7 +542,7 @@ export const funcOfExported = (v: unknown): FuncInst | undefined =>
  * A host function of type `type` calling the JS function `fn` with converted arguments. What `fn`
  * throws enters Wasm as an exception (an Exception's own, or one with the JSTag tag).
  */
-export function hostFunctionFromJs(type: DefType, fn: (...args: unknown[]) => unknown, name?: string): FuncInst {
+function hostFunctionFromJs(type: DefType, fn: (...args: unknown[]) => unknown, name?: string): FuncInst {
   const { params, results } = funcTypeOf(type);
   const convertible = hasJsType(params) && hasJsType(results);
   return hostFunc(type, (args) => {
@@ -989,7 +984,7 @@ idlInterface(Exception, 'WebAssembly.Exception', 1);
 // ---- Instance ----------------------------------------------------------------------------------
 
 /** An extern value as a JS value (exports). */
-export function externToJs(ev: ExternVal, invoke?: InvokeFn): unknown {
+function externToJs(ev: ExternVal, invoke?: InvokeFn): unknown {
   switch (ev.kind) {
     case 'func': return exportedFunction(ev.value, invoke);
     case 'table': return Table.wrap(ev.value);
@@ -1005,7 +1000,7 @@ function checkImportObject(importObject: unknown): void {
 }
 
 /** Reads the imports of a module from an import object (the JS API's "read the imports"). */
-export function readImports(module: Module, importObject: ImportObject | undefined): ExternVal[] {
+function readImports(module: Module, importObject: ImportObject | undefined): ExternVal[] {
   checkModule(module);
   checkImportObject(importObject);
   const vm = module.valid;

@@ -609,7 +609,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
 }
 
 /** A namespace with this property links the runtime's imports of modules lowered beforehand. */
-export const LINKS_RUNTIME = Symbol.for('wasmfx.linksRuntime');
+const LINKS_RUNTIME = Symbol.for('wasmfx.linksRuntime');
 
 /** Does a binary name the runtime's import module (a module lowered beforehand)? */
 function mentionsRuntime(bytes: Uint8Array): boolean {

@@ -1,8 +1,8 @@
 // Function instances: Wasm functions (compiled lazily by the machine) and host functions.
 
 import type { FuncType, ValType } from '../syntax/types.ts';
-import { funcTypeOf, internRecType, type CFuncType, type CValType, type DefType } from '../valid/types.ts';
-import type { FuncInst, HostFunc, Instance, Value, WasmFunc } from './value.ts';
+import { internRecType, type CValType, type DefType } from '../valid/types.ts';
+import type { HostFunc, Instance, Value, WasmFunc } from './value.ts';
 
 /** A function of a module instance; `compiled` stays null until the machine translates it. */
 export function wasmFunc(type: DefType, instance: Instance, index: number): WasmFunc {
@@ -12,16 +12,6 @@ export function wasmFunc(type: DefType, instance: Instance, index: number): Wasm
 /** A host function of type `type` (a function DefType) taking and returning values. */
 export function hostFunc(type: DefType, fn: (args: Value[]) => Value[], name?: string): HostFunc {
   return name === undefined ? { kind: 'host', type, fn } : { kind: 'host', type, fn, name };
-}
-
-/** The function type of a function instance. */
-export const funcSig = (f: FuncInst): CFuncType => funcTypeOf(f.type);
-
-/** Whether a reference value is a function instance. */
-export function isFuncInst(v: unknown): v is FuncInst {
-  if (typeof v !== 'object' || v === null) return false;
-  const k = (v as { kind?: unknown }).kind;
-  return k === 'wasm' || k === 'host';
 }
 
 /**

@@ -31,7 +31,7 @@ export interface InstantiateOptions {
 }
 
 /** The extern type of an extern value, as import matching sees it (current sizes of tables and memories). */
-export function externTypeOf(ev: ExternVal): CExternType {
+function externTypeOf(ev: ExternVal): CExternType {
   switch (ev.kind) {
     case 'func': return { kind: 'func', type: ev.value.type };
     case 'table': return { kind: 'table', type: ev.value.type };
@@ -46,7 +46,7 @@ export function externTypeOf(ev: ExternVal): CExternType {
 const limitsToString = (l: Limits): string => `${l.min}${l.max === null ? '' : ` ${l.max}`}`;
 const defToString = (dt: DefType): string => defTypeToString(dt);
 
-export function externTypeToString(et: CExternType): string {
+function externTypeToString(et: CExternType): string {
   switch (et.kind) {
     case 'func': return `func ${defToString(et.type)}`;
     case 'table': return `table ${et.type.addr} ${limitsToString(et.type.limits)} ${valTypeToString(et.type.elem)}`;

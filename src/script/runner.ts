@@ -92,7 +92,7 @@ export function moduleSource(src: ModuleSource, file: string, scriptText: string
 }
 
 /** Parses/decodes a script module. Errors keep their category (syntax/malformed). */
-export function loadModule(src: ModuleSource, file: string): Module {
+function loadModule(src: ModuleSource, file: string): Module {
   switch (src.kind) {
     case 'text':
       return src.module;

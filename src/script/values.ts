@@ -163,7 +163,7 @@ export function formatValue(v: Value, t: CValType): string {
   }
 }
 
-export function formatRef(v: Value): string {
+function formatRef(v: Value): string {
   if (v === null) return '(ref.null)';
   if (typeof v === 'number') return `(ref.i31 ${v})`;
   if (v instanceof HostRef) return typeof v.value === 'number' ? `(ref.extern ${v.value})` : '(ref.extern)';
@@ -181,7 +181,7 @@ function formatFloatPattern<T>(p: FloatPattern<T>, fmt: (bits: T) => string): st
 }
 
 /** An expected result, as written in the script. */
-export function formatExpected(e: Expected): string {
+function formatExpected(e: Expected): string {
   switch (e.kind) {
     case 'const': {
       const c = e.value;

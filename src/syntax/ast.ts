@@ -159,15 +159,6 @@ export interface TypeEntry {
   readonly base: number;
 }
 
-export function typeEntries(m: Pick<Module, 'types'>): TypeEntry[] {
-  const out: TypeEntry[] = [];
-  m.types.forEach((g, group) => {
-    const base = out.length;
-    g.types.forEach((_, pos) => out.push({ group, pos, base }));
-  });
-  return out;
-}
-
 export const allSubTypes = (m: Pick<Module, 'types'>) => m.types.flatMap((g) => g.types);
 
 /** Counts of imports of each kind (they come first in each index space). */

@@ -767,10 +767,6 @@ export const BY_OPCODE: ReadonlyMap<number, InstrDef> = (() => {
   return m;
 })();
 
-export const PREFIXES: ReadonlySet<number> = new Set([0xfb, 0xfc, 0xfd]);
-
-export const defOf = (name: OpName): InstrDef => BY_NAME.get(name)!;
-
 /** Builds an instruction (for passes that synthesise code); `at` defaults to -1. */
 export const instr = <N extends OpName>(op: N, ...args: InstrFor<N>['args']): InstrFor<N> =>
   ({ op, args, at: -1 }) as unknown as InstrFor<N>;

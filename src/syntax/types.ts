@@ -114,18 +114,9 @@ export const ref = (nullable: boolean, heap: HeapType): RefType => ({ nullable, 
 
 export const FUNCREF: RefType = ref(true, 'func');
 export const EXTERNREF: RefType = ref(true, 'extern');
-export const ANYREF: RefType = ref(true, 'any');
-export const EXNREF: RefType = ref(true, 'exn');
-
-export const isRefType = (t: StorageType): t is RefType => typeof t === 'object';
-export const isNumType = (t: StorageType): t is NumType =>
-  t === 'i32' || t === 'i64' || t === 'f32' || t === 'f64';
 
 export const valTypeEq = (a: ValType, b: ValType): boolean =>
   a === b || (typeof a === 'object' && typeof b === 'object' && a.nullable === b.nullable && a.heap === b.heap);
-
-export const storageTypeEq = (a: StorageType, b: StorageType): boolean =>
-  a === b || (typeof a === 'object' && typeof b === 'object' && valTypeEq(a, b));
 
 /** Abbreviated names of nullable abstract reference types (`funcref` etc.). */
 export const REF_ABBREV: Readonly<Record<AbsHeapType, string>> = {

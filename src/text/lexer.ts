@@ -64,7 +64,7 @@ const OTHER_KEYWORDS = [
   'assert_exhaustion', 'assert_suspension', 'nan:canonical', 'nan:arithmetic', 'either', 'input', 'output',
 ];
 
-export const KEYWORDS: ReadonlySet<string> = new Set([...BY_NAME.keys(), ...OTHER_KEYWORDS]);
+const KEYWORDS: ReadonlySet<string> = new Set([...BY_NAME.keys(), ...OTHER_KEYWORDS]);
 
 // ---- character classes ----------------------------------------------------------
 
@@ -104,7 +104,7 @@ function scanDigits(s: string, i: number, end: number, hex: boolean): number {
 }
 
 /** Classifies text[s, e) as NAT, INT or FLOAT, or -1 if it is not a number. */
-export function numberKind(text: string, s: number, e: number): TokenKind {
+function numberKind(text: string, s: number, e: number): TokenKind {
   let i = s;
   let c = text.charCodeAt(i);
   const signed = c === 43 || c === 45; // + -
@@ -155,7 +155,7 @@ const utf8Fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 /** Decodes bytes as UTF-8, or returns null if they are not valid UTF-8. */
-export function decodeUtf8(bytes: Uint8Array): string | null {
+function decodeUtf8(bytes: Uint8Array): string | null {
   for (let i = 0; i < bytes.length; i++) {
     if (bytes[i]! >= 0x80) {
       try {
@@ -678,7 +678,7 @@ function validSurrogate(t: string, i: number, n: number): boolean {
 }
 
 /** Scans a string literal starting with `"` at i; returns the index after it or throws. */
-export function scanString(t: string, i: number, n: number): number {
+function scanString(t: string, i: number, n: number): number {
   const start = i;
   i++;
   for (;;) {

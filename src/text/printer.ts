@@ -193,11 +193,11 @@ const NO_NAMES = new Namer(undefined);
 
 // ---- types ---------------------------------------------------------------------
 
-export function printHeapType(ht: HeapType, n: Namer = NO_NAMES): string {
+function printHeapType(ht: HeapType, n: Namer = NO_NAMES): string {
   return typeof ht === 'number' ? n.types.ref(ht) : ht;
 }
 
-export function printRefType(t: RefType, n: Namer = NO_NAMES): string {
+function printRefType(t: RefType, n: Namer = NO_NAMES): string {
   if (t.nullable && typeof t.heap === 'string') return REF_ABBREV[t.heap];
   return `(ref ${t.nullable ? 'null ' : ''}${printHeapType(t.heap, n)})`;
 }

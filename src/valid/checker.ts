@@ -39,7 +39,7 @@ export const EMPTY: readonly CValType[] = Object.freeze([]);
 export const BLOCK = 0;
 export const LOOP = 1;
 export const IF = 2;
-export const ELSE = 3;
+const ELSE = 3;
 export const TRY = 4;
 export const OUTER = 5;
 // Legacy exception handling: a `try` becomes CATCH at its first `catch` and CATCH_ALL at
@@ -68,7 +68,7 @@ const NO_BLOCK: BlockSig = { params: EMPTY, results: EMPTY };
 const SINGLE = new Map<CValType, BlockSig>();
 
 /** The block signature [] -> [t], shared. */
-export function singleBlock(t: CValType): BlockSig {
+function singleBlock(t: CValType): BlockSig {
   let s = SINGLE.get(t);
   if (s === undefined) SINGLE.set(t, (s = { params: EMPTY, results: [t] }));
   return s;

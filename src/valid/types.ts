@@ -87,7 +87,7 @@ export type CExternType =
 let nextId = 0;
 
 /** A canonical rec group. */
-export class RecGroup {
+class RecGroup {
   readonly id: number;
   readonly key: string;
   readonly types: DefType[] = [];
@@ -136,9 +136,6 @@ export class DefType {
 const PLACEHOLDER: CFuncType = { kind: 'func', params: [], results: [] };
 
 const GROUPS = new Map<string, RecGroup>();
-
-/** Number of rec groups interned so far (for tests and statistics). */
-export const internedGroupCount = (): number => GROUPS.size;
 
 /**
  * Thrown by `internRecType` for a reference to a type index that does not exist yet
@@ -260,24 +257,6 @@ export const C_EXTERNREF = refType(true, 'extern');
 export const C_EXNREF = refType(true, 'exn');
 export const C_ANYREF = refType(true, 'any');
 
-/** Canonical form of a module's value type, given the canonical type of each type index. */
-export function canonValType(types: readonly DefType[], t: ValType): CValType {
-  if (typeof t === 'string') return t;
-  return canonRefType(types, t);
-}
-
-export function canonRefType(types: readonly DefType[], t: { nullable: boolean; heap: HeapType }): CRefType {
-  const h = t.heap;
-  if (typeof h === 'string') return refType(t.nullable, h);
-  const dt = types[h];
-  if (dt === undefined) throw new UnknownTypeError(h);
-  return t.nullable ? dt.refNull : dt.ref;
-}
-
-export function canonStorageType(types: readonly DefType[], t: StorageType): CStorageType {
-  return t === 'i8' || t === 'i16' ? t : canonValType(types, t);
-}
-
 // ---- subtyping ------------------------------------------------------------------------
 
 const ABS_SUPERS: Record<AbsHeapType, readonly AbsHeapType[]> = {
@@ -360,7 +339,7 @@ export function isSubStorage(a: CStorageType, b: CStorageType): boolean {
   return isSubtype(a, b);
 }
 
-export function matchFieldType(a: CFieldType, b: CFieldType): boolean {
+function matchFieldType(a: CFieldType, b: CFieldType): boolean {
   return a.mutable === b.mutable && isSubStorage(a.type, b.type) && (!a.mutable || isSubStorage(b.type, a.type));
 }
 
@@ -419,19 +398,19 @@ export const unpacked = (t: CStorageType): CValType => (t === 'i8' || t === 'i16
 
 // ---- extern types (import matching) -----------------------------------------------------
 
-export function matchLimits(a: Limits, b: Limits): boolean {
+function matchLimits(a: Limits, b: Limits): boolean {
   if (a.min < b.min) return false;
   if (b.max === null) return true;
   return a.max !== null && a.max <= b.max;
 }
 
-export const matchTableType = (a: CTableType, b: CTableType): boolean =>
+const matchTableType = (a: CTableType, b: CTableType): boolean =>
   a.addr === b.addr && matchLimits(a.limits, b.limits) && isSubRef(a.elem, b.elem) && isSubRef(b.elem, a.elem);
 
-export const matchMemoryType = (a: MemoryType, b: MemoryType): boolean =>
+const matchMemoryType = (a: MemoryType, b: MemoryType): boolean =>
   a.addr === b.addr && matchLimits(a.limits, b.limits);
 
-export const matchGlobalType = (a: CGlobalType, b: CGlobalType): boolean =>
+const matchGlobalType = (a: CGlobalType, b: CGlobalType): boolean =>
   a.mutable === b.mutable && isSubtype(a.type, b.type) && (!a.mutable || isSubtype(b.type, a.type));
 
 /** Whether an export of type `a` can satisfy an import of type `b`. */
@@ -457,7 +436,7 @@ export function funcTypeOf(dt: DefType): CFuncType {
 /** How to name a DefType in messages (the validator passes the module's type index). */
 export type DefNamer = (dt: DefType) => string | undefined;
 
-export function heapTypeToString(h: CHeapType, name?: DefNamer): string {
+function heapTypeToString(h: CHeapType, name?: DefNamer): string {
   if (typeof h === 'string') return h === 'bot' ? 'something' : h;
   return name?.(h) ?? SHALLOW(h)!;
 }
@@ -470,7 +449,7 @@ export function valTypeToString(t: CValType, name?: DefNamer): string {
 export const resultTypeToString = (ts: readonly CValType[], name?: DefNamer): string =>
   `[${ts.map((t) => valTypeToString(t, name)).join(' ')}]`;
 
-export function storageTypeToString(t: CStorageType, name?: DefNamer): string {
+function storageTypeToString(t: CStorageType, name?: DefNamer): string {
   return t === 'i8' || t === 'i16' ? t : valTypeToString(t, name);
 }
 
@@ -481,7 +460,7 @@ export function fieldTypeToString(f: CFieldType, name?: DefNamer): string {
 
 const SHALLOW: DefNamer = (dt) => `rec${dt.group.id}.${dt.index}`;
 
-export function compTypeToString(c: CCompType, name: DefNamer = SHALLOW): string {
+function compTypeToString(c: CCompType, name: DefNamer = SHALLOW): string {
   switch (c.kind) {
     case 'func': return `func ${resultTypeToString(c.params, name)} -> ${resultTypeToString(c.results, name)}`;
     case 'struct': return `struct ${c.fields.map((f) => `(field ${fieldTypeToString(f, name)})`).join(' ')}`;
