@@ -732,7 +732,7 @@ export class Instrumenter {
       c.store(kinds(ft.results), t.out);
       t.op('ref.null', T_FRAME);
       t.op('end');
-      const tl: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_FRAME }];
+      const tl: ValType[] = status ? [{ nullable: true, heap: T_FRAME }] : [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_FRAME }];
       c.setFunc(x, { type: T_THUNK, locals: tl, body: t.out, at: -1 });
       c.out.names.funcs.set(x, `${plan.name}:thunk${id}`);
     }
