@@ -1,8 +1,8 @@
 // A listing of translated code, for debugging and tests: one instruction per line,
-// `pc: NAME imm...`.
+// `pc: NAME name=imm...`, the immediates named by the op's layout (src/exec/isa.ts).
 
 import type { Code } from './code.ts';
-import { OP_NAMES, OP_SIZE } from './ops.ts';
+import { OP_LAYOUT, OP_NAMES, OP_SIZE } from './ops.ts';
 
 export function disasm(c: Code): string {
   const code = c.code;
@@ -14,9 +14,12 @@ export function disasm(c: Code): string {
       lines.push(`${pc}: ??? ${code[pc]}`);
       break;
     }
-    let size: number = OP_SIZE[name];
+    const names = OP_LAYOUT[name].split(' ').filter((w) => w !== '').map((w) => w.split(':')[0]!);
+    let size = OP_SIZE[name];
+    // BR_TABLE: c n arity src, then (target, destination) for each of the n labels and the default
     if (name === 'BR_TABLE') size = 5 + 2 * (code[pc + 2]! + 1);
-    lines.push(`${pc}: ${name}${size > 1 ? ' ' : ''}${code.slice(pc + 1, pc + size).join(' ')}`);
+    const imms = code.slice(pc + 1, pc + size).map((v, k) => (k < names.length && names[k] !== '-' ? `${names[k]}=${v}` : String(v)));
+    lines.push(`${pc}: ${name}${imms.length > 0 ? ' ' : ''}${imms.join(' ')}`);
     pc += size;
   }
   return lines.join('\n');
