@@ -24,7 +24,8 @@
 // In a template, `$name` is the operand's value (`$d` the destination to assign; for S and B
 // the immediate itself), `@name` a slot operand's index in its array (fp + immediate),
 // `%next` the code index after the op.
-// An op is a plain op (its body, then on to the next), a jump (`jump`: a condition, after
+// An op is a plain op (its body, then on to the next), a jump (`jump`: a condition, 'true' for
+// an unconditional one, after
 // the statements of `pre`; taken, it goes to operand t, polling the budget on back-edges),
 // an op whose body transfers control itself (`ends`), or `custom`: its case is written by
 // hand in machine.ts (ops whose bodies manage frames and stacks).
@@ -300,7 +301,7 @@ else cf.mem0!.view.setBigInt64(${EA}, f64ToI64(x), true);`
 
 // ---- bulk operations on memories and tables: one template for both ---------------------------------------
 
-/** `S` stands for memories or tables, `F` for the helper's prefix (memory, table). */
+/** MEMORY_FILL/COPY/INIT and TABLE_FILL/COPY/INIT from one template: the space and its helpers (bulk.ts) differ. */
 function bulkOps(): OpSpec[] {
   const out: OpSpec[] = [];
   for (const [space, prefix, what, fill] of [['memories', 'memory', 'MEMORY', 'i32[@b + 1]!'], ['tables', 'table', 'TABLE', 'ref[@b + 1]!']] as const) {
