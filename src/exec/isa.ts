@@ -27,8 +27,7 @@
 // An op is a plain op (its body, then on to the next), a jump (`jump`: a condition, 'true' for
 // an unconditional one, after the statements of `pre`; taken, it goes to operand t, polling the
 // budget on back-edges), an op whose body transfers control itself (`ends`), or `custom`: its
-// case is written by
-// hand in machine.ts (ops whose bodies manage frames and stacks).
+// case is written by hand in machine.ts (ops whose bodies manage frames and stacks).
 
 export interface OpSpec {
   readonly name: string;
