@@ -214,21 +214,23 @@ function table(head: string[], body: string[][]): void {
 /** The wall-clock ms of `wasmfx run` from spawn to exit, in each of PROCESSES fresh processes. */
 function walls(file: string, fn: string, arg: number, engine: string): number[] {
   const cli = join(root, 'src', 'cli', 'main.ts');
-  return Array.from({ length: PROCESSES }, () => {
-    const t = performance.now();
-    const p = spawnSync(process.execPath, [cli, 'run', '--engine', engine, '--invoke', fn, file, String(arg)], { encoding: 'utf8' });
-    if (p.status !== 0) throw new Error(`wasmfx run --engine ${engine} ${fn} ${arg}: ${p.stderr}`);
-    return performance.now() - t;
-  });
+  return spawnRuns([cli, 'run', '--engine', engine, '--invoke', fn, file, String(arg)], (_, wall) => wall);
 }
 
 /** The call's ms in each of PROCESSES fresh processes (bench/run-once.ts). */
 function processes(file: string, fn: string, arg: number, engine: string): number[] {
   const once = join(root, 'bench', 'run-once.ts');
+  return spawnRuns([once, engine, file, fn, String(arg)], (stdout) => Number(stdout.split(' ')[0]));
+}
+
+/** PROCESSES fresh Node processes with these arguments, each measured from its output and wall-clock ms. */
+function spawnRuns(args: string[], measure: (stdout: string, wall: number) => number): number[] {
   return Array.from({ length: PROCESSES }, () => {
-    const p = spawnSync(process.execPath, [once, engine, file, fn, String(arg)], { encoding: 'utf8' });
-    if (p.status !== 0) throw new Error(`run-once ${engine} ${fn} ${arg}: ${p.stderr}`);
-    return Number(p.stdout.split(' ')[0]);
+    const t = performance.now();
+    const p = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const wall = performance.now() - t;
+    if (p.status !== 0) throw new Error(`node ${args.join(' ')}: ${p.stderr}`);
+    return measure(p.stdout, wall);
   });
 }
 

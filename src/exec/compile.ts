@@ -662,13 +662,9 @@ class Translator {
     this.generic(i);
   }
 
-  /** Applies the typing of an instruction with a fixed signature (the validator's step, as `rule`). */
+  /** `rule` for an instruction with a fixed signature: it consumes its parameters. */
   generic(i: Instr): void {
-    const low = this.h - SIGNATURES.get(i.op)!.p32.length;
-    this.c.at = i.at;
-    typeStep(this.c, i);
-    this.sync();
-    this.fresh(low);
+    this.rule(i, SIGNATURES.get(i.op)!.p32.length);
   }
 
   memInstr(i: Instr, def: InstrDef, ma: MemArg): void {

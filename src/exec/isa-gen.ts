@@ -197,7 +197,7 @@ export function generate(): [URL, string][] {
   ];
 }
 
-/** The ops whose case is written by hand, and the ops the generated region has. */
+/** The ops whose case is written by hand in machine.ts (the generated region has the others). */
 export const CUSTOM_OPS: readonly string[] = ISA.filter((s) => s.custom).map((s) => s.name);
 
 if (import.meta.url === `file://${process.argv[1]}`) {

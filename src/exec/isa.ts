@@ -57,7 +57,7 @@ const row = (name: string, layout: string, rest: Omit<OpSpec, 'name' | 'layout'>
 const KINDS = [['N', 'num'], ['R', 'ref'], ['I', 'i32']] as const;
 
 /** One op per kind of slot (MOV_N, MOV_R, MOV_I...), `A` in the layout standing for the kind. */
-function byKind(prefix: string, layout: string, body: (arr: string) => string, rest: Omit<OpSpec, 'name' | 'layout'> = {}): OpSpec[] {
+function perKind(prefix: string, layout: string, body: (arr: string) => string, rest: Omit<OpSpec, 'name' | 'layout'> = {}): OpSpec[] {
   return KINDS.map(([s, arr]) => row(`${prefix}_${s}`, layout.replaceAll(':A', `:${s}`), { body: body(arr), ...rest }));
 }
 
@@ -428,16 +428,16 @@ break ret;`,
   row('THROW', 'tag:o b:B n:x', { custom: true }),
   row('THROW_REF', 's:R', { custom: true }),
   // ---- moves and constants
-  ...byKind('MOV', 'd:A s:A', (arr) => `${arr}[@d] = $s;`),
+  ...perKind('MOV', 'd:A s:A', (arr) => `${arr}[@d] = $s;`),
   row('CONST_I32', 'd:I k:k', { body: '$d = $k;' }),
   row('CONST_F32', 'd:N k:k', { body: '$d = $k >>> 0;' }), // bits
   row('CONST_F64', 'd:N i:x', { body: '$d = cf.f64s[$i]!;' }), // an index in the f64 table
   row('CONST_R', 'd:R o:o', { body: '$d = $o as Value;' }),
-  ...byKind('SELECT', 'd:A c:I a:A b:A', (arr) => `${arr}[@d] = $c !== 0 ? ${arr}[@a]! : ${arr}[@b]!;`),
+  ...perKind('SELECT', 'd:A c:I a:A b:A', (arr) => `${arr}[@d] = $c !== 0 ? ${arr}[@a]! : ${arr}[@b]!;`),
   row('GLOBAL_GET_N', 'd:N g:x', { body: 'storeF64(num, @d, cf.globals[$g]!.value as number);' }),
   row('GLOBAL_GET_R', 'd:R g:x', { body: '$d = cf.globals[$g]!.value;' }),
   row('GLOBAL_GET_I', 'd:I g:x', { body: '$d = (cf.globals[$g]!.value as number) | 0;' }),
-  ...byKind('GLOBAL_SET', 'g:x s:A', () => 'cf.globals[$g]!.value = $s;'),
+  ...perKind('GLOBAL_SET', 'g:x s:A', () => 'cf.globals[$g]!.value = $s;'),
   ...i32Ops(),
   ...jumpOps(),
   ...i64Ops(),

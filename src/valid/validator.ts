@@ -15,7 +15,6 @@
 import type { Expr, Module } from '../syntax/ast.ts';
 import { type BlockType, type CustomOp, type Instr, type InstrDef, INSTRS } from '../syntax/opcodes.ts';
 import type { AddrType, Limits, MemoryType, TableType } from '../syntax/types.ts';
-import { ValidationError } from '../util/errors.ts';
 import { SIGNATURES } from '../syntax/signatures.ts';
 import type { SourceFile } from '../util/source.ts';
 import { type BlockSig, Checker, EMPTY, type ModuleContext, OUTER, singleton } from './checker.ts';
