@@ -27,6 +27,9 @@
 //   --warm MS        warm-up time per measurement (default 1000; --quick: 30)
 //   --runs N         timed runs per measurement (default 5; --quick: 2)
 //   --only ID,...    only these benchmarks (ids: see BENCHES)
+//   --isolated       lowered: lower isolated (LowerOptions.isolated), as `wasmfx run` does: the
+//                    machine's state in the module's own globals (the polyfill's default shares
+//                    the runtime's imported globals with every lowered module)
 // Internal: --child native|first|mem ... runs one part in a child process and prints JSON.
 
 import { spawn } from 'node:child_process';
@@ -37,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { parseModule } from '../src/text/parser.ts';
 import { encodeModule } from '../src/binary/encoder.ts';
 import { emptyNames, type Module as Ast } from '../src/syntax/ast.ts';
+import { BENCHES, type Bench, type Target, type Unit } from './switching-benches.ts';
 // (the lowering compiler, the polyfill and the interpreter's JS API are imported where they
 // are needed: a native child process loads none of them)
 
@@ -55,6 +59,7 @@ const quick = argv.includes('--quick');
 const WARM_MS = Number(opt('--warm') ?? (quick ? 30 : 1000));
 const RUNS = Number(opt('--runs') ?? (quick ? 2 : 5));
 const only = opt('--only')?.split(',');
+const isolated = argv.includes('--isolated');
 const jsonOut = opt('--json');
 const MEM_COUNT = quick ? 10_000 : 1_000_000;
 /** continuations for native when it cannot hold MEM_COUNT (bytes per continuation from this count) */
@@ -63,56 +68,6 @@ const MEM_FALLBACK = 10_000;
 // ---- the benchmarks -----------------------------------------------------------------------------
 
 type Engine = 'lowered' | 'native' | 'interp';
-type Unit = 'ns/op' | 'ms';
-
-interface Target {
-  /** what is compared with `value`: lowered ns/op, lowered/native, lowered/plain kernel, lowered MB */
-  readonly kind: 'ns' | 'vs-native' | 'vs-plain' | 'mb';
-  readonly value: number;
-}
-
-interface Bench {
-  readonly id: string;
-  readonly title: string;
-  readonly file: string;
-  /** the imported global "bench" "depth" */
-  readonly depth?: number;
-  readonly unit: Unit;
-  /** N of the timed runs (lowered and native), and in --quick */
-  readonly n: number;
-  readonly quickN: number;
-  /** the interpreter's N */
-  readonly interpN: number;
-  /** N of the checksum every engine computes */
-  readonly check: number;
-  /** false: checked only (the memory program) */
-  readonly timed: boolean;
-  /** does V8 run it natively? */
-  readonly native: boolean;
-  readonly target?: Target;
-  /** measured interleaved with another (the kernel's baseline) */
-  readonly pair?: string;
-  /** timed runs in a full run, when not RUNS */
-  readonly runs?: number;
-}
-
-const B = (b: Omit<Bench, 'timed' | 'native' | 'unit' | 'check'> & Partial<Bench>): Bench => ({
-  timed: true, native: true, unit: 'ns/op', check: 1000, ...b,
-});
-
-export const BENCHES: readonly Bench[] = [
-  B({ id: 'roundtrip', title: 'suspend/resume round trip, depth 1', file: 'roundtrip.wat', n: 1_000_000, quickN: 20_000, interpN: 100_000, target: { kind: 'ns', value: 10 } }),
-  B({ id: 'fresh10', title: 'suspend 10 frames down, entered afresh', file: 'fresh.wat', depth: 10, n: 200_000, quickN: 2_000, interpN: 20_000, target: { kind: 'vs-native', value: 0.5 } }),
-  B({ id: 'fresh100', title: 'suspend 100 frames down, entered afresh', file: 'fresh.wat', depth: 100, n: 20_000, quickN: 200, interpN: 2_000 }),
-  B({ id: 'loop1', title: 'suspend from a loop 1 frame deep', file: 'deep-loop.wat', depth: 1, n: 1_000_000, quickN: 20_000, interpN: 100_000, target: { kind: 'ns', value: 10 } }),
-  B({ id: 'loop100', title: 'suspend from a loop 100 frames deep', file: 'deep-loop.wat', depth: 100, n: 1_000_000, quickN: 20_000, interpN: 100_000, target: { kind: 'ns', value: 10 } }),
-  B({ id: 'switch', title: 'switch between two continuations', file: 'switch.wat', n: 1_000_000, quickN: 20_000, interpN: 100_000, native: false }),
-  B({ id: 'new', title: 'cont.new + resume to completion', file: 'new-resume.wat', n: 1_000_000, quickN: 20_000, interpN: 100_000 }),
-  B({ id: 'idle', title: 'a million idle one-frame continuations', file: 'idle.wat', n: 0, quickN: 0, interpN: 0, timed: false, unit: 'ms', target: { kind: 'mb', value: 200 } }),
-  B({ id: 'kernel-plain', title: 'kernel fib(N), plain module', file: 'kernel-plain.wat', unit: 'ms', n: 30, quickN: 18, interpN: 30, check: 15, runs: 25 }),
-  B({ id: 'kernel-cont', title: 'kernel fib(N), module with continuations', file: 'kernel-cont.wat', unit: 'ms', n: 30, quickN: 18, interpN: 30, check: 15, pair: 'kernel-plain', runs: 25, target: { kind: 'vs-plain', value: 1.05 } }),
-];
-
 const selected = (b: Bench): boolean => only === undefined || only.includes(b.id) || (b.pair !== undefined && only.includes(b.pair)) ||
   BENCHES.some((o) => o.pair === b.id && only.includes(o.id));
 const nOf = (b: Bench, e: Engine): number => {
@@ -153,7 +108,7 @@ async function load(b: Bench, e: Engine): Promise<{ exports: Exports; compileMs:
     const { instance } = instantiateSync(bytes, imports, { engine: 'interp' });
     return { exports: (instance as unknown as { exports: Exports }).exports, compileMs: performance.now() - t, instantiateMs: 0 };
   }
-  if (e === 'lowered' && polyfill === null) polyfill = (await import('../src/host/polyfill.ts')).createPolyfill(hostWasm());
+  if (e === 'lowered' && polyfill === null) polyfill = (await import('../src/host/polyfill.ts')).createPolyfill(hostWasm(), { isolated });
   const ns = e === 'native' ? hostWasm() : polyfill;
   const t0 = performance.now();
   const module = new ns.Module(bytes);
@@ -262,7 +217,7 @@ interface ChildOutcome<T> {
 
 function child<T>(nodeFlags: readonly string[], args: readonly string[]): Promise<ChildOutcome<T>> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [...nodeFlags, self, '--child', ...args, ...(quick ? ['--quick'] : []),
+    const p = spawn(process.execPath, [...nodeFlags, self, '--child', ...args, ...(quick ? ['--quick'] : []), ...(isolated ? ['--isolated'] : []),
       '--warm', String(WARM_MS), '--runs', String(RUNS)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -552,7 +507,8 @@ async function main(): Promise<void> {
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   const out: string[] = [];
   out.push(`stack switching: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'} (load average ${load0.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end); ` +
-    `${quick ? 'QUICK run (a smoke test: the figures mean nothing)' : 'full run'}; best and median of ${RUNS} after ${WARM_MS} ms of warm-up`);
+    `${quick ? 'QUICK run (a smoke test: the figures mean nothing)' : 'full run'}; best and median of ${RUNS} after ${WARM_MS} ms of warm-up` +
+    (isolated ? '; lowered: isolated modules (--isolated)' : ''));
   out.push('');
   out.push(line(head));
   out.push(widths.map((w) => '-'.repeat(w)).join('  '));

@@ -45,3 +45,15 @@ test('bench/switching.ts --quick: the engines agree on every checksum', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bench/lowered-ab.ts --quick: the two lowerings (shared, isolated) agree on every checksum', () => {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bench', 'lowered-ab.ts'), '--isolated', '--quick'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `exit ${String(r.status)} ${String(r.signal)}\n${r.stdout}\n${r.stderr}`);
+  assert.doesNotMatch(r.stdout, /ERROR/);
+  for (const id of ['roundtrip', 'fresh10', 'fresh100', 'loop1', 'loop100', 'switch', 'new', 'kernel-cont']) {
+    assert.match(r.stdout, new RegExp(`^${id} `, 'm'), id);
+  }
+  const bad = spawnSync(process.execPath, [join(repoRoot, 'bench', 'lowered-ab.ts')], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /usage: /);
+});

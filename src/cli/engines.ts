@@ -25,6 +25,11 @@ export interface EngineEntry {
   /** the namespace the engine runs on (absent: the interpreter) */
   readonly namespace?: () => WasmNamespace;
   /**
+   * the namespace for `wasmfx run`, when it differs: one program, no other module to share
+   * continuations with (absent: `namespace`)
+   */
+  readonly program?: () => WasmNamespace;
+  /**
    * Node/V8 flags the engine needs: when this process lacks the feature they enable
    * (`present`), the command re-runs itself in a child Node with them.
    */
@@ -56,6 +61,9 @@ export const ENGINES: Readonly<Record<string, EngineEntry>> = {
     name: 'lowered',
     description: 'stack switching lowered to plain Wasm 3.0, run by the host (the polyfill)',
     namespace: () => createPolyfill(theHost()) as unknown as WasmNamespace,
+    // the module's own globals for the continuation machine's state (LowerOptions.isolated):
+    // V8 reads them with fewer loads than imported ones (round trip 0.85-0.92x, bench/README)
+    program: () => createPolyfill(theHost(), { isolated: true }) as unknown as WasmNamespace,
   },
   native: {
     name: 'native',

@@ -45,7 +45,7 @@ async function runTask(task: RunTask): Promise<number> {
     const entry = engineEntry(task.engine);
     const { runProgramOnHost } = await import('./run-host.ts');
     const opts = { ...entry.options, ...(task.invoke !== undefined ? { invoke: task.invoke } : {}), wasi: task.wasi };
-    return runProgramOnHost(task.file, task.args, opts, entry.namespace!(), out, err);
+    return runProgramOnHost(task.file, task.args, opts, (entry.program ?? entry.namespace!)(), out, err);
   } catch (e) {
     return reportError(e, (t) => void writeSync(2, t));
   }
