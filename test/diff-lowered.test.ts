@@ -41,7 +41,7 @@ interface Action {
  * Runs a program (its modules `wat`, then `actions`) on our interpreter, then the WAST script of
  * what it did on the lowered engine; fails with the differing command and the script.
  */
-function lowerAgrees(wat: string, actions: readonly Action[], kinds: Map<string, number>): void {
+function lowerAgrees(wat: string, actions: readonly Action[], kinds: Map<string, number>, isolated = false): void {
   const printed: string[] = [];
   const engine = new InterpEngine({ engine: { maxCallDepth: 20_000 }, print: (l) => printed.push(l) });
   const s = runScript(parseScript(wat, 'generated.wat'), { engine });
@@ -57,7 +57,7 @@ function lowerAgrees(wat: string, actions: readonly Action[], kinds: Map<string,
   }
   const text = lines.join('\n') + '\n';
   const lowPrinted: string[] = [];
-  const ns = createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly) as WasmNamespace;
+  const ns = createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly, { isolated }) as WasmNamespace;
   const r = runScript(parseScript(text, 'lowered.wast'), { engine: hostEngine(ns, { name: 'lowered', print: (l) => lowPrinted.push(l) }) });
   const bad = r.results.find((c) => c.outcome !== 'passed');
   if (bad !== undefined) {
@@ -99,4 +99,27 @@ test('differential (lowered): unstructured WasmFX programs run the same on the l
   for (const k of ['return', 'trap: unreachable executed', 'suspension: unhandled tag', 'exception: unhandled exception']) {
     assert.ok(kinds.has(k), `no program ended with ${k}`);
   }
+});
+
+// `wasmfx run` lowers its program isolated (the machine's state in the module's own globals):
+// the programs of one module, both generators, on such a polyfill
+test('differential (lowered, isolated): programs of one module run the same lowered isolated', { timeout: 600_000 }, (t) => {
+  const kinds = new Map<string, number>();
+  let ran = 0;
+  const one = (wat: string): boolean => (wat.match(/^\s*\(module\b/gm) ?? []).length === 1;
+  fc.assert(fc.property(programArb, (prog: Program) => {
+    const { wat, exports } = renderProgram(prog);
+    if (!one(wat)) return;
+    ran++;
+    lowerAgrees(wat, exports.map((name) => ({ name })), kinds, true);
+  }), { seed: SEED + 1, numRuns: RUNS ?? 150 });
+  fc.assert(fc.property(chaosProgramArb, (prog: ChaosProgram) => {
+    const { wat, exports } = renderChaos(prog, '', { legacyEH: true });
+    if (!one(wat)) return;
+    ran++;
+    lowerAgrees(wat, exports, kinds, true);
+  }), { seed: SEED + 1, numRuns: RUNS ?? 150 });
+  t.diagnostic(`seed ${SEED + 1}; ${ran} programs of one module; outcomes: ${summary(kinds)}`);
+  assert.ok(ran >= 100, `only ${ran} programs of one module`);
+  assert.ok(kinds.has('return') && kinds.has('suspension: unhandled tag'), summary(kinds));
 });
