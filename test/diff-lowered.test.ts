@@ -102,7 +102,8 @@ test('differential (lowered): unstructured WasmFX programs run the same on the l
 });
 
 // `wasmfx run` lowers its program isolated (the machine's state in the module's own globals):
-// the programs of one module, both generators, on such a polyfill
+// the programs of one module, both generators, on such a polyfill (80 of each by default; 2,510
+// of one module out of 3,000 agreed with WASMFX_LOWERED_RUNS=1500 WASMFX_LOWERED_SEED=777)
 test('differential (lowered, isolated): programs of one module run the same lowered isolated', { timeout: 600_000 }, (t) => {
   const kinds = new Map<string, number>();
   let ran = 0;
@@ -112,14 +113,14 @@ test('differential (lowered, isolated): programs of one module run the same lowe
     if (!one(wat)) return;
     ran++;
     lowerAgrees(wat, exports.map((name) => ({ name })), kinds, true);
-  }), { seed: SEED + 1, numRuns: RUNS ?? 150 });
+  }), { seed: SEED + 1, numRuns: RUNS ?? 80 });
   fc.assert(fc.property(chaosProgramArb, (prog: ChaosProgram) => {
     const { wat, exports } = renderChaos(prog, '', { legacyEH: true });
     if (!one(wat)) return;
     ran++;
     lowerAgrees(wat, exports, kinds, true);
-  }), { seed: SEED + 1, numRuns: RUNS ?? 150 });
+  }), { seed: SEED + 1, numRuns: RUNS ?? 80 });
   t.diagnostic(`seed ${SEED + 1}; ${ran} programs of one module; outcomes: ${summary(kinds)}`);
-  assert.ok(ran >= 100, `only ${ran} programs of one module`);
+  assert.ok(ran >= 50, `only ${ran} programs of one module`);
   assert.ok(kinds.has('return') && kinds.has('suspension: unhandled tag'), summary(kinds));
 });
