@@ -6,11 +6,11 @@
 //   npx node bench/lowered-ab.ts --isolated       A: this lowering as the polyfill uses it (the runtime's
 //                                                 globals, shared), B: isolated (as `wasmfx run` uses it)
 //
-// Why one process: on these machines a process runs the same lowered code at one of two speeds
-// (a round trip of 11-12 ns or of 20-24 ns), decided when the process starts and kept until it
-// ends, whatever the module; two builds measured in separate processes differ by that more than
-// by what changed. In one process both builds see the same state, and the ratio B/A is stable to
-// a few percent.
+// Why one process: on these machines the same lowered code runs at one of two speeds (a round
+// trip of 11-12 ns or of 20-24 ns), a state of the machine that lasts seconds to minutes (both
+// vCPUs alike, whatever the memory layout) and is steady within a process's run; two builds
+// measured in separate processes differ by that more than by what changed. Alternating in one
+// process, both builds see the same state, and the ratio B/A is stable to a few percent.
 //
 // Options: --only ID,...  (ids of bench/switching-benches.ts; default: every timed one)
 //          --rounds R      timed runs of each build, alternating (default 9)
