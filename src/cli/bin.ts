@@ -5,10 +5,11 @@
 // child processes, then runs the command (main.ts). It must load before any other module of
 // the package, hence this file of its own.
 
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 
 try {
-  const r = enableCompileCache?.();
+  // (a namespace import: a Node without the function still loads this file)
+  const r = (nodeModule as { enableCompileCache?: () => { directory?: string } }).enableCompileCache?.();
   if (r?.directory !== undefined && process.env.NODE_COMPILE_CACHE === undefined) process.env.NODE_COMPILE_CACHE = r.directory;
 } catch {
   // (no cache: a read-only temp directory, an older Node)
