@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `wasmfx` executable (package.json "bin"): turns on Node's compile cache first (the V8 code
 // of the package's modules, kept under the OS's temp directory, so a later command starts about
-// 15% sooner: `wasmfx run` 390 -> 330 ms), for this thread, the worker `wasmfx run` starts and
+// 10% sooner: `wasmfx run` 408 -> 368 ms, mean of 8), for this thread, the worker `wasmfx run` starts and
 // child processes, then runs the command (main.ts). It must load before any other module of
 // the package, hence this file of its own.
 

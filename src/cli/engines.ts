@@ -62,7 +62,7 @@ export const ENGINES: Readonly<Record<string, EngineEntry>> = {
     description: 'stack switching lowered to plain Wasm 3.0, run by the host (the polyfill)',
     namespace: () => createPolyfill(theHost()) as unknown as WasmNamespace,
     // the module's own globals for the continuation machine's state (LowerOptions.isolated):
-    // V8 reads them with fewer loads than imported ones (round trip 0.85-0.92x, bench/README)
+    // V8 reads them with fewer loads than imported ones (round trip 0.88-0.92x, bench/README)
     program: () => createPolyfill(theHost(), { isolated: true }) as unknown as WasmNamespace,
   },
   native: {
