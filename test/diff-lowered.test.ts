@@ -74,11 +74,26 @@ function lowerAgrees(wat: string, actions: readonly Action[], kinds: Map<string,
 const summary = (kinds: Map<string, number>): string =>
   [...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
 
+/** A program of each generator as module text and the actions to run (every test renders them so). */
+interface Rendered {
+  readonly wat: string;
+  readonly actions: readonly Action[];
+}
+const structured = (prog: Program): Rendered => {
+  const { wat, exports } = renderProgram(prog);
+  return { wat, actions: exports.map((name) => ({ name })) };
+};
+// (with legacy try/catch among the try_tables: the lowering rewrites them first)
+const unstructured = (prog: ChaosProgram): Rendered => {
+  const { wat, exports } = renderChaos(prog, '', { legacyEH: true });
+  return { wat, actions: exports };
+};
+
 test('differential (lowered): generated WasmFX programs run the same on the lowering polyfill', { timeout: 600_000 }, (t) => {
   const kinds = new Map<string, number>();
   const prop = (prog: Program): void => {
-    const { wat, exports } = renderProgram(prog);
-    lowerAgrees(wat, exports.map((name) => ({ name })), kinds);
+    const { wat, actions } = structured(prog);
+    lowerAgrees(wat, actions, kinds);
   };
   fc.assert(fc.property(programArb, prop), { seed: SEED, numRuns: RUNS ?? 300 });
   t.diagnostic(`seed ${SEED}; outcomes: ${summary(kinds)}`);
@@ -90,9 +105,8 @@ test('differential (lowered): generated WasmFX programs run the same on the lowe
 test('differential (lowered): unstructured WasmFX programs run the same on the lowering polyfill', { timeout: 600_000 }, (t) => {
   const kinds = new Map<string, number>();
   const prop = (prog: ChaosProgram): void => {
-    // (with legacy try/catch among the try_tables: the lowering rewrites them first)
-    const { wat, exports } = renderChaos(prog, '', { legacyEH: true });
-    lowerAgrees(wat, exports, kinds);
+    const { wat, actions } = unstructured(prog);
+    lowerAgrees(wat, actions, kinds);
   };
   fc.assert(fc.property(chaosProgramArb, prop), { seed: SEED, numRuns: RUNS ?? 300 });
   t.diagnostic(`seed ${SEED}; outcomes: ${summary(kinds)}`);
@@ -107,19 +121,13 @@ test('differential (lowered): unstructured WasmFX programs run the same on the l
 test('differential (lowered, isolated): programs of one module run the same lowered isolated', { timeout: 600_000 }, (t) => {
   const kinds = new Map<string, number>();
   let ran = 0;
-  const one = (wat: string): boolean => (wat.match(/^\s*\(module\b/gm) ?? []).length === 1;
-  fc.assert(fc.property(programArb, (prog: Program) => {
-    const { wat, exports } = renderProgram(prog);
-    if (!one(wat)) return;
+  const isolatedAgrees = ({ wat, actions }: Rendered): void => {
+    if ((wat.match(/^\s*\(module\b/gm) ?? []).length !== 1) return; // (programs of one module only)
     ran++;
-    lowerAgrees(wat, exports.map((name) => ({ name })), kinds, true);
-  }), { seed: SEED + 1, numRuns: RUNS ?? 80 });
-  fc.assert(fc.property(chaosProgramArb, (prog: ChaosProgram) => {
-    const { wat, exports } = renderChaos(prog, '', { legacyEH: true });
-    if (!one(wat)) return;
-    ran++;
-    lowerAgrees(wat, exports, kinds, true);
-  }), { seed: SEED + 1, numRuns: RUNS ?? 80 });
+    lowerAgrees(wat, actions, kinds, true);
+  };
+  fc.assert(fc.property(programArb, (prog) => isolatedAgrees(structured(prog))), { seed: SEED + 1, numRuns: RUNS ?? 80 });
+  fc.assert(fc.property(chaosProgramArb, (prog) => isolatedAgrees(unstructured(prog))), { seed: SEED + 1, numRuns: RUNS ?? 80 });
   t.diagnostic(`seed ${SEED + 1}; ${ran} programs of one module; outcomes: ${summary(kinds)}`);
   assert.ok(ran >= 50, `only ${ran} programs of one module`);
   assert.ok(kinds.has('return') && kinds.has('suspension: unhandled tag'), summary(kinds));
