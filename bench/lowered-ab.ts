@@ -18,7 +18,7 @@
 //          --quick         small N, one run, no warm-up: a smoke test (its figures mean nothing)
 // Exit status 1 when the two builds disagree on a checksum.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCHES, type Bench } from './switching-benches.ts';
@@ -33,6 +33,10 @@ const baseline = opt('--baseline');
 const isolated = argv.includes('--isolated');
 if ((baseline === undefined) === !isolated) {
   console.error('usage: npx node bench/lowered-ab.ts (--baseline DIR | --isolated) [--only ID,...] [--rounds R] [--warm MS]');
+  process.exit(2);
+}
+if (baseline !== undefined && !existsSync(join(resolve(baseline), 'src', 'lower', 'index.ts'))) {
+  console.error(`--baseline ${baseline}: not a checkout of wasmfx (no src/lower/index.ts)`);
   process.exit(2);
 }
 const only = opt('--only')?.split(',');
