@@ -32,7 +32,7 @@ import { decodeModule } from '../binary/decoder.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import type { Module as Ast } from '../syntax/ast.ts';
 import { validateModule } from '../valid/validator.ts';
-import { lowerModule, RAW_PREFIX, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
+import { isolable, lowerModule, RAW_PREFIX, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
 import { runtimeModule, TRAP_REASONS } from '../lower/rt.ts';
 import { isWasmError } from '../util/errors.ts';
 import { desugarLegacyEH, usesLegacyEH } from '../syntax/legacy-eh.ts';
@@ -47,6 +47,15 @@ interface LoweredModule {
   readonly original: Ast;
   /** the original imports the host asks for (not those it provides itself: builtins, imported string constants) */
   readonly imports: Ast['imports'];
+  /** lowered isolated (isolable: nothing of its continuations can meet another module's) */
+  readonly isolated: boolean;
+  /**
+   * isolated because it is isolable (not by PolyfillOptions.isolated): an instance whose function
+   * imports include a function of a module on the shared runtime is made of `shared` instead (a
+   * suspension from that function may pass this module's frames to a handler further out)
+   */
+  readonly auto: boolean;
+  shared?: HostObj;
 }
 
 const EXHAUSTED = 'call stack exhausted';
@@ -119,7 +128,10 @@ function overLimits(b: Uint8Array): boolean {
 export interface PolyfillOptions {
   /**
    * Lower every module isolated (LowerOptions.isolated): faster suspensions, but continuations
-   * do not cross instances. For a program of one module (`wasmfx run` uses it).
+   * do not cross instances. For a program of one module (`wasmfx run` uses it). false: every
+   * module on the runtime that lowered modules share. By default, a module is lowered isolated
+   * when that is exact whatever it gets linked to (`isolable`: its imports and exports are
+   * numbers, memories and functions of numbers), else on the shared runtime.
    */
   readonly isolated?: boolean;
 }
@@ -128,6 +140,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   const lowered = new WeakMap<object, LoweredModule>();
   /** exported functions of lowered instances -> the host function to link into other lowered instances */
   const rawOf = new WeakMap<object, unknown>();
+  /** ... and the host function to link into isolated ones (a suspension that leaves it traps) */
+  const safeOf = new WeakMap<object, unknown>();
   /** tags -> their id global (a mutable i32 Global of the runtime's counter) */
   const tagIds = new WeakMap<object, HostObj>();
   let rt: Record<string, HostObj> | null = null;
@@ -200,7 +214,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
    * them next to try_table; `original` null: nothing else differs); otherwise `hostError` is
    * thrown (the host's error is the answer for other modules).
    */
-  const lower = (bytes: Uint8Array | null, hostError: unknown): { bytes: Uint8Array; original: Ast | null } => {
+  const lower = (bytes: Uint8Array | null, hostError: unknown): { bytes: Uint8Array; original: Ast | null; isolated: boolean; auto: boolean } => {
     if (bytes === null || !(hostError instanceof host.CompileError) || overLimits(bytes)) throw hostError;
     let ast: Ast;
     try {
@@ -217,11 +231,13 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       } catch {
         throw hostError;
       }
-      return { bytes: encodeModule(desugarLegacyEH(ast)), original: null };
+      return { bytes: encodeModule(desugarLegacyEH(ast)), original: null, isolated: false, auto: false };
     }
     try {
-      const low = lowerModule(ast, { valid: validateModule(ast), isolated: popts.isolated === true }).module;
-      return { bytes: encodeModule(low), original: ast };
+      const valid = validateModule(ast);
+      const isolated = popts.isolated ?? isolable(ast);
+      const low = lowerModule(ast, { valid, isolated }).module;
+      return { bytes: encodeModule(low), original: ast, isolated, auto: isolated && popts.isolated === undefined };
     } catch (e) {
       if (isWasmError(e)) throw new host.CompileError(e.format(), { cause: e });
       throw e;
@@ -234,7 +250,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     } catch (e) {
       const low = lower(viewOf(src), e);
       const m = construct(host.Module, [low.bytes, options], newTarget);
-      return register(m, low.original);
+      return register(m, low.original, low.isolated, low.auto);
     }
   };
 
@@ -246,16 +262,16 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       m = await host.compile(src, options);
     } catch (e) {
       const low = lower(bytes, e);
-      m = register(await host.compile(low.bytes, options), low.original);
+      m = register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto);
     }
     return adopt(m, Module);
   };
 
   /** Records what the polyfill needs of the host's module `m`, compiled from `original` lowered. */
-  const register = (m: HostObj, original: Ast | null): HostObj => {
+  const register = (m: HostObj, original: Ast | null, isolated: boolean, auto: boolean): HostObj => {
     if (original === null) return m;
     const asked = new Set((host.Module.imports(m) as { module: string; name: string }[]).map((d) => `${d.module}\0${d.name}`));
-    lowered.set(m, { original, imports: original.imports.filter((im) => asked.has(`${im.module}\0${im.name}`)) });
+    lowered.set(m, { original, imports: original.imports.filter((im) => asked.has(`${im.module}\0${im.name}`)), isolated, auto });
     return m;
   };
 
@@ -290,7 +306,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       const slot = (out[im.module] ??= {});
       if (im.desc.kind === 'func') {
         funcs.push(v);
-        slot[im.name] = rawOf.get(v as object) ?? v;
+        slot[im.name] = (info.isolated ? safeOf : rawOf).get(v as object) ?? v;
       } else if (im.desc.kind === 'tag') {
         slot[im.name] = v;
         // (not a Tag: the host's LinkError for this import comes first)
@@ -336,7 +352,9 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
           Object.defineProperty(w, 'name', { value: String(d.index) });
           Object.defineProperty(w, 'length', { value: f.length });
           wrappers.set(f, w);
-          rawOf.set(w, ex[`${RAW_PREFIX}${d.name}`] ?? f);
+          // (an isolated module's raw functions are on its own globals: other modules get the safe one)
+          rawOf.set(w, (info.isolated ? undefined : ex[`${RAW_PREFIX}${d.name}`]) ?? f);
+          safeOf.set(w, f);
         }
         out[d.name] = w;
       } else if (d.kind === 'tag') {
@@ -380,10 +398,27 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     return inst;
   };
 
+  /**
+   * The module to instantiate with these imports (`module`, or its shared lowering: see
+   * LoweredModule.auto), its record, and the imports linked for it.
+   */
+  const choose = (module: HostObj, info: LoweredModule, imports: unknown): { module: HostObj; info: LoweredModule; linked: Imports; funcs: unknown[] } => {
+    const link = linkImports(info, imports);
+    const sharedFunc = (v: unknown): boolean => typeof v === 'function' && rawOf.has(v) && rawOf.get(v) !== safeOf.get(v);
+    if (!info.auto || !link.funcs.some(sharedFunc)) return { module, info, ...link };
+    if (info.shared === undefined) {
+      const low = lowerModule(info.original, { isolated: false }).module;
+      info.shared = register(new host.Module(encodeModule(low)), info.original, false, false);
+    }
+    const sinfo = lowered.get(info.shared)!;
+    return { module: info.shared, info: sinfo, ...linkImports(sinfo, imports) };
+  };
+
   const instantiateSync = (module: unknown, imports: unknown, newTarget: HostObj): HostObj => {
-    const info = lowered.get(module as object);
-    if (info === undefined) return adoptTagIds(construct(host.Instance, [module, preLowered(module, imports)], newTarget));
-    const { linked, funcs } = linkImports(info, imports);
+    const given = lowered.get(module as object);
+    if (given === undefined) return adoptTagIds(construct(host.Instance, [module, preLowered(module, imports)], newTarget));
+    const { module: chosen, info, linked, funcs } = choose(module as HostObj, given, imports);
+    module = chosen;
     let inst: HostObj;
     try {
       inst = construct(host.Instance, [module, linked], newTarget);
@@ -396,8 +431,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
 
   /** Instantiates a Module: its imports are read now, the instance is made by the host's asynchronous operation. */
   const instantiateAsync = (module: HostObj, imports: unknown): Promise<HostObj> => {
-    const info = lowered.get(module);
-    if (info === undefined) {
+    const given = lowered.get(module);
+    if (given === undefined) {
       let linked: unknown;
       try {
         linked = preLowered(module, imports);
@@ -406,13 +441,14 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       }
       return host.instantiate(module, linked).then((inst: HostObj) => adopt(adoptTagIds(inst), Instance));
     }
-    let link: { linked: Imports; funcs: unknown[] };
+    let link: ReturnType<typeof choose>;
     try {
-      link = linkImports(info, imports);
+      link = choose(module, given, imports);
     } catch (e) {
       return Promise.reject(e);
     }
-    return host.instantiate(module, link.linked).then(
+    const info = link.info;
+    return host.instantiate(link.module, link.linked).then(
       (inst: HostObj) => {
         exportsOf.set(inst, wrapExports(inst, info, link.funcs));
         return adopt(inst, Instance);
@@ -523,7 +559,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         },
         async (e: unknown) => {
           const low = lower(bytes, e);
-          const module = adopt(register(await host.compile(low.bytes, options), low.original), Module);
+          const module = adopt(register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto), Module);
           return { module, instance: await instantiateAsync(module, imports) };
         },
       );
@@ -550,7 +586,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         } catch (e) {
           if (copy === null || !(e instanceof host.CompileError)) throw (drop(copy), e);
           const low = lower(new Uint8Array(await copy.arrayBuffer()), e);
-          return adopt(register(await host.compile(low.bytes, options), low.original), Module);
+          return adopt(register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto), Module);
         }
         drop(copy);
         return adopt(m, Module);
@@ -567,7 +603,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         } catch (e) {
           if (copy === null || !(e instanceof host.CompileError)) throw (drop(copy), e);
           const low = lower(new Uint8Array(await copy.arrayBuffer()), e);
-          const module = adopt(register(await host.compile(low.bytes, options), low.original), Module);
+          const module = adopt(register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto), Module);
           return { module, instance: await instantiateAsync(module, imports) };
         }
         drop(copy);

@@ -47,12 +47,22 @@ export class Helpers {
     this.c.out.names.funcs.set(x, `wasmfx:${name}`);
   }
 
-  /** Consumes the continuation in local k (traps on null or consumed): its inner stack goes to local `inner`. */
-  private emitTake(e: Emitter, k: number, inner: number): void {
+  /**
+   * Consumes the continuation in local k (traps on null or consumed): its inner stack goes to local
+   * `inner`. With `reuse` (a local: the resume's flag), k's object is cleared only when the flag is
+   * 0: a resume that may reuse it clears it where it ends other than by a suspension (release).
+   */
+  private emitTake(e: Emitter, k: number, inner: number, reuse?: number): void {
     e.op('local.get', k).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_CONT));
     e.op('local.get', k).op('struct.get', T_CONT, C_INNER).op('local.tee', inner).op('ref.is_null')
       .blk('if', null, () => this.trap(e, WHY_CONSUMED));
-    e.op('local.get', k).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
+    if (reuse === undefined) {
+      e.op('local.get', k).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
+    } else {
+      e.op('local.get', reuse).op('i32.eqz').blk('if', null, () => {
+        e.op('local.get', k).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
+      });
+    }
   }
 
   /**
@@ -101,17 +111,21 @@ export class Helpers {
     return this.once('resume', (x) => {
       const e = new Emitter({});
       const [K, HDL, THROW, REUSE, CUR, INNER, OUTER] = [0, 1, 2, 3, 4, 5, 6];
-      this.emitTake(e, K, INNER); // (inline: a call less per resume)
+      // (inline: a call less per resume). A reusing resume leaves k's object uncleared while the
+      // continuation runs: nothing else can reach it (reuse.ts), and a suspension puts the new
+      // continuation there anyway, so the round trip saves a store (with its write barrier: 7-10%
+      // of a round trip, measured). Every other way out of the resume clears it (release).
+      this.emitTake(e, K, INNER, REUSE);
       this.emitOuter(e, INNER, OUTER);
       e.op('local.get', OUTER).op('local.get', CUR).op('struct.set', T_STK, S_PARENT);
       e.op('local.get', OUTER).op('local.get', HDL).op('struct.set', T_STK, S_HDL);
       e.op('local.get', THROW).blk('if', null, () => {
         e.op('i32.const', 1).op('global.set', this.g('thr'));
       });
-      this.driver(e, INNER, OUTER, 7, 8, 9, 10, { k: K, flag: REUSE });
+      this.driver(e, INNER, OUTER, 7, 8, 9, 10, 11, { k: K, flag: REUSE });
       this.def(
         x, [ref(true, T_CONT), ref(true, T_HDL), 'i32', 'i32', STK], ['i32', ref(true, T_CONT)],
-        [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK], e, 'resume',
+        [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK, 'i32'], e, 'resume',
       );
     });
   }
@@ -124,7 +138,7 @@ export class Helpers {
    * running, X: an exception caught from it, K: the stack that suspended; `reuse`: the resume's
    * consumed continuation and whether the new one may go into it.
    */
-  private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number, K: number, reuse: { k: number; flag: number }): void {
+  private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number, K: number, ACT: number, reuse: { k: number; flag: number }): void {
     const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
     const toParent = () => {
       // s = s.parent; rest = s.top
@@ -132,6 +146,10 @@ export class Helpers {
       e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
     };
     const isOuter = () => e.op('local.get', S).op('local.get', O).op('ref.eq');
+    // a reusing resume's continuation, left uncleared by emitTake, is consumed when it ends
+    const release = () => e.op('local.get', reuse.flag).blk('if', null, () => {
+      e.op('local.get', reuse.k).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
+    });
     e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
     const L = {};
     e.open('loop', L);
@@ -141,6 +159,7 @@ export class Helpers {
     e.op('local.get', R).op('local.tee', F).op('ref.is_null');
     e.blk('if', null, () => {
       isOuter().blk('if', null, () => {
+        release();
         e.op('i32.const', -1).op('ref.null', T_CONT).op('return');
       });
       e.op('i32.const', -1).op('global.set', g('st'));
@@ -162,25 +181,13 @@ export class Helpers {
       e.else();
       e.op('ref.null', T_STK).op('global.set', g('ki'));
       e.end();
-      const U = {};
-      e.open('loop', U);
-      // (one global read in the common case: the handler is here, code >= -1)
-      e.op('global.get', g('code')).op('i32.const', -2).op('i32.ne');
+      // the common case inline: the handler is this resume's (code >= 0 and S is the outer stack);
+      // every other case is a call (driverSlow), to keep resume small enough for V8 to inline
+      // into the function that resumes (wire bytes <= --wasm-inlining-max-size, 500)
+      e.op('global.get', g('code')).op('i32.const', 0).op('i32.ge_s');
       e.blk('if', null, () => {
-        e.op('global.get', g('code')).op('i32.const', 0).op('i32.lt_s');
-        e.blk('if', null, () => {
-          // switch (code -1): the target chain takes the place of this one under the same handler
-          e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
-          e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
-          isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
-          // (S is the outer stack of the continuation switch made)
-          e.op('local.get', S).op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
-          e.op('global.get', g('swi')).op('local.set', S);
-          e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
-          e.br('br', L);
-        });
-        // the continuation K..S: S, its outer stack, has no parent while it is suspended
         isOuter().blk('if', null, () => {
+          // the continuation K..S: S, its outer stack, has no parent while it is suspended
           e.op('local.get', S).op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
           e.op('local.get', reuse.flag).blk('if', null, () => {
             e.op('local.get', reuse.k).op('local.get', K).op('struct.set', T_CONT, C_INNER);
@@ -188,23 +195,24 @@ export class Helpers {
           });
           e.op('global.get', g('code')).op('local.get', K).op('struct.new', T_CONT).op('return');
         });
-        e.op('global.get', g('code')).op('global.set', g('st'));
-        e.op('local.get', K).op('struct.new', T_CONT).op('global.set', g('kc'));
-        e.op('local.get', S).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
-        e.op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
+      });
+      e.op('local.get', S).op('local.get', O).op('local.get', K).op('call', this.driverSlow());
+      e.op('local.set', O).op('local.set', S).op('local.tee', ACT);
+      e.blk('if', null, () => {
+        e.op('local.get', ACT).op('i32.const', 1).op('i32.eq').blk('if', null, () => {
+          release();
+          e.op('i32.const', -2).op('ref.null', T_CONT).op('return');
+        });
         e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
         e.br('br', L);
       });
-      e.op('global.get', g('hops')).op('i32.const', 1).op('i32.sub').op('global.set', g('hops'));
-      e.op('global.get', g('hops')).op('i32.eqz');
-      e.blk('if', null, () => e.op('global.get', g('far')).op('global.set', g('code')));
-      isOuter().blk('if', null, () => {
-        e.op('local.get', K).op('global.set', g('ki'));
-        e.op('i32.const', -2).op('ref.null', T_CONT).op('return');
+      // (act 0: the handler is this resume's after all)
+      e.op('local.get', S).op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
+      e.op('local.get', reuse.flag).blk('if', null, () => {
+        e.op('local.get', reuse.k).op('local.get', K).op('struct.set', T_CONT, C_INNER);
+        e.op('global.get', g('code')).op('local.get', reuse.k).op('return');
       });
-      e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
-      e.br('br', U);
-      e.end();
+      e.op('global.get', g('code')).op('local.get', K).op('struct.new', T_CONT).op('return');
     });
     e.br('br', L);
     e.end(); // caught
@@ -212,6 +220,7 @@ export class Helpers {
     e.op('local.get', R).op('ref.is_null');
     e.blk('if', null, () => {
       isOuter().blk('if', null, () => {
+        release();
         e.op('local.get', X).op('throw_ref');
       });
       toParent();
@@ -220,6 +229,56 @@ export class Helpers {
     e.br('br', L);
     e.end(); // L
     e.op('unreachable');
+  }
+
+  /**
+   * driverSlow(S, O, K) -> act, S, O: the driver's cases other than "the handler is this resume's"
+   * after the chain S..O unwound from the stack K (code: the clause, -1 switch, -2 further out).
+   * act 0: the handler is this resume's after all (code >= 0, S = O); 1: it is further out than
+   * this resume (ki := K); 2: run the chain from S (its top) on, O its outer stack.
+   */
+  private driverSlow(): number {
+    return this.once('driverslow', (x) => {
+      const e = new Emitter({});
+      const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
+      const [S, O, K] = [0, 1, 2];
+      const isOuter = () => e.op('local.get', S).op('local.get', O).op('ref.eq');
+      const ret = (act: number) => e.op('i32.const', act).op('local.get', S).op('local.get', O).op('return');
+      e.blk('loop', null, (U) => {
+        e.op('global.get', g('code')).op('i32.const', -2).op('i32.ne');
+        e.blk('if', null, () => {
+          e.op('global.get', g('code')).op('i32.const', 0).op('i32.lt_s');
+          e.blk('if', null, () => {
+            // switch (code -1): the target chain takes the place of this one under the same handler
+            e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('struct.set', T_STK, S_PARENT);
+            e.op('global.get', g('swo')).op('local.get', S).op('struct.get', T_STK, S_HDL).op('struct.set', T_STK, S_HDL);
+            isOuter().blk('if', null, () => e.op('global.get', g('swo')).op('local.set', O));
+            // (S is the outer stack of the continuation switch made)
+            e.op('local.get', S).op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
+            e.op('global.get', g('swi')).op('local.set', S);
+            ret(2);
+          });
+          isOuter().blk('if', null, () => ret(0));
+          // a resume inside the chain handles it: its frame gets the clause and the continuation
+          e.op('global.get', g('code')).op('global.set', g('st'));
+          e.op('local.get', K).op('struct.new', T_CONT).op('global.set', g('kc'));
+          e.op('local.get', S).op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
+          e.op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
+          ret(2);
+        });
+        e.op('global.get', g('hops')).op('i32.const', 1).op('i32.sub').op('global.set', g('hops'));
+        e.op('global.get', g('hops')).op('i32.eqz');
+        e.blk('if', null, () => e.op('global.get', g('far')).op('global.set', g('code')));
+        isOuter().blk('if', null, () => {
+          e.op('local.get', K).op('global.set', g('ki'));
+          ret(1);
+        });
+        e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.set', S);
+        e.br('br', U);
+      });
+      e.op('unreachable');
+      this.def(x, [STK, STK, STK], ['i32', STK, STK], [], e, 'driverslow');
+    });
   }
 
   /**

@@ -7,6 +7,7 @@
 // A module that does not use stack switching is returned as it is.
 
 import { funcTypeIndices, type Expr, type Func, type Module } from '../syntax/ast.ts';
+import type { ValType } from '../syntax/types.ts';
 import { validateModule, type ValidModule } from '../valid/validator.ts';
 import type { CFuncType, CValType } from '../valid/types.ts';
 import { analyse, SS_OPS, usesStackSwitching } from './analysis.ts';
@@ -52,6 +53,56 @@ export const INFO_SECTION = 'wasmfx.lowered';
 export const RAW_PREFIX = 'wasmfx:raw:';
 /** ... and the id of an exported tag under this one (an imported tag's id comes from module `TAG_PREFIX + module`). */
 export const TAG_PREFIX = 'wasmfx:tag:';
+
+/**
+ * Whether `m` may be lowered isolated (LowerOptions.isolated) when nothing it imports can suspend:
+ * none of its continuations, suspensions or handlers can then meet another module's. That needs
+ * imports and exports that carry no reference (a continuation can travel in any: directly, in a
+ * struct behind anyref, as a function that suspends behind funcref, in an exception), no tag (a
+ * handler in one module for a suspension in another needs a shared tag) and no table: numbers,
+ * memories and functions of numbers only. A suspension that leaves such a module is then
+ * unhandled in the shared runtime too, and traps as it does at its boundary. What remains is a
+ * suspension from an imported function passing its frames to a handler further out: the
+ * polyfill lowers such a module isolated, and instantiates its shared lowering instead when an
+ * imported function comes from a module on the shared runtime. Standalone programs are such
+ * modules (a WASI program imports and exports numbers and a memory).
+ */
+export function isolable(m: Module): boolean {
+  const types = m.types.flatMap((g) => g.types);
+  const numeric = (t: ValType): boolean => typeof t === 'string';
+  const numericFunc = (x: number): boolean => {
+    const comp = types[x]?.comp;
+    return comp?.kind === 'func' && comp.params.every(numeric) && comp.results.every(numeric);
+  };
+  const funcTypes: number[] = [];
+  const globalTypes: ValType[] = [];
+  for (const im of m.imports) {
+    switch (im.desc.kind) {
+      case 'func':
+        if (!numericFunc(im.desc.type)) return false;
+        funcTypes.push(im.desc.type);
+        break;
+      case 'global':
+        if (!numeric(im.desc.type.type)) return false;
+        globalTypes.push(im.desc.type.type);
+        break;
+      case 'memory':
+        break;
+      case 'table': case 'tag':
+        return false;
+    }
+  }
+  for (const f of m.funcs) funcTypes.push(f.type);
+  for (const g of m.globals) globalTypes.push(g.type.type);
+  return m.exports.every((ex) => {
+    switch (ex.kind) {
+      case 'func': return numericFunc(funcTypes[ex.index]!);
+      case 'global': return numeric(globalTypes[ex.index]!);
+      case 'memory': return true;
+      default: return false;
+    }
+  });
+}
 
 export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   if (!usesStackSwitching(m)) return { module: m, info: { lowered: false, capacity: {} } };

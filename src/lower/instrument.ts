@@ -265,6 +265,8 @@ export class Instrumenter {
     const HEAD = newLocal({ nullable: true, heap: T_FRAME });
     // the thunk of the site this frame unwinds from (saved at the exit)
     const THK = newLocal({ nullable: true, heap: T_THUNK });
+    // the site this frame was re-entered at (STATE on entry; STATE is cleared when it gets there)
+    const ENTRY = newLocal('i32');
     // 1: the frame in FR was made during this unwinding (not re-entered)
     const FRESH = newLocal('i32');
     // what a resume returned with a handler clause: the continuation
@@ -334,7 +336,11 @@ export class Instrumenter {
      * operand-stack values are saved on the way out: then it is made here.
      */
     const ensureFrame = (s: Site) => {
-      e.push(c.refFunc(siteThunk(s.id))).op('local.set', THK);
+      // A frame re-entered at this site already has its thunk: THK stays null, and the exit
+      // writes no thunk (a generator's loop suspends from one site: a load and a store with its
+      // write barrier less per round trip)
+      e.op('local.get', ENTRY).op('i32.const', s.id).op('i32.ne');
+      e.blk('if', null, () => e.push(c.refFunc(siteThunk(s.id))).op('local.set', THK));
       if (s.below.length === 0) return;
       e.op('local.get', FR).op('ref.is_null');
       e.blk('if', null, () => {
@@ -649,6 +655,7 @@ export class Instrumenter {
     };
 
     // ---- the body of $impl
+    e.op('local.get', STATE).op('local.set', ENTRY);
     e.op('local.get', FR).op('ref.is_null').op('i32.eqz');
     e.blk('if', null, () => {
       localTypes.forEach((t, i) => {
@@ -680,7 +687,8 @@ export class Instrumenter {
     for (const t of fieldTypes.slice(F_BASE + localTypes.length)) c.dummy(t, e.out);
     e.op('struct.new', FT).op('local.set', HEAD);
     e.else();
-    e.op('local.get', FR).op('local.get', THK).op('struct.set', FT, F_THUNK);
+    e.op('local.get', THK).op('ref.is_null').op('i32.eqz');
+    e.blk('if', null, () => e.op('local.get', FR).op('local.get', THK).op('struct.set', FT, F_THUNK));
     localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, F_BASE + i));
     if (status) {
       e.op('local.get', FRESH).op('local.get', HEAD).op('ref.is_null').op('i32.or');

@@ -9,7 +9,7 @@ import { parseModule } from '../text/parser.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import { validateModule } from '../valid/validator.ts';
 import type { Module } from '../syntax/ast.ts';
-import { lowerModule, usesStackSwitching, runtimeModule } from './index.ts';
+import { isolable, lowerModule, usesStackSwitching, runtimeModule } from './index.ts';
 import { CONT_OPS } from './analysis.ts';
 import { reuseSites } from './reuse.ts';
 import { runScript } from '../script/runner.ts';
@@ -106,7 +106,9 @@ test('lowering: a resume reuses the consumed continuation object only where noth
     });
     counts.set(ex.name, sites.size);
   }
-  assert.deepEqual(Object.fromEntries(counts), { loop: 1, bound: 1, 'copy-in-table': 0, 'kept-elsewhere': 0, 'tee-copy': 0, 'other-branch': 0 });
+  assert.deepEqual(Object.fromEntries(counts), {
+    loop: 1, bound: 1, 'copy-in-table': 0, 'kept-elsewhere': 0, 'tee-copy': 0, 'other-branch': 0, 'done-again': 1, 'thrown-again': 1, 'further-out-again': 0,
+  });
   // and the script's assertions hold on the interpreter and on the lowered engine
   const script = () => parseScript(readFileSync(file, 'utf8'), file);
   const engines = [
@@ -115,7 +117,7 @@ test('lowering: a resume reuses the consumed continuation object only where noth
   ];
   for (const engine of engines) {
     const r = runScript(script(), { engine });
-    assert.deepEqual([r.passed, r.failed, r.skipped], [8, 0, 0], r.results.find((c) => c.outcome !== 'passed')?.message ?? '');
+    assert.deepEqual([r.passed, r.failed, r.skipped], [11, 0, 0], r.results.find((c) => c.outcome !== 'passed')?.message ?? '');
   }
 });
 
@@ -128,5 +130,18 @@ test('lowering: continuations of more than one stack resume again, bound, from e
   for (const engine of engines) {
     const r = runScript(parseScript(readFileSync(file, 'utf8'), file), { engine });
     assert.deepEqual([r.passed, r.failed, r.skipped], [7, 0, 0], r.results.find((c) => c.outcome !== 'passed')?.message ?? '');
+  }
+});
+
+test('lowering: the polyfill lowers a module of numbers isolated unless it imports a function of a shared one, and links both kinds both ways', () => {
+  const file = new URL('../../test/fixtures/lower/isolable.wast', import.meta.url).pathname;
+  assert.deepEqual(validModulesOf(file).map(isolable), [true, false, true, false, true]);
+  const engines = [
+    new InterpEngine({}),
+    hostEngine(createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly) as never, { name: 'lowered' }),
+  ];
+  for (const engine of engines) {
+    const r = runScript(parseScript(readFileSync(file, 'utf8'), file), { engine });
+    assert.deepEqual([r.passed, r.failed, r.skipped], [17, 0, 0], r.results.find((c) => c.outcome !== 'passed')?.message ?? '');
   }
 });
