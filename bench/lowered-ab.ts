@@ -3,8 +3,10 @@
 //
 //   npx node bench/lowered-ab.ts --baseline DIR   A: another checkout's lowering (e.g. a `git worktree
 //                                                 add --detach DIR REV`), B: this one's
-//   npx node bench/lowered-ab.ts --isolated       A: this lowering as the polyfill uses it (the runtime's
-//                                                 globals, shared), B: isolated (as `wasmfx run` uses it)
+//   npx node bench/lowered-ab.ts --isolated       A: this lowering on the shared runtime (its imported
+//                                                 globals: the polyfill's for modules that import or
+//                                                 export references or tags), B: isolated (the
+//                                                 polyfill's for modules of numbers, `wasmfx run`'s)
 //
 // Why one process: on these machines the same lowered code runs at one of two speeds (a round
 // trip of 11-12 ns or of 20-24 ns), a state of the machine that lasts seconds to minutes (both
@@ -80,7 +82,7 @@ async function build(root: string, name: string, iso: boolean): Promise<Build> {
 const self = resolve(here, '..');
 const [A, B] = baseline !== undefined
   ? [await build(resolve(baseline), `baseline ${baseline}`, false), await build(self, 'this checkout', false)]
-  : [await build(self, 'shared (polyfill)', false), await build(self, 'isolated (wasmfx run)', true)];
+  : [await build(self, 'shared runtime', false), await build(self, 'isolated (the polyfill for modules of numbers, wasmfx run)', true)];
 
 const perOp = (b: Bench, ms: number): number => (b.unit === 'ns/op' ? (ms * 1e6) / nOf(b) : ms);
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));

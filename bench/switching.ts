@@ -2,7 +2,8 @@
 // or `npm run bench:switching`; see bench/README.md):
 //
 //   lowered  the polyfill (src/host/polyfill.ts): the module lowered to plain Wasm 3.0 and run
-//            by V8, in this process
+//            by V8, in this process (isolated: these programs import and export numbers only,
+//            so the polyfill keeps the machine's state in each module's own globals)
 //   native   V8's own experimental stack switching: a child process (process.execPath with
 //            NATIVE_FLAGS) running the same measurement code on globalThis.WebAssembly
 //   interp   wasmfx's interpreter (src/host/js-api.ts, engine 'interp'), smaller N
@@ -27,9 +28,9 @@
 //   --warm MS        warm-up time per measurement (default 1000; --quick: 30)
 //   --runs N         timed runs per measurement (default 5; --quick: 2)
 //   --only ID,...    only these benchmarks (ids: see BENCHES)
-//   --isolated       lowered: lower isolated (LowerOptions.isolated), as `wasmfx run` does: the
-//                    machine's state in the module's own globals (the polyfill's default shares
-//                    the runtime's imported globals with every lowered module)
+//   --shared         lowered: every module on the runtime that lowered modules share (its
+//                    imported globals), as the polyfill lowers a module that imports or exports
+//                    references or tags (PolyfillOptions.isolated false)
 // Internal: --child native|first|mem ... runs one part in a child process and prints JSON.
 
 import { spawn } from 'node:child_process';
@@ -59,7 +60,7 @@ const quick = argv.includes('--quick');
 const WARM_MS = Number(opt('--warm') ?? (quick ? 30 : 1000));
 const RUNS = Number(opt('--runs') ?? (quick ? 2 : 5));
 const only = opt('--only')?.split(',');
-const isolated = argv.includes('--isolated');
+const shared = argv.includes('--shared');
 const jsonOut = opt('--json');
 const MEM_COUNT = quick ? 10_000 : 1_000_000;
 /** continuations for native when it cannot hold MEM_COUNT (bytes per continuation from this count) */
@@ -108,7 +109,7 @@ async function load(b: Bench, e: Engine): Promise<{ exports: Exports; compileMs:
     const { instance } = instantiateSync(bytes, imports, { engine: 'interp' });
     return { exports: (instance as unknown as { exports: Exports }).exports, compileMs: performance.now() - t, instantiateMs: 0 };
   }
-  if (e === 'lowered' && polyfill === null) polyfill = (await import('../src/host/polyfill.ts')).createPolyfill(hostWasm(), { isolated });
+  if (e === 'lowered' && polyfill === null) polyfill = (await import('../src/host/polyfill.ts')).createPolyfill(hostWasm(), shared ? { isolated: false } : {});
   const ns = e === 'native' ? hostWasm() : polyfill;
   const t0 = performance.now();
   const module = new ns.Module(bytes);
@@ -217,7 +218,7 @@ interface ChildOutcome<T> {
 
 function child<T>(nodeFlags: readonly string[], args: readonly string[]): Promise<ChildOutcome<T>> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [...nodeFlags, self, '--child', ...args, ...(quick ? ['--quick'] : []), ...(isolated ? ['--isolated'] : []),
+    const p = spawn(process.execPath, [...nodeFlags, self, '--child', ...args, ...(quick ? ['--quick'] : []), ...(shared ? ['--shared'] : []),
       '--warm', String(WARM_MS), '--runs', String(RUNS)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -508,7 +509,7 @@ async function main(): Promise<void> {
   const out: string[] = [];
   out.push(`stack switching: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'} (load average ${load0.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end); ` +
     `${quick ? 'QUICK run (a smoke test: the figures mean nothing)' : 'full run'}; best and median of ${RUNS} after ${WARM_MS} ms of warm-up` +
-    (isolated ? '; lowered: isolated modules (--isolated)' : ''));
+    (shared ? '; lowered: on the shared runtime (--shared)' : ''));
   out.push('');
   out.push(line(head));
   out.push(widths.map((w) => '-'.repeat(w)).join('  '));
