@@ -216,19 +216,39 @@ export class Helpers {
     });
     e.br('br', L);
     e.end(); // caught
-    e.op('local.set', X);
-    e.op('local.get', R).op('ref.is_null');
+    // (a call: see driverCaught)
+    e.op('local.tee', X).op('local.get', S).op('local.get', O).op('local.get', R).op('call', this.driverCaught());
+    e.op('local.set', R).op('local.set', S);
     e.blk('if', null, () => {
-      isOuter().blk('if', null, () => {
-        release();
-        e.op('local.get', X).op('throw_ref');
-      });
-      toParent();
+      release();
+      e.op('local.get', X).op('throw_ref');
     });
-    e.op('i32.const', 1).op('global.set', g('thr')).op('local.get', X).op('global.set', g('exn'));
     e.br('br', L);
     e.end(); // L
     e.op('unreachable');
+  }
+
+  /**
+   * driverCaught(X, S, O, R) -> out, S, R: the driver caught the exception X from a frame of the
+   * stack S (R: the frames of S still to run). out 1: S was the outer stack and has no frame left,
+   * X leaves the resume; else the next frame (R, of S) is re-entered in throw mode with X. (Out of
+   * line: it keeps wasmfx:resume under V8's inlining limit, and exceptions are the rare case.)
+   */
+  private driverCaught(): number {
+    return this.once('drivercaught', (x) => {
+      const e = new Emitter({});
+      const [X, S, O, R] = [0, 1, 2, 3];
+      e.op('local.get', R).op('ref.is_null');
+      e.blk('if', null, () => {
+        e.op('local.get', S).op('local.get', O).op('ref.eq').blk('if', null, () => {
+          e.op('i32.const', 1).op('local.get', S).op('local.get', R).op('return');
+        });
+        e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.tee', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
+      });
+      e.op('i32.const', 1).op('global.set', this.g('thr')).op('local.get', X).op('global.set', this.g('exn'));
+      e.op('i32.const', 0).op('local.get', S).op('local.get', R);
+      this.def(x, [ref(true, 'exn'), STK, STK, ref(true, T_FRAME)], ['i32', STK, ref(true, T_FRAME)], [], e, 'drivercaught');
+    });
   }
 
   /**
