@@ -238,6 +238,15 @@ test('lower: the output is plain Wasm; run links a module lowered beforehand to 
   const text = wasmfx(['lower', '--print', example, '-o', '-']);
   assert.match(text.stdout, /\(import "wasmfx:rt" "cur"/);
   assert.doesNotMatch(text.stdout, /^\s+(suspend|switch|resume|resume_throw|resume_throw_ref|cont\.new|cont\.bind)\b/m);
+  // --isolated: the machine's state in the module's own globals; only the trap reason and the tag
+  // counter come from the runtime
+  const iso = join(tmp, 'gen.isolated.wasm');
+  assert.equal(wasmfx(['lower', '--isolated', example, '-o', iso]).code, 0);
+  const isoText = wasmfx(['lower', '--isolated', '--print', example, '-o', '-']).stdout;
+  assert.deepEqual([...isoText.matchAll(/\(import "wasmfx:rt" "([^"]+)"/g)].map((x) => x[1]).sort(), ['tagctr', 'why']);
+  const isoRun = wasmfx(['run', '--invoke', 'sum', iso]);
+  assert.equal(isoRun.code, 0, isoRun.stderr);
+  assert.equal(isoRun.stdout, '55\n');
   const bad = wasmfx(['lower', file('bad-lower.wat', '(module (func (i32.frob)))')]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /bad-lower\.wat:1:\d+: unknown operator/);

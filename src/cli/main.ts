@@ -57,10 +57,11 @@ function program(): Command {
     .argument('<input>', 'binary or text module, or - for standard input')
     .option('-o, --output <file>', 'output file (default: the input name with .lowered.wasm; standard output for -)')
     .option('--print', 'write the lowered module as text')
-    .action((input: string, o: { output?: string; print?: boolean }) => {
+    .option('--isolated', "keep the continuation machine's state in the module's own globals (faster; its continuations then never meet another module's: docs/lowering.md)")
+    .action((input: string, o: { output?: string; print?: boolean; isolated?: boolean }) => {
       const { module, source } = loadModuleFile(input);
       const valid = validateModule(module, source);
-      const lowered = lowerModule(module, { valid }).module;
+      const lowered = lowerModule(module, { valid, isolated: o.isolated === true }).module;
       const ext = o.print ? '.lowered.wat' : '.lowered.wasm';
       const output = o.output ?? (input === '-' ? '-' : input.replace(/\.(wat|wast|wasm|txt)$/i, '') + ext);
       writeOutput(output, o.print ? printModule(lowered) : encodeModule(lowered));
