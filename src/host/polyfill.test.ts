@@ -552,3 +552,49 @@ test('a JS import inside a continuation calls back into Wasm: nested runs, and e
   mode = 'nested';
   assert.equal(exports.sum(1), 621);
 });
+
+// A module of numbers only is lowered isolated; when it imports a function of a module on the shared
+// runtime, its instance is made of its shared lowering instead, so a suspension from that
+// function passes its frames and its handler to a handler further out (docs/lowering.md,
+// "Isolated modules"). Both ways of instantiating, and the same module instantiated both ways.
+test('an isolable module that imports a function of a shared module passes its suspensions on (asynchronous and synchronous instantiation)', async () => {
+  const S = `(module
+    (tag $t (export "t") (param i32) (result i32))
+    (func (export "yield-t") (param i32) (result i32) (suspend $t (local.get 0))))`;
+  const I = `(module
+    (type $ft (func (param i32) (result i32))) (type $ct (cont $ft))
+    (import "s" "yield-t" (func $yt (param i32) (result i32)))
+    (tag $y (param i32) (result i32))
+    (func $g (param i32) (result i32) (call $yt (local.get 0)))
+    (elem declare func $g)
+    (func (export "via") (param i32) (result i32)
+      (block $h (result i32 (ref $ct))
+        (return (resume $ct (on $y $h) (local.get 0) (cont.new $ct (ref.func $g)))))
+      (drop) (drop) (i32.const -1))
+    (func (export "twice") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2))))`;
+  const S2 = `(module
+    (type $ft (func (param i32) (result i32))) (type $ct (cont $ft))
+    (import "s" "t" (tag $t (param i32) (result i32)))
+    (import "i" "via" (func $via (param i32) (result i32)))
+    (func $v (param i32) (result i32) (call $via (local.get 0)))
+    (elem declare func $v)
+    (func (export "through") (param $x i32) (result i32)
+      (local $k (ref $ct))
+      (block $h (result i32 (ref $ct))
+        (return (resume $ct (on $t $h) (local.get $x) (cont.new $ct (ref.func $v)))))
+      (local.set $k)
+      (resume $ct (i32.add (i32.const 1000)) (local.get $k))))`;
+  const s = await instantiate(S);
+  // the same compiled module, instantiated with a JS function (isolated) and with the shared one's
+  const iModule = await P.compile(watToWasm(I));
+  const alone = await P.instantiate(iModule, { s: { 'yield-t': (x: number) => x + 1 } });
+  assert.equal(alone.exports.via(5), 6);
+  for (const iExports of [
+    (await P.instantiate(iModule, { s: s.exports })).exports,
+    new P.Instance(iModule, { s: s.exports }).exports,
+  ]) {
+    assert.equal(iExports.twice(21), 42);
+    const s2 = await instantiate(S2, { s: s.exports, i: iExports });
+    assert.equal(s2.exports.through(7), 1007);
+  }
+});

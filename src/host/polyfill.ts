@@ -55,6 +55,8 @@ interface LoweredModule {
    * suspension from that function may pass this module's frames to a handler further out)
    */
   readonly auto: boolean;
+  /** the compile options it was compiled with (for `shared`) */
+  readonly options: unknown;
   shared?: HostObj;
 }
 
@@ -250,7 +252,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     } catch (e) {
       const low = lower(viewOf(src), e);
       const m = construct(host.Module, [low.bytes, options], newTarget);
-      return register(m, low.original, low.isolated, low.auto);
+      return register(m, low.original, low.isolated, low.auto, options);
     }
   };
 
@@ -262,16 +264,16 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       m = await host.compile(src, options);
     } catch (e) {
       const low = lower(bytes, e);
-      m = register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto);
+      m = register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto, options);
     }
     return adopt(m, Module);
   };
 
   /** Records what the polyfill needs of the host's module `m`, compiled from `original` lowered. */
-  const register = (m: HostObj, original: Ast | null, isolated: boolean, auto: boolean): HostObj => {
+  const register = (m: HostObj, original: Ast | null, isolated: boolean, auto: boolean, options: unknown): HostObj => {
     if (original === null) return m;
     const asked = new Set((host.Module.imports(m) as { module: string; name: string }[]).map((d) => `${d.module}\0${d.name}`));
-    lowered.set(m, { original, imports: original.imports.filter((im) => asked.has(`${im.module}\0${im.name}`)), isolated, auto });
+    lowered.set(m, { original, imports: original.imports.filter((im) => asked.has(`${im.module}\0${im.name}`)), isolated, auto, options });
     return m;
   };
 
@@ -281,8 +283,12 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     return obj;
   };
 
-  /** The imports of the lowered module, and the values of the original's function imports (by index). */
-  const linkImports = (info: LoweredModule, imports: unknown): { linked: Imports; funcs: unknown[] } => {
+  /**
+   * The imports of the lowered module, the values of the original's function imports (by index),
+   * and (`shared`) the imports of the module's shared lowering (see LoweredModule.auto): the same
+   * values, read once, with the raw functions of modules on the shared runtime.
+   */
+  const linkImports = (info: LoweredModule, imports: unknown): { linked: Imports; funcs: unknown[]; shared: () => Imports } => {
     if (imports !== undefined && (imports === null || (typeof imports !== 'object' && typeof imports !== 'function'))) {
       throw new TypeError('WebAssembly.Instance: Argument 1 must be an object');
     }
@@ -296,6 +302,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       return (o as Record<string, unknown>)[name];
     };
     const funcs: unknown[] = [];
+    const funcSlots: [string, string, unknown][] = [];
     const asked = new Set(info.imports);
     for (const [index, im] of info.original.imports.entries()) {
       if (!asked.has(im)) {
@@ -306,6 +313,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       const slot = (out[im.module] ??= {});
       if (im.desc.kind === 'func') {
         funcs.push(v);
+        funcSlots.push([im.module, im.name, v]);
         slot[im.name] = (info.isolated ? safeOf : rawOf).get(v as object) ?? v;
       } else if (im.desc.kind === 'tag') {
         slot[im.name] = v;
@@ -314,7 +322,12 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         if (v instanceof host.Tag) ids[im.name] = tagId(v as HostObj);
       } else slot[im.name] = v;
     }
-    return { linked: out, funcs };
+    const shared = (): Imports => {
+      const copy: Imports = Object.fromEntries(Object.entries(out).map(([m, o]) => [m, { ...o }]));
+      for (const [m, name, v] of funcSlots) copy[m]![name] = rawOf.get(v as object) ?? v;
+      return copy;
+    };
+    return { linked: out, funcs, shared };
   };
 
   /** The JS function of each exported host function (one per function, as the JS API's cache of exported functions). */
@@ -399,33 +412,34 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   };
 
   /**
-   * The module to instantiate with these imports (`module`, or its shared lowering: see
-   * LoweredModule.auto), its record, and the imports linked for it.
+   * Whether an instance of `info`'s module with these function imports is made of its shared
+   * lowering instead (LoweredModule.auto): an imported function comes from a module on the
+   * shared runtime. Then `sharedLowering` is its bytes.
    */
-  const choose = (module: HostObj, info: LoweredModule, imports: unknown): { module: HostObj; info: LoweredModule; linked: Imports; funcs: unknown[] } => {
-    const link = linkImports(info, imports);
-    const sharedFunc = (v: unknown): boolean => typeof v === 'function' && rawOf.has(v) && rawOf.get(v) !== safeOf.get(v);
-    if (!info.auto || !link.funcs.some(sharedFunc)) return { module, info, ...link };
-    if (info.shared === undefined) {
-      const low = lowerModule(info.original, { isolated: false }).module;
-      info.shared = register(new host.Module(encodeModule(low)), info.original, false, false);
-    }
-    const sinfo = lowered.get(info.shared)!;
-    return { module: info.shared, info: sinfo, ...linkImports(sinfo, imports) };
-  };
+  const needsShared = (info: LoweredModule, funcs: readonly unknown[]): boolean =>
+    info.auto && funcs.some((v) => typeof v === 'function' && rawOf.has(v) && rawOf.get(v) !== safeOf.get(v));
+  const sharedLowering = (info: LoweredModule): Uint8Array => encodeModule(lowerModule(info.original, { isolated: false }).module);
 
   const instantiateSync = (module: unknown, imports: unknown, newTarget: HostObj): HostObj => {
     const given = lowered.get(module as object);
     if (given === undefined) return adoptTagIds(construct(host.Instance, [module, preLowered(module, imports)], newTarget));
-    const { module: chosen, info, linked, funcs } = choose(module as HostObj, given, imports);
-    module = chosen;
+    let info = given;
+    const link = linkImports(given, imports);
+    let linked = link.linked;
+    if (needsShared(given, link.funcs)) {
+      // (compiled once, when first needed; with the compile options of the isolated one)
+      given.shared ??= register(new host.Module(sharedLowering(given), given.options), given.original, false, false, given.options);
+      module = given.shared;
+      info = lowered.get(given.shared)!;
+      linked = link.shared();
+    }
     let inst: HostObj;
     try {
       inst = construct(host.Instance, [module, linked], newTarget);
     } catch (e) {
       throw translate(e);
     }
-    exportsOf.set(inst, wrapExports(inst, info, funcs));
+    exportsOf.set(inst, wrapExports(inst, info, link.funcs));
     return inst;
   };
 
@@ -441,22 +455,27 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       }
       return host.instantiate(module, linked).then((inst: HostObj) => adopt(adoptTagIds(inst), Instance));
     }
-    let link: ReturnType<typeof choose>;
+    let link: ReturnType<typeof linkImports>;
     try {
-      link = choose(module, given, imports);
+      link = linkImports(given, imports);
     } catch (e) {
       return Promise.reject(e);
     }
-    const info = link.info;
-    return host.instantiate(link.module, link.linked).then(
+    const make = (m: HostObj, linked: Imports): Promise<HostObj> => host.instantiate(m, linked).then(
       (inst: HostObj) => {
-        exportsOf.set(inst, wrapExports(inst, info, link.funcs));
+        exportsOf.set(inst, wrapExports(inst, lowered.get(m)!, link.funcs));
         return adopt(inst, Instance);
       },
       (e: unknown) => {
         throw translate(e);
       },
     );
+    if (!needsShared(given, link.funcs)) return make(module, link.linked);
+    const linked = link.shared();
+    const compiled = given.shared !== undefined
+      ? Promise.resolve(given.shared)
+      : host.compile(sharedLowering(given), given.options).then((m: HostObj) => (given.shared ??= register(m, given.original, false, false, given.options)));
+    return compiled.then((m: HostObj) => make(m, linked));
   };
 
   // ---- the namespace: the host's, with its own Module and Instance interfaces (whose prototypes
@@ -559,7 +578,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         },
         async (e: unknown) => {
           const low = lower(bytes, e);
-          const module = adopt(register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto), Module);
+          const module = adopt(register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto, options), Module);
           return { module, instance: await instantiateAsync(module, imports) };
         },
       );
@@ -586,7 +605,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         } catch (e) {
           if (copy === null || !(e instanceof host.CompileError)) throw (drop(copy), e);
           const low = lower(new Uint8Array(await copy.arrayBuffer()), e);
-          return adopt(register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto), Module);
+          return adopt(register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto, options), Module);
         }
         drop(copy);
         return adopt(m, Module);
@@ -603,7 +622,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         } catch (e) {
           if (copy === null || !(e instanceof host.CompileError)) throw (drop(copy), e);
           const low = lower(new Uint8Array(await copy.arrayBuffer()), e);
-          const module = adopt(register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto), Module);
+          const module = adopt(register(await host.compile(low.bytes, options), low.original, low.isolated, low.auto, options), Module);
           return { module, instance: await instantiateAsync(module, imports) };
         }
         drop(copy);
