@@ -28,6 +28,10 @@
 //   --warm MS        warm-up time per measurement (default 1000; --quick: 30)
 //   --runs N         timed runs per measurement (default 5; --quick: 2)
 //   --only ID,...    only these benchmarks (ids: see BENCHES)
+//   --passes P       measure lowered and native P times over all the benchmarks, a pass after the
+//                    other (default 1): best = the best of all passes, median = the median of the
+//                    passes' medians. On a machine whose speed changes for seconds to minutes
+//                    (bench/README.md, "Noise"), P = 3 shows each engine at its best.
 //   --shared         lowered: every module on the runtime that lowered modules share (its
 //                    imported globals), as the polyfill lowers a module that imports or exports
 //                    references or tags (PolyfillOptions.isolated false)
@@ -61,6 +65,7 @@ const WARM_MS = Number(opt('--warm') ?? (quick ? 30 : 1000));
 const RUNS = Number(opt('--runs') ?? (quick ? 2 : 5));
 const only = opt('--only')?.split(',');
 const shared = argv.includes('--shared');
+const PASSES = Math.max(1, Number(opt('--passes') ?? 1));
 const jsonOut = opt('--json');
 const MEM_COUNT = quick ? 10_000 : 1_000_000;
 /** continuations for native when it cannot hold MEM_COUNT (bytes per continuation from this count) */
@@ -200,9 +205,23 @@ async function runEngine(e: Engine, benches: readonly Bench[]): Promise<EngineRe
   return out;
 }
 
+/** medians of each timing's passes (--passes), for the pooled median */
+const passMedians = new WeakMap<Timing, number[]>();
 const mergeInto = (to: EngineResult, r: EngineResult): void => {
   Object.assign(to.checks, r.checks);
-  Object.assign(to.timings, r.timings);
+  for (const [id, t] of Object.entries(r.timings)) {
+    const was = to.timings[id];
+    if (was === undefined) {
+      passMedians.set(t, [t.median]);
+      to.timings[id] = t;
+      continue;
+    }
+    // another pass: the best of all, the median of the passes' medians
+    const ms = [...(passMedians.get(was) ?? [was.median]), t.median].sort((a, b) => a - b);
+    const merged = { ...was, best: Math.min(was.best, t.best), median: ms[(ms.length - 1) >> 1]! };
+    passMedians.set(merged, ms);
+    to.timings[id] = merged;
+  }
   Object.assign(to.errors, r.errors);
 };
 
@@ -366,11 +385,13 @@ async function main(): Promise<void> {
     mergeInto(interp, await runEngine('interp', benches));
     await Promise.all(jobs);
   } else {
-    for (const g of groups(benches)) {
-      log(`  ${g.map((b) => b.id).join(', ')}: lowered, native, interp...`);
-      mergeInto(lowered, await runEngine('lowered', g));
-      await nativeJob(g);
-      mergeInto(interp, await runEngine('interp', g));
+    for (let pass = 1; pass <= PASSES; pass++) {
+      for (const g of groups(benches)) {
+        log(`  ${g.map((b) => b.id).join(', ')}: lowered, native${pass === 1 ? ', interp' : ''}${PASSES > 1 ? ` (pass ${pass} of ${PASSES})` : ''}...`);
+        mergeInto(lowered, await runEngine('lowered', g));
+        await nativeJob(g);
+        if (pass === 1) mergeInto(interp, await runEngine('interp', g));
+      }
     }
     for (const b of firstOf) {
       log(`  ${b.id}: first runs (fresh processes)...`);
@@ -509,6 +530,7 @@ async function main(): Promise<void> {
   const out: string[] = [];
   out.push(`stack switching: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'} (load average ${load0.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end); ` +
     `${quick ? 'QUICK run (a smoke test: the figures mean nothing)' : 'full run'}; best and median of ${RUNS} after ${WARM_MS} ms of warm-up` +
+    (PASSES > 1 ? `, ${PASSES} passes (best of all, median of the passes' medians; interp: one pass)` : '') +
     (shared ? '; lowered: on the shared runtime (--shared)' : ''));
   out.push('');
   out.push(line(head));
@@ -554,7 +576,7 @@ async function main(): Promise<void> {
 
   if (jsonOut !== undefined) {
     const json = {
-      node: process.version, cpu: cpus()[0]?.model, cpus: cpus().length, loadavg: [load0, loadavg()[0]], date: new Date().toISOString(), quick, warmMs: WARM_MS, runs: RUNS,
+      node: process.version, cpu: cpus()[0]?.model, cpus: cpus().length, loadavg: [load0, loadavg()[0]], date: new Date().toISOString(), quick, warmMs: WARM_MS, runs: RUNS, passes: PASSES, shared,
       rows, checksums: { lowered: lowered.checks, native: native.checks, interp: interp.checks },
       memory: { lowered: memLowered?.value ?? null, native: memNative?.value ?? null, nativeFallback: memNativeFallback?.value ?? null, nativeFailure: memNative?.ok === false ? nativeFailure(memNative) : null },
       errors,
