@@ -89,10 +89,12 @@ let binaryenJs: Promise<BinaryenJs> | undefined;
 
 /**
  * Runs Binaryen passes in this process (binaryen.js; wasm-merge has no JS API and runs as a
- * tool): `passArgs` are --pass-arg's, `optimize` an -O level to run after the passes.
+ * tool): `passArgs` are --pass-arg's, `optimize` an -O level to run after the passes,
+ * `alwaysInline` the size (in Binaryen's expressions) up to which it inlines every function
+ * (its default: 2).
  */
 export async function runBinaryenPasses(
-  bytes: Uint8Array, passes: readonly string[], passArgs: Readonly<Record<string, string>>, optimize: number,
+  bytes: Uint8Array, passes: readonly string[], passArgs: Readonly<Record<string, string>>, optimize: number, alwaysInline?: number,
 ): Promise<Uint8Array> {
   binaryenJs ??= import('binaryen').then((m) => m.default);
   const b = await binaryenJs;
@@ -108,6 +110,7 @@ export async function runBinaryenPasses(
     if (optimize > 0) {
       b.setOptimizeLevel(optimize);
       b.setShrinkLevel(0);
+      b.setAlwaysInlineMaxSize(alwaysInline ?? 2);
       m.optimize();
     }
     return m.emitBinary();

@@ -122,7 +122,17 @@ export class Helpers {
       e.op('local.get', THROW).blk('if', null, () => {
         e.op('i32.const', 1).op('global.set', this.g('thr'));
       });
-      this.driver(e, INNER, OUTER, 7, 8, 9, 10, 11, { k: K, flag: REUSE });
+      // The driver, inline. After a switch it goes on in wasmfx:redrive, which calls a copy of
+      // it (wasmfx:drive) once per switch: V8 has no on-stack replacement for Wasm, and a
+      // scheduler's resume that runs once and switches for ever would run its driver loop in the
+      // baseline tier (Liftoff) throughout; only redrive's small loop stays there. (A resume
+      // that always calls drive costs the round trip 8%, measured, even with drive inlined.)
+      this.driver(e, INNER, OUTER, 7, 8, 9, 10, 11, { k: K, flag: REUSE }, {
+        tail: () => {},
+        onSwitch: () => {
+          e.op('local.get', K).op('local.get', REUSE).op('local.get', INNER).op('local.get', OUTER).op('call', this.redrive()).op('return');
+        },
+      });
       this.def(
         x, [ref(true, T_CONT), ref(true, T_HDL), 'i32', 'i32', STK], ['i32', ref(true, T_CONT)],
         [STK, STK, ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK, 'i32'], e, 'resume',
@@ -130,15 +140,53 @@ export class Helpers {
     });
   }
 
+  /** redrive(k, reuse, S, O) -> status, continuation: drive until it ends other than by a switch. */
+  private redrive(): number {
+    return this.once('redrive', (x) => {
+      const e = new Emitter({});
+      const [K, REUSE, S, O, CODE, C] = [0, 1, 2, 3, 4, 5];
+      e.blk('loop', null, (again) => {
+        e.op('local.get', K).op('local.get', REUSE).op('local.get', S).op('local.get', O).op('call', this.drive());
+        e.op('local.set', O).op('local.set', S).op('local.set', C).op('local.tee', CODE);
+        e.op('i32.const', -3).op('i32.eq').br('br_if', again);
+      });
+      e.op('local.get', CODE).op('local.get', C);
+      this.def(x, [ref(true, T_CONT), 'i32', STK, STK], ['i32', ref(true, T_CONT)], ['i32', ref(true, T_CONT)], e, 'redrive');
+    });
+  }
+
   /**
-   * The driver (inside resume; docs/lowering.md): runs the saved frames of the chain S..O. The
+   * drive(k, reuse, S, O) -> status, continuation, S', O': resume's driver (below) on the chain
+   * S..O of the continuation k. Status -3: a switch put the chain S'..O' in place of this one:
+   * call it again with them.
+   */
+  private drive(): number {
+    return this.once('drive', (x) => {
+      const e = new Emitter({});
+      const [K, REUSE, S, O] = [0, 1, 2, 3];
+      this.driver(e, S, O, 4, 5, 6, 7, 8, { k: K, flag: REUSE }, {
+        tail: () => e.op('local.get', S).op('local.get', O),
+        onSwitch: () => e.op('i32.const', -3).op('ref.null', T_CONT).op('local.get', S).op('local.get', O).op('return'),
+      });
+      this.def(
+        x, [ref(true, T_CONT), 'i32', STK, STK], ['i32', ref(true, T_CONT), STK, STK],
+        [ref(true, T_FRAME), ref(true, 'exn'), ref(true, T_FRAME), STK, 'i32'], e, 'drive',
+      );
+    });
+  }
+
+  /**
+   * The driver (docs/lowering.md): runs the saved frames of the chain S..O. The
    * running stack is S: no global holds it, as a young stack stored into a global takes V8's write
    * barrier slow path. The frames of the stack S still to run are in the local R (S.top is written
    * only when S is suspended again: one write barrier per suspension, not per frame). F: the frame
    * running, X: an exception caught from it, K: the stack that suspended; `reuse`: the resume's
    * consumed continuation and whether the new one may go into it.
    */
-  private driver(e: Emitter, S: number, O: number, F: number, X: number, R: number, K: number, ACT: number, reuse: { k: number; flag: number }): void {
+  private driver(
+    e: Emitter, S: number, O: number, F: number, X: number, R: number, K: number, ACT: number, reuse: { k: number; flag: number },
+    how: { tail: () => void; onSwitch: () => void },
+  ): void {
     const g = (n: Parameters<Ctx['rtGlobal']>[0]) => this.g(n);
     const toParent = () => {
       // s = s.parent; rest = s.top
@@ -146,6 +194,11 @@ export class Helpers {
       e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
     };
     const isOuter = () => e.op('local.get', S).op('local.get', O).op('ref.eq');
+    // the driver returns: status and continuation pushed, then what `how` adds
+    const done = () => {
+      how.tail();
+      e.op('return');
+    };
     // a reusing resume's continuation, left uncleared by emitTake, is consumed when it ends
     const release = () => e.op('local.get', reuse.flag).blk('if', null, () => {
       e.op('local.get', reuse.k).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
@@ -160,7 +213,8 @@ export class Helpers {
     e.blk('if', null, () => {
       isOuter().blk('if', null, () => {
         release();
-        e.op('i32.const', -1).op('ref.null', T_CONT).op('return');
+        e.op('i32.const', -1).op('ref.null', T_CONT);
+        done();
       });
       e.op('i32.const', -1).op('global.set', g('st'));
       toParent();
@@ -191,9 +245,11 @@ export class Helpers {
           e.op('local.get', S).op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
           e.op('local.get', reuse.flag).blk('if', null, () => {
             e.op('local.get', reuse.k).op('local.get', K).op('struct.set', T_CONT, C_INNER);
-            e.op('global.get', g('code')).op('local.get', reuse.k).op('return');
+            e.op('global.get', g('code')).op('local.get', reuse.k);
+            done();
           });
-          e.op('global.get', g('code')).op('local.get', K).op('struct.new', T_CONT).op('return');
+          e.op('global.get', g('code')).op('local.get', K).op('struct.new', T_CONT);
+          done();
         });
       });
       e.op('local.get', S).op('local.get', O).op('local.get', K).op('call', this.driverSlow());
@@ -201,8 +257,11 @@ export class Helpers {
       e.blk('if', null, () => {
         e.op('local.get', ACT).op('i32.const', 1).op('i32.eq').blk('if', null, () => {
           release();
-          e.op('i32.const', -2).op('ref.null', T_CONT).op('return');
+          e.op('i32.const', -2).op('ref.null', T_CONT);
+          done();
         });
+        // a switch: the target chain goes on elsewhere (resume, drive)
+        e.op('local.get', ACT).op('i32.const', 3).op('i32.eq').blk('if', null, () => how.onSwitch());
         e.op('local.get', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
         e.br('br', L);
       });
@@ -210,9 +269,11 @@ export class Helpers {
       e.op('local.get', S).op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
       e.op('local.get', reuse.flag).blk('if', null, () => {
         e.op('local.get', reuse.k).op('local.get', K).op('struct.set', T_CONT, C_INNER);
-        e.op('global.get', g('code')).op('local.get', reuse.k).op('return');
+        e.op('global.get', g('code')).op('local.get', reuse.k);
+        done();
       });
-      e.op('global.get', g('code')).op('local.get', K).op('struct.new', T_CONT).op('return');
+      e.op('global.get', g('code')).op('local.get', K).op('struct.new', T_CONT);
+      done();
     });
     e.br('br', L);
     e.end(); // caught
@@ -255,7 +316,8 @@ export class Helpers {
    * driverSlow(S, O, K) -> act, S, O: the driver's cases other than "the handler is this resume's"
    * after the chain S..O unwound from the stack K (code: the clause, -1 switch, -2 further out).
    * act 0: the handler is this resume's after all (code >= 0, S = O); 1: it is further out than
-   * this resume (ki := K); 2: run the chain from S (its top) on, O its outer stack.
+   * this resume (ki := K); 2: run the chain from S (its top) on, O its outer stack; 3: the same
+   * after a switch.
    */
   private driverSlow(): number {
     return this.once('driverslow', (x) => {
@@ -276,7 +338,7 @@ export class Helpers {
             // (S is the outer stack of the continuation switch made)
             e.op('local.get', S).op('ref.null', T_STK).op('struct.set', T_STK, S_PARENT);
             e.op('global.get', g('swi')).op('local.set', S);
-            ret(2);
+            ret(3);
           });
           isOuter().blk('if', null, () => ret(0));
           // a resume inside the chain handles it: its frame gets the clause and the continuation
