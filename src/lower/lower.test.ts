@@ -25,6 +25,18 @@ const host = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array):
 
 const ssModules = coreWastFiles('stack-switching').flatMap(validModulesOf).filter(usesStackSwitching);
 
+/** The script `file` passes `n` assertions, none failing or skipped, on the interpreter and on the lowered engine. */
+function passesOnBothEngines(file: string, n: number): void {
+  const engines = [
+    new InterpEngine({}),
+    hostEngine(createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly) as never, { name: 'lowered' }),
+  ];
+  for (const engine of engines) {
+    const r = runScript(parseScript(readFileSync(file, 'utf8'), file), { engine });
+    assert.deepEqual([r.passed, r.failed, r.skipped], [n, 0, 0], r.results.find((c) => c.outcome !== 'passed')?.message ?? '');
+  }
+}
+
 test('lowering: every stack-switching module of the suite becomes plain Wasm 3.0 the host validates', () => {
   assert.ok(ssModules.length >= 40, `only ${ssModules.length} modules`);
   for (const m of ssModules) {
@@ -111,40 +123,17 @@ test('lowering: a resume reuses the consumed continuation object only where noth
     loop: 1, bound: 1, 'copy-in-table': 0, 'kept-elsewhere': 0, 'tee-copy': 0, 'other-branch': 0, 'done-again': 1, 'thrown-again': 1, 'further-out-again': 0,
   });
   // and the script's assertions hold on the interpreter and on the lowered engine
-  const script = () => parseScript(readFileSync(file, 'utf8'), file);
-  const engines = [
-    new InterpEngine({}),
-    hostEngine(createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly) as never, { name: 'lowered' }),
-  ];
-  for (const engine of engines) {
-    const r = runScript(script(), { engine });
-    assert.deepEqual([r.passed, r.failed, r.skipped], [11, 0, 0], r.results.find((c) => c.outcome !== 'passed')?.message ?? '');
-  }
+  passesOnBothEngines(file, 11);
 });
 
 test('lowering: continuations of more than one stack resume again, bound, from elsewhere, with an exception and through a tail call', () => {
-  const file = new URL('../../test/fixtures/lower/chains.wast', import.meta.url).pathname;
-  const engines = [
-    new InterpEngine({}),
-    hostEngine(createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly) as never, { name: 'lowered' }),
-  ];
-  for (const engine of engines) {
-    const r = runScript(parseScript(readFileSync(file, 'utf8'), file), { engine });
-    assert.deepEqual([r.passed, r.failed, r.skipped], [7, 0, 0], r.results.find((c) => c.outcome !== 'passed')?.message ?? '');
-  }
+  passesOnBothEngines(new URL('../../test/fixtures/lower/chains.wast', import.meta.url).pathname, 7);
 });
 
 test('lowering: the polyfill lowers a module of numbers isolated unless it imports a function of a shared one, and links both kinds both ways', () => {
   const file = new URL('../../test/fixtures/lower/isolable.wast', import.meta.url).pathname;
   assert.deepEqual(validModulesOf(file).map(isolable), [true, false, true, false, true]);
-  const engines = [
-    new InterpEngine({}),
-    hostEngine(createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly) as never, { name: 'lowered' }),
-  ];
-  for (const engine of engines) {
-    const r = runScript(parseScript(readFileSync(file, 'utf8'), file), { engine });
-    assert.deepEqual([r.passed, r.failed, r.skipped], [17, 0, 0], r.results.find((c) => c.outcome !== 'passed')?.message ?? '');
-  }
+  passesOnBothEngines(file, 17);
 });
 
 test('lowering: wasmfx:resume stays under V8\'s inlining limit (500 bytes of code), so a round trip inlines into its resumer', () => {
