@@ -29,14 +29,15 @@
   ;; its suspension point throws $cancel, which no C frame catches; its stack
   ;; unwinds, so an engine with real stacks frees it. (Not resume_throw: V8
   ;; 14.6 crashes unwinding a continuation of four frames or more that way.)
+  ;; (The continuation is resumed straight from its slot, which it leaves consumed meanwhile: a
+  ;; table whose continuations are only ever resumed so lets the lowering reuse their objects,
+  ;; src/lower/reuse.ts.)
   (func (export "__wasmfx_fiber_cancel") (param $slot i32)
-    (local $k (ref null $ct))
-    (local.set $k (table.get $conts (local.get $slot)))
-    (table.set $conts (local.get $slot) (ref.null $ct))
     (global.set $cancelling (i32.const 1))
     (block $done
       (try_table (catch $cancel $done)
-        (drop (resume $ct (i32.const 0) (local.get $k)))))
+        (drop (resume $ct (i32.const 0) (table.get $conts (local.get $slot))))))
+    (table.set $conts (local.get $slot) (ref.null $ct))
     (global.set $cancelling (i32.const 0)))
 
   ;; Runs the fiber in `slot` until it yields (1; the new continuation goes back

@@ -49,8 +49,8 @@ export class Helpers {
 
   /**
    * Consumes the continuation in local k (traps on null or consumed): its inner stack goes to local
-   * `inner`. With `reuse` (a local: the resume's flag), k's object is cleared only when the flag is
-   * 0: a resume that may reuse it clears it where it ends other than by a suspension (release).
+   * `inner`. With `reuse` (a local: the resume's flag), k's object is not cleared when the flag is
+   * 1 (from a local): such a resume clears it where it ends other than by a suspension (release).
    */
   private emitTake(e: Emitter, k: number, inner: number, reuse?: number): void {
     e.op('local.get', k).op('ref.is_null').blk('if', null, () => this.trap(e, WHY_NULL_CONT));
@@ -59,7 +59,8 @@ export class Helpers {
     if (reuse === undefined) {
       e.op('local.get', k).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
     } else {
-      e.op('local.get', reuse).op('i32.eqz').blk('if', null, () => {
+      // (reuse 2, from a table slot: the slot still holds the object, which must stay consumed)
+      e.op('local.get', reuse).op('i32.const', 1).op('i32.ne').blk('if', null, () => {
         e.op('local.get', k).op('ref.null', T_STK).op('struct.set', T_CONT, C_INNER);
       });
     }
@@ -105,7 +106,8 @@ export class Helpers {
    * resume site's table, with the key of its first clause (-1: none), which a suspension checks
    * first. throw = 1: the frame re-entered
    * first raises the exception in `exn` (resume_throw). reuse = 1: the continuation a suspension
-   * makes goes into k's object (nothing else can reach it: reuse.ts). cur: the running stack.
+   * makes goes into k's object (nothing else can reach it: reuse.ts); 2: the same, k's object
+   * taken from a table slot, which holds it consumed meanwhile (reuse.ts). cur: the running stack.
    */
   resume(): number {
     return this.once('resume', (x) => {

@@ -24,7 +24,7 @@ import { SS_OPS } from './analysis.ts';
 import { type Ctx, I, LowerError } from './context.ts';
 import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
-import { reuseSites } from './reuse.ts';
+import { reuseSites, tableReuseSites } from './reuse.ts';
 import { labelsOf, withLabels } from '../syntax/labels.ts';
 import { mapInstr } from './rewrite.ts';
 import {
@@ -105,11 +105,15 @@ export class Instrumenter {
   /** handler tables to build at instantiation: global index and keys (tag, switch) */
   readonly handlerTables: { global: number; keys: { tag: number; sw: boolean }[] }[] = [];
 
+  /** resumes that may reuse the $Cont they take from a table slot, by function (reuse.ts) */
+  private readonly tableReuse: Map<number, Set<Instr>>;
+
   constructor(c: Ctx, a: Analysis, h: Helpers, plans: Map<number, Plan>) {
     this.c = c;
     this.a = a;
     this.h = h;
     this.plans = plans;
+    this.tableReuse = tableReuseSites(c.vm, (t) => t.heap === 'cont' || (typeof t.heap === 'number' && c.isCont[t.heap] === true));
   }
 
   // ---- functions that are not instrumented -----------------------------------------------------
@@ -402,7 +406,9 @@ export class Instrumenter {
           c.store(kinds(ft.params), e.out);
           e.op('local.get', TMPK);
           this.handlers(e, ins.args[1]);
-          e.op('i32.const', 0).op('i32.const', reuse.has(ins) ? 1 : 0).op('local.get', CURL).op('call', this.h.resume());
+          // reuse: 1 from a local (reuse.ts), 2 from a table slot (reuse.ts: the object stays consumed while it runs)
+          const flag = reuse.has(ins) ? 1 : this.tableReuse.get(x)?.has(ins) === true ? 2 : 0;
+          e.op('i32.const', 0).op('i32.const', flag).op('local.get', CURL).op('call', this.h.resume());
           return;
         }
         case 'resume_throw': {

@@ -12,7 +12,7 @@ import { validateModule } from '../valid/validator.ts';
 import type { Module } from '../syntax/ast.ts';
 import { isolable, lowerModule, usesStackSwitching, runtimeModule } from './index.ts';
 import { CONT_OPS } from './analysis.ts';
-import { reuseSites } from './reuse.ts';
+import { reuseSites, tableReuseSites } from './reuse.ts';
 import { runScript } from '../script/runner.ts';
 import { InterpEngine } from '../script/engine-interp.ts';
 import { hostEngine } from '../script/engine-host.ts';
@@ -165,4 +165,16 @@ test('lowering: wasmfx:resume stays under V8\'s inlining limit (500 bytes of cod
       assert.ok(size !== undefined && size < 450, `${f} is ${size} bytes (isolated: ${isolated})`);
     }
   }
+});
+
+test('lowering: a resume from a table slot reuses its continuation object when the handler writes it back to that slot, and only then', () => {
+  const file = new URL('../../test/fixtures/lower/table-reuse.wast', import.meta.url).pathname;
+  const sites = validModulesOf(file).map((m) => {
+    const types = m.types.flatMap((g) => g.types);
+    const byFunc = tableReuseSites(validateModule(m), (t) => typeof t.heap === 'number' && types[t.heap]!.comp.kind === 'cont');
+    return [...byFunc.values()].reduce((n, s) => n + s.size, 0);
+  });
+  // the first module's "step"; none in the second, whose "move" writes into another slot
+  assert.deepEqual(sites, [1, 0]);
+  passesOnBothEngines(file, 23);
 });
