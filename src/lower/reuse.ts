@@ -43,12 +43,10 @@ interface Blk {
 }
 
 /**
- * The resume instructions of `body` that may reuse the consumed $Cont. `contLocal(x)`: is local x a
- * declared (not parameter) local of a continuation type.
+ * The blocks of `body`, by the index of their `end`, and the blocks each instruction branches to
+ * (by body index, in the order of its labels; a branch to the function's label has none).
  */
-export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boolean): Set<Instr> {
-  const out = new Set<Instr>();
-  // the blocks, by the index of their `end`; the targets of each label
+function blocksOf(body: readonly Instr[]): { endOf: Map<number, Blk>; targetsOf: Map<number, Blk[]> } {
   const endOf = new Map<number, Blk>();
   const ctl: Blk[] = [];
   const targetsOf = new Map<number, Blk[]>();
@@ -80,6 +78,16 @@ export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boo
         resolve(i, ins);
     }
   });
+  return { endOf, targetsOf };
+}
+
+/**
+ * The resume instructions of `body` that may reuse the consumed $Cont. `contLocal(x)`: is local x a
+ * declared (not parameter) local of a continuation type.
+ */
+export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boolean): Set<Instr> {
+  const out = new Set<Instr>();
+  const { endOf, targetsOf } = blocksOf(body);
 
   const isGetOf = (i: number, k: number): boolean => body[i]?.op === 'local.get' && body[i]!.args[0] === k;
   /** Is `b` a handler block that only ends into local.set k, reached only from resumes of k? */
@@ -172,26 +180,10 @@ export function tableReuseSites(vm: ValidModule, isContRef: (t: RefType) => bool
       if (ins.op === 'local.set' || ins.op === 'local.tee') written.add(ins.args[0]);
       if (ins.op === 'local.get' || ins.op === 'local.set' || ins.op === 'local.tee') localUses.set(ins.args[0], (localUses.get(ins.args[0]) ?? 0) + 1);
     }
-    // the blocks (as reuse.ts's local analysis): open, end, the instructions that branch to them
-    const blocks: { open: number; end: number; from: number[] }[] = [];
-    const ctl: { open: number; end: number; from: number[] }[] = [];
-    body.forEach((ins, i) => {
-      const targets = (): void => {
-        for (const l of labelsOf(ins)) ctl[ctl.length - 1 - l]?.from.push(i);
-      };
-      if (ins.op === 'block' || ins.op === 'loop' || ins.op === 'if' || ins.op === 'try_table') {
-        if (ins.op === 'try_table') targets();
-        const b = { open: i, end: -1, from: [] as number[] };
-        ctl.push(b);
-        blocks.push(b);
-      } else if (ins.op === 'end') {
-        const b = ctl.pop();
-        if (b !== undefined) b.end = i;
-      } else targets();
-    });
+    const { targetsOf } = blocksOf(body);
     const fail = (t: number): void => void candidates.delete(t);
     /** the write-back after handler block b of the resume at r reading slot local s from table t: its table.set, or -1 */
-    const writesBack = (b: { open: number; end: number; from: number[] }, r: number, s: number, t: number): number => {
+    const writesBack = (b: Blk, r: number, s: number, t: number): number => {
       // reached only from this resume, and not by falling through
       if (body[b.open]!.op !== 'block' || b.end - 1 <= b.open || !b.from.every((j) => j === r)) return -1;
       if (!JUMPS.has(body[b.end - 1]!.op)) return -1;
@@ -249,11 +241,10 @@ export function tableReuseSites(vm: ValidModule, isContRef: (t: RefType) => bool
           const get = body[i - 1];
           const slot = body[i - 2];
           if (get?.op !== 'table.get' || !candidates.has(get.args[0]) || slot?.op !== 'local.get' || written.has(slot.args[0])) return;
-          const ls = labelsOf(ins);
-          if (ls.length === 0) return;
-          // the clause blocks, by the depth each label has here
-          const open: { open: number; end: number; from: number[] }[] = blocks.filter((b) => b.open < i && b.end > i).sort((a, b2) => b2.open - a.open);
-          const sets = ls.map((l) => (open[l] === undefined ? -1 : writesBack(open[l]!, i, slot.args[0], get.args[0])));
+          // every clause's block (none may be the function's label)
+          const clauses = targetsOf.get(i) ?? [];
+          if (clauses.length === 0 || clauses.length !== labelsOf(ins).length) return;
+          const sets = clauses.map((b) => writesBack(b, i, slot.args[0], get.args[0]));
           if (sets.every((x) => x >= 0)) {
             found.push({ func: nImportedFuncs + fi, resume: ins, table: get.args[0] });
             for (const x of sets) backs.add(x);
