@@ -24,6 +24,7 @@ import { SS_OPS } from './analysis.ts';
 import { type Ctx, I, LowerError } from './context.ts';
 import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
+import { liveAtSites } from './liveness.ts';
 import { reuseSites, tableReuseSites } from './reuse.ts';
 import { labelsOf, withLabels } from '../syntax/labels.ts';
 import { mapInstr } from './rewrite.ts';
@@ -239,6 +240,13 @@ export class Instrumenter {
       if (nonNull(t)) nn.add(np + i);
     });
     const localTypes: ValType[] = [...params, ...declared.map(nullable)];
+    // the locals a saved frame keeps: those live after some site (liveness.ts), and the
+    // non-nullable parameters (restored as such)
+    const keep = liveAtSites(c.vm.module.funcs[defined]!.body, localTypes.length, (ins) => SS_OPS.has(ins.op) || this.a.isSiteCall(ins));
+    localTypes.forEach((t, i) => {
+      if (nonNull(t)) keep.add(i);
+    });
+    const saved = localTypes.map((_, i) => i).filter((i) => keep.has(i));
     const reuse = reuseSites(f.body, (x) => {
       const t = f.locals[x - np];
       return t !== undefined && typeof t !== 'string' && (t.heap === 'cont' || (typeof t.heap === 'number' && c.isCont[t.heap] === true));
@@ -283,7 +291,7 @@ export class Instrumenter {
     const FT = plan.frame;
     // (fields 0 and 1 are $Frame's: $next, $thunk)
     const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }];
-    for (const t of localTypes) fieldTypes.push(nullable(t));
+    for (const i of saved) fieldTypes.push(nullable(localTypes[i]!));
     const slotFields = new Map<string, number>();
     const field = (p: number, t: ValType): number => {
       const k = `${p}:${tkey(nullable(t))}`;
@@ -664,9 +672,9 @@ export class Instrumenter {
     e.op('local.get', STATE).op('local.set', ENTRY);
     e.op('local.get', FR).op('ref.is_null').op('i32.eqz');
     e.blk('if', null, () => {
-      localTypes.forEach((t, i) => {
-        e.op('local.get', FR).op('struct.get', FT, F_BASE + i);
-        if (nonNull(t)) e.op('ref.as_non_null');
+      saved.forEach((i, j) => {
+        e.op('local.get', FR).op('struct.get', FT, F_BASE + j);
+        if (nonNull(localTypes[i]!)) e.op('ref.as_non_null');
         e.op('local.set', local(i));
       });
     });
@@ -689,13 +697,13 @@ export class Instrumenter {
     e.op('local.get', FR).op('ref.is_null');
     e.open('if', {});
     e.op('local.get', HEAD).op('local.get', THK);
-    localTypes.forEach((_, i) => e.op('local.get', local(i)));
-    for (const t of fieldTypes.slice(F_BASE + localTypes.length)) c.dummy(t, e.out);
+    for (const i of saved) e.op('local.get', local(i));
+    for (const t of fieldTypes.slice(F_BASE + saved.length)) c.dummy(t, e.out);
     e.op('struct.new', FT).op('local.set', HEAD);
     e.else();
     e.op('local.get', THK).op('ref.is_null').op('i32.eqz');
     e.blk('if', null, () => e.op('local.get', FR).op('local.get', THK).op('struct.set', FT, F_THUNK));
-    localTypes.forEach((_, i) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, F_BASE + i));
+    saved.forEach((i, j) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, F_BASE + j));
     if (status) {
       e.op('local.get', FRESH).op('local.get', HEAD).op('ref.is_null').op('i32.or');
       e.blk('if', null, () => e.op('local.get', FR).op('local.set', HEAD));

@@ -13,6 +13,7 @@ import type { Module } from '../syntax/ast.ts';
 import { isolable, lowerModule, usesStackSwitching, runtimeModule } from './index.ts';
 import { CONT_OPS } from './analysis.ts';
 import { reuseSites, tableReuseSites } from './reuse.ts';
+import { liveAtSites } from './liveness.ts';
 import { runScript } from '../script/runner.ts';
 import { InterpEngine } from '../script/engine-interp.ts';
 import { hostEngine } from '../script/engine-host.ts';
@@ -177,4 +178,24 @@ test('lowering: a resume from a table slot reuses its continuation object when t
   // the first module's "step"; none in the second, whose "move" writes into another slot
   assert.deepEqual(sites, [1, 0]);
   passesOnBothEngines(file, 23);
+});
+
+test('lowering: a saved frame keeps only the locals live after a site, whichever path reads them', () => {
+  const file = new URL('../../test/fixtures/lower/liveness.wast', import.meta.url).pathname;
+  const [m] = validModulesOf(file);
+  const types = m!.types.flatMap((g) => g.types);
+  const siteOps = new Set(['suspend', 'switch', 'resume', 'resume_throw', 'resume_throw_ref', 'call', 'call_ref']);
+  const kept = (name: string): number[] => {
+    const x = [...m!.names.funcs].find(([, n]) => n === name)?.[0];
+    const f = m!.funcs[x!]!;
+    const comp = types[f.type]!.comp;
+    const np = comp.kind === 'func' ? comp.params.length : 0;
+    return [...liveAtSites(f.body, np + f.locals.length, (ins) => siteOps.has(ins.op))].sort();
+  };
+  // the local each function reads on one path only is kept; what the site's result overwrites is not
+  assert.deepEqual(
+    Object.fromEntries(['branchy', 'loop', 'catchy', 'catchy2', 'table', 'middle', 'viaparam'].map((n) => [n, kept(n)])),
+    { branchy: [0], loop: [0, 1], catchy: [0], catchy2: [0], table: [0], middle: [0], viaparam: [] },
+  );
+  passesOnBothEngines(file, 8);
 });
