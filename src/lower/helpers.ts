@@ -9,7 +9,7 @@ import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, LowerError } from './context.ts';
 import { Emitter } from './emit.ts';
 import {
-  frameSubType, nullable, C_INNER, F_BASE, F_NEXT, F_THUNK, type Kind, H_KEY0, H_KEYS, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_HDL, T_KEYS, T_STK, T_THUNK,
+  frameSubType, nullable, C_INNER, F_BASE, F_NEXT, F_THUNK, type Kind, H_KEY0, H_KEYS, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_FRAME_NC, T_HDL, T_KEYS, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
 } from './rt.ts';
 
@@ -290,20 +290,32 @@ export class Helpers {
   /**
    * driverCaught(X, S, O, R) -> out, S, R: the driver caught the exception X from a frame of the
    * stack S (R: the frames of S still to run). out 1: S was the outer stack and has no frame left,
-   * X leaves the resume; else the next frame (R, of S) is re-entered in throw mode with X. (Out of
-   * line: it keeps wasmfx:resume under V8's inlining limit, and exceptions are the rare case.)
+   * X leaves the resume; else the next frame (R, of S) is re-entered in throw mode with X. Frames
+   * of functions with no handler ($FrameNC) are passed over: re-entered, they would only rethrow
+   * (a Wasm throw and catch each, about as much as a whole round trip: a C fiber ended by
+   * unwinding it passes all its frames so). (Out of line: it keeps wasmfx:resume under V8's
+   * inlining limit, and exceptions are the rare case.)
    */
   private driverCaught(): number {
     return this.once('drivercaught', (x) => {
       const e = new Emitter({});
       const [X, S, O, R] = [0, 1, 2, 3];
+      const l = {};
+      e.open('loop', l);
       e.op('local.get', R).op('ref.is_null');
       e.blk('if', null, () => {
         e.op('local.get', S).op('local.get', O).op('ref.eq').blk('if', null, () => {
           e.op('i32.const', 1).op('local.get', S).op('local.get', R).op('return');
         });
         e.op('local.get', S).op('struct.get', T_STK, S_PARENT).op('local.tee', S).op('struct.get', T_STK, S_TOP).op('local.set', R);
+        e.br('br', l);
       });
+      e.op('local.get', R).op('ref.test', { nullable: false, heap: T_FRAME_NC });
+      e.blk('if', null, () => {
+        e.op('local.get', R).op('struct.get', T_FRAME, F_NEXT).op('local.set', R);
+        e.br('br', l);
+      });
+      e.end();
       e.op('i32.const', 1).op('global.set', this.g('thr')).op('local.get', X).op('global.set', this.g('exn'));
       e.op('i32.const', 0).op('local.get', S).op('local.get', R);
       this.def(x, [ref(true, 'exn'), STK, STK, ref(true, T_FRAME)], ['i32', STK, ref(true, T_FRAME)], [], e, 'drivercaught');

@@ -721,7 +721,9 @@ export class Instrumenter {
     e.op('return');
     e.op('end');
 
-    const frameType = frameSubType(fieldTypes.slice(F_BASE).map((t) => ({ mutable: true, type: t })));
+    // (no try_table, and so no handler: legacy try/catch was desugared into try_table)
+    const noCatch = !c.vm.module.funcs[defined]!.body.some((i) => i.op === 'try_table');
+    const frameType = frameSubType(fieldTypes.slice(F_BASE).map((t) => ({ mutable: true, type: t })), noCatch);
     c.setType(FT, frameType);
     const implType = c.funcType([...params, { nullable: true, heap: FT }, { nullable: true, heap: T_STK }, 'i32'], status ? [...results, { nullable: true, heap: T_FRAME }] : results);
     c.setFunc(plan.impl, { type: implType, locals: [...declared.map(nullable), ...extra], body: e.out, at: f.at });

@@ -199,3 +199,7 @@ test('lowering: a saved frame keeps only the locals live after a site, whichever
   );
   passesOnBothEngines(file, 8);
 });
+
+test('lowering: an exception thrown into a continuation passes over the frames of functions without a handler, and is caught where the interpreter catches it', () => {
+  passesOnBothEngines(new URL('../../test/fixtures/lower/throw-through.wast', import.meta.url).pathname, 6);
+});

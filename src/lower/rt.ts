@@ -43,8 +43,13 @@ export const T_STK = 2;
 export const T_HDL = 3;
 export const T_CONT = 4;
 export const T_KEYS = 5;
+/**
+ * $Frame of a function with no handler (no try_table): re-entering it to raise an exception
+ * would only rethrow, so the driver passes the exception over it (drivercaught)
+ */
+export const T_FRAME_NC = 6;
 /** the number of runtime types before the module's own */
-export const RT_TYPES = 6;
+export const RT_TYPES = 7;
 
 // field indices
 export const F_NEXT = 0;
@@ -73,6 +78,7 @@ export const rtRecType = (): RecType => ({
     { final: true, supers: [], comp: { kind: 'struct', fields: [{ mutable: false, type: 'i32' }, { mutable: false, type: r(false, T_KEYS) }] } },
     { final: true, supers: [], comp: { kind: 'struct', fields: [mut(r(true, T_STK))] } },
     { final: true, supers: [], comp: { kind: 'array', field: { mutable: false, type: 'i32' } } },
+    { final: false, supers: [T_FRAME], comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK))] } },
   ],
 });
 
@@ -161,8 +167,8 @@ export function defaultConst(t: ValType) {
 /** The nullable version of a type (frame fields and scratch locals hold values of any type). */
 export const nullable = (t: ValType): ValType => (typeof t === 'string' ? t : { nullable: true, heap: t.heap });
 
-/** A frame type: $Frame's fields ($next, $thunk), then `extra` (from F_BASE). */
-export const frameSubType = (extra: readonly FieldType[]): SubType => ({
-  final: true, supers: [T_FRAME],
+/** A frame type: $Frame's fields ($next, $thunk), then `extra` (from F_BASE); `nc`: of a function with no handler. */
+export const frameSubType = (extra: readonly FieldType[], nc = false): SubType => ({
+  final: true, supers: [nc ? T_FRAME_NC : T_FRAME],
   comp: { kind: 'struct', fields: [mut(r(true, T_FRAME)), mut(r(true, T_THUNK)), ...extra] },
 });
