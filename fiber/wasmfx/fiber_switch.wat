@@ -47,8 +47,14 @@
     (table.set $conts (local.get $slot) (ref.null $ct))
     (global.set $cancelling (i32.const 1))
     (block $done
-      (try_table (catch $cancel $done)
-        (drop (resume $ct (i32.const 0) (ref.null $ct) (local.get $k)))))
+      ;; (the clauses are never taken, a cancelled fiber throws where it would switch or end;
+      ;; with them this resume handles every tag, and the lowering leaves its callers
+      ;; uninstrumented)
+      (block $ended (result i32 i32 (ref $ct0))
+        (try_table (catch $cancel $done)
+          (drop (resume $ct (on $switch switch) (on $end $ended) (i32.const 0) (ref.null $ct) (local.get $k))))
+        (br $done))
+      (unreachable))
     (global.set $cancelling (i32.const 0)))
 
   ;; From the running fiber (in slot $self) to the one in slot $target. Returns

@@ -9,9 +9,14 @@
 // other modules but host functions and memories, only functions whose
 // references it makes itself count, see `escaping`). Tail calls make the caller's caller
 // see the suspension too, so they count for `susp` but are not sites.
+//
+// A resume forwards nothing when it handles every tag a suspension can use: in a closed module
+// (below), the tags of its own `suspend`s (an `(on $t $l)` clause each) and `switch`es (an
+// `(on $t switch)` each). A fiber library's resume is such a one: the functions that call it
+// (a C program's main loop, its schedulers) then need no instrumentation.
 
 import { allSubTypes, funcTypeIndices, type Module } from '../syntax/ast.ts';
-import type { Instr } from '../syntax/opcodes.ts';
+import type { Instr, OnClause } from '../syntax/opcodes.ts';
 import type { ValidModule } from '../valid/validator.ts';
 import { isSubDef, type DefType } from '../valid/types.ts';
 
@@ -50,6 +55,7 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
     return r;
   };
   const reachable = escaping(m);
+  const forwards = forwarding(m);
   const mark = (f: number): void => {
     susp[f] = true;
     const dt = vm.funcs[f]!;
@@ -68,7 +74,7 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
       case 'call_ref': case 'return_call_ref': case 'call_indirect': case 'return_call_indirect':
         return typeMaySuspend(ins.args[0]);
       default:
-        return SS_OPS.has(ins.op);
+        return SS_OPS.has(ins.op) && forwards(ins);
     }
   };
   for (let changed = true; changed;) {
@@ -96,25 +102,57 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
 }
 
 /**
- * Which functions a call through a reference may reach. In general any function of the
- * type: another module may hand one over. A closed module cannot be handed one: it imports
- * only host functions (HOST_MODULES) and memories, and exports only memories and functions
- * with numeric parameters (no table, global or reference parameter it could receive one through); the
- * host holds its exports only as guards (index.ts: a suspension cannot leave through them). There
- * only the functions it takes references of itself (`ref.func`, element segments) are reachable:
- * a C program's fiber entry points, not every function of their type.
+ * A closed module takes nothing from other modules but host functions (HOST_MODULES) and
+ * memories, and exports only memories and functions with numeric parameters: no table, global,
+ * tag or reference parameter it could receive a function or a continuation through, and no tag
+ * another module could suspend with or handle. The host holds its exports only as guards
+ * (index.ts: a suspension cannot leave through them).
  */
-function escaping(m: Module): (f: number) => boolean {
+function isClosed(m: Module): boolean {
   const types = allSubTypes(m);
   const funcTypes = funcTypeIndices(m);
   const numericParams = (f: number): boolean => {
     const comp = types[funcTypes[f]!]!.comp;
     return comp.kind === 'func' && comp.params.every((p) => typeof p === 'string'); // numbers and v128, not references
   };
-  const closed =
-    m.imports.every((im) => im.desc.kind === 'memory' || (im.desc.kind === 'func' && HOST_MODULES.has(im.module))) &&
+  return m.imports.every((im) => im.desc.kind === 'memory' || (im.desc.kind === 'func' && HOST_MODULES.has(im.module))) &&
     m.exports.every((ex) => ex.kind === 'memory' || (ex.kind === 'func' && numericParams(ex.index)));
-  if (!closed) return () => true;
+}
+
+/**
+ * May this stack-switching instruction pass a suspension to its function's caller? suspend and
+ * switch do; a resume unless the module is closed and it handles every tag the module's own
+ * suspend and switch instructions use (only those can reach it).
+ */
+function forwarding(m: Module): (ins: Instr) => boolean {
+  if (!isClosed(m)) return () => true;
+  const suspTags = new Set<number>();
+  const switchTags = new Set<number>();
+  for (const f of m.funcs) {
+    for (const ins of f.body) {
+      if (ins.op === 'suspend') suspTags.add(ins.args[0]);
+      else if (ins.op === 'switch') switchTags.add(ins.args[1]);
+    }
+  }
+  return (ins) => {
+    let hs: readonly OnClause[];
+    if (ins.op === 'resume' || ins.op === 'resume_throw_ref') hs = ins.args[1];
+    else if (ins.op === 'resume_throw') hs = ins.args[2];
+    else return true;
+    for (const t of suspTags) if (!hs.some((h) => h.tag === t && h.label !== null)) return true;
+    for (const t of switchTags) if (!hs.some((h) => h.tag === t && h.label === null)) return true;
+    return false;
+  };
+}
+
+/**
+ * Which functions a call through a reference may reach. In general any function of the
+ * type: another module may hand one over. A closed module (isClosed) cannot be handed one:
+ * there only the functions it takes references of itself (`ref.func`, element segments) are
+ * reachable: a C program's fiber entry points, not every function of their type.
+ */
+function escaping(m: Module): (f: number) => boolean {
+  if (!isClosed(m)) return () => true;
   const refs = new Set<number>();
   const scan = (e: readonly Instr[]): void => {
     for (const ins of e) if (ins.op === 'ref.func') refs.add(ins.args[0]);

@@ -478,7 +478,8 @@ export class Helpers {
   private startFrame(ft: number): { type: number; thunk: number } {
     const c = this.c;
     const fType = c.typeIdx(ft);
-    const type = c.addType(frameSubType([{ mutable: false, type: { nullable: false, heap: fType } }]));
+    // (no handler in it: an exception passes over it, drivercaught)
+    const type = c.addType(frameSubType([{ mutable: false, type: { nullable: false, heap: fType } }], true));
     const thunk = this.once(`start:${ft}`, (x) => {
       const ftype = c.vm.types[ft]!.comp as CFuncType;
       const e = new Emitter({});
@@ -548,7 +549,7 @@ export class Helpers {
         this.def(x, [ref(true, T_CONT)], [ref(false, T_CONT)], [], e, `bind${ct1}_${ct2}`);
         return;
       }
-      const type = c.addType(frameSubType(bt.map((t) => ({ mutable: false, type: nullable(t) }))));
+      const type = c.addType(frameSubType(bt.map((t) => ({ mutable: false, type: nullable(t) })), true));
       const thunk = this.bindThunk(type, bound, rest, key);
       // params: bound..., k; locals: inner, outer, frame
       const k = nb;

@@ -153,7 +153,10 @@ export class Instrumenter {
             syncCur();
             break;
           }
-          out.push(I('ref.null', p.frame), cur !== null ? I('local.get', cur) : I('global.get', gcur), I('i32.const', 0), I(ins.op, p.impl));
+          // (from a function that is not instrumented, the callee cannot suspend: its resumes
+          // handle every tag, analysis.ts. It runs on no stack: the global cur may be stale, a
+          // stack that ended, which its resumes would link the stacks they make to)
+          out.push(I('ref.null', p.frame), cur !== null ? I('local.get', cur) : I('ref.null', T_STK), I('i32.const', 0), I(ins.op, p.impl));
           if (p.status) out.push(I('drop'));
           return;
         }
@@ -764,7 +767,8 @@ export class Instrumenter {
     // ---- the wrapper, at the function's own index
     const w: Instr[] = [];
     for (let i = 0; i < np; i++) w.push(I('local.get', i));
-    w.push(I('ref.null', FT), I('global.get', g('cur')), I('i32.const', 0));
+    // (a function that cannot suspend runs on no stack, as from a function not instrumented)
+    w.push(I('ref.null', FT), this.a.susp[x] ? I('global.get', g('cur')) : I('ref.null', T_STK), I('i32.const', 0));
     if (!status) {
       w.push(I('return_call', plan.impl), I('end'));
       return { type: c.typeIdx(f.type), locals: [], body: w, at: f.at };

@@ -11,7 +11,7 @@ import { Reader } from '../binary/reader.ts';
 import { validateModule } from '../valid/validator.ts';
 import type { Module } from '../syntax/ast.ts';
 import { isolable, lowerModule, usesStackSwitching, runtimeModule } from './index.ts';
-import { CONT_OPS } from './analysis.ts';
+import { analyse, CONT_OPS } from './analysis.ts';
 import { reuseSites, tableReuseSites } from './reuse.ts';
 import { liveAtSites } from './liveness.ts';
 import { runScript } from '../script/runner.ts';
@@ -202,4 +202,35 @@ test('lowering: a saved frame keeps only the locals live after a site, whichever
 
 test('lowering: an exception thrown into a continuation passes over the frames of functions without a handler, and is caught where the interpreter catches it', () => {
   passesOnBothEngines(new URL('../../test/fixtures/lower/throw-through.wast', import.meta.url).pathname, 6);
+});
+
+test('lowering: in a closed module, a resume that handles every tag its suspensions use forwards nothing, and its callers stay plain', () => {
+  const src = (extra: string) => `(module
+    (type $f (func (param i32) (result i32)))
+    (type $k (cont $f))
+    (tag $y (param i32) (result i32))
+    (tag $s (result i32))
+    (func $gen (type $f) (suspend $y (local.get 0)))
+    (rec (type $sf (func (param i32 (ref null $sk)) (result i32))) (type $sk (cont $sf)))
+    (func $swap (type $sf) (switch $sk $s (local.get 0) (local.get 1)) (drop))
+    (elem declare func $gen $swap)
+    (func $total (param i32) (result i32)
+      (block $h (result i32 (ref $k))
+        (return (resume $k (on $y $h) (on $s switch) (local.get 0) (cont.new $k (ref.func $gen)))))
+      (drop))
+    (func $partial (param i32) (result i32)
+      (block $h (result i32 (ref $k))
+        (return (resume $k (on $y $h) (local.get 0) (cont.new $k (ref.func $gen)))))
+      (drop))
+    (func $calls-total (export "a") (param i32) (result i32) (call $total (local.get 0)))
+    (func $calls-partial (export "b") (param i32) (result i32) (call $partial (local.get 0)))
+    ${extra})`;
+  const susp = (text: string): Record<string, boolean> => {
+    const m = parseModule(text);
+    const a = analyse(m, validateModule(m));
+    return Object.fromEntries([...m.names.funcs].filter(([, n]) => n !== 'gen' && n !== 'swap').map(([x, n]) => [n, a.susp[x]!]));
+  };
+  assert.deepEqual(susp(src('')), { total: false, partial: true, 'calls-total': false, 'calls-partial': true });
+  // a module that exports a tag is not closed: another module may suspend with a tag of its own
+  assert.deepEqual(susp(src('(export "t" (tag $y))')), { total: true, partial: true, 'calls-total': true, 'calls-partial': true });
 });
