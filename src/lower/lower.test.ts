@@ -234,3 +234,7 @@ test('lowering: in a closed module, a resume that handles every tag its suspensi
   // a module that exports a tag is not closed: another module may suspend with a tag of its own
   assert.deepEqual(susp(src('(export "t" (tag $y))')), { total: true, partial: true, 'calls-total': true, 'calls-partial': true });
 });
+
+test('lowering: a scheduler\'s resume whose continuations switch for ever goes on across its driver loop\'s tail calls to itself', () => {
+  passesOnBothEngines(new URL('../../test/fixtures/lower/switch-long.wast', import.meta.url).pathname, 4);
+});
