@@ -15,9 +15,26 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { hostNamespace, type WasmNamespace } from '../host/namespace.ts';
-import { hostSupports, type HostRuntimeOptions } from '../host/host-runtime.ts';
+import type { HostRuntimeOptions } from '../host/host-runtime.ts';
 import { CliError } from './io.ts';
-import { createPolyfill } from '../host/polyfill.ts';
+
+/**
+ * What the engines' namespaces need (the polyfill and with it the lowering compiler), loaded by
+ * loadEngines before a namespace is made: `wasmfx run` starts its worker thread without loading
+ * them on the main thread first (about 40 ms less before the program starts).
+ */
+let deps: { createPolyfill: typeof import('../host/polyfill.ts').createPolyfill; hostSupports: typeof import('../host/host-runtime.ts').hostSupports } | undefined;
+
+export async function loadEngines(): Promise<void> {
+  if (deps !== undefined) return;
+  const [p, h] = await Promise.all([import('../host/polyfill.ts'), import('../host/host-runtime.ts')]);
+  deps = { createPolyfill: p.createPolyfill, hostSupports: h.hostSupports };
+}
+
+const loaded = (): NonNullable<typeof deps> => {
+  if (deps === undefined) throw new Error('the engines are not loaded (loadEngines)');
+  return deps;
+};
 
 export interface EngineEntry {
   readonly name: string;
@@ -60,16 +77,16 @@ export const ENGINES: Readonly<Record<string, EngineEntry>> = {
   lowered: {
     name: 'lowered',
     description: 'stack switching lowered to plain Wasm 3.0, run by the host (the polyfill)',
-    namespace: () => createPolyfill(theHost()) as unknown as WasmNamespace,
+    namespace: () => loaded().createPolyfill(theHost()) as unknown as WasmNamespace,
     // the module's own globals for the continuation machine's state (LowerOptions.isolated):
     // V8 reads them with fewer loads than imported ones (round trip 0.88-0.92x, bench/README)
-    program: () => createPolyfill(theHost(), { isolated: true }) as unknown as WasmNamespace,
+    program: () => loaded().createPolyfill(theHost(), { isolated: true }) as unknown as WasmNamespace,
   },
   native: {
     name: 'native',
     description: "the host's WebAssembly with V8's experimental stack switching",
     namespace: theHost,
-    reexec: { nodeFlags: NATIVE_FLAGS, present: () => hostSupports(theHost(), 'stack-switching') },
+    reexec: { nodeFlags: NATIVE_FLAGS, present: () => loaded().hostSupports(theHost(), 'stack-switching') },
     options: {
       stackSwitchingReason: 'the host lacks stack switching (run with --experimental-wasm-wasmfx)',
       // V8 (Node 26) compiles switch but aborts the process ("unimplemented code") running it
@@ -91,8 +108,10 @@ export const engineEntry = (name: string): EngineEntry => {
 const CHILD_ENV = 'WASMFX_ENGINE_CHILD';
 
 /** Should this command re-run itself in a child (the engine's feature is missing here)? */
-export function needsReexec(e: EngineEntry): boolean {
-  if (e.reexec === undefined || e.reexec.present()) return false;
+export async function needsReexec(e: EngineEntry): Promise<boolean> {
+  if (e.reexec === undefined) return false;
+  await loadEngines();
+  if (e.reexec.present()) return false;
   if (process.env[CHILD_ENV] === e.name) {
     throw new CliError(`--engine ${e.name}: this Node (${process.version}) does not enable the feature with ${e.reexec.nodeFlags.join(' ')}`);
   }

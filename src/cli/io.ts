@@ -2,12 +2,8 @@
 // or binary, told apart by the `\0asm` magic, never by the file name.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Module } from '../syntax/ast.ts';
-import type { SourceFile } from '../util/source.ts';
-import { decodeModule } from '../binary/decoder.ts';
-import { parseModule } from '../text/parser.ts';
 import { isWasmError } from '../util/errors.ts';
-import { LowerError } from '../lower/index.ts';
+import { LowerError } from '../lower/error.ts';
 
 export class CliError extends Error {}
 
@@ -29,15 +25,6 @@ export const displayName = (path: string): string => (path === '-' ? '<stdin>' :
 
 export const isBinary = (bytes: Uint8Array): boolean =>
   bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
-
-/** Decodes a binary or parses a text module (errors carry the file name and location); `bytes`: the file's. */
-export function loadModuleFile(path: string): { module: Module; source: SourceFile; bytes: Uint8Array } {
-  const bytes = readInput(path);
-  const name = displayName(path);
-  if (isBinary(bytes)) return { module: decodeModule(bytes, { name }), source: { name }, bytes };
-  const text = decodeText(bytes, name);
-  return { module: parseModule(text, name), source: { name, text }, bytes };
-}
 
 export function decodeText(bytes: Uint8Array, name: string): string {
   try {

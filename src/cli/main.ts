@@ -5,19 +5,18 @@
 // `file: offset 0x..: message` (binary).
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { encodeModule } from '../binary/encoder.ts';
-import { decodeNames } from '../binary/names.ts';
-import { printModule } from '../text/printer.ts';
-import { validateModule } from '../valid/validator.ts';
-import { LowerError, lowerModule } from '../lower/index.ts';
-import { isWasmError } from '../util/errors.ts';
-import { CliError, UsageError, displayName, loadModuleFile, reportError, writeOutput } from './io.ts';
-import { runScriptInChild, runWastFiles, type WastOptions } from './wast.ts';
-import { ENGINES, ENGINE_NAMES, engineEntry, needsReexec, runChild } from './engines.ts';
+import { CliError, UsageError, displayName, reportError, writeOutput } from './io.ts';
+import type { WastOptions } from './wast.ts';
+import { ENGINES, ENGINE_NAMES, engineEntry, loadEngines, needsReexec, runChild } from './engines.ts';
 import { VERSION } from '../version.ts';
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
 const collect = (v: string, all: string[]): string[] => [...all, v];
+// (what the commands need, loaded by the commands that need it: `run` starts its worker without them)
+const load = () => import('./load.ts');
+const validator = () => import('../valid/validator.ts');
+const encoder = () => import('../binary/encoder.ts');
+const printer = () => import('../text/printer.ts');
 
 function program(): Command {
   const p = new Command('wasmfx')
@@ -32,7 +31,8 @@ function program(): Command {
     .argument('<input>', 'text module, or - for standard input')
     .option('-o, --output <file>', 'output file (default: the input name with .wasm; standard output for -)')
     .option('--no-validate', 'skip validation')
-    .action((input: string, o: { output?: string; validate: boolean }) => {
+    .action(async (input: string, o: { output?: string; validate: boolean }) => {
+      const [{ loadModuleFile }, { validateModule }, { encodeModule }] = await Promise.all([load(), validator(), encoder()]);
       const { module, source } = loadModuleFile(input);
       if (o.validate) validateModule(module, source);
       const output = o.output ?? (input === '-' ? '-' : input.replace(/\.(wat|wast|txt)$/i, '') + '.wasm');
@@ -43,7 +43,8 @@ function program(): Command {
     .description('print a module (binary or text) as readable WebAssembly text')
     .argument('<input>', 'binary or text module, or - for standard input')
     .option('-o, --output <file>', 'output file (default: standard output)')
-    .action((input: string, o: { output?: string }) => {
+    .action(async (input: string, o: { output?: string }) => {
+      const [{ loadModuleFile }, { decodeNames }, { printModule }] = await Promise.all([load(), import('../binary/names.ts'), printer()]);
       const { module } = loadModuleFile(input);
       // a custom section never fails a module: a name section we cannot read is only a warning
       if (module.customs.some((c) => c.name === 'name' && decodeNames(c.bytes) === null)) {
@@ -58,7 +59,9 @@ function program(): Command {
     .option('-o, --output <file>', 'output file (default: the input name with .lowered.wasm; standard output for -)')
     .option('--print', 'write the lowered module as text')
     .option('--isolated', "keep the continuation machine's state in the module's own globals (faster; its continuations then never meet another module's: docs/lowering.md)")
-    .action((input: string, o: { output?: string; print?: boolean; isolated?: boolean }) => {
+    .action(async (input: string, o: { output?: string; print?: boolean; isolated?: boolean }) => {
+      const [{ loadModuleFile }, { validateModule }, { lowerModule }, { printModule }, { encodeModule }] =
+        await Promise.all([load(), validator(), import('../lower/index.ts'), printer(), encoder()]);
       const { module, source } = loadModuleFile(input);
       const valid = validateModule(module, source);
       const lowered = lowerModule(module, { valid, isolated: o.isolated === true }).module;
@@ -71,7 +74,8 @@ function program(): Command {
     .description('check that a module (binary or text) is valid; exit 0 when it is')
     .argument('<input>', 'binary or text module, or - for standard input')
     .option('-q, --quiet', 'print nothing when valid')
-    .action((input: string, o: { quiet?: boolean }) => {
+    .action(async (input: string, o: { quiet?: boolean }) => {
+      const [{ loadModuleFile }, { validateModule }] = await Promise.all([load(), validator()]);
       const { module, source } = loadModuleFile(input);
       validateModule(module, source);
       if (!o.quiet) out(`${displayName(input)}: valid`);
@@ -90,13 +94,14 @@ function program(): Command {
     .addOption(new Option('--json').hideHelp())
     .action(async (files: string[], o: { validateOnly?: boolean; engine: string; verbose?: boolean; quiet?: boolean; json?: boolean }) => {
       const entry = engineEntry(o.engine);
+      const [{ runScriptInChild, runWastFiles }] = await Promise.all([import('./wast.ts'), loadEngines()]);
       // spectest's print functions show their output unless --quiet
       const print = o.json ? (line: string) => out(JSON.stringify({ print: line })) : out;
       const shows = !o.quiet;
       let opts: WastOptions = { verbose: !!o.verbose, json: !!o.json };
       if (o.validateOnly) {
         // no engine: validation only
-      } else if (needsReexec(entry)) {
+      } else if (await needsReexec(entry)) {
         // each script in its own child Node with the engine's flags
         opts = { ...opts, runFile: (file, report) => runScriptInChild(entry, file, !!o.verbose, !!o.quiet, report, out) };
       } else if (entry.namespace) {
@@ -178,7 +183,7 @@ function program(): Command {
       const wasi = { env: o.env, dirs: o.dir };
       if (entry.namespace) {
         if (o.fuel !== undefined) throw new UsageError('--fuel works with --engine interp only');
-        if (needsReexec(entry)) {
+        if (await needsReexec(entry)) {
           // run again in a child Node with the engine's flags
           const opts = [
             ...(o.invoke !== undefined ? ['--invoke', o.invoke] : []), ...o.env.flatMap((e) => ['--env', e]), ...o.dir.flatMap((d) => ['--dir', d]),

@@ -14,7 +14,8 @@ import { WasmError } from '../util/errors.ts';
 import { classifyHostError } from '../host/host-errors.ts';
 import { HostRuntime, MissingFeature, type HostRuntimeOptions } from '../host/host-runtime.ts';
 import type { WasmNamespace } from '../host/namespace.ts';
-import { CliError, UsageError, displayName, loadModuleFile } from './io.ts';
+import { CliError, UsageError, displayName } from './io.ts';
+import { loadModuleFile } from './load.ts';
 import { entryPoint, parseProgramArg } from './run.ts';
 import { isWasiProgram, runWasi, wasiFor, type WasiRunOptions } from './run-wasi.ts';
 

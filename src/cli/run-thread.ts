@@ -11,7 +11,7 @@
 
 import { writeSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { engineEntry } from './engines.ts';
+import { engineEntry, loadEngines } from './engines.ts';
 import { reportError } from './io.ts';
 
 /** The stack of the thread, MB (virtual memory: only what is used is touched). */
@@ -43,7 +43,7 @@ async function runTask(task: RunTask): Promise<number> {
   const err = (text: string): void => void writeSync(2, text + '\n');
   try {
     const entry = engineEntry(task.engine);
-    const { runProgramOnHost } = await import('./run-host.ts');
+    const [{ runProgramOnHost }] = await Promise.all([import('./run-host.ts'), loadEngines()]);
     const opts = { ...entry.options, ...(task.invoke !== undefined ? { invoke: task.invoke } : {}), wasi: task.wasi };
     return runProgramOnHost(task.file, task.args, opts, (entry.program ?? entry.namespace!)(), out, err);
   } catch (e) {

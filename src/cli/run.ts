@@ -18,7 +18,8 @@ import { invoke, type EngineOptions } from '../exec/engine.ts';
 import { Module as JsModule, instantiateSync } from '../host/js-api.ts';
 import { standardLinker } from '../script/linker.ts';
 import { argTypeSupported, displayValue, parseArg, typeName } from '../script/values.ts';
-import { CliError, UsageError, displayName, loadModuleFile } from './io.ts';
+import { CliError, UsageError, displayName } from './io.ts';
+import { loadModuleFile } from './load.ts';
 import { isWasiProgram, runWasi, wasiFor, type WasiRunOptions } from './run-wasi.ts';
 
 export interface RunOptions {

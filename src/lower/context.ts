@@ -22,7 +22,9 @@ import {
 /** Builds one instruction (a loose form of `instr` for generated code). */
 export const I = (op: OpName, ...args: unknown[]): Instr => ({ op, args, at: -1 }) as unknown as Instr;
 
-export class LowerError extends Error {}
+import { LowerError } from './error.ts';
+
+export { LowerError };
 
 const typeKey = (t: unknown): string => JSON.stringify(t, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
 
