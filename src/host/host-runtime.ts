@@ -186,9 +186,12 @@ export class HostRuntime {
       const used = featuresUsed(m.module);
       for (const [f, reason] of lacking) if (used.has(f as HostFeature)) throw new MissingFeature(reason);
     }
-    const bytes = encodeModule(m.module);
+    // (the polyfill takes the module validated: no second decoding and validation)
+    const direct = (this.ns as unknown as Record<symbol, unknown>)[Symbol.for('wasmfx.compileValidated')] as
+      ((ast: Module, valid: ValidModule) => WasmModuleObject) | undefined;
     try {
-      return new this.ns.Module(bytes);
+      if (direct !== undefined) return direct(m.module, m.valid);
+      return new this.ns.Module(encodeModule(m.module));
     } catch (e) {
       const used = featuresUsed(m.module);
       if (used.has('stack-switching') && !hostSupports(this.ns, 'stack-switching')) throw new MissingFeature(this.stackSwitchingReason);

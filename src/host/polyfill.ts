@@ -31,7 +31,7 @@
 import { decodeModule } from '../binary/decoder.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import type { Module as Ast } from '../syntax/ast.ts';
-import { validateModule } from '../valid/validator.ts';
+import { validateModule, type ValidModule } from '../valid/validator.ts';
 import { isolable, lowerModule, RAW_PREFIX, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
 import { runtimeModule, TRAP_REASONS } from '../lower/rt.ts';
 import { isWasmError } from '../util/errors.ts';
@@ -244,6 +244,21 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       if (isWasmError(e)) throw new host.CompileError(e.format(), { cause: e });
       throw e;
     }
+  };
+
+  /** `new Module(encodeModule(ast))` for a module validated as `valid`, without decoding it again. */
+  const compileValidated = (ast: Ast, valid: ValidModule): HostObj => {
+    const bytes = encodeModule(ast);
+    if (!usesStackSwitching(ast) || overLimits(bytes)) return compileSync(bytes, undefined, Module);
+    const isolated = popts.isolated ?? isolable(ast);
+    let low: Uint8Array;
+    try {
+      low = encodeModule(lowerModule(ast, { valid, isolated }).module);
+    } catch (e) {
+      if (isWasmError(e)) throw new host.CompileError(e.format(), { cause: e });
+      throw e;
+    }
+    return register(construct(host.Module, [low], Module), ast, isolated, isolated && popts.isolated === undefined, undefined);
   };
 
   const compileSync = (src: unknown, options: unknown, newTarget: HostObj): HostObj => {
@@ -660,11 +675,16 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   if (!Object.hasOwn(ns, Symbol.toStringTag)) Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly', writable: false, enumerable: false, configurable: true });
   // (tells wasmfx's host runtime that this namespace links modules lowered beforehand)
   Object.defineProperty(ns, LINKS_RUNTIME, { value: true, enumerable: false });
+  // (wasmfx's host runtime, which has decoded and validated the module already: `new Module`
+  // of its encoding would decode and validate it again, after the host had rejected it)
+  Object.defineProperty(ns, COMPILE_VALIDATED, { value: compileValidated, enumerable: false });
   return ns as unknown as NS;
 }
 
 /** A namespace with this property links the runtime's imports of modules lowered beforehand. */
 const LINKS_RUNTIME = Symbol.for('wasmfx.linksRuntime');
+/** The polyfill's compile of a module already validated (HostRuntime.compile). */
+export const COMPILE_VALIDATED = Symbol.for('wasmfx.compileValidated');
 
 /** Does a binary name the runtime's import module (a module lowered beforehand)? */
 function mentionsRuntime(bytes: Uint8Array): boolean {

@@ -151,6 +151,9 @@ export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boo
 //     `local.get $slot; local.get $k; table.set $t`, with the resume's own `$slot` (a local never
 //     written in the function) and `$k` used nowhere else.
 
+/** The instructions tableReuseSites looks at (a resume of a slot comes with its table.get). */
+const TABLE_OPS: ReadonlySet<string> = new Set(['table.get', 'table.set', 'table.grow', 'table.fill', 'table.init', 'table.copy']);
+
 /** Instructions allowed between a write-back's `local.set $k` and its `table.set`. */
 const STRAIGHT = /^(local\.(get|set|tee)|global\.(get|set)|(i32|i64|f32|f64)\.[a-z0-9_]+|drop|nop|ref\.null)$/;
 
@@ -174,6 +177,8 @@ export function tableReuseSites(vm: ValidModule, isContRef: (t: RefType) => bool
   const found: { func: number; resume: Instr; table: number }[] = [];
   m.funcs.forEach((f, fi) => {
     const body = f.body;
+    // (most functions of a C program touch no table: no block scan for them)
+    if (!body.some((ins) => TABLE_OPS.has(ins.op))) return;
     const written = new Set<number>();
     const localUses = new Map<number, number>();
     for (const ins of body) {
