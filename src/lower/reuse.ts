@@ -87,6 +87,7 @@ function blocksOf(body: readonly Instr[]): { endOf: Map<number, Blk>; targetsOf:
  */
 export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boolean): Set<Instr> {
   const out = new Set<Instr>();
+  if (!body.some((ins) => ins.op === 'resume')) return out; // (most instrumented functions)
   const { endOf, targetsOf } = blocksOf(body);
 
   const isGetOf = (i: number, k: number): boolean => body[i]?.op === 'local.get' && body[i]!.args[0] === k;
