@@ -245,7 +245,7 @@ export class Instrumenter {
     const localTypes: ValType[] = [...params, ...declared.map(nullable)];
     // the locals a saved frame keeps: those live after some site (liveness.ts), and the
     // non-nullable parameters (restored as such)
-    const keep = liveAtSites(c.vm.module.funcs[defined]!.body, localTypes.length, (ins) => SS_OPS.has(ins.op) || this.a.isSiteCall(ins));
+    const keep = liveAtSites(f.body, localTypes.length, (ins) => SS_OPS.has(ins.op) || this.a.isSiteCall(ins));
     localTypes.forEach((t, i) => {
       if (nonNull(t)) keep.add(i);
     });
@@ -725,7 +725,7 @@ export class Instrumenter {
     e.op('end');
 
     // (no try_table, and so no handler: legacy try/catch was desugared into try_table)
-    const noCatch = !c.vm.module.funcs[defined]!.body.some((i) => i.op === 'try_table');
+    const noCatch = !f.body.some((i) => i.op === 'try_table');
     const frameType = frameSubType(fieldTypes.slice(F_BASE).map((t) => ({ mutable: true, type: t })), noCatch);
     c.setType(FT, frameType);
     const implType = c.funcType([...params, { nullable: true, heap: FT }, { nullable: true, heap: T_STK }, 'i32'], status ? [...results, { nullable: true, heap: T_FRAME }] : results);
