@@ -684,7 +684,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
 /** A namespace with this property links the runtime's imports of modules lowered beforehand. */
 const LINKS_RUNTIME = Symbol.for('wasmfx.linksRuntime');
 /** The polyfill's compile of a module already validated (HostRuntime.compile). */
-export const COMPILE_VALIDATED = Symbol.for('wasmfx.compileValidated');
+const COMPILE_VALIDATED = Symbol.for('wasmfx.compileValidated');
 
 /** Does a binary name the runtime's import module (a module lowered beforehand)? */
 function mentionsRuntime(bytes: Uint8Array): boolean {

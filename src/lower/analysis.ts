@@ -37,6 +37,8 @@ export interface Analysis {
   typeMaySuspend(x: number): boolean;
   /** is this call instruction a suspension site */
   isSiteCall(ins: Instr): boolean;
+  /** is this instruction a suspension site: a stack-switching instruction or such a call */
+  isSite(ins: Instr): boolean;
 }
 
 export function analyse(m: Module, vm: ValidModule): Analysis {
@@ -54,8 +56,9 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
     }
     return r;
   };
-  const reachable = escaping(m);
-  const forwards = forwarding(m);
+  const closed = isClosed(m);
+  const reachable = escaping(m, closed);
+  const forwards = forwarding(m, closed);
   const mark = (f: number): void => {
     susp[f] = true;
     const dt = vm.funcs[f]!;
@@ -88,17 +91,14 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
       }
     });
   }
-  return {
-    susp,
-    typeMaySuspend,
-    isSiteCall: (ins) => {
-      switch (ins.op) {
-        case 'call': return susp[ins.args[0]]!;
-        case 'call_ref': case 'call_indirect': return typeMaySuspend(ins.args[0]);
-        default: return false;
-      }
-    },
+  const isSiteCall = (ins: Instr): boolean => {
+    switch (ins.op) {
+      case 'call': return susp[ins.args[0]]!;
+      case 'call_ref': case 'call_indirect': return typeMaySuspend(ins.args[0]);
+      default: return false;
+    }
   };
+  return { susp, typeMaySuspend, isSiteCall, isSite: (ins) => SS_OPS.has(ins.op) || isSiteCall(ins) };
 }
 
 /**
@@ -124,8 +124,8 @@ function isClosed(m: Module): boolean {
  * switch do; a resume unless the module is closed and it handles every tag the module's own
  * suspend and switch instructions use (only those can reach it).
  */
-function forwarding(m: Module): (ins: Instr) => boolean {
-  if (!isClosed(m)) return () => true;
+function forwarding(m: Module, closed: boolean): (ins: Instr) => boolean {
+  if (!closed) return () => true;
   const suspTags = new Set<number>();
   const switchTags = new Set<number>();
   for (const f of m.funcs) {
@@ -151,8 +151,8 @@ function forwarding(m: Module): (ins: Instr) => boolean {
  * there only the functions it takes references of itself (`ref.func`, element segments) are
  * reachable: a C program's fiber entry points, not every function of their type.
  */
-function escaping(m: Module): (f: number) => boolean {
-  if (!isClosed(m)) return () => true;
+function escaping(m: Module, closed: boolean): (f: number) => boolean {
+  if (!closed) return () => true;
   const refs = new Set<number>();
   const scan = (e: readonly Instr[]): void => {
     for (const ins of e) if (ins.op === 'ref.func') refs.add(ins.args[0]);

@@ -18,11 +18,10 @@ import type { CHeapType, CValType, DefType } from '../valid/types.ts';
 import {
   COLD_GLOBALS, KIND_TYPE, KINDS, type Kind, RT_GLOBALS, RT_TYPES, type RtGlobal, T_CONT, T_KEYS, T_STK, xferName,
 } from './rt.ts';
+import { LowerError } from './error.ts';
 
 /** Builds one instruction (a loose form of `instr` for generated code). */
 export const I = (op: OpName, ...args: unknown[]): Instr => ({ op, args, at: -1 }) as unknown as Instr;
-
-import { LowerError } from './error.ts';
 
 export { LowerError };
 
@@ -109,6 +108,11 @@ export class Ctx {
   readonly pendingImports: readonly { name: string; module: string; type: ValType }[];
 
   // ---- types -----------------------------------------------------------------------------------
+
+  /** Is `t` (an input type) a reference to a continuation? */
+  isContRef(t: RefType): boolean {
+    return t.heap === 'cont' || (typeof t.heap === 'number' && this.isCont[t.heap] === true);
+  }
 
   heap(h: HeapType): HeapType {
     if (typeof h === 'number') return this.isCont[h] ? T_CONT : h + RT_TYPES;

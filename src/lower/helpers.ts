@@ -127,7 +127,7 @@ export class Helpers {
       // The driver, inline. After a switch it goes on in wasmfx:redrive, which calls a copy of
       // it (wasmfx:drive) once per switch: V8 has no on-stack replacement for Wasm, and a
       // scheduler's resume that runs once and switches for ever would run its driver loop in the
-      // baseline tier (Liftoff) throughout; only redrive's small loop stays there. (A resume
+      // baseline tier (Liftoff) throughout (redrive's own loop restarts itself for that). (A resume
       // that always calls drive costs the round trip 8%, measured, even with drive inlined.)
       this.driver(e, INNER, OUTER, 7, 8, 9, 10, 11, { k: K, flag: REUSE }, {
         tail: () => {},

@@ -10,7 +10,7 @@ import { funcTypeIndices, type Expr, type Func, type Module } from '../syntax/as
 import type { ValType } from '../syntax/types.ts';
 import { validateModule, type ValidModule } from '../valid/validator.ts';
 import type { CFuncType, CValType } from '../valid/types.ts';
-import { analyse, SS_OPS, usesStackSwitching } from './analysis.ts';
+import { analyse, usesStackSwitching } from './analysis.ts';
 import { Ctx, I, kindOf, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
 import { Instrumenter, type Plan, statusOk } from './instrument.ts';
@@ -177,7 +177,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   const nImported = vm.funcs.length - m.funcs.length;
   for (const f of m.funcs) c.addFunc({ ...f });
   const plans = new Map<number, Plan>();
-  const hasSites = (f: Func): boolean => f.body.some((ins) => a.isSiteCall(ins) || SS_OPS.has(ins.op));
+  const hasSites = (f: Func): boolean => f.body.some(a.isSite);
   m.funcs.forEach((f, k) => {
     const x = nImported + k;
     if (!hasSites(f)) return;

@@ -114,7 +114,7 @@ export class Instrumenter {
     this.a = a;
     this.h = h;
     this.plans = plans;
-    this.tableReuse = tableReuseSites(c.vm, (t) => t.heap === 'cont' || (typeof t.heap === 'number' && c.isCont[t.heap] === true));
+    this.tableReuse = tableReuseSites(c.vm, (t) => c.isContRef(t));
   }
 
   // ---- functions that are not instrumented -----------------------------------------------------
@@ -229,7 +229,7 @@ export class Instrumenter {
           return;
         default: {
           let site: Site | null = null;
-          if (reach && (SS_OPS.has(ins.op) || this.a.isSiteCall(ins))) site = this.site(ins, ck, nextId++);
+          if (reach && this.a.isSite(ins)) site = this.site(ins, ck, nextId++);
           seq(top).push({ kind: 'ins', ins, targets: resolve(labelsOf(ins)), site, dead: !reach });
         }
       }
@@ -245,14 +245,14 @@ export class Instrumenter {
     const localTypes: ValType[] = [...params, ...declared.map(nullable)];
     // the locals a saved frame keeps: those live after some site (liveness.ts), and the
     // non-nullable parameters (restored as such)
-    const keep = liveAtSites(f.body, localTypes.length, (ins) => SS_OPS.has(ins.op) || this.a.isSiteCall(ins));
+    const keep = liveAtSites(f.body, localTypes.length, this.a.isSite);
     localTypes.forEach((t, i) => {
       if (nonNull(t)) keep.add(i);
     });
     const saved = localTypes.map((_, i) => i).filter((i) => keep.has(i));
     const reuse = reuseSites(f.body, (x) => {
       const t = f.locals[x - np];
-      return t !== undefined && typeof t !== 'string' && (t.heap === 'cont' || (typeof t.heap === 'number' && c.isCont[t.heap] === true));
+      return t !== undefined && typeof t !== 'string' && c.isContRef(t);
     });
     const local = (i: number): number => (i < np ? i : i + 3);
     const FR = np;
