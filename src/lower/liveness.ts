@@ -14,12 +14,9 @@
 
 import type { Instr } from '../syntax/opcodes.ts';
 import { labelsOf } from '../syntax/labels.ts';
+import { JUMPS } from './reuse.ts';
 
 type Bits = Uint32Array<ArrayBuffer>;
-
-const TERMINAL = new Set([
-  'br', 'br_table', 'return', 'return_call', 'return_call_ref', 'return_call_indirect', 'unreachable', 'throw', 'throw_ref',
-]);
 
 /**
  * The union, over the instructions that `isSite` selects, of the locals (indices of the body's
@@ -69,7 +66,8 @@ export function liveAtSites(body: readonly Instr[], nLocals: number, isSite: (in
           for (const l of labelsOf(ins)) or(after, label(l));
           or(atSites, after);
         }
-        if (TERMINAL.has(ins.op)) L = empty();
+        // (after a jump nothing is live but what its labels take, below)
+        if (JUMPS.has(ins.op)) L = empty();
         const ls = labelsOf(ins);
         if (ins.op !== 'try_table') for (const l of ls) or(L, label(l));
         switch (ins.op) {

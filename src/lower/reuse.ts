@@ -30,7 +30,7 @@ import { typedWalk } from '../valid/walk.ts';
 import { labelsOf } from '../syntax/labels.ts';
 
 /** Instructions after which control never falls through. */
-const JUMPS: ReadonlySet<string> = new Set([
+export const JUMPS: ReadonlySet<string> = new Set([
   'unreachable', 'return', 'br', 'br_table', 'throw', 'throw_ref', 'rethrow',
   'return_call', 'return_call_ref', 'return_call_indirect',
 ]);
