@@ -235,10 +235,14 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       }
       return { bytes: encodeModule(desugarLegacyEH(ast)), original: null, isolated: false, auto: false };
     }
+    return lowerValid(ast, () => validateModule(ast));
+  };
+
+  /** The lowering of a module that uses stack switching; its validation or lowering errors are CompileErrors. */
+  const lowerValid = (ast: Ast, valid: () => ValidModule): { bytes: Uint8Array; original: Ast; isolated: boolean; auto: boolean } => {
     try {
-      const valid = validateModule(ast);
       const isolated = popts.isolated ?? isolable(ast);
-      const low = lowerModule(ast, { valid, isolated }).module;
+      const low = lowerModule(ast, { valid: valid(), isolated }).module;
       return { bytes: encodeModule(low), original: ast, isolated, auto: isolated && popts.isolated === undefined };
     } catch (e) {
       if (isWasmError(e)) throw new host.CompileError(e.format(), { cause: e });
@@ -250,15 +254,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   const compileValidated = (ast: Ast, valid: ValidModule): HostObj => {
     const bytes = encodeModule(ast);
     if (!usesStackSwitching(ast) || overLimits(bytes)) return compileSync(bytes, undefined, Module);
-    const isolated = popts.isolated ?? isolable(ast);
-    let low: Uint8Array;
-    try {
-      low = encodeModule(lowerModule(ast, { valid, isolated }).module);
-    } catch (e) {
-      if (isWasmError(e)) throw new host.CompileError(e.format(), { cause: e });
-      throw e;
-    }
-    return register(construct(host.Module, [low], Module), ast, isolated, isolated && popts.isolated === undefined, undefined);
+    const low = lowerValid(ast, () => valid);
+    return register(construct(host.Module, [low.bytes], Module), low.original, low.isolated, low.auto, undefined);
   };
 
   const compileSync = (src: unknown, options: unknown, newTarget: HostObj): HostObj => {
