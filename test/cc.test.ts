@@ -13,6 +13,8 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileC, FIBER_BACKENDS } from '../src/cc/driver.ts';
+import { decodeModule } from '../src/binary/decoder.ts';
+import { printModule } from '../src/text/printer.ts';
 import { ToolError } from '../src/cc/toolchain.ts';
 import { build, run, type Engine } from './helpers/cc.ts';
 import { repoRoot } from './helpers/spec.ts';
@@ -73,6 +75,17 @@ test('hello_switch: control passes back and forth with fiber_switch', async () =
   const wasm = await build([join(examplesDir, 'hello_switch.c')], 'asyncify');
   const r = await run('host', wasm, ['1'], scratch);
   assert.equal(r.stdout, 'Hello\nfrom\ntwo\nfibers!\nswitches: 2, switched from: a fiber\n');
+});
+
+test('the library inlines into the program: a fiber suspends or switches from its own function (one frame to save)', async () => {
+  for (const [example, fn, op] of [['itersum.c', 'count_up', 'suspend'], ['itersum_switch.c', 'count_up', 'switch']] as const) {
+    const m = decodeModule(await build([join(examplesDir, example)], 'wasmfx'));
+    const text = printModule(m);
+    const body = new RegExp(`\\(func \\$${fn} [^]*?\\n  \\)\\n`).exec(text)?.[0] ?? '';
+    assert.match(body, new RegExp(`\\n\\s+${op} `), `${example}: ${fn} holds the ${op}`);
+    assert.doesNotMatch(body, /call \$fiber_(yield|switch)\b/, `${example}: ${fn} calls no library function on the way`);
+    assert.ok(!m.customs.some((c) => c.name === 'binaryen.inline'), 'the inlining hints are gone from the output');
+  }
 });
 
 test('a fiber that overflows its shadow stack traps with a message, on every backend and engine', async () => {

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { decodeModule } from '../binary/decoder.ts';
 import { encodeModule } from '../binary/encoder.ts';
+import { Writer } from '../binary/writer.ts';
 import { parseModule } from '../text/parser.ts';
 import { validateModule } from '../valid/validator.ts';
 import type { Module } from '../syntax/ast.ts';
@@ -159,11 +160,12 @@ export async function compileC(sources: readonly string[], opts: CcOptions): Pro
   if (opts.fiber === 'wasmfx') {
     wasm = await runBinaryen('wasm-merge', [checked, wasmfxPart(api)], [...BINARYEN_FEATURES, '-g', '{0}', 'main', '{1}', 'wasmfx_fiber']);
     // Binaryen's optimizer on the merged module, as the Asyncify build gets: it inlines the
-    // library's small functions (fiber_yield, and the WAT part's suspend in it) into the program,
-    // so that a fiber that yields from a loop suspends from its own frame: one frame to save and
-    // restore per yield instead of three (itersum: 1.24-1.57 s -> 0.93-1.2 s for 10M yields on
-    // lowered). Not at -O0 (the program asked for none).
-    if ((opts.opt ?? '2') !== '0') wasm = await runBinaryenPasses(wasm, [], {}, binaryenLevel(opts.opt), INLINE_FIBER_LIBRARY);
+    // library's functions on the way to a suspension (fiber_yield or fiber_switch, and the WAT
+    // part's suspend or switch in it: ALWAYS_INLINE) into the program, so that a fiber that yields
+    // from a loop suspends from its own frame: one frame to save and restore per yield instead of
+    // three (itersum: 1.24-1.57 s -> 0.93-1.2 s for 10M yields on lowered). (Asyncify's
+    // fiber_switch stays a call: its rewind calls it again.) Not at -O0 (the program asked for none).
+    if ((opts.opt ?? '2') !== '0') wasm = await runBinaryenPasses(withInlineHints(wasm, ALWAYS_INLINE[api]), [], {}, binaryenLevel(opts.opt), INLINE_FIBER_LIBRARY);
   } else {
     // Asyncify's output needs Binaryen's optimizer (as Emscripten runs it): at least -O1
     wasm = await runBinaryenPasses(checked, ['asyncify'], { 'asyncify-ignore-imports': '' }, binaryenLevel(opts.opt), INLINE_FIBER_LIBRARY);
@@ -195,7 +197,44 @@ function wasmfxPart(api: FiberApi): Uint8Array {
 }
 
 function withoutInternalExports(m: Module): Module {
-  return { ...m, exports: m.exports.filter((e) => !INTERNAL_EXPORT.test(e.name)) };
+  return { ...m, exports: m.exports.filter((e) => !INTERNAL_EXPORT.test(e.name)), customs: m.customs.filter((c) => c.name !== TOOLCHAIN_INLINE) };
+}
+
+/** Binaryen's custom section of toolchain inlining hints (read by its inliner; removed from the output) */
+const TOOLCHAIN_INLINE = 'binaryen.inline';
+/**
+ * The library functions a program's calls go through on the way to a suspension, exported under
+ * these names: Binaryen inlines them into every caller whatever their size, so that the program's
+ * own function holds the `suspend` or `switch` and a suspension saves and restores one frame, not
+ * three (fiber_switch is some 60 expressions, above the size Binaryen inlines by itself, and
+ * raising that size for the whole program made other programs slower: state 30% at 40).
+ * itersum_switch, 20M switches on lowered: 2.9-3.9 s -> 1.7-2.7 s (fresh processes).
+ */
+const ALWAYS_INLINE: Record<FiberApi, readonly string[]> = {
+  fiber: ['fiber_yield', '__wasmfx_fiber_suspend'],
+  fiber_switch: ['fiber_switch', '__wasmfx_fiber_switch'],
+};
+
+/**
+ * The module with Binaryen's toolchain hint "always inline" (127) on the functions exported under
+ * these names: a code-annotation section (per function: its index, and hints at code offsets,
+ * where offset 0 is the function itself).
+ */
+function withInlineHints(bytes: Uint8Array, exportNames: readonly string[]): Uint8Array {
+  const m = decodeModule(bytes);
+  const funcs = [...new Set(m.exports.filter((e) => e.kind === 'func' && exportNames.includes(e.name)).map((e) => e.index))].sort((a, b) => a - b);
+  if (funcs.length === 0) return bytes;
+  const w = new Writer();
+  w.u32(funcs.length);
+  for (const f of funcs) {
+    w.u32(f);
+    w.u32(1); // one hint
+    w.u32(0); // offset 0: the function itself
+    w.u32(1); // its size
+    w.byte(127); // always inline
+  }
+  const custom = { name: TOOLCHAIN_INLINE, bytes: w.buf.slice(0, w.pos), after: 10 };
+  return encodeModule({ ...m, customs: [...m.customs, custom] });
 }
 
 /** Copies the files of a host directory matching `pattern` into the tree at `vdir` (to `depth` levels of subdirectories). */
