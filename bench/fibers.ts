@@ -17,7 +17,7 @@
 // Options: --runs N (default 5), --only a,b, --json FILE, --quick (small sizes, 1 run: a smoke test).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,14 +45,15 @@ function peakRss(): number {
 // ---- child: one run --------------------------------------------------------------------------------
 
 if (process.argv[2] === '--child') {
-  const [engine, file, ...args] = process.argv.slice(3) as [Engine, string, ...string[]];
-  const { createWasi } = await import('../src/host/wasi.ts');
+  const [lib, engine, file, ...args] = process.argv.slice(3) as ['dist' | 'src', Engine, string, ...string[]];
+  const mod = (path: string): string => (lib === 'dist' ? `../dist/${path}.js` : `../src/${path}.ts`);
+  const { createWasi } = (await import(mod('host/wasi'))) as typeof import('../src/host/wasi.ts');
   let out = '';
   const wasi = createWasi({ args: ['prog.wasm', ...args], stdout: (b) => void (out += new TextDecoder().decode(b)) });
   const bytes = readFileSync(file);
   let instance: { exports: Record<string, unknown> };
   if (engine === 'lowered') {
-    const { instantiate } = await import('../src/host/js-api.ts');
+    const { instantiate } = (await import(mod('host/js-api'))) as typeof import('../src/host/js-api.ts');
     instance = (await instantiate(bytes, wasi.imports as never)).instance as never;
   } else {
     const ns = (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: unknown): Promise<{ instance: unknown }> } }).WebAssembly;
@@ -100,12 +101,26 @@ const RUNS = Number(opt('--runs') ?? (quick ? 1 : 5));
 const only = opt('--only')?.split(',');
 const jsonOut = opt('--json');
 
+/**
+ * The children load wasmfx from dist/ (the compiled JavaScript `wasmfx run` loads, as a user's
+ * process does) when it is up to date with src/, else from src/ (Node strips the types of some 80
+ * files at every start: about 0.4 s more wall time than `wasmfx run`).
+ */
+const LIB: 'dist' | 'src' = (() => {
+  const built = join(root, 'dist', 'host', 'js-api.js');
+  if (!existsSync(built)) return 'src';
+  const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+    e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0));
+  return newest(join(root, 'src')) <= statSync(built).mtimeMs ? 'dist' : 'src';
+})();
+if (LIB === 'src') process.stderr.write('fibers: dist/ is missing or older than src/ (npm run build): wasmfx loads from src/, wall times include stripping its types\n');
+
 interface Sample { wallMs: number; startMs: number; rss: number; memory: number; out: string }
 
 function runOnce(engine: Engine, file: string, args: readonly string[]): Sample {
   const flags = engine === 'native' ? NATIVE_FLAGS : [];
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...flags, self, '--child', engine, file, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
+  const r = spawnSync(process.execPath, [...flags, self, '--child', LIB, engine, file, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
   const wallMs = performance.now() - t0;
   const last = r.stderr.trim().split('\n').pop() ?? '';
   let j: { code: number; startMs: number; memory: number; rss: number; out: string };
