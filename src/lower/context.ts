@@ -286,6 +286,23 @@ export class Ctx {
     }
   }
 
+  /**
+   * `load` for the values a continuation receives where it starts or goes on (a start or bind
+   * thunk, the landing of a suspend or a switch): when a switch resumed it (sws non-null), the last
+   * value, a continuation, is the switching chain's, made here from sws (which goes back to null).
+   */
+  loadArrived(kinds: readonly Kind[], types: readonly ValType[], out: Instr[]): void {
+    const n = kinds.length;
+    if (n === 0 || kinds[n - 1] !== 'cont') return this.load(kinds, types, out);
+    this.load(kinds.slice(0, -1), types.slice(0, -1), out);
+    const sws = this.rtGlobal('sws');
+    const slot = this.slots(kinds)[n - 1]!;
+    out.push(I('global.get', sws), I('ref.is_null'), I('if', KIND_TYPE.cont));
+    out.push(I('global.get', slot));
+    out.push(I('else'), I('global.get', sws), I('struct.new', T_CONT), I('ref.null', T_STK), I('global.set', sws), I('end'));
+    this.narrow('cont', types[n - 1]!, out);
+  }
+
   /** Casts a value read from a global of kind k's type to `t`. */
   narrow(k: Kind, t: ValType, out: Instr[]): void {
     if (typeof t === 'string') return;

@@ -444,7 +444,11 @@ export class Helpers {
     });
   }
 
-  /** switch(k, key) -> the continuation of the current chain; the driver switches to k. */
+  /**
+   * switch(k, key, cur): the driver switches to k; the target's landing makes the continuation of
+   * the current chain (from sws: Ctx.loadArrived), the last value it receives. (Set last: a trap
+   * of take or find leaves sws null.)
+   */
   switch(): number {
     const find = this.find();
     const take = this.take();
@@ -459,8 +463,8 @@ export class Helpers {
       e.else();
       e.op('i32.const', -1).op('global.set', this.g('code'));
       e.end();
-      e.op('local.get', 2).op('struct.new', T_CONT);
-      this.def(x, [ref(true, T_CONT), 'i32', STK], [ref(false, T_CONT)], [STK], e, 'switch');
+      e.op('local.get', 2).op('global.set', this.g('sws'));
+      this.def(x, [ref(true, T_CONT), 'i32', STK], [], [STK], e, 'switch');
     });
   }
 
@@ -493,7 +497,8 @@ export class Helpers {
       const ftype = c.vm.types[ft]!.comp as CFuncType;
       const e = new Emitter({});
       this.throwIfPending(e);
-      c.load(ftype.params.map((t) => c.kind(t)), ftype.params.map((t) => c.cval(t)), e.out);
+      // (a switch may start it: loadArrived)
+      c.loadArrived(ftype.params.map((t) => c.kind(t)), ftype.params.map((t) => c.cval(t)), e.out);
       e.op('local.get', 1).op('global.set', this.g('cur')); // (for the function's wrapper)
       e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE).op('call_ref', fType);
       const rs = ftype.results.map((t) => c.cval(t));
@@ -582,7 +587,7 @@ export class Helpers {
       });
       const rt = rest.map((t) => c.cval(t));
       const locals = rt.map((t) => (typeof t === 'string' ? t : { nullable: true, heap: t.heap }));
-      c.load(rest.map((t) => c.kind(t)), rt, e.out);
+      c.loadArrived(rest.map((t) => c.kind(t)), rt, e.out);
       for (let i = rt.length - 1; i >= 0; i--) e.op('local.set', 2 + i);
       for (let i = 0; i < bound.length; i++) {
         e.op('local.get', 0).op('ref.cast', { nullable: false, heap: type }).op('struct.get', type, F_BASE + i);

@@ -407,7 +407,6 @@ export class Instrumenter {
           e.op('local.get', TMPK);
           this.key(e, ins.args[1], true);
           e.op('local.get', CURL).op('call', this.h.switch());
-          e.op('global.set', c.slots(ks)[ks.length - 1]!);
           unwind(s, n, []);
           return;
         }
@@ -469,11 +468,15 @@ export class Instrumenter {
         case 'resume': case 'resume_throw': case 'resume_throw_ref':
           e.op('global.get', g('st')).op('global.get', g('kc')).op('ref.null', T_CONT).op('global.set', g('kc'));
           return;
+        // (a switch may resume a continuation suspended at a suspend or a switch: loadArrived)
         case 'suspend': {
           const tt = c.vm.tags[ins.args[0]]!.comp as CFuncType;
-          c.load(kinds(tt.results), lowered(tt.results), e.out);
+          c.loadArrived(kinds(tt.results), lowered(tt.results), e.out);
           return;
         }
+        case 'switch':
+          c.loadArrived(kinds(it.site!.results), lowered(it.site!.results), e.out);
+          return;
         default:
           c.load(kinds(it.site!.results), lowered(it.site!.results), e.out);
       }

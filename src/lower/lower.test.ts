@@ -238,3 +238,7 @@ test('lowering: in a closed module, a resume that handles every tag its suspensi
 test('lowering: a scheduler\'s resume whose continuations switch for ever goes on across its driver loop\'s tail calls to itself', () => {
   passesOnBothEngines(new URL('../../test/fixtures/lower/switch-long.wast', import.meta.url).pathname, 4);
 });
+
+test('lowering: a switch\'s continuation arrives wherever its target starts or goes on (fresh, bound, at a suspend, at a switch), and a resume\'s own values there stay its own', () => {
+  passesOnBothEngines(new URL('../../test/fixtures/lower/switch-arrive.wast', import.meta.url).pathname, 11);
+});

@@ -102,6 +102,10 @@ export const RT_GLOBALS = [
   ['code', mut('i32')], // the handler clause of the stack the driver is at (-1: the unwinding is a switch to (swi, swo); -2: further out)
   ['swi', mut(r(true, T_STK))],
   ['swo', mut(r(true, T_STK))],
+  // non-null from a switch until its target's landing: the stack that switched, whose continuation the
+  // landing makes (Ctx.loadArrived) as the last value it receives (a young $Cont stored into a
+  // global for it took V8's write barrier's slow path on every switch)
+  ['sws', mut(r(true, T_STK))],
   ['st', mut('i32')], // the status a re-entered resume site gets
   ['exn', mut(r(true, 'exn'))],
   ['thr', mut('i32')], // 1: the frame the driver re-enters next raises `exn` at once (it clears the flag)
