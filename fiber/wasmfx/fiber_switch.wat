@@ -41,10 +41,9 @@
   ;; its suspension point throws $cancel, which no C frame catches; its stack
   ;; unwinds, so an engine with real stacks frees it. (Not resume_throw: V8
   ;; 14.6 crashes unwinding a continuation of four frames or more that way.)
+  ;; (It resumes straight from the slot, which it clears afterwards: every table.get of $conts is
+  ;; consumed at once, so the lowering may refill the objects of the table, src/lower/reuse.ts.)
   (func (export "__wasmfx_fiber_cancel") (param $slot i32)
-    (local $k (ref null $ct))
-    (local.set $k (table.get $conts (local.get $slot)))
-    (table.set $conts (local.get $slot) (ref.null $ct))
     (global.set $cancelling (i32.const 1))
     (block $done
       ;; (the clauses are never taken, a cancelled fiber throws where it would switch or end;
@@ -52,9 +51,11 @@
       ;; uninstrumented)
       (block $ended (result i32 i32 (ref $ct0))
         (try_table (catch $cancel $done)
-          (drop (resume $ct (on $switch switch) (on $end $ended) (i32.const 0) (ref.null $ct) (local.get $k))))
+          (drop (resume $ct (on $switch switch) (on $end $ended) (i32.const 0) (ref.null $ct)
+            (table.get $conts (local.get $slot)))))
         (br $done))
       (unreachable))
+    (table.set $conts (local.get $slot) (ref.null $ct))
     (global.set $cancelling (i32.const 0)))
 
   ;; From the running fiber (in slot $self) to the one in slot $target. Returns

@@ -25,11 +25,11 @@ import { type Ctx, I, LowerError } from './context.ts';
 import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
 import { liveAtSites } from './liveness.ts';
-import { reuseSites, tableReuseSites } from './reuse.ts';
+import { reuseSites, tableReuseSites, type TableReuse } from './reuse.ts';
 import { labelsOf, withLabels } from '../syntax/labels.ts';
 import { mapInstr } from './rewrite.ts';
 import {
-  frameSubType, nullable, F_BASE, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_STK, T_THUNK, WHY_NULL_EXN,
+  C_INNER, frameSubType, nullable, F_BASE, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_STK, T_THUNK, WHY_NULL_EXN,
 } from './rt.ts';
 
 /** What the lowering made of an instrumented function. */
@@ -106,8 +106,8 @@ export class Instrumenter {
   /** handler tables to build at instantiation: global index and keys (tag, switch) */
   readonly handlerTables: { global: number; keys: { tag: number; sw: boolean }[] }[] = [];
 
-  /** resumes that may reuse the $Cont they take from a table slot, by function (reuse.ts) */
-  private readonly tableReuse: Map<number, Set<Instr>>;
+  /** resumes that may reuse the $Cont they take from a table slot, switch write-backs that refill one (reuse.ts) */
+  private readonly tableReuse: TableReuse;
 
   constructor(c: Ctx, a: Analysis, h: Helpers, plans: Map<number, Plan>) {
     this.c = c;
@@ -384,7 +384,28 @@ export class Instrumenter {
         e.push(withLabels(mapInstr(c, ins), it.targets.map((n) => e.depth(n))));
         return;
       }
+      if (ins.op === 'table.set' && this.tableReuse.refills.get(x)?.has(ins) === true) {
+        refill(mapInstr(c, ins).args[0] as number);
+        return;
+      }
       this.rewriteSimple(ins, e.out, local, nn, CURL);
+    };
+    /**
+     * table.set $t of a switch's new continuation (reuse.ts): its stack goes into the object the
+     * slot holds (nothing else can reach either), else (a null slot, or null stored: a fresh
+     * start's parameter may be) the table.set.
+     */
+    const refill = (t: number) => {
+      const TV = tmp({ nullable: true, heap: T_CONT });
+      const TI = tmp('i32');
+      const TO = newLocal({ nullable: true, heap: T_CONT });
+      e.op('local.set', TV).op('local.tee', TI).op('table.get', t).op('local.tee', TO).op('ref.is_null');
+      e.op('local.get', TV).op('ref.is_null').op('i32.or');
+      e.open('if', {});
+      e.op('local.get', TI).op('local.get', TV).op('table.set', t);
+      e.else();
+      e.op('local.get', TO).op('local.get', TV).op('struct.get', T_CONT, C_INNER).op('struct.set', T_CONT, C_INNER);
+      e.end();
     };
     /** The site's operation up to its landing (where a re-entered frame continues). */
     const sitePre = (it: Ins, n: Node) => {
@@ -417,7 +438,7 @@ export class Instrumenter {
           e.op('local.get', TMPK);
           this.handlers(e, ins.args[1]);
           // reuse: 1 from a local (reuse.ts), 2 from a table slot (reuse.ts: the object stays consumed while it runs)
-          const flag = reuse.has(ins) ? 1 : this.tableReuse.get(x)?.has(ins) === true ? 2 : 0;
+          const flag = reuse.has(ins) ? 1 : this.tableReuse.resumes.get(x)?.has(ins) === true ? 2 : 0;
           e.op('i32.const', 0).op('i32.const', flag).op('local.get', CURL).op('call', this.h.resume());
           return;
         }

@@ -173,7 +173,7 @@ test('lowering: a resume from a table slot reuses its continuation object when t
   const sites = validModulesOf(file).map((m) => {
     const types = m.types.flatMap((g) => g.types);
     const byFunc = tableReuseSites(validateModule(m), (t) => typeof t.heap === 'number' && types[t.heap]!.comp.kind === 'cont');
-    return [...byFunc.values()].reduce((n, s) => n + s.size, 0);
+    return [...byFunc.resumes.values()].reduce((n, s) => n + s.size, 0);
   });
   // the first module's "step"; none in the second, whose "move" writes into another slot
   assert.deepEqual(sites, [1, 0]);
@@ -241,4 +241,17 @@ test('lowering: a scheduler\'s resume whose continuations switch for ever goes o
 
 test('lowering: a switch\'s continuation arrives wherever its target starts or goes on (fresh, bound, at a suspend, at a switch), and a resume\'s own values there stay its own', () => {
   passesOnBothEngines(new URL('../../test/fixtures/lower/switch-arrive.wast', import.meta.url).pathname, 11);
+});
+
+test('lowering: a switch\'s continuation written into a table slot refills the object there when nothing else can reach either, and only then', () => {
+  const file = new URL('../../test/fixtures/lower/table-refill.wast', import.meta.url).pathname;
+  const refills = validModulesOf(file).map((m) => {
+    const types = m.types.flatMap((g) => g.types);
+    const r = tableReuseSites(validateModule(m), (t) => typeof t.heap === 'number' && types[t.heap]!.comp.kind === 'cont');
+    return [...r.refills.values()].reduce((n, s) => n + s.size, 0);
+  });
+  // the ring's switch-to and its three bodies; none where a resume passes a continuation to a
+  // body, or the switch's continuation is kept elsewhere too
+  assert.deepEqual(refills, [4, 0, 0]);
+  passesOnBothEngines(file, 9);
 });

@@ -26,6 +26,7 @@
 import type { Instr } from '../syntax/opcodes.ts';
 import type { RefType } from '../syntax/types.ts';
 import type { ValidModule } from '../valid/validator.ts';
+import type { CFuncType } from '../valid/types.ts';
 import { typedWalk } from '../valid/walk.ts';
 import { labelsOf } from '../syntax/labels.ts';
 
@@ -152,30 +153,58 @@ export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boo
 //     `local.get $slot; local.get $k; table.set $t`, with the resume's own `$slot` (a local never
 //     written in the function) and `$k` used nowhere else.
 
+//
+// The switches of a fiber_switch library take their target from a table slot too, and write the
+// continuation their landing gets back (the switcher's) into the switcher's slot:
+//
+//     (switch $ct $t ... (table.get $t (...)))
+//     (local.set $k)  ... (local.set $v) ... (table.set $t (...slot...) (local.get $k))
+//
+// That continuation is a new object made at the landing, which nothing else can reach when the
+// local it goes into (through copies `local.get $a` `local.set $b`, each local with that one write
+// and that one read in the function, all at the level of the switch, so that each value is read
+// once) is read only by the table.set. Then storing it is the same as putting its stack into the
+// object the slot holds (a refill, `refills` below): that object has no other reference either
+// (the rules above), unless a resume of the table keeps it to reuse it (then no refills). A refill
+// stores an old object into an old one: no WasmTableSet builtin, no write-barrier slow path
+// (together 12% of a C program that switches, by profile). A fiber's first switch arrives as the
+// last parameter of the function its continuation was made of (`body`, which writes it into the
+// switcher's slot); that parameter is a fresh continuation or null when the function is only ever
+// made into continuations (every `ref.func` of it goes to `cont.new`), no `cont.bind` can fill the
+// parameter and every `resume` in the module passes `ref.null` as its last argument
+// (freshStarts): then the table.set of it is a write-back as well.
+
 /** The instructions tableReuseSites looks at (a resume of a slot comes with its table.get). */
 const TABLE_OPS: ReadonlySet<string> = new Set(['table.get', 'table.set', 'table.grow', 'table.fill', 'table.init', 'table.copy']);
 
 /** Instructions allowed between a write-back's `local.set $k` and its `table.set`. */
 const STRAIGHT = /^(local\.(get|set|tee)|global\.(get|set)|(i32|i64|f32|f64)\.[a-z0-9_]+|drop|nop|ref\.null)$/;
 
-/**
- * The resume instructions of `m` that may put the continuation a suspension makes into the object
- * they took from a table slot (above), by function index.
- */
-export function tableReuseSites(vm: ValidModule, isContRef: (t: RefType) => boolean): Map<number, Set<Instr>> {
+/** What tableReuseSites found, by function index. */
+export interface TableReuse {
+  /** resumes that may put the continuation a suspension makes into the object they took from a slot */
+  readonly resumes: Map<number, Set<Instr>>;
+  /** table.sets of a switch's continuation that may put its stack into the object the slot holds */
+  readonly refills: Map<number, Set<Instr>>;
+}
+
+/** The resumes and switch write-backs of `m` that may reuse objects of tables of continuations (above). */
+export function tableReuseSites(vm: ValidModule, isContRef: (t: RefType) => boolean): TableReuse {
   const m = vm.module;
-  const out = new Map<number, Set<Instr>>();
+  const out: TableReuse = { resumes: new Map(), refills: new Map() };
   const nImported = m.imports.filter((i) => i.desc.kind === 'table').length;
   const nImportedFuncs = m.imports.filter((i) => i.desc.kind === 'func').length;
   const candidates = new Set<number>();
   m.tables.forEach((t, i) => {
-    if (isContRef(t.type.elem) && t.init === null) candidates.add(nImported + i);
+    if (isContRef(t.type.elem) && t.init === null && t.type.addr === 'i32') candidates.add(nImported + i);
   });
   for (const ex of m.exports) if (ex.kind === 'table') candidates.delete(ex.index);
   for (const el of m.elems) if (el.mode.kind === 'active') candidates.delete(el.mode.table);
   if (candidates.size === 0) return out;
 
   const found: { func: number; resume: Instr; table: number }[] = [];
+  const refills: { func: number; set: Instr; table: number }[] = [];
+  const starts = freshStarts(vm);
   m.funcs.forEach((f, fi) => {
     const body = f.body;
     // (most functions of a C program touch no table: no block scan for them)
@@ -209,14 +238,59 @@ export function tableReuseSites(vm: ValidModule, isContRef: (t: RefType) => bool
       }
       return -1;
     };
-    /** the table.sets that are write-backs of the resumes found here */
+    /**
+     * From body[from] on (the local.set of v after a switch, or the function's start for a
+     * parameter), the value in v goes through copies (`local.get $a` `local.set $b`) into a
+     * table.set, all at the level of `from`, where nothing else touches those locals: the
+     * table.set, and the uses of locals on the way (-1: not so). (A local may also serve other
+     * such chains, Binaryen reuses locals, but no other use: checked when all are known.)
+     */
+    const chainToSet = (from: number, v: number): { set: number; uses: number[] } | null => {
+      const uses = from >= 0 ? [v] : [];
+      let depth = 0;
+      for (let j = from + 1; j < body.length; j++) {
+        const ins = body[j]!;
+        if (depth === 0) {
+          const reads = ins.op === 'local.get' && ins.args[0] === v;
+          const next = body[j + 1];
+          if (reads && next?.op === 'table.set') return { set: j + 1, uses: [...uses, v] };
+          if (reads && next?.op === 'local.set') {
+            uses.push(v, next.args[0]);
+            v = next.args[0];
+            j++;
+            continue;
+          }
+          if (JUMPS.has(ins.op) || ins.op === 'else') return null;
+        }
+        if ((ins.op === 'local.get' || ins.op === 'local.set' || ins.op === 'local.tee') && ins.args[0] === v) return null;
+        if (ins.op === 'block' || ins.op === 'loop' || ins.op === 'if' || ins.op === 'try_table') depth++;
+        else if (ins.op === 'end' && --depth < 0) return null;
+      }
+      return null;
+    };
+    /** write-backs of new continuations (a switch's, a fresh start's) into table t, to check */
+    const chains: { set: number; uses: number[]; table: number }[] = [];
+    const chain = (from: number, v: number, t: number | null): void => {
+      const c = chainToSet(from, v);
+      if (c !== null && (t === null || body[c.set]!.args[0] === t)) chains.push({ ...c, table: body[c.set]!.args[0] as number });
+    };
+    /** the table.sets that are write-backs of the resumes and switches found here */
     const backs = new Set<number>();
+    // a fresh continuation arriving as the last parameter (freshStarts)
+    const param = starts.get(nImportedFuncs + fi);
+    if (param !== undefined && !written.has(param)) chain(-1, param, null);
     let growsOfNull: Set<number> | undefined;
     body.forEach((ins, i) => {
       switch (ins.op) {
         case 'table.get':
-          if (candidates.has(ins.args[0]) && body[i + 1]?.op !== 'resume') fail(ins.args[0]);
+          if (candidates.has(ins.args[0]) && body[i + 1]?.op !== 'resume' && body[i + 1]?.op !== 'switch') fail(ins.args[0]);
           return;
+        case 'switch': {
+          const get = body[i - 1];
+          const first = body[i + 1];
+          if (get?.op === 'table.get' && candidates.has(get.args[0]) && first?.op === 'local.set') chain(i + 1, first.args[0], get.args[0]);
+          return;
+        }
         case 'table.set': {
           const t = ins.args[0];
           if (!candidates.has(t)) return;
@@ -259,18 +333,92 @@ export function tableReuseSites(vm: ValidModule, isContRef: (t: RefType) => bool
         }
       }
     });
-    // every table.set of a `local.get` must be the write-back of one of the resumes found here
+    // the chains whose locals have no use but in chains are write-backs
+    const inChains = new Map<number, number>();
+    for (const c of chains) for (const l of c.uses) inChains.set(l, (inChains.get(l) ?? 0) + 1);
+    for (const c of chains) {
+      if (!candidates.has(c.table) || !c.uses.every((l) => inChains.get(l) === localUses.get(l))) continue;
+      backs.add(c.set);
+      refills.push({ func: nImportedFuncs + fi, set: body[c.set]!, table: c.table });
+    }
+    // every table.set of a `local.get` must be the write-back of one of the resumes or switches found here
     body.forEach((ins, i) => {
       if (ins.op === 'table.set' && candidates.has(ins.args[0]) && body[i - 1]?.op === 'local.get' && !backs.has(i)) fail(ins.args[0]);
     });
   });
+  const add = (map: Map<number, Set<Instr>>, func: number, ins: Instr): void => {
+    let set = map.get(func);
+    if (set === undefined) map.set(func, (set = new Set()));
+    set.add(ins);
+  };
+  const kept = new Set<number>();
   for (const s of found) {
     if (!candidates.has(s.table)) continue;
-    let set = out.get(s.func);
-    if (set === undefined) out.set(s.func, (set = new Set()));
-    set.add(s.resume);
+    add(out.resumes, s.func, s.resume);
+    kept.add(s.table);
+  }
+  // (a refill would put a new continuation into an object such a resume keeps to reuse)
+  for (const r of refills) if (candidates.has(r.table) && !kept.has(r.table)) add(out.refills, r.func, r.set);
+  return out;
+}
+
+/**
+ * Functions whose last parameter, a continuation, is only ever a fresh one (a switch's, made at
+ * its target) or null, by function index, with that parameter's local index: functions referred
+ * to only by `ref.func` right before `cont.new` (not exported, called, in a table, an elem
+ * segment's list or a global), in a module without `cont.bind` where every `resume` whose last
+ * parameter is a reference passes `ref.null` there (right before its continuation: a `local.get`,
+ * `global.get`, or a `table.get` of a `local.get`, `global.get` or constant).
+ */
+function freshStarts(vm: ValidModule): Map<number, number> {
+  const m = vm.module;
+  const out = new Map<number, number>();
+  const nImportedFuncs = m.imports.filter((i) => i.desc.kind === 'func').length;
+  const made = new Set<number>();
+  const ruled = new Set<number>();
+  const SIMPLE = /^(local\.get|global\.get|i32\.const)$/;
+  for (const ex of m.exports) if (ex.kind === 'func') ruled.add(ex.index);
+  for (const el of m.elems) {
+    for (const e of el.init) for (const ins of e) if (ins.op === 'ref.func' && el.mode.kind !== 'declarative') ruled.add(ins.args[0]);
+  }
+  for (const g of m.globals) for (const ins of g.init) if (ins.op === 'ref.func') ruled.add(ins.args[0]);
+  if (m.start !== null) ruled.add(m.start);
+  for (const f of m.funcs) {
+    for (let i = 0; i < f.body.length; i++) {
+      const ins = f.body[i]!;
+      switch (ins.op) {
+        case 'ref.func':
+          if (f.body[i + 1]?.op === 'cont.new') made.add(ins.args[0]);
+          else ruled.add(ins.args[0]);
+          break;
+        case 'call': case 'return_call':
+          ruled.add(ins.args[0]);
+          break;
+        case 'cont.bind':
+          return out;
+        case 'resume': {
+          const k = f.body[i - 1];
+          const n = k?.op === 'table.get' && SIMPLE.test(f.body[i - 2]?.op ?? '') ? 2 : k?.op === 'local.get' || k?.op === 'global.get' ? 1 : -1;
+          // (a resume whose last parameter is no reference cannot fill a continuation's)
+          const last = contFuncOf(vm, ins.args[0]).params.at(-1);
+          if (last !== undefined && typeof last === 'object' && (n < 0 || f.body[i - 1 - n]?.op !== 'ref.null')) return out;
+          break;
+        }
+      }
+    }
+  }
+  for (const x of made) {
+    if (ruled.has(x) || x < nImportedFuncs) continue;
+    const ft = vm.funcs[x]!.comp as CFuncType;
+    const last = ft.params[ft.params.length - 1];
+    if (last !== undefined && typeof last === 'object' && typeof last.heap === 'object' && last.heap.comp.kind === 'cont') out.set(x, ft.params.length - 1);
   }
   return out;
+}
+
+/** The function type of continuation type index x. */
+function contFuncOf(vm: ValidModule, x: number): CFuncType {
+  return (vm.types[x]!.comp as { kind: 'cont'; type: { comp: CFuncType } }).type.comp;
 }
 
 /** The table.grow instructions of defined function `defined` whose initial value is typed null (the bottom type nocont). */
