@@ -241,30 +241,29 @@ export function tableReuseSites(vm: ValidModule, isContRef: (t: RefType) => bool
     /**
      * From body[from] on (the local.set of v after a switch, or the function's start for a
      * parameter), the value in v goes through copies (`local.get $a` `local.set $b`) into a
-     * table.set, all at the level of `from`, where nothing else touches those locals: the
-     * table.set, and the uses of locals on the way (-1: not so). (A local may also serve other
-     * such chains, Binaryen reuses locals, but no other use: checked when all are known.)
+     * table.set, inside the block of `from` and in no loop entered on the way (so each value is
+     * read once), where nothing else touches those locals: the table.set, and the uses of locals
+     * on the way (null: not so). (A local may also serve other such chains, Binaryen reuses
+     * locals, but no other use: checked when all are known.)
      */
     const chainToSet = (from: number, v: number): { set: number; uses: number[] } | null => {
       const uses = from >= 0 ? [v] : [];
-      let depth = 0;
+      const open: string[] = [];
       for (let j = from + 1; j < body.length; j++) {
         const ins = body[j]!;
-        if (depth === 0) {
-          const reads = ins.op === 'local.get' && ins.args[0] === v;
-          const next = body[j + 1];
-          if (reads && next?.op === 'table.set') return { set: j + 1, uses: [...uses, v] };
-          if (reads && next?.op === 'local.set') {
-            uses.push(v, next.args[0]);
-            v = next.args[0];
-            j++;
-            continue;
-          }
-          if (JUMPS.has(ins.op) || ins.op === 'else') return null;
+        const reads = ins.op === 'local.get' && ins.args[0] === v && !open.includes('loop');
+        const next = body[j + 1];
+        if (reads && next?.op === 'table.set') return { set: j + 1, uses: [...uses, v] };
+        if (reads && next?.op === 'local.set') {
+          uses.push(v, next.args[0]);
+          v = next.args[0];
+          j++;
+          continue;
         }
         if ((ins.op === 'local.get' || ins.op === 'local.set' || ins.op === 'local.tee') && ins.args[0] === v) return null;
-        if (ins.op === 'block' || ins.op === 'loop' || ins.op === 'if' || ins.op === 'try_table') depth++;
-        else if (ins.op === 'end' && --depth < 0) return null;
+        if (open.length === 0 && (JUMPS.has(ins.op) || ins.op === 'else')) return null;
+        if (ins.op === 'block' || ins.op === 'loop' || ins.op === 'if' || ins.op === 'try_table') open.push(ins.op);
+        else if (ins.op === 'end' && open.pop() === undefined) return null;
       }
       return null;
     };
