@@ -455,14 +455,23 @@ export class Helpers {
     return this.once('switch', (x) => {
       const e = new Emitter({});
       e.op('local.get', 0).op('call', take).op('global.set', this.g('swo')).op('global.set', this.g('swi'));
-      e.op('local.get', 1).op('local.get', 2).op('call', find).op('local.set', 3);
-      // (the driver switches)
-      e.op('global.get', this.g('code')).op('i32.const', -2).op('i32.eq');
-      e.open('if', {});
-      e.op('i32.const', -1).op('global.set', this.g('far'));
-      e.else();
-      e.op('i32.const', -1).op('global.set', this.g('code'));
-      e.end();
+      // (the driver switches: code -1, or far -1 when the handler is further out)
+      e.blk('block', null, (done) => {
+        // the running stack's own resume first (a scheduler's), without a call, as suspend does
+        e.blk('block', null, (slow) => {
+          e.op('local.get', 2).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow);
+          e.op('struct.get', T_HDL, H_KEY0).op('local.get', 1).op('i32.ne').br('br_if', slow);
+          e.op('i32.const', -1).op('global.set', this.g('code'));
+          e.br('br', done);
+        });
+        e.op('local.get', 1).op('local.get', 2).op('call', find).op('local.set', 3);
+        e.op('global.get', this.g('code')).op('i32.const', -2).op('i32.eq');
+        e.open('if', {});
+        e.op('i32.const', -1).op('global.set', this.g('far'));
+        e.else();
+        e.op('i32.const', -1).op('global.set', this.g('code'));
+        e.end();
+      });
       e.op('local.get', 2).op('global.set', this.g('sws'));
       this.def(x, [ref(true, T_CONT), 'i32', STK], [], [STK], e, 'switch');
     });
