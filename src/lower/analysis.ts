@@ -108,7 +108,7 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
  * another module could suspend with or handle. The host holds its exports only as guards
  * (index.ts: a suspension cannot leave through them).
  */
-function isClosed(m: Module): boolean {
+export function isClosed(m: Module): boolean {
   const types = allSubTypes(m);
   const funcTypes = funcTypeIndices(m);
   const numericParams = (f: number): boolean => {

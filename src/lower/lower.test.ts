@@ -250,7 +250,8 @@ test('lowering: a switch\'s continuation arrives wherever its target starts or g
 test('lowering: a switch\'s continuation written into a table slot refills the object there when nothing else can reach either, and only then', () => {
   const file = new URL('../../test/fixtures/lower/table-refill.wast', import.meta.url).pathname;
   // the ring's switch-to (two shapes) and its three bodies; none where a resume passes a
-  // continuation to a body, or the switch's continuation is kept elsewhere too
-  assert.deepEqual(tableSites(file, 'refills'), [5, 0, 0]);
-  passesOnBothEngines(file, 9);
+  // continuation to a body, the switch's continuation is kept elsewhere too, or the module's
+  // continuations may be resumed by another module
+  assert.deepEqual(tableSites(file, 'refills'), [5, 0, 0, 0]);
+  passesOnBothEngines(file, 11);
 });

@@ -29,6 +29,7 @@ import type { ValidModule } from '../valid/validator.ts';
 import type { CFuncType } from '../valid/types.ts';
 import { typedWalk } from '../valid/walk.ts';
 import { labelsOf } from '../syntax/labels.ts';
+import { isClosed } from './analysis.ts';
 
 /** Instructions after which control never falls through. */
 export const JUMPS: ReadonlySet<string> = new Set([
@@ -367,11 +368,15 @@ export function tableReuseSites(vm: ValidModule, isContRef: (t: RefType) => bool
  * to only by `ref.func` right before `cont.new` (not exported, called, in a table, an elem
  * segment's list or a global), in a module without `cont.bind` where every `resume` whose last
  * parameter is a reference passes `ref.null` there (right before its continuation: a `local.get`,
- * `global.get`, or a `table.get` of a `local.get`, `global.get` or constant).
+ * `global.get`, or a `table.get` of a `local.get`, `global.get` or constant). The module is closed
+ * (analysis.ts) and its exports return numbers: no continuation of it gets to another module,
+ * whose resumes could pass anything.
  */
 function freshStarts(vm: ValidModule): Map<number, number> {
   const m = vm.module;
   const out = new Map<number, number>();
+  const numeric = (f: number): boolean => (vm.funcs[f]!.comp as CFuncType).results.every((r) => typeof r === 'string');
+  if (!isClosed(m) || !m.exports.every((ex) => ex.kind !== 'func' || numeric(ex.index))) return out;
   const nImportedFuncs = m.imports.filter((i) => i.desc.kind === 'func').length;
   const made = new Set<number>();
   const ruled = new Set<number>();
