@@ -153,27 +153,31 @@ export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boo
 //     without calls or control (so nothing can read the slot in between), then
 //     `local.get $slot; local.get $k; table.set $t`, with the resume's own `$slot` (a local never
 //     written in the function) and `$k` used nowhere else.
-
 //
-// The switches of a fiber_switch library take their target from a table slot too, and write the
-// continuation their landing gets back (the switcher's) into the switcher's slot:
+// The switches of a fiber_switch library take their target from a table slot too (a table.get
+// switched to at once counts as consumed at once), and write the continuation their landing gets
+// back (the switcher's) into the switcher's slot:
 //
 //     (switch $ct $t ... (table.get $t (...)))
 //     (local.set $k)  ... (local.set $v) ... (table.set $t (...slot...) (local.get $k))
 //
-// That continuation is a new object made at the landing, which nothing else can reach when the
-// local it goes into (through copies `local.get $a` `local.set $b`, each local with that one write
-// and that one read in the function, all at the level of the switch, so that each value is read
-// once) is read only by the table.set. Then storing it is the same as putting its stack into the
-// object the slot holds (a refill, `refills` below): that object has no other reference either
-// (the rules above), unless a resume of the table keeps it to reuse it (then no refills). A refill
-// stores an old object into an old one: no WasmTableSet builtin, no write-barrier slow path
-// (together 12% of a C program that switches, by profile). A fiber's first switch arrives as the
-// last parameter of the function its continuation was made of (`body`, which writes it into the
-// switcher's slot); that parameter is a fresh continuation or null when the function is only ever
-// made into continuations (every `ref.func` of it goes to `cont.new`), no `cont.bind` can fill the
-// parameter and every `resume` in the module passes `ref.null` as its last argument
-// (freshStarts): then the table.set of it is a write-back as well.
+// That continuation is a new object made at the landing. When the local it goes into reaches the
+// table.set through copies (`local.get $a` `local.set $b`), inside the switch's block and in no
+// loop entered on the way (so each value is read once), and those locals have no use in the
+// function but such chains (Binaryen gives the chains of several inlined switches the same
+// locals), nothing else can reach it: storing it is the same as putting its stack into the
+// object the slot holds (a refill, `refills` below), which has no other reference either (the
+// rules above), unless a resume of the table keeps its object to reuse it (then no refills). A
+// refill stores an old object into an old one: no WasmTableSet builtin, no write-barrier slow
+// path (together 12% of a C program that switches, by profile).
+//
+// A fiber's first switch arrives as the last parameter of the function its continuation was made
+// of (`body`, which writes it into the switcher's slot). That parameter is a fresh continuation or
+// null (freshStarts) when the function is only ever made into continuations (every `ref.func` of
+// it goes to `cont.new`), the module has no `cont.bind`, every `resume` in it whose last parameter
+// is a reference passes `ref.null` there, and no continuation of the module gets to another
+// module (closed, with exports that return numbers): then the table.set of it, reached the same
+// way from the function's start, is a write-back as well.
 
 /** The instructions tableReuseSites looks at (a resume of a slot comes with its table.get). */
 const TABLE_OPS: ReadonlySet<string> = new Set(['table.get', 'table.set', 'table.grow', 'table.fill', 'table.init', 'table.copy']);
