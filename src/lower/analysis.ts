@@ -18,7 +18,7 @@
 import { allSubTypes, funcTypeIndices, type Module } from '../syntax/ast.ts';
 import type { Instr, OnClause } from '../syntax/opcodes.ts';
 import type { ValidModule } from '../valid/validator.ts';
-import { isSubDef, type DefType } from '../valid/types.ts';
+import { isSubDef, type CFuncType, type DefType } from '../valid/types.ts';
 
 export const SS_OPS: ReadonlySet<string> = new Set(['suspend', 'switch', 'resume', 'resume_throw', 'resume_throw_ref']);
 export const CONT_OPS: ReadonlySet<string> = new Set([...SS_OPS, 'cont.new', 'cont.bind']);
@@ -99,6 +99,11 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
     }
   };
   return { susp, typeMaySuspend, isSiteCall, isSite: (ins) => SS_OPS.has(ins.op) || isSiteCall(ins) };
+}
+
+/** The function type of continuation type x (an input type index). */
+export function contFunc(vm: ValidModule, x: number): CFuncType {
+  return (vm.types[x]!.comp as { kind: 'cont'; type: { comp: CFuncType } }).type.comp;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { ValType } from '../syntax/types.ts';
 import type { CFuncType, CValType } from '../valid/types.ts';
 import { type Ctx, LowerError } from './context.ts';
-import { Emitter } from './emit.ts';
+import { Emitter, type Label } from './emit.ts';
 import {
   frameSubType, nullable, C_INNER, F_BASE, F_NEXT, F_THUNK, type Kind, H_KEY0, H_KEYS, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_FRAME_NC, T_HDL, T_KEYS, T_STK, T_THUNK,
   WHY_CONSUMED, WHY_NULL_CONT, WHY_NULL_FUNC, WHY_UNHANDLED,
@@ -428,6 +428,15 @@ export class Helpers {
 
 
   /**
+   * Branches to `slow` unless the key in local `key` is that of the first clause of the resume
+   * of the stack in local `cur` (two loads, where find costs a call and the keys' length).
+   */
+  private unlessOwnFirst(e: Emitter, key: number, cur: number, slow: Label): void {
+    e.op('local.get', cur).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow);
+    e.op('struct.get', T_HDL, H_KEY0).op('local.get', key).op('i32.ne').br('br_if', slow);
+  }
+
+  /**
    * suspend(key): finds the handler and starts unwinding; the handler's resume site makes the
    * continuation (ki..tgt).
    */
@@ -439,8 +448,7 @@ export class Helpers {
       // the nearest handler first (a generator's: the first clause of the running stack's resume), without a call
       e.blk('block', null, (done) => {
         e.blk('block', null, (slow) => {
-          e.op('local.get', CUR).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow);
-          e.op('struct.get', T_HDL, H_KEY0).op('local.get', 0).op('i32.ne').br('br_if', slow);
+          this.unlessOwnFirst(e, 0, CUR, slow);
           e.op('i32.const', 0).op('global.set', this.g('code'));
           e.br('br', done);
         });
@@ -465,8 +473,7 @@ export class Helpers {
       e.blk('block', null, (done) => {
         // the running stack's own resume first (a scheduler's), without a call, as suspend does
         e.blk('block', null, (slow) => {
-          e.op('local.get', 2).br('br_on_null', slow).op('struct.get', T_STK, S_HDL).br('br_on_null', slow);
-          e.op('struct.get', T_HDL, H_KEY0).op('local.get', 1).op('i32.ne').br('br_if', slow);
+          this.unlessOwnFirst(e, 1, 2, slow);
           e.op('i32.const', -1).op('global.set', this.g('code'));
           e.br('br', done);
         });

@@ -20,7 +20,7 @@ import type { Checker } from '../valid/checker.ts';
 import type { CFuncType, CValType } from '../valid/types.ts';
 import { typedWalk } from '../valid/walk.ts';
 import type { Analysis } from './analysis.ts';
-import { SS_OPS } from './analysis.ts';
+import { contFunc, SS_OPS } from './analysis.ts';
 import { type Ctx, I, LowerError } from './context.ts';
 import { Emitter, type Label } from './emit.ts';
 import type { Helpers } from './helpers.ts';
@@ -421,7 +421,7 @@ export class Instrumenter {
           return;
         }
         case 'switch': {
-          const ft1 = contFunc(c, ins.args[0]);
+          const ft1 = contFunc(c.vm, ins.args[0]);
           const ks = kinds(ft1.params);
           e.op('local.set', TMPK);
           c.store(ks.slice(0, -1), e.out);
@@ -432,7 +432,7 @@ export class Instrumenter {
           return;
         }
         case 'resume': {
-          const ft = contFunc(c, ins.args[0]);
+          const ft = contFunc(c.vm, ins.args[0]);
           e.op('local.set', TMPK);
           c.store(kinds(ft.params), e.out);
           e.op('local.get', TMPK);
@@ -529,7 +529,7 @@ export class Instrumenter {
           return;
         case 'resume': case 'resume_throw': case 'resume_throw_ref': {
           const ct = ins.args[0];
-          const ft = contFunc(c, ct);
+          const ft = contFunc(c.vm, ct);
           const hs = ins.op === 'resume_throw' ? ins.args[2] : ins.args[1];
           const res = lowered(ft.results);
           const STT = tmp('i32');
@@ -826,20 +826,20 @@ export class Instrumenter {
         return mk(tt.params.length, tt.results);
       }
       case 'resume': {
-        const ft = contFunc(c, ins.args[0]);
+        const ft = contFunc(c.vm, ins.args[0]);
         return mk(ft.params.length + 1, ft.results, handlerLabels(ins.args[1]));
       }
       case 'resume_throw': {
-        const ft = contFunc(c, ins.args[0]);
+        const ft = contFunc(c.vm, ins.args[0]);
         const tt = vm.tags[ins.args[1]]!.comp as CFuncType;
         return mk(tt.params.length + 1, ft.results, handlerLabels(ins.args[2]));
       }
       case 'resume_throw_ref': {
-        const ft = contFunc(c, ins.args[0]);
+        const ft = contFunc(c.vm, ins.args[0]);
         return mk(2, ft.results, handlerLabels(ins.args[1]));
       }
       case 'switch': {
-        const ft1 = contFunc(c, ins.args[0]);
+        const ft1 = contFunc(c.vm, ins.args[0]);
         const last = ft1.params[ft1.params.length - 1] as { heap: { comp: { kind: 'cont'; type: { comp: CFuncType } } } };
         const ft2 = last.heap.comp.type.comp;
         return mk(ft1.params.length, ft2.params);
@@ -870,12 +870,6 @@ export class Instrumenter {
     this.handlerTables.push({ global: gi, keys: hs.map((h) => ({ tag: h.tag, sw: h.label === null })) });
     return gi;
   }
-}
-
-/** The function type of continuation type x (an input type index). */
-export function contFunc(c: Ctx, x: number): CFuncType {
-  const comp = c.vm.types[x]!.comp as { kind: 'cont'; type: { comp: CFuncType } };
-  return comp.type.comp;
 }
 
 /** Index in a resume's targets of handler i (switch handlers have no label). */

@@ -14,7 +14,7 @@
 
 import type { Instr } from '../syntax/opcodes.ts';
 import { labelsOf } from '../syntax/labels.ts';
-import { JUMPS } from './reuse.ts';
+import { JUMPS, OPENS } from './reuse.ts';
 
 type Bits = Uint32Array<ArrayBuffer>;
 
@@ -40,7 +40,7 @@ export function liveAtSites(body: readonly Instr[], nLocals: number, isSite: (in
   const elseOf = new Int32Array(body.length).fill(-1);
   const open: number[] = [];
   body.forEach((ins, k) => {
-    if (ins.op === 'block' || ins.op === 'loop' || ins.op === 'if' || ins.op === 'try_table') open.push(k);
+    if (OPENS.has(ins.op)) open.push(k);
     else if (ins.op === 'else') elseOf[open[open.length - 1]!] = k;
     else if (ins.op === 'end' && open.length > 0) endOf[open.pop()!] = k;
   });

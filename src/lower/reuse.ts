@@ -29,13 +29,16 @@ import type { ValidModule } from '../valid/validator.ts';
 import type { CFuncType } from '../valid/types.ts';
 import { typedWalk } from '../valid/walk.ts';
 import { labelsOf } from '../syntax/labels.ts';
-import { isClosed } from './analysis.ts';
+import { contFunc, isClosed } from './analysis.ts';
 
 /** Instructions after which control never falls through. */
 export const JUMPS: ReadonlySet<string> = new Set([
   'unreachable', 'return', 'br', 'br_table', 'throw', 'throw_ref', 'rethrow',
   'return_call', 'return_call_ref', 'return_call_indirect',
 ]);
+
+/** Instructions that open a block (closed by an `end`). */
+export const OPENS: ReadonlySet<string> = new Set(['block', 'loop', 'if', 'try_table']);
 
 interface Blk {
   readonly open: number;
@@ -267,7 +270,7 @@ export function tableReuseSites(vm: ValidModule, isContRef: (t: RefType) => bool
         }
         if ((ins.op === 'local.get' || ins.op === 'local.set' || ins.op === 'local.tee') && ins.args[0] === v) return null;
         if (open.length === 0 && (JUMPS.has(ins.op) || ins.op === 'else')) return null;
-        if (ins.op === 'block' || ins.op === 'loop' || ins.op === 'if' || ins.op === 'try_table') open.push(ins.op);
+        if (OPENS.has(ins.op)) open.push(ins.op);
         else if (ins.op === 'end' && open.pop() === undefined) return null;
       }
       return null;
@@ -408,7 +411,7 @@ function freshStarts(vm: ValidModule): Map<number, number> {
           const k = f.body[i - 1];
           const n = k?.op === 'table.get' && SIMPLE.test(f.body[i - 2]?.op ?? '') ? 2 : k?.op === 'local.get' || k?.op === 'global.get' ? 1 : -1;
           // (a resume whose last parameter is no reference cannot fill a continuation's)
-          const last = contFuncOf(vm, ins.args[0]).params.at(-1);
+          const last = contFunc(vm, ins.args[0]).params.at(-1);
           if (last !== undefined && typeof last === 'object' && (n < 0 || f.body[i - 1 - n]?.op !== 'ref.null')) return out;
           break;
         }
@@ -422,11 +425,6 @@ function freshStarts(vm: ValidModule): Map<number, number> {
     if (last !== undefined && typeof last === 'object' && typeof last.heap === 'object' && last.heap.comp.kind === 'cont') out.set(x, ft.params.length - 1);
   }
   return out;
-}
-
-/** The function type of continuation type index x. */
-function contFuncOf(vm: ValidModule, x: number): CFuncType {
-  return (vm.types[x]!.comp as { kind: 'cont'; type: { comp: CFuncType } }).type.comp;
 }
 
 /** The table.grow instructions of defined function `defined` whose initial value is typed null (the bottom type nocont). */
