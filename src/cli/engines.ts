@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { hostNamespace, type WasmNamespace } from '../host/namespace.ts';
 import type { HostRuntimeOptions } from '../host/host-runtime.ts';
+import { LOWERING_NEEDS, runsLoweredModules } from '../host/host-wasm3.ts';
 import { CliError } from './io.ts';
 
 /**
@@ -51,6 +52,8 @@ export interface EngineEntry {
    * (`present`), the command re-runs itself in a child Node with them.
    */
   readonly reexec?: { readonly nodeFlags: readonly string[]; readonly present: () => boolean };
+  /** why this host cannot run the engine at all (undefined: it can) */
+  readonly unavailable?: () => string | undefined;
   /** how the namespace runs modules: why stack switching is missing, features it cannot run */
   readonly options?: Pick<HostRuntimeOptions, 'stackSwitchingReason' | 'lacks'>;
 }
@@ -81,6 +84,7 @@ export const ENGINES: Readonly<Record<string, EngineEntry>> = {
     // the module's own globals for the continuation machine's state (LowerOptions.isolated):
     // V8 reads them with fewer loads than imported ones (round trip 0.88-0.92x, bench/README)
     program: () => loaded().createPolyfill(theHost(), { isolated: true }) as unknown as WasmNamespace,
+    unavailable: () => (runsLoweredModules(theHost()) ? undefined : `${LOWERING_NEEDS} (Node ${process.version})`),
   },
   native: {
     name: 'native',
@@ -103,6 +107,19 @@ export const engineEntry = (name: string): EngineEntry => {
   if (e === undefined) throw new CliError(`unknown engine ${name}`);
   return e;
 };
+
+/**
+ * The engine a command runs on: the one asked for, which must be available on this host; without
+ * one, `fallback` (the lowered engine for `wasmfx run`), or the interpreter where the host cannot
+ * run that.
+ */
+export function chooseEngine(asked: string | undefined, fallback: string): EngineEntry {
+  const e = engineEntry(asked ?? fallback);
+  const why = e.unavailable?.();
+  if (why === undefined) return e;
+  if (asked === undefined) return ENGINES.interp!;
+  throw new CliError(`--engine ${asked}: ${why}; --engine interp runs everything`);
+}
 
 /** Set in the environment of a re-run child (so that it never re-runs itself again). */
 const CHILD_ENV = 'WASMFX_ENGINE_CHILD';

@@ -7,7 +7,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, UsageError, displayName, reportError, writeOutput } from './io.ts';
 import type { WastOptions } from './wast.ts';
-import { ENGINES, ENGINE_NAMES, engineEntry, loadEngines, needsReexec, runChild } from './engines.ts';
+import { ENGINES, ENGINE_NAMES, chooseEngine, engineEntry, loadEngines, needsReexec, runChild } from './engines.ts';
 import { VERSION } from '../version.ts';
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
@@ -93,7 +93,7 @@ function program(): Command {
     // the protocol of scripts run in a child process (--engine native): JSON lines
     .addOption(new Option('--json').hideHelp())
     .action(async (files: string[], o: { validateOnly?: boolean; engine: string; verbose?: boolean; quiet?: boolean; json?: boolean }) => {
-      const entry = engineEntry(o.engine);
+      const entry = o.validateOnly ? engineEntry(o.engine) : chooseEngine(o.engine, 'interp');
       const [{ runScriptInChild, runWastFiles }] = await Promise.all([import('./wast.ts'), loadEngines()]);
       // spectest's print functions show their output unless --quiet
       const print = o.json ? (line: string) => out(JSON.stringify({ print: line })) : out;
@@ -177,8 +177,8 @@ function program(): Command {
     .passThroughOptions()
     .addHelpText('after', '\nOptions go before the file: everything after it belongs to the program.\nA WASI program (one importing wasi_snapshot_preview1) gets them as its argv, after the file name, and runs its _start.\nExit status: 0 on success (a WASI program: its exit code), 1 when the module traps or is invalid, 2 on bad usage or arguments.')
     .action(async (file: string, args: string[], o: { invoke?: string; fuel?: number; engine?: string; env: string[]; dir: string[] }) => {
-      // the lowered engine by default; --fuel needs the interpreter
-      const entry = engineEntry(o.engine ?? (o.fuel !== undefined ? 'interp' : 'lowered'));
+      // the lowered engine by default (the interpreter on a host without Wasm 3.0); --fuel needs the interpreter
+      const entry = chooseEngine(o.engine, o.fuel !== undefined ? 'interp' : 'lowered');
       const err = (t: string): void => void process.stderr.write(t + '\n');
       const wasi = { env: o.env, dirs: o.dir };
       if (entry.namespace) {

@@ -42,6 +42,7 @@ import { encodeModule } from '../binary/encoder.ts';
 import { isWasmError } from '../util/errors.ts';
 import { invoke as engineInvoke, type EngineOptions } from '../exec/engine.ts';
 import { WebAssembly as Polyfill } from './polyfill.ts';
+import { runsLoweredModules } from './host-wasm3.ts';
 import { parseModule } from '../text/parser.ts';
 import { f32FromBits, f32ToBits } from '../util/float-bits.ts';
 import type { Module as AstModule } from '../syntax/ast.ts';
@@ -72,7 +73,8 @@ export interface JsApiOptions {
   /**
    * the execution engine of `instantiate`: `lowered` (the default: stack switching lowered to
    * plain Wasm and run by the host's engine, src/host/polyfill.ts) or `interp` (the interpreter:
-   * exact, fuel, backtraces; the default when `engineOptions` or `invoke` are given). The
+   * exact, fuel, backtraces; the default when `engineOptions` or `invoke` are given, and on a
+   * host without Wasm 3.0, where lowered modules cannot run: src/host/host-wasm3.ts). The
    * `WebAssembly` namespace exported from here always runs on the interpreter.
    */
   readonly engine?: 'interp' | 'lowered';
@@ -1112,13 +1114,16 @@ export function instantiateSync(source: ModuleSource | Module, importObject?: Im
 
 /**
  * Which engine `instantiate` uses: `lowered` unless asked for the interpreter (by name, or by
- * giving interpreter options or an invoke function), or given a Module of the interpreter's.
+ * giving interpreter options or an invoke function), given a Module of the interpreter's, or
+ * on a host without the Wasm 3.0 features lowered modules need (src/host/host-wasm3.ts).
  */
 function usesLowered(source: unknown, options: JsApiOptions | undefined): boolean {
   if (options?.engine !== undefined) return options.engine === 'lowered';
   if (options?.invoke !== undefined || options?.engineOptions !== undefined) return false;
-  return !isModule(source as ModuleSource | Module);
+  // (a host without Wasm 3.0 could not run the lowered modules: the interpreter runs them all)
+  return !isModule(source as ModuleSource | Module) && runsLoweredModules((globalThis as { WebAssembly?: { validate(b: Uint8Array): boolean } }).WebAssembly ?? NO_HOST);
 }
+const NO_HOST = { validate: (): boolean => false };
 
 /**
  * The `lowered` engine: bytes or WAT text (a Module of the polyfill too) compiled by the polyfill

@@ -21,6 +21,7 @@ export type WasmImportObject = Record<string, Record<string, unknown>>;
 type ErrorClass = new (message?: string) => Error;
 
 export interface WasmNamespace {
+  readonly validate: (bytes: Uint8Array) => boolean;
   readonly Module: new (bytes: Uint8Array) => WasmModuleObject;
   readonly Instance: new (module: WasmModuleObject, imports?: WasmImportObject) => WasmInstanceObject;
   readonly Memory: new (descriptor: { initial: number | bigint; maximum?: number | bigint; address?: 'i32' | 'i64'; shared?: boolean }) => object;

@@ -35,6 +35,7 @@ import { validateModule, type ValidModule } from '../valid/validator.ts';
 import { isolable, lowerModule, RAW_PREFIX, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
 import { runtimeModule, TRAP_REASONS } from '../lower/rt.ts';
 import { isWasmError } from '../util/errors.ts';
+import { LOWERING_NEEDS, runsLoweredModules } from './host-wasm3.ts';
 import { desugarLegacyEH, usesLegacyEH } from '../syntax/legacy-eh.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -241,8 +242,11 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   /** The lowering of a module that uses stack switching; its validation or lowering errors are CompileErrors. */
   const lowerValid = (ast: Ast, valid: () => ValidModule): { bytes: Uint8Array; original: Ast; isolated: boolean; auto: boolean } => {
     try {
+      const v = valid();
+      // (an older host would reject the lowered module in its own words: an unknown type code)
+      if (!runsLoweredModules(host)) throw new host.CompileError(`stack switching: ${LOWERING_NEEDS}`);
       const isolated = popts.isolated ?? isolable(ast);
-      const low = lowerModule(ast, { valid: valid(), isolated }).module;
+      const low = lowerModule(ast, { valid: v, isolated }).module;
       return { bytes: encodeModule(low), original: ast, isolated, auto: isolated && popts.isolated === undefined };
     } catch (e) {
       if (isWasmError(e)) throw new host.CompileError(e.format(), { cause: e });
