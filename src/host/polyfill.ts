@@ -32,7 +32,7 @@ import { decodeModule } from '../binary/decoder.ts';
 import { encodeModule } from '../binary/encoder.ts';
 import type { Module as Ast } from '../syntax/ast.ts';
 import { validateModule, type ValidModule } from '../valid/validator.ts';
-import { isolable, lowerModule, RAW_PREFIX, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
+import { isolable, lowerModule, RAW_PREFIX, RESET_EXPORT, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
 import { runtimeModule, TRAP_REASONS } from '../lower/rt.ts';
 import { isWasmError } from '../util/errors.ts';
 import { LOWERING_NEEDS, runsLoweredModules } from './host-wasm3.ts';
@@ -170,14 +170,17 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   let calls = 0;
   /**
    * The runtime's state after an error left an exported function: running `outer` (the stack
-   * of the call that called out to JS, or none), not unwinding. A trap (a suspension nobody
-   * handles, say) leaves the guard of the export without restoring it: Wasm cannot catch traps.
+   * of the call that called out to JS, or none), not unwinding, not switching, nothing to
+   * raise. A trap (a suspension nobody handles, say) leaves the guard of the export without
+   * restoring it: Wasm cannot catch traps.
    */
   const leave = (outer: unknown): void => {
     const r = rt!;
     r.cur!.value = outer;
     r.uf!.value = null;
     r.ki!.value = null;
+    r.sws!.value = null;
+    r.thr!.value = 0;
   };
 
   /** What an error from a lowered instance is in JS. */
@@ -362,6 +365,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         }
         const f = v as (...a: unknown[]) => unknown;
         let w = wrappers.get(f);
+        // (an isolated module's own state: see leave)
+        const reset = info.isolated ? (ex[RESET_EXPORT] as ((top: number) => void) | undefined) : undefined;
         if (w === undefined) {
           // (an arrow function: like the JS API's exported functions, not a constructor)
           w = (...args: unknown[]): unknown => {
@@ -372,6 +377,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
               return f(...args);
             } catch (e) {
               leave(outer);
+              reset?.(calls === 1 ? 1 : 0);
               throw translate(e);
             } finally {
               calls--;

@@ -53,6 +53,8 @@ export const INFO_SECTION = 'wasmfx.lowered';
 export const RAW_PREFIX = 'wasmfx:raw:';
 /** ... and the id of an exported tag under this one (an imported tag's id comes from module `TAG_PREFIX + module`). */
 export const TAG_PREFIX = 'wasmfx:tag:';
+/** An isolated lowered module exports `reset(top: i32)` under this name (its state after a trap). */
+export const RESET_EXPORT = 'wasmfx:reset';
 
 /**
  * Whether `m` may be lowered isolated (LowerOptions.isolated) when nothing it imports can suspend:
@@ -232,6 +234,22 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
     }
   }
 
+  // ---- an isolated module's reset: the host (the polyfill, when an error leaves an export) puts
+  // the machine's state back, which a trap inside the runtime leaves as it was (Wasm cannot catch
+  // traps); `top`: no call of the module is in progress any more (no stack is running)
+  if (opts.isolated === true) {
+    const r = new Emitter({});
+    r.op('ref.null', T_FRAME).op('global.set', c.rtGlobal('uf'));
+    r.op('ref.null', T_STK).op('global.set', c.rtGlobal('ki'));
+    r.op('ref.null', T_STK).op('global.set', c.rtGlobal('sws'));
+    r.op('i32.const', 0).op('global.set', c.rtGlobal('thr'));
+    r.op('local.get', 0).blk('if', null, () => r.op('ref.null', T_STK).op('global.set', c.rtGlobal('cur')));
+    r.op('end');
+    const rx = c.addFunc({ type: c.funcType(['i32'], []), locals: [], body: r.out, at: -1 });
+    out.names.funcs.set(rx, RESET_EXPORT);
+    out.exports.push({ name: RESET_EXPORT, kind: 'func', index: rx, at: -1 });
+  }
+
   // ---- the start function: tag ids, handler tables, then the module's start
   const e = new Emitter({});
   for (let t = nImportedTags; t < c.tagId.length; t++) {
@@ -304,6 +322,10 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   e.op('global.get', cur).op('local.set', SAVED).op('ref.null', T_STK).op('global.set', cur);
   e.op('ref.null', T_FRAME).op('global.set', c.rtGlobal('uf'));
   e.op('i32.const', 0).op('global.set', c.rtGlobal('why'));
+  // (set only between a switch or a resume and the landing that clears them: a trap in between,
+  // a stack overflow calling the landing's thunk, would leave them to the next call from the host)
+  e.op('ref.null', T_STK).op('global.set', c.rtGlobal('sws'));
+  e.op('i32.const', 0).op('global.set', c.rtGlobal('thr'));
   const ex = {};
   e.open('block', ex, { nullable: false, heap: 'exn' });
   e.tryTable({}, c.bt([], results), [{ kind: 'catch_all_ref', label: ex }]);

@@ -192,6 +192,8 @@ export class Instrumenter {
     const params = ft.params.map((t) => c.cval(t));
     const results = ft.results.map((t) => c.cval(t));
     const np = params.length;
+    // (no try_table, and so no handler: legacy try/catch was desugared into try_table)
+    const noCatch = !f.body.some((i) => i.op === 'try_table');
 
     // ---- the typed walk builds the block tree
     const root: Node = {
@@ -671,7 +673,11 @@ export class Instrumenter {
             pushRegion(s.below, n.h, s.below.length);
             // (normal execution from here on, even when the site raises a pending exception)
             e.op('i32.const', 0).op('local.set', STATE);
-            this.h.throwIfPending(e);
+            // A frame is re-entered to throw at its suspension point (resume_throw), or where the
+            // driver raises an exception from its callee again; the driver passes over the frames
+            // of functions without a handler instead ($FrameNC, drivercaught), so their other
+            // sites never see `thr` (a global load and 12 bytes less per site: C code has many)
+            if (!noCatch || p.ins.op === 'suspend' || p.ins.op === 'switch') this.h.throwIfPending(e);
             deliver(p);
           }
           e.br('br', W[gr.point]!);
@@ -697,14 +703,16 @@ export class Instrumenter {
 
     // ---- the body of $impl
     e.op('local.get', STATE).op('local.set', ENTRY);
-    e.op('local.get', FR).op('ref.is_null').op('i32.eqz');
-    e.blk('if', null, () => {
-      saved.forEach((i, j) => {
-        e.op('local.get', FR).op('struct.get', FT, F_BASE + j);
-        if (nonNull(localTypes[i]!)) e.op('ref.as_non_null');
-        e.op('local.set', local(i));
+    if (saved.length > 0) {
+      e.op('local.get', FR).op('ref.is_null').op('i32.eqz');
+      e.blk('if', null, () => {
+        saved.forEach((i, j) => {
+          e.op('local.get', FR).op('struct.get', FT, F_BASE + j);
+          if (nonNull(localTypes[i]!)) e.op('ref.as_non_null');
+          e.op('local.set', local(i));
+        });
       });
-    });
+    }
     e.open('block', FEXIT);
     if (status) {
       // the function's own label, for branches to it (the function returns one value more)
@@ -748,8 +756,6 @@ export class Instrumenter {
     e.op('return');
     e.op('end');
 
-    // (no try_table, and so no handler: legacy try/catch was desugared into try_table)
-    const noCatch = !f.body.some((i) => i.op === 'try_table');
     const frameType = frameSubType(fieldTypes.slice(F_BASE).map((t) => ({ mutable: true, type: t })), noCatch);
     c.setType(FT, frameType);
     const implType = c.funcType([...params, { nullable: true, heap: FT }, { nullable: true, heap: T_STK }, 'i32'], status ? [...results, { nullable: true, heap: T_FRAME }] : results);

@@ -255,3 +255,57 @@ test('lowering: a switch\'s continuation written into a table slot refills the o
   assert.deepEqual(tableSites(file, 'refills'), [5, 0, 0, 0]);
   passesOnBothEngines(file, 11);
 });
+
+test('lowering: after a stack overflow between a resume_throw and the frame that raises its exception, the next call starts afresh', () => {
+  // `thr` (raise at the next landing) is set by resume_throw and cleared by the landing of the frame
+  // the driver re-enters; a stack overflow calling that frame's thunk left it set, and the next
+  // resume anywhere raised the old exception (in about half the runs of this test, before the
+  // polyfill reset the machine's state when an error leaves an export). Searched for: the depth
+  // where `deep` overflows, then every depth around it; after each, a fresh resume must just work.
+  const m = parseModule(`(module
+    (type $f (func)) (type $k (cont $f))
+    (tag $y) (tag $e)
+    (global $kk (mut (ref null $k)) (ref.null $k))
+    (func $body (suspend $y))
+    (func $ret)
+    (elem declare func $body $ret)
+    (func (export "prep")
+      (block $h (result (ref $k)) (resume $k (on $y $h) (cont.new $k (ref.func $body))) (return))
+      (global.set $kk))
+    (func $deep (export "deep") (param $n i32)
+      (if (local.get $n) (then (call $deep (i32.sub (local.get $n) (i32.const 1))) (return)))
+      (block $c (try_table (catch_all $c) (resume_throw $k $e (global.get $kk)))))
+    (func (export "check") (result i32)
+      (block $h (result (ref $k)) (resume $k (on $y $h) (cont.new $k (ref.func $ret))) (return (i32.const 1)))
+      (drop) (i32.const 2)))`);
+  const bytes = encodeModule(m);
+  for (let round = 0; round < 4; round++) {
+    for (const isolated of [true, false]) {
+      const P = createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly, { isolated });
+      const { exports: x } = new P.Instance(new P.Module(bytes)) as { exports: Record<string, (n?: number) => number> };
+      let lo = 1;
+      let hi = 1 << 22;
+      let overflows = 0;
+      const probe = (n: number): boolean => {
+        x.prep!();
+        try {
+          x.deep!(n);
+          return true;
+        } catch (e) {
+          assert.match(String(e), /RuntimeError: call stack exhausted/);
+          overflows++;
+          return false;
+        } finally {
+          assert.equal(x.check!(), 1, `isolated ${isolated}, after deep(${n})`);
+        }
+      };
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (probe(mid)) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let n = Math.max(0, lo - 300); n < lo + 300; n++) probe(n);
+      assert.ok(overflows > 0);
+    }
+  }
+});
