@@ -256,7 +256,7 @@ test('lowering: a switch\'s continuation written into a table slot refills the o
   passesOnBothEngines(file, 11);
 });
 
-test('lowering: after a stack overflow between a resume_throw and the frame that raises its exception, the next call starts afresh', () => {
+test('lowering: after a stack overflow between a resume_throw or a switch and the frame that takes it over, the next call starts afresh', () => {
   // `thr` (raise at the next landing) is set by resume_throw and cleared by the landing of the frame
   // the driver re-enters; a stack overflow calling that frame's thunk left it set, and the next
   // resume anywhere raised the old exception (in about half the runs of this test, before the
@@ -277,35 +277,52 @@ test('lowering: after a stack overflow between a resume_throw and the frame that
       (block $c (try_table (catch_all $c) (resume_throw $k $e (global.get $kk)))))
     (func (export "check") (result i32)
       (block $h (result (ref $k)) (resume $k (on $y $h) (cont.new $k (ref.func $ret))) (return (i32.const 1)))
-      (drop) (i32.const 2)))`);
+      (drop) (i32.const 2))
+    ;; the same for a switch (sws: the switching stack, until the target's landing takes it)
+    (rec (type $sf (func (param (ref null $sk)))) (type $sk (cont $sf)))
+    (tag $sw)
+    (global $sb (mut (ref null $sk)) (ref.null $sk))
+    (global $got (mut i32) (i32.const 0))
+    (func $sa (type $sf) (drop (switch $sk $sw (global.get $sb))))
+    (func $sbody (type $sf) (param $p (ref null $sk)) (global.set $got (ref.is_null (local.get $p))))
+    (elem declare func $sa $sbody)
+    (func $deeps (export "deeps") (param $n i32)
+      (if (local.get $n) (then (call $deeps (i32.sub (local.get $n) (i32.const 1))) (return)))
+      (global.set $sb (cont.new $sk (ref.func $sbody)))
+      (resume $sk (on $sw switch) (ref.null $sk) (cont.new $sk (ref.func $sa))))
+    (func (export "checks") (result i32)
+      (resume $sk (on $sw switch) (ref.null $sk) (cont.new $sk (ref.func $sbody)))
+      (global.get $got)))`);
   const bytes = encodeModule(m);
   for (let round = 0; round < 4; round++) {
     for (const isolated of [true, false]) {
       const P = createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly, { isolated });
       const { exports: x } = new P.Instance(new P.Module(bytes)) as { exports: Record<string, (n?: number) => number> };
-      let lo = 1;
-      let hi = 1 << 22;
-      let overflows = 0;
-      const probe = (n: number): boolean => {
-        x.prep!();
-        try {
-          x.deep!(n);
-          return true;
-        } catch (e) {
-          assert.match(String(e), /RuntimeError: call stack exhausted/);
-          overflows++;
-          return false;
-        } finally {
-          assert.equal(x.check!(), 1, `isolated ${isolated}, after deep(${n})`);
+      for (const [deep, check] of [['deep', 'check'], ['deeps', 'checks']] as const) {
+        let lo = 1;
+        let hi = 1 << 22;
+        let overflows = 0;
+        const probe = (n: number): boolean => {
+          x.prep!();
+          try {
+            x[deep]!(n);
+            return true;
+          } catch (e) {
+            assert.match(String(e), /RuntimeError: call stack exhausted/);
+            overflows++;
+            return false;
+          } finally {
+            assert.equal(x[check]!(), 1, `isolated ${isolated}, after ${deep}(${n})`);
+          }
+        };
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (probe(mid)) lo = mid + 1;
+          else hi = mid;
         }
-      };
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (probe(mid)) lo = mid + 1;
-        else hi = mid;
+        for (let n = Math.max(0, lo - 300); n < lo + 300; n++) probe(n);
+        assert.ok(overflows > 0);
       }
-      for (let n = Math.max(0, lo - 300); n < lo + 300; n++) probe(n);
-      assert.ok(overflows > 0);
     }
   }
 });
