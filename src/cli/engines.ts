@@ -91,6 +91,8 @@ export const ENGINES: Readonly<Record<string, EngineEntry>> = {
     description: "the host's WebAssembly with V8's experimental stack switching",
     namespace: theHost,
     reexec: { nodeFlags: NATIVE_FLAGS, present: () => loaded().hostSupports(theHost(), 'stack-switching') },
+    // (an older Node refuses the flags: "bad option", exit status 9, for every script)
+    unavailable: () => (knowsFlags(NATIVE_FLAGS) ? undefined : `this Node (${process.version}) has no V8 stack switching to enable (it refuses ${NATIVE_FLAGS.join(' ')}; Node 26 has it)`),
     options: {
       stackSwitchingReason: 'the host lacks stack switching (run with --experimental-wasm-wasmfx)',
       // V8 (Node 26) compiles switch but aborts the process ("unimplemented code") running it
@@ -119,6 +121,19 @@ export function chooseEngine(asked: string | undefined, fallback: string): Engin
   if (why === undefined) return e;
   if (asked === undefined) return ENGINES.interp!;
   throw new CliError(`--engine ${asked}: ${why}; --engine interp runs everything`);
+}
+
+/** Does this Node accept these V8 flags? (asked once: `node FLAGS --version`, about 10 ms) */
+const known = new Map<string, boolean>();
+function knowsFlags(flags: readonly string[]): boolean {
+  if (flags.every((f) => process.execArgv.includes(f))) return true;
+  const key = flags.join(' ');
+  let ok = known.get(key);
+  if (ok === undefined) {
+    ok = spawnSync(process.execPath, [...flags, '--version'], { stdio: 'ignore', timeout: 30_000 }).status === 0;
+    known.set(key, ok);
+  }
+  return ok;
 }
 
 /** Set in the environment of a re-run child (so that it never re-runs itself again). */
