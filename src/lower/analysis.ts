@@ -18,7 +18,8 @@
 import { allSubTypes, funcTypeIndices, type Module } from '../syntax/ast.ts';
 import type { Instr, OnClause } from '../syntax/opcodes.ts';
 import type { ValidModule } from '../valid/validator.ts';
-import { isSubDef, type CFuncType, type DefType } from '../valid/types.ts';
+import { DefType, isSubDef, type CFuncType, type CValType } from '../valid/types.ts';
+import type { PackedType } from '../syntax/types.ts';
 
 export const SS_OPS: ReadonlySet<string> = new Set(['suspend', 'switch', 'resume', 'resume_throw', 'resume_throw_ref']);
 export const CONT_OPS: ReadonlySet<string> = new Set([...SS_OPS, 'cont.new', 'cont.bind']);
@@ -51,12 +52,13 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
     let r = cache.get(x);
     if (r === undefined) {
       const t = vm.types[x]!;
-      r = suspTypes.some((dt) => dt === t || isSubDef(dt, t));
+      r = suspTypes.some((dt) => dt === t || isSubDef(dt, t)) || foreign(t);
       cache.set(x, r);
     }
     return r;
   };
   const closed = isClosed(m);
+  const foreign = foreignCallTypes(vm, closed);
   const reachable = escaping(m, closed);
   const forwards = forwarding(m, closed);
   const mark = (f: number): void => {
@@ -167,6 +169,56 @@ function escaping(m: Module, closed: boolean): (f: number) => boolean {
   for (const t of m.tables) if (t.init !== null) scan(t.init);
   for (const f of m.funcs) scan(f.body);
   return (f) => refs.has(f);
+}
+
+/**
+ * Function types through which this module may call a function of another module that it did
+ * not import: one handed over as a value. Such a function may suspend, whatever this module's
+ * own functions do (the official example control-lwt passes a scheduler's `$yield` into a module
+ * of threads that has no stack-switching instruction but calls it by `call_ref`). Values come in
+ * through the interface (the parameters of exports, the results of imports, globals, tables and
+ * tags in either direction) and through whatever those reach: the fields of structs and arrays,
+ * the parameters and results of function and continuation types, and the module's own subtypes
+ * of all these (a value may be cast down to one). A call through type T may reach a foreign
+ * function when a reachable function type is T or related to it by subtyping (an upcast, or a
+ * cast down), or when an abstract `funcref` is reachable (it may be cast to any type). A closed
+ * module (isClosed) is handed none.
+ */
+function foreignCallTypes(vm: ValidModule, closed: boolean): (t: DefType) => boolean {
+  if (closed) return () => false;
+  const seen = new Set<DefType>();
+  let anyFunc = false;
+  const val = (v: CValType | PackedType): void => {
+    if (typeof v !== 'object') return;
+    if (v.heap === 'func') anyFunc = true;
+    else if (v.heap instanceof DefType) def(v.heap);
+  };
+  const def = (dt: DefType): void => {
+    if (seen.has(dt)) return;
+    seen.add(dt);
+    const c = dt.comp;
+    if (c.kind === 'func') c.params.concat(c.results).forEach(val);
+    else if (c.kind === 'struct') c.fields.forEach((f) => val(f.type));
+    else if (c.kind === 'array') val(c.field.type);
+    else def(c.type);
+  };
+  for (const et of [...vm.imports, ...vm.exports]) {
+    if (et.kind === 'func' || et.kind === 'tag') def(et.type);
+    else if (et.kind === 'global') val(et.type.type);
+    else if (et.kind === 'table') val(et.type.elem);
+  }
+  // the module's own subtypes of what came in, to a fixpoint
+  for (let more = true; more;) {
+    more = false;
+    for (const dt of vm.types) {
+      if (!seen.has(dt) && dt.supers.some((s) => seen.has(s))) {
+        def(dt);
+        more = true;
+      }
+    }
+  }
+  const funcs = [...seen].filter((dt) => dt.comp.kind === 'func');
+  return (t) => anyFunc || funcs.some((s) => isSubDef(s, t) || isSubDef(t, s));
 }
 
 /** Mentions of the continuation heap types in immediates and types (walks plain data). */

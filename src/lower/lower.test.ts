@@ -326,3 +326,14 @@ test('lowering: after a stack overflow between a resume_throw or a switch and th
     }
   }
 });
+
+test('lowering: a call through a reference handed over by another module is a suspension site, though no function of the calling module has its type', () => {
+  const file = new URL('../../test/fixtures/lower/foreign-funcref.wast', import.meta.url).pathname;
+  const threads = validModulesOf(file)[1]!;
+  // its four calls of the yield function (by call_ref of a parameter, twice, or after a cast; by
+  // call_indirect) are sites
+  const a = analyse(threads, validateModule(threads));
+  const calls = threads.funcs.flatMap((f) => f.body).filter((i) => i.op === 'call_ref' || i.op === 'call_indirect');
+  assert.deepEqual(calls.map((i) => a.isSiteCall(i)), [true, true, true, true]);
+  passesOnBothEngines(file, 7);
+});
