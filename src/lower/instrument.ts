@@ -629,7 +629,9 @@ export class Instrumenter {
         return;
       }
       const land = points.map((p) => {
-        if (isNode(p)) return lowered(p.before.slice(n.h));
+        // (a nested block's parameters with their declared types: the dispatch pushes dummies of
+        // those, and the values falling through may have subtypes, a non-null reference say)
+        if (isNode(p)) return lowered([...p.before.slice(n.h, p.h), ...p.params, ...(p.kind === 'if' ? ['i32' as const] : [])]);
         const s = p.site!;
         const op = (p as Ins).ins.op;
         if (op === 'resume' || op === 'resume_throw' || op === 'resume_throw_ref') {

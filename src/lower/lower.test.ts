@@ -337,3 +337,17 @@ test('lowering: a call through a reference handed over by another module is a su
   assert.deepEqual(calls.map((i) => a.isSiteCall(i)), [true, true, true, true]);
   passesOnBothEngines(file, 7);
 });
+
+test('lowering: a resume reuses the consumed continuation object when it came in a loop\'s parameter, fresh, and only the resume branches back', () => {
+  const file = new URL('../../test/fixtures/lower/reuse-loop-param.wast', import.meta.url).pathname;
+  const m = validModulesOf(file)[0]!;
+  const nImported = m.imports.filter((i) => i.desc.kind === 'func').length;
+  const counts = Object.fromEntries(m.exports.filter((ex) => ex.kind === 'func')
+    .map((ex) => [ex.name, reuseSites(m.funcs[ex.index - nImported]!.body, () => false).size]));
+  assert.deepEqual(counts, { count: 1, echo: 1, kept: 0, again: 0 });
+  passesOnBothEngines(file, 5);
+});
+
+test('lowering: blocks, ifs and loops with parameters around a site, entered with values of subtypes of their parameter types, lower to valid modules', () => {
+  passesOnBothEngines(new URL('../../test/fixtures/lower/block-params.wast', import.meta.url).pathname, 2);
+});

@@ -115,6 +115,19 @@ export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boo
       else l.push(i);
     }
   });
+  // The same with the continuation in a loop's parameter instead of a local (benchmarks and
+  // hand-written generators: `(loop $l (param (ref $ct)) (resume $ct (on $t $l)) ...)` after a
+  // `cont.new`): the resume is the loop's first instruction (it takes the parameter at once), every
+  // clause of it branches to that loop, nothing else does, and the loop is entered with a fresh
+  // continuation (or null): no other reference to the object can exist.
+  body.forEach((ins, j) => {
+    if (ins.op !== 'resume' || body[j - 1]?.op !== 'loop') return;
+    const producer = body[j - 2]?.op;
+    if (producer !== 'cont.new' && producer !== 'cont.bind' && producer !== 'ref.null') return;
+    const ts = targetsOf.get(j) ?? [];
+    const clauses = labelsOf(ins).length;
+    if (clauses > 0 && ts.length === clauses && ts.every((b) => b.open === j - 1 && b.from.every((f) => f === j))) out.add(ins);
+  });
   for (const [k, is] of uses) {
     const ok = is.every((i) => {
       const ins = body[i]!;
