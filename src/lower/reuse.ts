@@ -115,18 +115,50 @@ export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boo
       else l.push(i);
     }
   });
-  // The same with the continuation in a loop's parameter instead of a local (benchmarks and
-  // hand-written generators: `(loop $l (param (ref $ct)) (resume $ct (on $t $l)) ...)` after a
-  // `cont.new`): the resume is the loop's first instruction (it takes the parameter at once), every
-  // clause of it branches to that loop, nothing else does, and the loop is entered with a fresh
-  // continuation (or null): no other reference to the object can exist.
+  // The same without a local: a continuation that reaches the resume on the operand stack alone
+  // (through the parameters and results of blocks and loops, and branches) from a cont.new, a
+  // cont.bind, a ref.null or a resume's handler clause is the only reference to its object (a
+  // handler receives a new $Cont, or the one its resume reused, which had no other reference
+  // either). Such are benchmarks' and hand-written generators' loops: `(loop $l (param (ref
+  // $ct)) (resume $ct (on $t $l)) ...)` after a `cont.new`, or two resumes handing the
+  // continuation to each other through a block's parameter and result. Anything else that puts a
+  // continuation on the stack (a local, a global, a table, a field, a call, select, br_if, ...)
+  // may leave another reference behind, and the resume allocates as usual.
+  const openBlk = new Map<number, Blk>();
+  for (const b of endOf.values()) openBlk.set(b.open, b);
+  /** the value a branch from instruction j delivers: a resume's clause, or a br's operand */
+  const deliversUnique = (j: number, seen: Set<number>): boolean =>
+    body[j]!.op === 'resume' || (body[j]!.op === 'br' && uniqueBefore(j, seen));
+  /** Is the value on top of the stack right before instruction i the only reference to its object? */
+  const uniqueBefore = (i: number, seen: Set<number>): boolean => {
+    if (seen.has(i)) return false;
+    seen.add(i);
+    const prev = body[i - 1];
+    switch (prev?.op) {
+      case 'cont.new': case 'cont.bind': case 'ref.null':
+        return true;
+      case 'ref.as_non_null':
+        return uniqueBefore(i - 1, seen);
+      case 'block': case 'loop': {
+        // the block's last parameter: from before it, and (a loop) from every branch to it
+        const b = openBlk.get(i - 1);
+        if (b === undefined || !uniqueBefore(i - 1, seen)) return false;
+        return prev.op === 'block' || b.from.every((j) => deliversUnique(j, seen));
+      }
+      case 'end': {
+        // a block's last result: from every branch to it, and from its end unless nothing falls through
+        const b = endOf.get(i - 1);
+        if (b === undefined || body[b.open]!.op !== 'block') return false;
+        const falls = !JUMPS.has(body[i - 2]!.op) || i - 2 === b.open;
+        if (falls && !uniqueBefore(i - 1, seen)) return false;
+        return b.from.every((j) => deliversUnique(j, seen));
+      }
+      default:
+        return false;
+    }
+  };
   body.forEach((ins, j) => {
-    if (ins.op !== 'resume' || body[j - 1]?.op !== 'loop') return;
-    const producer = body[j - 2]?.op;
-    if (producer !== 'cont.new' && producer !== 'cont.bind' && producer !== 'ref.null') return;
-    const ts = targetsOf.get(j) ?? [];
-    const clauses = labelsOf(ins).length;
-    if (clauses > 0 && ts.length === clauses && ts.every((b) => b.open === j - 1 && b.from.every((f) => f === j))) out.add(ins);
+    if (ins.op === 'resume' && labelsOf(ins).length > 0 && uniqueBefore(j, new Set())) out.add(ins);
   });
   for (const [k, is] of uses) {
     const ok = is.every((i) => {
