@@ -33,7 +33,7 @@ import { encodeModule } from '../binary/encoder.ts';
 import type { Module as Ast } from '../syntax/ast.ts';
 import { validateModule, type ValidModule } from '../valid/validator.ts';
 import { isolable, lowerModule, RAW_PREFIX, RESET_EXPORT, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
-import { runtimeModule, TRAP_REASONS } from '../lower/rt.ts';
+import { RT_GLOBAL_TYPES, runtimeModule, TRANSIENT_GLOBALS, TRAP_REASONS } from '../lower/rt.ts';
 import { isWasmError } from '../util/errors.ts';
 import { LOWERING_NEEDS, runsLoweredModules } from './host-wasm3.ts';
 import { desugarLegacyEH, usesLegacyEH } from '../syntax/legacy-eh.ts';
@@ -177,10 +177,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   const leave = (outer: unknown): void => {
     const r = rt!;
     r.cur!.value = outer;
-    r.uf!.value = null;
-    r.ki!.value = null;
-    r.sws!.value = null;
-    r.thr!.value = 0;
+    for (const name of TRANSIENT_GLOBALS) r[name]!.value = RT_GLOBAL_TYPES.get(name)!.type === 'i32' ? 0 : null;
   };
 
   /** What an error from a lowered instance is in JS. */
@@ -365,9 +362,9 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         }
         const f = v as (...a: unknown[]) => unknown;
         let w = wrappers.get(f);
-        // (an isolated module's own state: see leave)
-        const reset = info.isolated ? (ex[RESET_EXPORT] as ((top: number) => void) | undefined) : undefined;
         if (w === undefined) {
+          // (an isolated module's own state: see leave)
+          const reset = info.isolated ? (ex[RESET_EXPORT] as ((top: number) => void) | undefined) : undefined;
           // (an arrow function: like the JS API's exported functions, not a constructor)
           w = (...args: unknown[]): unknown => {
             // (a call from a JS import, inside another: the running stack to go back to if this one fails)

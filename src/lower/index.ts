@@ -15,7 +15,7 @@ import { Ctx, I, kindOf, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
 import { Instrumenter, type Plan, statusOk } from './instrument.ts';
 import { mapInstr } from './rewrite.ts';
-import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_KEYS, T_STK, WHY_HOST_FRAME } from './rt.ts';
+import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_GLOBAL_TYPES, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_KEYS, T_STK, TRANSIENT_GLOBALS, WHY_HOST_FRAME } from './rt.ts';
 import { Emitter } from './emit.ts';
 import { desugarLegacyEH } from '../syntax/legacy-eh.ts';
 
@@ -239,10 +239,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   // traps); `top`: no call of the module is in progress any more (no stack is running)
   if (opts.isolated === true) {
     const r = new Emitter({});
-    r.op('ref.null', T_FRAME).op('global.set', c.rtGlobal('uf'));
-    r.op('ref.null', T_STK).op('global.set', c.rtGlobal('ki'));
-    r.op('ref.null', T_STK).op('global.set', c.rtGlobal('sws'));
-    r.op('i32.const', 0).op('global.set', c.rtGlobal('thr'));
+    resetTransient(c, r);
     r.op('local.get', 0).blk('if', null, () => r.op('ref.null', T_STK).op('global.set', c.rtGlobal('cur')));
     r.op('end');
     const rx = c.addFunc({ type: c.funcType(['i32'], []), locals: [], body: r.out, at: -1 });
@@ -307,6 +304,11 @@ function needed(vm: ValidModule): Record<Kind, number> {
   return cap;
 }
 
+/** Puts the runtime's transient state back to its defaults (TRANSIENT_GLOBALS). */
+function resetTransient(c: Ctx, e: Emitter): void {
+  for (const name of TRANSIENT_GLOBALS) e.push(defaultConst(RT_GLOBAL_TYPES.get(name)!.type)).op('global.set', c.rtGlobal(name));
+}
+
 /**
  * The export of a function that may suspend: it runs on a stack of its own (a suspension
  * cannot find a handler beyond it) and traps if one gets out anyway.
@@ -320,12 +322,8 @@ function makeGuard(c: Ctx, x: number, plan: Plan | undefined): number {
   const e = new Emitter({});
   const cur = c.rtGlobal('cur');
   e.op('global.get', cur).op('local.set', SAVED).op('ref.null', T_STK).op('global.set', cur);
-  e.op('ref.null', T_FRAME).op('global.set', c.rtGlobal('uf'));
   e.op('i32.const', 0).op('global.set', c.rtGlobal('why'));
-  // (set only between a switch or a resume and the landing that clears them: a trap in between,
-  // a stack overflow calling the landing's thunk, would leave them to the next call from the host)
-  e.op('ref.null', T_STK).op('global.set', c.rtGlobal('sws'));
-  e.op('i32.const', 0).op('global.set', c.rtGlobal('thr'));
+  resetTransient(c, e);
   const ex = {};
   e.open('block', ex, { nullable: false, heap: 'exn' });
   e.tryTable({}, c.bt([], results), [{ kind: 'catch_all_ref', label: ex }]);

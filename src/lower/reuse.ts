@@ -37,6 +37,9 @@ export const JUMPS: ReadonlySet<string> = new Set([
   'return_call', 'return_call_ref', 'return_call_indirect',
 ]);
 
+/** Instructions whose continuation is a new object (or null): nothing else refers to it. */
+const FRESH: ReadonlySet<string> = new Set(['cont.new', 'cont.bind', 'ref.null']);
+
 /** Instructions that open a block (closed by an `end`). */
 export const OPENS: ReadonlySet<string> = new Set(['block', 'loop', 'if', 'try_table']);
 
@@ -134,9 +137,8 @@ export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boo
     if (seen.has(i)) return false;
     seen.add(i);
     const prev = body[i - 1];
+    if (prev !== undefined && FRESH.has(prev.op)) return true;
     switch (prev?.op) {
-      case 'cont.new': case 'cont.bind': case 'ref.null':
-        return true;
       case 'ref.as_non_null':
         return uniqueBefore(i - 1, seen);
       case 'block': case 'loop': {
@@ -167,7 +169,7 @@ export function reuseSites(body: readonly Instr[], contLocal: (x: number) => boo
       if (ins.op === 'local.get') return body[i + 1]?.op === 'resume';
       const prev = body[i - 1];
       if (prev === undefined) return false;
-      if (prev.op === 'cont.new' || prev.op === 'cont.bind' || prev.op === 'ref.null') return true;
+      if (FRESH.has(prev.op)) return true;
       const b = prev.op === 'end' ? endOf.get(i - 1) : undefined;
       return b !== undefined && isKBlock(b, k);
     });

@@ -113,6 +113,17 @@ export const RT_GLOBALS = [
   ['tagctr', mut('i32')], // the last tag id given out
 ] as const satisfies readonly (readonly [string, GlobalType])[];
 export type RtGlobal = (typeof RT_GLOBALS)[number][0];
+/**
+ * The state that is set only between two points of one operation (an unwinding through a wrapper
+ * or out of a resume, a switch and its target's landing, a throw into a re-entered frame). A trap
+ * in between leaves it set (Wasm cannot catch traps), so a call from the host puts it back to its
+ * default values (index.ts: an export's guard, an isolated module's reset; the polyfill for the
+ * shared runtime).
+ */
+export const TRANSIENT_GLOBALS: readonly RtGlobal[] = ['uf', 'ki', 'sws', 'thr'];
+/** The type of each runtime global, by name. */
+export const RT_GLOBAL_TYPES: ReadonlyMap<RtGlobal, GlobalType> = new Map(RT_GLOBALS);
+
 /** Shared even by isolated modules: the trap reason the host reads, the counter of tag ids. */
 export const COLD_GLOBALS: ReadonlySet<string> = new Set(['why', 'tagctr']);
 
