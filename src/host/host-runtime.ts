@@ -344,7 +344,14 @@ export class HostRuntime {
     const ti = [...m.module.imports.flatMap((im) => (im.desc.kind === 'func' ? [im.desc.type] : [])), ...m.module.funcs.map((f) => f.type)][index]!;
     const w = this.wrapper(m, { kind: 'func', type: ti }, `func ${ti}`);
     const f = this.bind(value, w, 'f');
-    const raw = f(...toWrapperArgs(args, w.params));
+    let raw: unknown;
+    try {
+      raw = f(...toWrapperArgs(args, w.params));
+    } catch (e) {
+      // (the polyfill's reason for a trap of a lowered function the wrapper module called)
+      const explain = (this.ns as unknown as Record<symbol, ((e: unknown) => unknown) | undefined>)[Symbol.for('wasmfx.explainError')];
+      throw explain === undefined ? e : explain(e);
+    }
     return { values: fromWrapperResults(raw, w.results), types: ft.results };
   }
 

@@ -290,9 +290,9 @@ test('a module without stack switching is the host\'s own module, byte for byte'
   }
 });
 
-test('the namespace: the host\'s members, with Module and Instance interfaces of its own', async () => {
+test('the namespace: the host\'s members, with Module, Instance, Table and Global interfaces of its own', async () => {
   for (const key of Reflect.ownKeys(host)) {
-    if (!['Module', 'Instance', 'validate', 'compile', 'instantiate', 'compileStreaming', 'instantiateStreaming'].includes(key as string)) {
+    if (!['Module', 'Instance', 'Table', 'Global', 'validate', 'compile', 'instantiate', 'compileStreaming', 'instantiateStreaming'].includes(key as string)) {
       assert.equal(P[key], host[key], String(key));
     }
     const d = Object.getOwnPropertyDescriptor(P, key)!;
@@ -301,6 +301,21 @@ test('the namespace: the host\'s members, with Module and Instance interfaces of
   }
   assert.equal(P.Module.prototype.constructor, P.Module);
   assert.equal(P.Instance.prototype.constructor, P.Instance);
+  for (const name of ['Table', 'Global']) {
+    const [C, H] = [P[name], host[name]];
+    assert.equal(C.prototype.constructor, C);
+    assert.equal(C.length, H.length);
+    assert.ok(Object.getPrototypeOf(C.prototype) === H.prototype);
+    // every member of the host's prototype is an own member of the polyfill's, with its attributes
+    assert.deepEqual(Reflect.ownKeys(C.prototype).sort(String), Reflect.ownKeys(H.prototype).sort(String));
+    for (const key of Reflect.ownKeys(H.prototype)) {
+      const [d, h] = [Object.getOwnPropertyDescriptor(C.prototype, key)!, Object.getOwnPropertyDescriptor(H.prototype, key)!];
+      assert.deepEqual([d.writable, d.enumerable, d.configurable, typeof d.get, typeof d.set], [h.writable, h.enumerable, h.configurable, typeof h.get, typeof h.set], `${name}.${String(key)}`);
+      for (const f of ['value', 'get', 'set'] as const) {
+        if (typeof h[f] === 'function') assert.deepEqual([d[f].name, d[f].length], [h[f].name, h[f].length], `${name}.${String(key)} ${f}`);
+      }
+    }
+  }
   const bytes = watToWasm(GEN);
   const m = new P.Module(bytes);
   assert.ok(m instanceof P.Module && m instanceof host.Module);
@@ -596,5 +611,72 @@ test('an isolable module that imports a function of a shared module passes its s
     assert.equal(iExports.twice(21), 42);
     const s2 = await instantiate(S2, { s: s.exports, i: iExports });
     assert.equal(s2.exports.through(7), 1007);
+  }
+});
+
+// The JS functions of lowered exports go where the host takes Wasm functions: imports of modules
+// the host compiles as they are (linked Wasm to Wasm: v128 and signalling NaNs pass exactly),
+// tables and globals; and they come back out as themselves.
+test('exported functions of lowered modules in plain modules, tables and globals', async () => {
+  const LOW = `(module
+    (type $f (func (param v128) (result v128)))
+    (type $c (cont $f))
+    (type $f0 (func (result v128)))
+    (type $c0 (cont $f0))
+    (tag $t)
+    (func $id (param v128) (result v128) (local.get 0))
+    (elem declare func $id)
+    ;; a v128 through a continuation
+    (func (export "v") (param v128) (result v128)
+      (block $h (result (ref $c0))
+        (return (resume $c (on $t $h) (local.get 0) (cont.new $c (ref.func $id)))))
+      (unreachable))
+    (func (export "f32") (param f32) (result f32) (local.get 0))
+    (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func (export "twice") (result i32)
+      (local $k (ref null $c))
+      (local.set $k (cont.new $c (ref.func $id)))
+      (drop (resume $c (v128.const i64x2 0 0) (local.get $k)))
+      (drop (resume $c (v128.const i64x2 0 0) (local.get $k)))
+      (i32.const 0)))`;
+  const PLAIN = `(module
+    (import "low" "v" (func $v (param v128) (result v128)))
+    (import "low" "f32" (func $f32 (param f32) (result f32)))
+    (func $inc (export "inc") (import "low" "inc") (param i32) (result i32))
+    (func $twice (export "twice") (import "low" "twice") (result i32))
+    (table (export "t") 2 funcref)
+    (func (export "lane") (param i32) (result i32)
+      (i32x4.extract_lane 2 (call $v (i32x4.splat (local.get 0)))))
+    ;; a signalling NaN: a JS function in between would quiet it
+    (func (export "nan") (result i32)
+      (i32.reinterpret_f32 (call $f32 (f32.reinterpret_i32 (i32.const 0x7fa00001))))))`;
+  for (const sync of [true, false]) {
+    const low = sync ? instantiateSync(LOW) : (await instantiate(LOW)).exports;
+    const plainImports = { low };
+    const plain = sync ? instantiateSync(PLAIN, plainImports) : (await instantiate(PLAIN, plainImports)).exports;
+    assert.equal(plain.lane(7), 7);
+    assert.equal(plain.nan() >>> 0, 0x7fa00001);
+    // re-exported: the same function, whose traps say why
+    assert.equal(plain.inc, low.inc);
+    throwsRuntimeError(() => plain.twice(), 'continuation already consumed');
+    // tables: set, grow and the constructor take them; get gives them back
+    plain.t.set(0, low.inc);
+    assert.equal(plain.t.get(0), low.inc);
+    assert.equal(plain.t.get(0)(41), 42);
+    assert.ok(plain.t instanceof P.Table && plain.t instanceof host.Table);
+    plain.t.grow(1, low.twice);
+    assert.equal(plain.t.get(2), low.twice);
+    const t = new P.Table({ element: 'anyfunc', initial: 1 }, low.inc);
+    assert.equal(t.get(0), low.inc);
+    assert.ok(t instanceof P.Table && t instanceof host.Table);
+    // globals
+    const g = new P.Global({ value: 'anyfunc', mutable: true }, low.inc);
+    assert.equal(g.value, low.inc);
+    g.value = low.twice;
+    assert.equal(g.value, low.twice);
+    assert.equal(g.valueOf(), low.twice);
+    assert.ok(g instanceof P.Global && g instanceof host.Global);
+    assert.throws(() => Object.getOwnPropertyDescriptor(P.Global.prototype, 'value')!.set!.call(g), TypeError);
+    assert.throws(() => t.set(0, () => 1), TypeError); // a JS function is no Wasm function
   }
 });

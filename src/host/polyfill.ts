@@ -17,11 +17,14 @@
 // `RuntimeError` whose message is the interpreter's ("continuation already
 // consumed", "unhandled tag"...; also in `detail`), and a stack overflow is
 // `RuntimeError: call stack exhausted`. Only binaries are accepted (text is a
-// feature of the package's own `instantiate`).
+// feature of the package's own `instantiate`). Exported functions are JS
+// functions (which translate those errors) that go where the host takes Wasm
+// functions (imports of modules the host compiles as they are, tables,
+// globals) as the host functions they wrap, and come back out as themselves.
 //
-// The namespace is the host's, member for member, but for `Module` and
-// `Instance` (interfaces of the polyfill whose prototypes inherit from the
-// host's: their objects are the host's Modules and Instances) and the
+// The namespace is the host's, member for member, but for `Module`,
+// `Instance`, `Table` and `Global` (interfaces of the polyfill whose prototypes
+// inherit from the host's: their objects are the host's) and the
 // operations that compile: each asks the host first (its asynchronous and
 // streaming operations, with the caller's compile options) and lowers a module
 // only when the host rejects it and it uses stack switching; otherwise the
@@ -348,6 +351,12 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
 
   /** The JS function of each exported host function (one per function, as the JS API's cache of exported functions). */
   const wrappers = new WeakMap<object, (...args: unknown[]) => unknown>();
+  /** how many there are (none: unwrapImports has nothing to do) */
+  let wrapped = 0;
+  /** A value for the host: the host function of the JS function of a lowered export. */
+  const unwrapFn = (v: unknown): unknown => (typeof v === 'function' ? (safeOf.get(v) ?? v) : v);
+  /** A value from the host: the JS function of a lowered export for its host function. */
+  const rewrapFn = (v: unknown): unknown => (typeof v === 'function' ? (wrappers.get(v) ?? v) : v);
   const wrapExports = (inst: HostObj, info: LoweredModule, importedFuncs: readonly unknown[]): Record<string, unknown> => {
     const ex = hostExports.call(inst) as Record<string, unknown>;
     const out: Record<string, unknown> = Object.create(null);
@@ -384,6 +393,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
           Object.defineProperty(w, 'name', { value: String(d.index) });
           Object.defineProperty(w, 'length', { value: f.length });
           wrappers.set(f, w);
+          wrapped++;
           // (an isolated module's raw functions are on its own globals: other modules get the safe one)
           rawOf.set(w, (info.isolated ? undefined : ex[`${RAW_PREFIX}${d.name}`]) ?? f);
           safeOf.set(w, f);
@@ -393,7 +403,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         const idg = ex[`${TAG_PREFIX}${d.name}`] as HostObj | undefined;
         if (idg !== undefined && !tagIds.has(v as object)) tagIds.set(v as HostObj, idg);
         out[d.name] = v;
-      } else out[d.name] = v;
+      } else out[d.name] = adoptRef(v);
     }
     return Object.freeze(out);
   };
@@ -419,13 +429,27 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     return out;
   };
 
-  /** The ids of the tags a pre-lowered instance exports (their identity across instances). */
-  const adoptTagIds = (inst: HostObj): HostObj => {
+  /**
+   * An instance of a module the host compiled as it is: the ids of the tags it exports when it was
+   * lowered beforehand (their identity across instances), its exported tables and globals with
+   * the polyfill's interfaces, and its exports object with the JS functions of lowered exports it
+   * exports again (imported as host functions: unwrapImports).
+   */
+  const adoptPlain = (inst: HostObj): HostObj => {
     const ex = hostExports.call(inst) as Record<string, unknown>;
+    let rewrap = false;
     for (const name of Object.keys(ex)) {
+      const v = ex[name];
+      adoptRef(v);
+      if (typeof v === 'function' && wrappers.has(v)) rewrap = true;
       if (!name.startsWith(TAG_PREFIX)) continue;
       const tag = ex[name.slice(TAG_PREFIX.length)];
-      if (tag instanceof host.Tag && !tagIds.has(tag as HostObj)) tagIds.set(tag as HostObj, ex[name] as HostObj);
+      if (tag instanceof host.Tag && !tagIds.has(tag as HostObj)) tagIds.set(tag as HostObj, v as HostObj);
+    }
+    if (rewrap) {
+      const out: Record<string, unknown> = Object.create(null);
+      for (const name of Object.keys(ex)) out[name] = rewrapFn(ex[name]);
+      exportsOf.set(inst, Object.freeze(out));
     }
     return inst;
   };
@@ -439,9 +463,31 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     info.auto && funcs.some((v) => typeof v === 'function' && rawOf.has(v) && rawOf.get(v) !== safeOf.get(v));
   const sharedLowering = (info: LoweredModule): Uint8Array => encodeModule(lowerModule(info.original, { isolated: false }).module);
 
+  /**
+   * The imports of a module the host compiled as it is (not lowered), as the host reads them, but
+   * with the exported functions of lowered instances (JS functions, which translate errors) given
+   * as the host functions they wrap: a Wasm function links to them as to any Wasm function, with
+   * exact values (v128, signalling NaNs) and no JS call in between. A Proxy, so that the host
+   * reads each import once, in its order, with its own errors. Null when nothing was lowered yet.
+   */
+  const unwrapImports = (imports: unknown): unknown => {
+    if (wrapped === 0 || imports === null || (typeof imports !== 'object' && typeof imports !== 'function')) return null;
+    // (over empty targets: a Proxy of a frozen object, such as an instance's exports, must
+    // return that object's own values)
+    const view = (real: object, read: (v: unknown) => unknown): object =>
+      new Proxy({}, { get: (_, key) => read(Reflect.get(real, key)) });
+    return view(imports as object, (o) =>
+      o !== null && (typeof o === 'object' || typeof o === 'function')
+        ? view(o as object, unwrapFn)
+        : o);
+  };
+
   const instantiateSync = (module: unknown, imports: unknown, newTarget: HostObj): HostObj => {
     const given = lowered.get(module as object);
-    if (given === undefined) return adoptTagIds(construct(host.Instance, [module, preLowered(module, imports)], newTarget));
+    if (given === undefined) {
+      const linked = preLowered(module, imports);
+      return adoptPlain(construct(host.Instance, [module, unwrapImports(linked) ?? linked], newTarget));
+    }
     let info = given;
     const link = linkImports(given, imports);
     let linked = link.linked;
@@ -472,7 +518,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       } catch (e) {
         return Promise.reject(e);
       }
-      return host.instantiate(module, linked).then((inst: HostObj) => adopt(adoptTagIds(inst), Instance));
+      return host.instantiate(module, unwrapImports(linked) ?? linked).then((inst: HostObj) => adopt(adoptPlain(inst), Instance));
     }
     let link: ReturnType<typeof linkImports>;
     try {
@@ -557,6 +603,80 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     },
   });
 
+  // Table and Global: the host's, but a table or a global takes the JS function of a lowered
+  // export (Table.set, grow, the constructors, Global.value) as the host function it wraps, and
+  // gives it back (Table.get, Global.value): `table.set(0, instance.exports.f)` works as on the
+  // host, and `table.get(0) === instance.exports.f`.
+  const hostTable = host.Table;
+  const hostGlobal = host.Global;
+  const Table = function Table(this: unknown): HostObj {
+    if (new.target === undefined) throw new TypeError("WebAssembly.Table must be invoked with 'new'");
+    // eslint-disable-next-line prefer-rest-params
+    return construct(hostTable, [...arguments].map((a, i) => (i === 1 ? unwrapFn(a) : a)), new.target);
+  } as any;
+  const Global = function Global(this: unknown): HostObj {
+    if (new.target === undefined) throw new TypeError("WebAssembly.Global must be invoked with 'new'");
+    // eslint-disable-next-line prefer-rest-params
+    return construct(hostGlobal, [...arguments].map((a, i) => (i === 1 ? unwrapFn(a) : a)), new.target);
+  } as any;
+  const tableOps = hostTable.prototype as Record<string, (...a: unknown[]) => unknown>;
+  const tableMembers = {
+    get(this: unknown, index: unknown): unknown {
+      return rewrapFn(tableOps.get!.call(this, index));
+    },
+    set(this: unknown, index: unknown): unknown {
+      // eslint-disable-next-line prefer-rest-params
+      return tableOps.set!.apply(this, [...arguments].map((a, i) => (i === 1 ? unwrapFn(a) : a)));
+    },
+    grow(this: unknown, delta: unknown): unknown {
+      // eslint-disable-next-line prefer-rest-params
+      return tableOps.grow!.apply(this, [...arguments].map((a, i) => (i === 1 ? unwrapFn(a) : a)));
+    },
+  };
+  const globalValue = Object.getOwnPropertyDescriptor(hostGlobal.prototype, 'value')!;
+  const globalMembers = {
+    get value(): unknown {
+      return rewrapFn(globalValue.get!.call(this));
+    },
+    // (the host's setter throws when it gets no argument: so does this one)
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    set value(v: unknown) {
+      // eslint-disable-next-line prefer-rest-params
+      (globalValue.set as (...a: unknown[]) => void).apply(this, [...arguments].map(unwrapFn));
+    },
+    valueOf(this: unknown): unknown {
+      return rewrapFn((hostGlobal.prototype as Record<string, () => unknown>).valueOf!.call(this));
+    },
+  };
+  /** `C`'s prototype: the host's members as own properties (the JS API's descriptors), `members` in place of some. */
+  const interfacePrototype = (C: HostObj, hostC: HostObj, members: object): object => {
+    const own = new Map<PropertyKey, PropertyDescriptor>(Reflect.ownKeys(hostC.prototype).map((k) => [k, Reflect.getOwnPropertyDescriptor(hostC.prototype, k)!]));
+    for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(members))) {
+      own.set(k, { ...own.get(k), ...(d.get !== undefined || d.set !== undefined ? { get: d.get, set: d.set } : { value: d.value }) });
+    }
+    own.set('constructor', { value: C, ...hidden });
+    return Object.create(hostC.prototype, Object.fromEntries(own) as PropertyDescriptorMap);
+  };
+  for (const [C, hostC, members] of [[Table, hostTable, tableMembers], [Global, hostGlobal, globalMembers]] as const) {
+    Object.defineProperties(C, {
+      length: { value: hostC.length },
+      prototype: { value: interfacePrototype(C, hostC, members), writable: false },
+    });
+    // (the host's static members, such as type reflection's)
+    for (const key of Reflect.ownKeys(hostC)) {
+      if (!Object.hasOwn(C, key)) Object.defineProperty(C, key, Reflect.getOwnPropertyDescriptor(hostC, key)!);
+    }
+  }
+  /** A table or global the host made (an instance's export) gets the polyfill's interface. */
+  const adoptRef = (v: unknown): unknown => {
+    if (v !== null && typeof v === 'object') {
+      const proto = Object.getPrototypeOf(v);
+      if (proto === hostTable.prototype) Object.setPrototypeOf(v, Table.prototype);
+      else if (proto === hostGlobal.prototype) Object.setPrototypeOf(v, Global.prototype);
+    }
+    return v;
+  };
+
   const operations = {
     validate(bytes: unknown): boolean {
       // eslint-disable-next-line prefer-rest-params
@@ -589,10 +709,10 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
           return { module, instance: await instantiateAsync(module, imports) };
         });
       }
-      return host.instantiate(source, imports, options).then(
+      return host.instantiate(source, unwrapImports(imports) ?? imports, options).then(
         (r: { module: HostObj; instance: HostObj }) => {
           adopt(r.module, Module);
-          adopt(r.instance, Instance);
+          adopt(adoptPlain(r.instance), Instance);
           return r;
         },
         async (e: unknown) => {
@@ -637,7 +757,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         const copy = spare(response);
         let r: { module: HostObj; instance: HostObj };
         try {
-          r = await host.instantiateStreaming(response, imports, options);
+          r = await host.instantiateStreaming(response, unwrapImports(imports) ?? imports, options);
         } catch (e) {
           if (copy === null || !(e instanceof host.CompileError)) throw (drop(copy), e);
           const low = lower(new Uint8Array(await copy.arrayBuffer()), e);
@@ -646,7 +766,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         }
         drop(copy);
         adopt(r.module, Module);
-        adopt(r.instance, Instance);
+        adopt(adoptPlain(r.instance), Instance);
         return r;
       });
     },
@@ -670,6 +790,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   Object.defineProperties(ns, {
     Module: { value: Module, ...hidden },
     Instance: { value: Instance, ...hidden },
+    Table: { value: Table, ...hidden },
+    Global: { value: Global, ...hidden },
     ...Object.fromEntries(Object.entries(Object.getOwnPropertyDescriptors(operations)).map(([k, d]) => [k, { ...d, ...method }])),
   });
   // the streaming operations where the host has them (a web page; Node)
@@ -682,6 +804,9 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   // (wasmfx's host runtime, which has decoded and validated the module already: `new Module`
   // of its encoding would decode and validate it again, after the host had rejected it)
   Object.defineProperty(ns, COMPILE_VALIDATED, { value: compileValidated, enumerable: false });
+  // (wasmfx's host runtime calls exported functions through modules of its own, which link the
+  // host functions of lowered exports (unwrapImports): their traps come out untranslated)
+  Object.defineProperty(ns, EXPLAIN_ERROR, { value: translate, enumerable: false });
   return ns as unknown as NS;
 }
 
@@ -689,6 +814,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
 const LINKS_RUNTIME = Symbol.for('wasmfx.linksRuntime');
 /** The polyfill's compile of a module already validated (HostRuntime.compile). */
 const COMPILE_VALIDATED = Symbol.for('wasmfx.compileValidated');
+/** The polyfill's translation of an error that left a lowered function (a trap's reason, a stack overflow). */
+const EXPLAIN_ERROR = Symbol.for('wasmfx.explainError');
 
 /** Does a binary name the runtime's import module (a module lowered beforehand)? */
 function mentionsRuntime(bytes: Uint8Array): boolean {
