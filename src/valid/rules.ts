@@ -60,6 +60,12 @@ function checkHandlers(c: Checker, results: readonly CValType[], hs: readonly On
     const { params: ts3, results: ts4 } = c.tagType(h.tag);
     if (h.label === null) {
       c.require(ts3.length === 0, 'type mismatch tag type');
+      // The explainer's `(on tu switch) : t*` iff `tu : [] -> [t*]`, where a resume's clauses are
+      // typed at its continuation's results: the tag's results are those (equal, no subsumption:
+      // a continuation the switch targets returns the tag's results to this resume, and the one
+      // it captures is typed as returning them). The reference interpreter leaves this out, and
+      // returns values of the wrong types where a module breaks it; Binaryen and wasm-tools check it.
+      c.require(isSubResult(ts4, results) && isSubResult(results, ts4), 'type mismatch: switch tag does not match continuation');
       continue;
     }
     const lt = c.label(h.label);

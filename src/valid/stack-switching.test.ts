@@ -99,6 +99,10 @@ test('resume handlers', () => {
   invalid(resumeIn(16, [{ tag: 0, label: 0 }]), 'type mismatch');
   // switch handlers need tags without parameters
   invalid(resumeIn(6, [{ tag: 0, label: null }]), 'type mismatch tag type');
+  // ... whose results are the continuation's (the explainer's rule, which the reference
+  // interpreter leaves out; a switch to a continuation of the tag's results returns them here)
+  invalid(resumeIn(6, [{ tag: 3, label: null }]), 'type mismatch: switch tag does not match continuation');
+  invalid(m(7, [I('i32.const', 0), get(0), I('resume_throw', 1, 2, [{ tag: 3, label: null }])]), 'type mismatch: switch tag does not match continuation');
   invalid(resumeIn(6, [{ tag: 7, label: 0 }]), 'unknown tag 7');
   invalid(resumeIn(6, [{ tag: 0, label: 0 }], 5), 'unknown label 5');
 });
@@ -135,4 +139,20 @@ test('errors carry the function and the offset', () => {
   assert.equal(e.offset, 42);
   assert.equal(e.func, 0);
   assert.equal(e.funcName, 'f');
+});
+
+test('switch handlers: the tag\'s results equal the continuation\'s, not a subtype or supertype', () => {
+  // $c: [] -> [(ref null func)]; tags whose results are the same, a subtype's, an unrelated type's
+  const types = [
+    rec(funcT([], [refNull('func')])), // 0
+    rec(contT(0)), //                     1
+    rec(funcT([], [ref('func')])), //     2  a subtype's results
+    rec(funcT([], [refNull('any')])), //  3  unrelated
+    rec(funcT([refNull(1)], [refNull('func')])), // 4
+  ];
+  const body = [I('local.get', 0), I('resume', 1, [{ tag: 0, label: null }])];
+  const withTag = (tagType: number) => mod({ types, tags: [{ type: tagType, at: -1 }], funcs: [fn(4, body)] });
+  valid(withTag(0));
+  invalid(withTag(2), 'type mismatch: switch tag does not match continuation');
+  invalid(withTag(3), 'type mismatch: switch tag does not match continuation');
 });
