@@ -120,6 +120,11 @@ test('type uses: explicit, inline, implicit types appended in order', () => {
   assert.equal(error('(type $t (struct)) (func (type $t) (param i64))'), '1:32: non-function type 0');
   assert.equal(error('(type $t (func (param i32))) (func (type $t) (result i32) (param i32))'), '1:60: unexpected token');
   assert.equal(error('(func (type $nope))'), '1:13: unknown type $nope');
+  // imports too take both (the spec's typeuse; Binaryen prints its imports so)
+  const i = parseModule('(type $ii (func (param i32) (result i32))) (import "m" "f" (func (type $ii) (param i32) (result i32))) (import "m" "t" (tag (type 0) (param i32) (result i32)))');
+  assert.equal(i.types.length, 1);
+  assert.deepEqual(i.imports.map((x) => (x.desc as { type: number }).type), [0, 0]);
+  assert.equal(error('(type $ii (func (param i32))) (import "m" "f" (func (type $ii) (param i64)))'), '1:59: inline function type does not match explicit type');
 });
 
 test('type definitions: rec, sub, struct fields, arrays, continuations', () => {

@@ -1001,11 +1001,13 @@ export class Parser {
     return { module, name, at };
   }
 
-  /** The type of an imported function or tag: a type use. */
-  private importTypeUse(strict: boolean): number {
-    const u = this.typeUse(true);
-    if (strict && u.idx !== null && u.inline) this.fail('unexpected token', u.at);
-    return this.resolveTypeUse(u);
+  /**
+   * The type of an imported function or tag: a type use, `(type x)` and inline parameters and
+   * results included (the spec's `typeuse`; Binaryen prints its imports so; the reference
+   * interpreter's parser takes either but not both in an `import` field).
+   */
+  private importTypeUse(): number {
+    return this.resolveTypeUse(this.typeUse(true));
   }
 
   private importField(): void {
@@ -1021,10 +1023,10 @@ export class Parser {
     let imp: Import;
     switch (kw) {
       case 'func':
-        imp = { module, name, desc: { kind: 'func', type: this.importTypeUse(true) }, at };
+        imp = { module, name, desc: { kind: 'func', type: this.importTypeUse() }, at };
         break;
       case 'tag':
-        imp = { module, name, desc: { kind: 'tag', type: this.importTypeUse(true) }, at };
+        imp = { module, name, desc: { kind: 'tag', type: this.importTypeUse() }, at };
         break;
       case 'table':
         imp = { module, name, desc: { kind: 'table', type: this.tableType() }, at };
@@ -1186,7 +1188,7 @@ export class Parser {
   private tagField(f: FieldRef): void {
     const ts = this.ts;
     const { at, imp } = this.fieldHead('tag', f.index);
-    const type = this.importTypeUse(false);
+    const type = this.importTypeUse();
     if (imp) return this.inlineImportField(imp, { kind: 'tag', type });
     this.close();
     this.m.tags.push({ type, at });
