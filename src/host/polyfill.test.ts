@@ -680,3 +680,48 @@ test('exported functions of lowered modules in plain modules, tables and globals
     assert.throws(() => t.set(0, () => 1), TypeError); // a JS function is no Wasm function
   }
 });
+
+// A function the module puts into its own table, global or returns (ref.func) is, in JS, its
+// export: the same JS function, whose suspensions cannot pass the JS frame; handed back to Wasm
+// as a reference, it is the function a lowered caller runs on its own stack.
+test('references to exported functions of lowered modules: identity, traps, and suspensions through JS', () => {
+  const e = instantiateSync(`(module
+    (import "js" "cb" (func $cb (result i32)))
+    (type $f (func (result i32)))
+    (type $c (cont $f))
+    (tag $t (param i32))
+    (func $s (export "s") (result i32) (suspend $t (i32.const 7)) (i32.const 5))
+    (table (export "t") 1 funcref)
+    (elem (table 0) (i32.const 0) func $s)
+    (global (export "g") funcref (ref.func $s))
+    (func (export "get") (result funcref) (ref.func $s))
+    (func $body (result i32) (i32.add (call $cb) (i32.const 100)))
+    (elem declare func $body)
+    ;; runs the JS import cb inside a continuation that handles $t
+    (func (export "run") (result i32)
+      (block $h (result i32 (ref $c))
+        (return (resume $c (on $t $h) (cont.new $c (ref.func $body)))))
+      (drop) (i32.add (i32.const 1000)))
+    ;; calls a function reference inside a continuation that handles $t
+    (func $callit (param $f (ref null $f)) (result i32) (call_ref $f (local.get $f)))
+    (func (export "handled") (param $f (ref null $f)) (result i32)
+      (block $h (result i32 (ref $c))
+        (return (resume $c (on $t $h) (cont.bind $cf $c (local.get $f) (cont.new $cf (ref.func $callit))))))
+      (drop) (i32.add (i32.const 1000)))
+    (type $ff (func (param (ref null $f)) (result i32)))
+    (type $cf (cont $ff))
+    (elem declare func $callit))`, { js: { cb: () => via() } });
+  let via = (): number => 0;
+  assert.equal(e.t.get(0), e.s);
+  assert.equal(e.g.value, e.s);
+  assert.equal(e.get(), e.s);
+  for (const f of [e.s, e.t.get(0), e.g.value, e.get()]) throwsRuntimeError(() => f(), 'unhandled tag');
+  // JS inside a continuation calls the function back: its suspension cannot reach the handler past JS
+  for (const get of [() => e.s, () => e.t.get(0), () => e.get()]) {
+    via = () => get()();
+    throwsRuntimeError(() => e.run(), 'unhandled tag');
+  }
+  // a reference handed to Wasm is the function itself: the suspension reaches the handler
+  assert.equal(e.handled(e.s), 1007);
+  assert.equal(e.handled(e.t.get(0)), 1007);
+});

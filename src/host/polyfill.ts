@@ -33,7 +33,8 @@
 
 import { decodeModule } from '../binary/decoder.ts';
 import { encodeModule } from '../binary/encoder.ts';
-import type { Module as Ast } from '../syntax/ast.ts';
+import { allSubTypes, funcTypeIndices, type Module as Ast } from '../syntax/ast.ts';
+import type { FuncType, ValType } from '../syntax/types.ts';
 import { validateModule, type ValidModule } from '../valid/validator.ts';
 import { isolable, lowerModule, RAW_PREFIX, RESET_EXPORT, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
 import { RT_GLOBAL_TYPES, runtimeModule, TRANSIENT_GLOBALS, TRAP_REASONS } from '../lower/rt.ts';
@@ -353,9 +354,15 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   const wrappers = new WeakMap<object, (...args: unknown[]) => unknown>();
   /** how many there are (none: unwrapImports has nothing to do) */
   let wrapped = 0;
-  /** A value for the host: the host function of the JS function of a lowered export. */
-  const unwrapFn = (v: unknown): unknown => (typeof v === 'function' ? (safeOf.get(v) ?? v) : v);
-  /** A value from the host: the JS function of a lowered export for its host function. */
+  /**
+   * A value for a table, a global or a parameter of a lowered function: the host function of the
+   * JS function of a lowered export, the one its module's own `ref.func` gives (a lowered caller
+   * runs it on its stack, so that its suspensions reach the caller's handlers).
+   */
+  const rawFn = (v: unknown): unknown => (typeof v === 'function' ? (rawOf.get(v) ?? v) : v);
+  /** A value for an import of a module the host compiled as it is: the guarded host function (a suspension that leaves it traps). */
+  const safeFn = (v: unknown): unknown => (typeof v === 'function' ? (safeOf.get(v) ?? v) : v);
+  /** A value from the host: the JS function of a lowered export for either of its host functions. */
   const rewrapFn = (v: unknown): unknown => (typeof v === 'function' ? (wrappers.get(v) ?? v) : v);
   const wrapExports = (inst: HostObj, info: LoweredModule, importedFuncs: readonly unknown[]): Record<string, unknown> => {
     const ex = hostExports.call(inst) as Record<string, unknown>;
@@ -374,13 +381,23 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         if (w === undefined) {
           // (an isolated module's own state: see leave)
           const reset = info.isolated ? (ex[RESET_EXPORT] as ((top: number) => void) | undefined) : undefined;
+          // references in and out: the JS functions of lowered exports as their host functions, and back
+          // (function references only: an externref keeps the very value JS gave)
+          const types = allSubTypes(info.original);
+          const isFunc = (t: ValType): boolean =>
+            typeof t === 'object' && (t.heap === 'func' || t.heap === 'nofunc' || (typeof t.heap === 'number' && types[t.heap]?.comp.kind === 'func'));
+          const ft = types[funcTypeIndices(info.original)[d.index]!]!.comp as FuncType;
+          const refIn = ft.params.some(isFunc);
+          const refOut = ft.results.length === 1 && isFunc(ft.results[0]!);
+          const refsOut = ft.results.length > 1 && ft.results.some(isFunc);
           // (an arrow function: like the JS API's exported functions, not a constructor)
           w = (...args: unknown[]): unknown => {
             // (a call from a JS import, inside another: the running stack to go back to if this one fails)
             const outer = calls > 0 ? rt!.cur!.value : null;
             calls++;
             try {
-              return f(...args);
+              const r = f(...(refIn ? args.map(rawFn) : args));
+              return refOut ? rewrapFn(r) : refsOut ? (r as unknown[]).map(rewrapFn) : r;
             } catch (e) {
               leave(outer);
               reset?.(calls === 1 ? 1 : 0);
@@ -394,8 +411,11 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
           Object.defineProperty(w, 'length', { value: f.length });
           wrappers.set(f, w);
           wrapped++;
+          // (the function at its own index, which the module's tables, globals and ref.func hold, is this one too)
+          const raw = ex[`${RAW_PREFIX}${d.name}`];
+          if (typeof raw === 'function') wrappers.set(raw, w);
           // (an isolated module's raw functions are on its own globals: other modules get the safe one)
-          rawOf.set(w, (info.isolated ? undefined : ex[`${RAW_PREFIX}${d.name}`]) ?? f);
+          rawOf.set(w, (info.isolated ? undefined : raw) ?? f);
           safeOf.set(w, f);
         }
         out[d.name] = w;
@@ -478,7 +498,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       new Proxy({}, { get: (_, key) => read(Reflect.get(real, key)) });
     return view(imports as object, (o) =>
       o !== null && (typeof o === 'object' || typeof o === 'function')
-        ? view(o as object, unwrapFn)
+        ? view(o as object, safeFn)
         : o);
   };
 
@@ -612,12 +632,12 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   const Table = function Table(this: unknown): HostObj {
     if (new.target === undefined) throw new TypeError("WebAssembly.Table must be invoked with 'new'");
     // eslint-disable-next-line prefer-rest-params
-    return construct(hostTable, [...arguments].map((a, i) => (i === 1 ? unwrapFn(a) : a)), new.target);
+    return construct(hostTable, [...arguments].map((a, i) => (i === 1 ? rawFn(a) : a)), new.target);
   } as any;
   const Global = function Global(this: unknown): HostObj {
     if (new.target === undefined) throw new TypeError("WebAssembly.Global must be invoked with 'new'");
     // eslint-disable-next-line prefer-rest-params
-    return construct(hostGlobal, [...arguments].map((a, i) => (i === 1 ? unwrapFn(a) : a)), new.target);
+    return construct(hostGlobal, [...arguments].map((a, i) => (i === 1 ? rawFn(a) : a)), new.target);
   } as any;
   const tableOps = hostTable.prototype as Record<string, (...a: unknown[]) => unknown>;
   const tableMembers = {
@@ -626,11 +646,11 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     },
     set(this: unknown, index: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params
-      return tableOps.set!.apply(this, [...arguments].map((a, i) => (i === 1 ? unwrapFn(a) : a)));
+      return tableOps.set!.apply(this, [...arguments].map((a, i) => (i === 1 ? rawFn(a) : a)));
     },
     grow(this: unknown, delta: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params
-      return tableOps.grow!.apply(this, [...arguments].map((a, i) => (i === 1 ? unwrapFn(a) : a)));
+      return tableOps.grow!.apply(this, [...arguments].map((a, i) => (i === 1 ? rawFn(a) : a)));
     },
   };
   const globalValue = Object.getOwnPropertyDescriptor(hostGlobal.prototype, 'value')!;
@@ -642,7 +662,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     set value(v: unknown) {
       // eslint-disable-next-line prefer-rest-params
-      (globalValue.set as (...a: unknown[]) => void).apply(this, [...arguments].map(unwrapFn));
+      (globalValue.set as (...a: unknown[]) => void).apply(this, [...arguments].map(rawFn));
     },
     valueOf(this: unknown): unknown {
       return rewrapFn((hostGlobal.prototype as Record<string, () => unknown>).valueOf!.call(this));
