@@ -292,7 +292,7 @@ test('a module without stack switching is the host\'s own module, byte for byte'
 
 test('the namespace: the host\'s members, with Module, Instance, Table and Global interfaces of its own', async () => {
   for (const key of Reflect.ownKeys(host)) {
-    if (!['Module', 'Instance', 'Table', 'Global', 'validate', 'compile', 'instantiate', 'compileStreaming', 'instantiateStreaming'].includes(key as string)) {
+    if (!['Module', 'Instance', 'Table', 'Global', 'promising', 'validate', 'compile', 'instantiate', 'compileStreaming', 'instantiateStreaming'].includes(key as string)) {
       assert.equal(P[key], host[key], String(key));
     }
     const d = Object.getOwnPropertyDescriptor(P, key)!;
@@ -724,4 +724,68 @@ test('references to exported functions of lowered modules: identity, traps, and 
   // a reference handed to Wasm is the function itself: the suspension reaches the handler
   assert.equal(e.handled(e.s), 1007);
   assert.equal(e.handled(e.t.get(0)), 1007);
+});
+
+// JSPI (on by default in Node 26): `promising` of a lowered export, whose import is `Suspending`.
+test('JSPI: promising of a lowered export that suspends to its own handler and awaits a JS promise', { skip: typeof host.promising !== 'function' }, async () => {
+  const { exports } = await instantiate(`(module
+    (import "js" "wait" (func $wait (param i32) (result i32)))
+    (type $f (func (param i32) (result i32)))
+    (type $c (cont $f))
+    (tag $t (param i32) (result i32))
+    (func $gen (param $x i32) (result i32)
+      (call $wait (suspend $t (local.get $x))))
+    (elem declare func $gen)
+    (func (export "run") (param $x i32) (result i32)
+      (local $k (ref null $c))
+      (block $h (result i32 (ref $c))
+        (return (resume $c (on $t $h) (local.get $x) (cont.new $c (ref.func $gen)))))
+      (local.set $k)
+      (i32.mul (i32.const 10))
+      (resume $c (local.get $k)))
+    (func (export "twice") (result i32)
+      (local $k (ref null $c))
+      (local.set $k (cont.new $c (ref.func $gen)))
+      (drop (block $h (result i32 (ref $c)) (return (resume $c (on $t $h) (i32.const 1) (local.get $k)))))
+      (drop)
+      (resume $c (i32.const 2) (local.get $k))))`, {
+    js: { wait: new P.Suspending(async (x: number) => { await new Promise((r) => setTimeout(r, 1)); return x + 1; }) },
+  });
+  const run = P.promising(exports.run);
+  assert.equal(run.length, exports.run.length);
+  assert.deepEqual(await Promise.all([run(4), run(5)]), [41, 51]);
+  await assert.rejects(P.promising(exports.twice)(), (e: any) => e instanceof P.RuntimeError && e.message === 'continuation already consumed');
+  assert.throws(() => P.promising(() => 1), TypeError);
+});
+
+test('JS imports with function references: they get exported functions as the exports, and return them to Wasm', () => {
+  const seen: unknown[] = [];
+  let e: Record<string, any> = {};
+  e = instantiateSync(`(module
+    (type $f (func (result i32)))
+    (type $c (cont $f))
+    (import "js" "pick" (func $pick (param (ref null $f)) (result (ref null $f))))
+    (import "js" "two" (func $two (result funcref (ref null $f))))
+    (tag $t (param i32))
+    (func $s (export "s") (result i32) (suspend $t (i32.const 7)) (i32.const 5))
+    (func $one (export "one") (result i32) (i32.const 1))
+    (elem declare func $s $one)
+    ;; the reference JS returns, made a continuation: its suspension reaches this handler
+    (func (export "run") (result i32)
+      (block $h (result i32 (ref $c))
+        (return (resume $c (on $t $h) (cont.new $c (call $pick (ref.func $one))))))
+      (drop) (i32.add (i32.const 1000)))
+    (func (export "both") (result i32)
+      (call $two)
+      (call_ref $f)
+      (drop)
+      (call_ref $f (ref.cast (ref $f)))))`, {
+    js: {
+      pick: (f: unknown) => (seen.push(f), e.s),
+      two: () => [e.one, e.one],
+    },
+  });
+  assert.equal(e.run(), 1007);
+  assert.deepEqual(seen, [e.one]); // (the JS function of the export, not the Wasm function inside)
+  assert.equal(e.both(), 1);
 });

@@ -36,8 +36,8 @@ import { encodeModule } from '../binary/encoder.ts';
 import { allSubTypes, funcTypeIndices, type Module as Ast } from '../syntax/ast.ts';
 import type { FuncType, ValType } from '../syntax/types.ts';
 import { validateModule, type ValidModule } from '../valid/validator.ts';
-import { isolable, lowerModule, RAW_PREFIX, RESET_EXPORT, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
-import { RT_GLOBAL_TYPES, runtimeModule, TRANSIENT_GLOBALS, TRAP_REASONS } from '../lower/rt.ts';
+import { isolable, LowerError, lowerModule, RAW_PREFIX, RESET_EXPORT, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
+import { DEFAULT_CAPACITY, RT_GLOBAL_TYPES, runtimeModule, transferModule, TRANSIENT_GLOBALS, TRAP_REASONS } from '../lower/rt.ts';
 import { isWasmError } from '../util/errors.ts';
 import { LOWERING_NEEDS, runsLoweredModules } from './host-wasm3.ts';
 import { desugarLegacyEH, usesLegacyEH } from '../syntax/legacy-eh.ts';
@@ -62,6 +62,8 @@ interface LoweredModule {
   readonly auto: boolean;
   /** the compile options it was compiled with (for `shared`) */
   readonly options: unknown;
+  /** how many transfer globals of each kind (at most) it imports from the runtime */
+  readonly capacity: number;
   shared?: HostObj;
 }
 
@@ -152,12 +154,31 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   /** tags -> their id global (a mutable i32 Global of the runtime's counter) */
   const tagIds = new WeakMap<object, HostObj>();
   let rt: Record<string, HostObj> | null = null;
-  const runtime = (): Record<string, HostObj> => {
+  /** how many transfer globals of each kind `rt` has */
+  let rtCapacity = DEFAULT_CAPACITY;
+  /** The runtime's globals, with at least `capacity` transfer globals of each kind (more come from a transfer module). */
+  const runtime = (capacity = 0): Record<string, HostObj> => {
     if (rt === null) {
       const inst = new host.Instance(new host.Module(encodeModule(runtimeModule()) ), {});
-      rt = inst.exports as unknown as Record<string, HostObj>;
+      rt = { ...(inst.exports as unknown as Record<string, HostObj>) };
+    }
+    if (capacity > rtCapacity) {
+      // (at least twice as many: a few modules of growing signatures make few transfer modules)
+      const to = Math.max(capacity, 2 * rtCapacity);
+      const more = new host.Instance(new host.Module(encodeModule(transferModule(rtCapacity, to))), {});
+      rt = { ...rt, ...(more.exports as unknown as Record<string, HostObj>) };
+      rtCapacity = to;
     }
     return rt;
+  };
+  /** The transfer capacity a lowered module imports (the largest position of its `wasmfx:rt` transfer globals, + 1). */
+  const capacityOf = (imports: readonly { module: string; name: string }[]): number => {
+    let cap = 0;
+    for (const d of imports) {
+      const pos = d.module === 'wasmfx:rt' ? /\.(\d+)$/.exec(d.name) : null;
+      if (pos !== null) cap = Math.max(cap, Number(pos[1]) + 1);
+    }
+    return cap;
   };
   const tagId = (tag: object): HostObj => {
     let g = tagIds.get(tag);
@@ -254,6 +275,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       return { bytes: encodeModule(low), original: ast, isolated, auto: isolated && popts.isolated === undefined };
     } catch (e) {
       if (isWasmError(e)) throw new host.CompileError(e.format(), { cause: e });
+      // (a module the lowering cannot handle: still the JS API's error of compiling)
+      if (e instanceof LowerError) throw new host.CompileError(`cannot lower: ${e.message}`, { cause: e });
       throw e;
     }
   };
@@ -292,8 +315,9 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   /** Records what the polyfill needs of the host's module `m`, compiled from `original` lowered. */
   const register = (m: HostObj, original: Ast | null, isolated: boolean, auto: boolean, options: unknown): HostObj => {
     if (original === null) return m;
-    const asked = new Set((host.Module.imports(m) as { module: string; name: string }[]).map((d) => `${d.module}\0${d.name}`));
-    lowered.set(m, { original, imports: original.imports.filter((im) => asked.has(`${im.module}\0${im.name}`)), isolated, auto, options });
+    const descs = host.Module.imports(m) as { module: string; name: string }[];
+    const asked = new Set(descs.map((d) => `${d.module}\0${d.name}`));
+    lowered.set(m, { original, imports: original.imports.filter((im) => asked.has(`${im.module}\0${im.name}`)), isolated, auto, options, capacity: capacityOf(descs) });
     return m;
   };
 
@@ -312,7 +336,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     if (imports !== undefined && (imports === null || (typeof imports !== 'object' && typeof imports !== 'function'))) {
       throw new TypeError('WebAssembly.Instance: Argument 1 must be an object');
     }
-    const out: Imports = { 'wasmfx:rt': runtime() };
+    const out: Imports = { 'wasmfx:rt': runtime(info.capacity) };
     const get = (index: number, mod: string, name: string): unknown => {
       if (imports === undefined) throw new TypeError('WebAssembly.Instance: Imports argument must be present and must be an object');
       const o = (imports as Imports)[mod];
@@ -334,7 +358,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       if (im.desc.kind === 'func') {
         funcs.push(v);
         funcSlots.push([im.module, im.name, v]);
-        slot[im.name] = (info.isolated ? safeOf : rawOf).get(v as object) ?? v;
+        slot[im.name] = (info.isolated ? safeOf : rawOf).get(v as object) ?? jsImport(v, funcTypeOf(info.original, im.desc.type));
       } else if (im.desc.kind === 'tag') {
         slot[im.name] = v;
         // (not a Tag: the host's LinkError for this import comes first)
@@ -348,6 +372,23 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       return copy;
     };
     return { linked: out, funcs, shared };
+  };
+
+  /**
+   * A JS function imported with function references in its signature: it gets the JS functions of
+   * lowered exports for their host functions, and what it returns of them goes back as the
+   * functions at their own index (the host takes no JS function for a function reference).
+   */
+  const jsImport = (v: unknown, ft: ReturnType<typeof funcTypeOf>): unknown => {
+    if (typeof v !== 'function' || isWasmFunction(v)) return v;
+    const { refIn, refOut, refsOut } = funcRefs(ft);
+    if (!refIn && !refOut && !refsOut) return v;
+    const f = v as (...a: unknown[]) => unknown;
+    return (...args: unknown[]): unknown => {
+      const r = f(...(refIn ? args.map(rewrapFn) : args));
+      // (several results come as an iterable: the host reads it as it would)
+      return refOut ? rawFn(r) : refsOut ? [...(r as Iterable<unknown>)].map(rawFn) : r;
+    };
   };
 
   /** The JS function of each exported host function (one per function, as the JS API's cache of exported functions). */
@@ -382,14 +423,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
           // (an isolated module's own state: see leave)
           const reset = info.isolated ? (ex[RESET_EXPORT] as ((top: number) => void) | undefined) : undefined;
           // references in and out: the JS functions of lowered exports as their host functions, and back
-          // (function references only: an externref keeps the very value JS gave)
-          const types = allSubTypes(info.original);
-          const isFunc = (t: ValType): boolean =>
-            typeof t === 'object' && (t.heap === 'func' || t.heap === 'nofunc' || (typeof t.heap === 'number' && types[t.heap]?.comp.kind === 'func'));
-          const ft = types[funcTypeIndices(info.original)[d.index]!]!.comp as FuncType;
-          const refIn = ft.params.some(isFunc);
-          const refOut = ft.results.length === 1 && isFunc(ft.results[0]!);
-          const refsOut = ft.results.length > 1 && ft.results.some(isFunc);
+          const { refIn, refOut, refsOut } = funcRefs(funcTypeOf(info.original, funcTypeIndices(info.original)[d.index]!));
           // (an arrow function: like the JS API's exported functions, not a constructor)
           w = (...args: unknown[]): unknown => {
             // (a call from a JS import, inside another: the running stack to go back to if this one fails)
@@ -440,7 +474,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     const descs = host.Module.imports(module) as { module: string; name: string }[];
     if (!descs.some((d) => d.module === 'wasmfx:rt' || d.module.startsWith(TAG_PREFIX))) return imports;
     const given = (imports ?? {}) as Imports;
-    const out: Imports = { ...given, 'wasmfx:rt': runtime() };
+    const out: Imports = { ...given, 'wasmfx:rt': runtime(capacityOf(descs)) };
     for (const d of descs) {
       if (!d.module.startsWith(TAG_PREFIX)) continue;
       const tag = given[d.module.slice(TAG_PREFIX.length)]?.[d.name];
@@ -818,6 +852,27 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(streaming))) {
     if (typeof host[k] === 'function') Object.defineProperty(ns, k, { ...d, ...method });
   }
+  // JSPI's promising takes a Wasm function: the host's promising of the guarded export, whose
+  // errors say why as the exported function's do (the polyfill's `Suspending` is the host's: an
+  // import of a lowered module suspends the whole Wasm stack, the lowered frames with the rest)
+  if (typeof host.promising === 'function') {
+    const hostPromising = host.promising as (f: unknown) => (...a: unknown[]) => Promise<unknown>;
+    const jspi = {
+      promising(f: unknown): unknown {
+        const g = typeof f === 'function' ? safeOf.get(f) : undefined;
+        if (g === undefined) return hostPromising(f);
+        const p = hostPromising(g);
+        const wrapped = (...args: unknown[]): Promise<unknown> =>
+          p(...args.map(rawFn)).then(rewrapFn, (e: unknown) => {
+            throw translate(e);
+          });
+        Object.defineProperty(wrapped, 'name', { value: p.name });
+        Object.defineProperty(wrapped, 'length', { value: p.length });
+        return wrapped;
+      },
+    };
+    Object.defineProperty(ns, 'promising', { ...Object.getOwnPropertyDescriptor(jspi, 'promising'), ...method });
+  }
   if (!Object.hasOwn(ns, Symbol.toStringTag)) Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly', writable: false, enumerable: false, configurable: true });
   // (tells wasmfx's host runtime that this namespace links modules lowered beforehand)
   Object.defineProperty(ns, LINKS_RUNTIME, { value: true, enumerable: false });
@@ -828,6 +883,31 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   // host functions of lowered exports (unwrapImports): their traps come out untranslated)
   Object.defineProperty(ns, EXPLAIN_ERROR, { value: translate, enumerable: false });
   return ns as unknown as NS;
+}
+
+/** The signature of type `index` of a module, with the module's types (for `funcRefs`). */
+function funcTypeOf(m: Ast, index: number): { sig: FuncType; types: ReturnType<typeof allSubTypes> } {
+  const types = allSubTypes(m);
+  return { sig: types[index]!.comp as FuncType, types };
+}
+
+/**
+ * Where a signature has function references (what JS passes as functions: an externref keeps
+ * the very value JS gave): among the parameters, as its one result, among several results.
+ */
+function funcRefs({ sig, types }: ReturnType<typeof funcTypeOf>): { refIn: boolean; refOut: boolean; refsOut: boolean } {
+  const isFunc = (t: ValType): boolean =>
+    typeof t === 'object' && (t.heap === 'func' || t.heap === 'nofunc' || (typeof t.heap === 'number' && types[t.heap]?.comp.kind === 'func'));
+  return {
+    refIn: sig.params.some(isFunc),
+    refOut: sig.results.length === 1 && isFunc(sig.results[0]!),
+    refsOut: sig.results.length > 1 && sig.results.some(isFunc),
+  };
+}
+
+/** Is `f` a Wasm function (the host's exported function objects have a numeric name and no prototype)? */
+function isWasmFunction(f: unknown): boolean {
+  return typeof f === 'function' && /^\d+$/.test(f.name) && !Object.hasOwn(f, 'prototype') && /\[native code\]/.test(Function.prototype.toString.call(f));
 }
 
 /** A namespace with this property links the runtime's imports of modules lowered beforehand. */

@@ -15,13 +15,13 @@ import { Ctx, I, kindOf, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
 import { Instrumenter, type Plan, statusOk } from './instrument.ts';
 import { mapInstr } from './rewrite.ts';
-import { DEFAULT_CAPACITY, defaultConst, KINDS, type Kind, RT_GLOBAL_TYPES, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_KEYS, T_STK, TRANSIENT_GLOBALS, WHY_HOST_FRAME } from './rt.ts';
+import { defaultConst, KINDS, type Kind, RT_GLOBAL_TYPES, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_KEYS, T_STK, TRANSIENT_GLOBALS, WHY_HOST_FRAME } from './rt.ts';
 import { Emitter } from './emit.ts';
 import { desugarLegacyEH } from '../syntax/legacy-eh.ts';
 
 export { LowerError } from './context.ts';
 export { usesStackSwitching } from './analysis.ts';
-export { runtimeModule, TRAP_REASONS, DEFAULT_CAPACITY } from './rt.ts';
+export { runtimeModule, transferModule, TRAP_REASONS, DEFAULT_CAPACITY } from './rt.ts';
 
 export interface LowerOptions {
   /** the validated module, when the caller has it */
@@ -114,12 +114,8 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   const plain = desugarLegacyEH(m);
   const vm = plain === m ? given : validateModule(plain);
   m = plain;
+  // (beyond the runtime module's DEFAULT_CAPACITY, the polyfill links a transfer module)
   const capacity = needed(vm);
-  for (const k of KINDS) {
-    if (capacity[k] > DEFAULT_CAPACITY) {
-      throw new LowerError(`too many values of type ${k} in one signature (${capacity[k]}; at most ${DEFAULT_CAPACITY})`);
-    }
-  }
   const c = new Ctx(m, vm, capacity, opts.isolated === true);
   const out = c.out;
 

@@ -357,3 +357,48 @@ test('lowering: v128 values and signalling NaNs through continuations and export
   // (the WAST engine calls exports through modules of its own: the polyfill links them Wasm to Wasm)
   passesOnBothEngines(new URL('../../test/fixtures/lower/exact-values.wast', import.meta.url).pathname, 8);
 });
+
+test('lowering: signatures with more values of a kind than the runtime module has transfer globals (isolated, and shared: a transfer module)', () => {
+  // a continuation of 40 i32 parameters that suspends with 35 i64 values and receives 34 i32
+  const N = { p: 40, q: 35, r: 34 };
+  const rep = (n: number, s: (i: number) => string): string => Array.from({ length: n }, (_, i) => s(i)).join(' ');
+  const wat = `(module
+    (type $f (func (param ${rep(N.p, () => 'i32')}) (result i32)))
+    (type $c (cont $f))
+    (type $g (func (param ${rep(N.r, () => 'i32')}) (result i32)))
+    (type $k (cont $g))
+    (tag $t (param ${rep(N.q, () => 'i64')}) (result ${rep(N.r, () => 'i32')}))
+    (func $body (type $f)
+      (local $acc i32)
+      (suspend $t ${rep(N.q, (j) => `(i64.mul (i64.extend_i32_s (local.get ${j})) (i64.const 3))`)})
+      ;; the results, the last one on top: r_k weighs k + 1
+      ${rep(N.r, (k) => `i32.const ${N.r - k} i32.mul local.get $acc i32.add local.set $acc`)}
+      ${rep(N.p, (i) => `local.get $acc local.get ${i} i32.add local.set $acc`)}
+      (local.get $acc))
+    (elem declare func $body)
+    (func (export "run") (param $x i32) (result i32)
+      (local $s i64) (local $kk (ref null $k))
+      (block $h (result ${rep(N.q, () => 'i64')} (ref $k))
+        (return (resume $c (on $t $h) ${rep(N.p, (i) => `(i32.add (local.get $x) (i32.const ${i}))`)} (cont.new $c (ref.func $body)))))
+      (local.set $kk)
+      ${rep(N.q, () => '(local.set $s (i64.add (local.get $s)))')}
+      (resume $k ${rep(N.r, (k) => `(i32.add (i32.wrap_i64 (local.get $s)) (i32.const ${k}))`)} (local.get $kk))))`;
+  const expected = (x: number): number => {
+    const P = N.p * x + (N.p * (N.p - 1)) / 2;
+    const s = 3 * (N.q * x + (N.q * (N.q - 1)) / 2);
+    let acc = 0;
+    for (let k = 0; k < N.r; k++) acc += (s + k) * (k + 1);
+    return (acc + P) | 0;
+  };
+  const script = `${wat}\n${[1, -7, 123456].map((x) => `(assert_return (invoke "run" (i32.const ${x})) (i32.const ${expected(x)}))`).join('\n')}`;
+  const WA = (globalThis as { WebAssembly?: unknown }).WebAssembly;
+  const engines = [
+    new InterpEngine({}),
+    hostEngine(createPolyfill(WA as never) as never, { name: 'lowered isolated' }),
+    hostEngine(createPolyfill(WA as never, { isolated: false }) as never, { name: 'lowered shared' }),
+  ];
+  for (const engine of engines) {
+    const r = runScript(parseScript(script, 'many-values.wast'), { engine });
+    assert.deepEqual([r.passed, r.failed, r.skipped], [4, 0, 0], `${engine.name}: ${r.results.find((c) => c.outcome !== 'passed')?.message ?? ''}`);
+  }
+});

@@ -147,7 +147,11 @@ export const WHY_HOST_FRAME = 6;
 /** Transfer global name for position `i` of kind `k`. */
 export const xferName = (k: Kind, i: number): string => `${k}.${i}`;
 
-/** How many transfer globals of each kind the runtime module offers. */
+/**
+ * How many transfer globals of each kind the runtime module offers. A module whose signatures need
+ * more gets them from a transfer module (`transferModule`), which the polyfill instantiates when it
+ * links the first such module.
+ */
 export const DEFAULT_CAPACITY = 32;
 
 /**
@@ -164,6 +168,23 @@ export function runtimeModule(capacity = DEFAULT_CAPACITY): Module {
   };
   for (const [name, type] of RT_GLOBALS) add(name, type);
   for (const k of KINDS) for (let i = 0; i < capacity; i++) add(xferName(k, i), mut(KIND_TYPE[k]));
+  return m;
+}
+
+/**
+ * More transfer globals for the runtime: positions `from` to `to - 1` of each kind, exported
+ * under the same names (`xferName`), so that modules needing more than the runtime module's
+ * capacity share them too.
+ */
+export function transferModule(from: number, to: number): Module {
+  const m = emptyModule();
+  m.types.push(rtRecType()); // (the continuation kind's type: the runtime's $Cont)
+  for (const k of KINDS) {
+    for (let i = from; i < to; i++) {
+      m.exports.push({ name: xferName(k, i), kind: 'global', index: m.globals.length, at: -1 });
+      m.globals.push({ type: mut(KIND_TYPE[k]), init: [defaultConst(KIND_TYPE[k]), instr('end')], at: -1 });
+    }
+  }
   return m;
 }
 
