@@ -678,13 +678,12 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     get(this: unknown, index: unknown): unknown {
       return rewrapFn(tableOps.get!.call(this, index));
     },
-    set(this: unknown, index: unknown): unknown {
-      // eslint-disable-next-line prefer-rest-params
-      return tableOps.set!.apply(this, [...arguments].map((a, i) => (i === 1 ? rawFn(a) : a)));
+    // (the value as given or not given at all: the host tells a missing one from undefined)
+    set(this: unknown, index: unknown, ...value: unknown[]): unknown {
+      return value.length === 0 ? tableOps.set!.call(this, index) : tableOps.set!.call(this, index, rawFn(value[0]));
     },
-    grow(this: unknown, delta: unknown): unknown {
-      // eslint-disable-next-line prefer-rest-params
-      return tableOps.grow!.apply(this, [...arguments].map((a, i) => (i === 1 ? rawFn(a) : a)));
+    grow(this: unknown, delta: unknown, ...value: unknown[]): unknown {
+      return value.length === 0 ? tableOps.grow!.call(this, delta) : tableOps.grow!.call(this, delta, rawFn(value[0]));
     },
   };
   const globalValue = Object.getOwnPropertyDescriptor(hostGlobal.prototype, 'value')!;
@@ -693,10 +692,10 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       return rewrapFn(globalValue.get!.call(this));
     },
     // (the host's setter throws when it gets no argument: so does this one)
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
     set value(v: unknown) {
-      // eslint-disable-next-line prefer-rest-params
-      (globalValue.set as (...a: unknown[]) => void).apply(this, [...arguments].map(rawFn));
+      const set = globalValue.set as (...a: unknown[]) => void;
+      if (arguments.length === 0) set.call(this);
+      else set.call(this, rawFn(v));
     },
     valueOf(this: unknown): unknown {
       return rewrapFn((hostGlobal.prototype as Record<string, () => unknown>).valueOf!.call(this));
