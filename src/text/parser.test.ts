@@ -125,6 +125,9 @@ test('type uses: explicit, inline, implicit types appended in order', () => {
   assert.equal(i.types.length, 1);
   assert.deepEqual(i.imports.map((x) => (x.desc as { type: number }).type), [0, 0]);
   assert.equal(error('(type $ii (func (param i32))) (import "m" "f" (func (type $ii) (param i64)))'), '1:59: inline function type does not match explicit type');
+  // ... and their parameters' names go to the name section, as for an inline import
+  const n = parseModule('(import "m" "g" (func (param $x i64))) (type $ii (func (param i32))) (import "m" "f" (func (type $ii) (param $a i32))) (func (import "m" "h") (param $z f32))');
+  assert.deepEqual([...n.names.locals].map(([f, m]) => [f, [...m]]), [[0, [[0, 'x']]], [1, [[0, 'a']]], [2, [[0, 'z']]]]);
 });
 
 test('type definitions: rec, sub, struct fields, arrays, continuations', () => {

@@ -1010,6 +1010,15 @@ export class Parser {
     return this.resolveTypeUse(this.typeUse(true));
   }
 
+  /** An imported function's type use, its parameters' names kept for function `index` (the name section says them). */
+  private importFuncTypeUse(index: number): number {
+    const u = this.typeUse(true);
+    const nameMap = new Map<number, string>();
+    if (u.idx === null || u.inline) u.paramNames.forEach((n, i) => n !== null && nameMap.set(i, n));
+    if (nameMap.size > 0) this.names.locals.set(index, nameMap);
+    return this.resolveTypeUse(u);
+  }
+
   private importField(): void {
     const ts = this.ts;
     const at = ts.start();
@@ -1022,9 +1031,12 @@ export class Parser {
     if (ts.kind() === ID) ts.pos++;
     let imp: Import;
     switch (kw) {
-      case 'func':
-        imp = { module, name, desc: { kind: 'func', type: this.importTypeUse() }, at };
+      case 'func': {
+        // (imports come before definitions: its index is the count of function imports so far)
+        const index = this.m.imports.reduce((n, im) => n + (im.desc.kind === 'func' ? 1 : 0), 0);
+        imp = { module, name, desc: { kind: 'func', type: this.importFuncTypeUse(index) }, at };
         break;
+      }
       case 'tag':
         imp = { module, name, desc: { kind: 'tag', type: this.importTypeUse() }, at };
         break;
@@ -1049,14 +1061,7 @@ export class Parser {
   private funcField(f: FieldRef): void {
     const ts = this.ts;
     const { at, imp } = this.fieldHead('func', f.index);
-    if (imp) {
-      // an imported function's params can be named too (the name section says so)
-      const u = this.typeUse(true);
-      const nameMap = new Map<number, string>();
-      if (u.idx === null || u.inline) u.paramNames.forEach((n, i) => n !== null && nameMap.set(i, n));
-      if (nameMap.size > 0) this.names.locals.set(f.index, nameMap);
-      return this.inlineImportField(imp, { kind: 'func', type: this.resolveTypeUse(u) });
-    }
+    if (imp) return this.inlineImportField(imp, { kind: 'func', type: this.importFuncTypeUse(f.index) });
     const u = this.typeUse(true);
     const type = this.resolveTypeUse(u);
     const names = new Map<string, number>();
