@@ -47,6 +47,7 @@ import { desugarLegacyEH, usesLegacyEH } from '../syntax/legacy-eh.ts';
 type NS = any;
 type HostObj = any;
 type Imports = Record<string, Record<string, unknown>>;
+type HostFn = (...args: unknown[]) => unknown;
 
 interface LoweredModule {
   readonly original: Ast;
@@ -391,8 +392,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     };
   };
 
-  /** The JS function of each exported host function (one per function, as the JS API's cache of exported functions). */
-  const wrappers = new WeakMap<object, (...args: unknown[]) => unknown>();
+  /** The JS function of each host function of a lowered instance (one per function, as the JS API's cache of exported functions). */
+  const wrappers = new WeakMap<object, HostFn>();
   /** how many there are (none: unwrapImports has nothing to do) */
   let wrapped = 0;
   /**
@@ -417,42 +418,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
           out[d.name] = imported;
           continue;
         }
-        const f = v as (...a: unknown[]) => unknown;
-        let w = wrappers.get(f);
-        if (w === undefined) {
-          // (an isolated module's own state: see leave)
-          const reset = info.isolated ? (ex[RESET_EXPORT] as ((top: number) => void) | undefined) : undefined;
-          // references in and out: the JS functions of lowered exports as their host functions, and back
-          const { refIn, refOut, refsOut } = funcRefs(funcTypeOf(info.original, funcTypeIndices(info.original)[d.index]!));
-          // (an arrow function: like the JS API's exported functions, not a constructor)
-          w = (...args: unknown[]): unknown => {
-            // (a call from a JS import, inside another: the running stack to go back to if this one fails)
-            const outer = calls > 0 ? rt!.cur!.value : null;
-            calls++;
-            try {
-              const r = f(...(refIn ? args.map(rawFn) : args));
-              return refOut ? rewrapFn(r) : refsOut ? (r as unknown[]).map(rewrapFn) : r;
-            } catch (e) {
-              leave(outer);
-              reset?.(calls === 1 ? 1 : 0);
-              throw translate(e);
-            } finally {
-              calls--;
-            }
-          };
-          // named by its index in the original module, as the JS API names exported functions
-          Object.defineProperty(w, 'name', { value: String(d.index) });
-          Object.defineProperty(w, 'length', { value: f.length });
-          wrappers.set(f, w);
-          wrapped++;
-          // (the function at its own index, which the module's tables, globals and ref.func hold, is this one too)
-          const raw = ex[`${RAW_PREFIX}${d.name}`];
-          if (typeof raw === 'function') wrappers.set(raw, w);
-          // (an isolated module's raw functions are on its own globals: other modules get the safe one)
-          rawOf.set(w, (info.isolated ? undefined : raw) ?? f);
-          safeOf.set(w, f);
-        }
-        out[d.name] = w;
+        out[d.name] = jsFunction(v as HostFn, ex[`${RAW_PREFIX}${d.name}`], d.index, info, ex);
       } else if (d.kind === 'tag') {
         const idg = ex[`${TAG_PREFIX}${d.name}`] as HostObj | undefined;
         if (idg !== undefined && !tagIds.has(v as object)) tagIds.set(v as HostObj, idg);
@@ -460,6 +426,47 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       } else out[d.name] = adoptRef(v);
     }
     return Object.freeze(out);
+  };
+
+  /**
+   * The JS function of function `index` of a lowered instance (one per function, as the JS API's
+   * cache of exported functions): it calls the guarded host function `f` (which runs on a stack of
+   * its own), translates errors, and stands for `raw` too, the function at its own index.
+   */
+  const jsFunction = (f: HostFn, raw: unknown, index: number, info: LoweredModule, ex: Record<string, unknown>): HostFn => {
+    let w = wrappers.get(f);
+    if (w !== undefined) return w;
+    // (an isolated module's own state: see leave)
+    const reset = info.isolated ? (ex[RESET_EXPORT] as ((top: number) => void) | undefined) : undefined;
+    // references in and out: the JS functions of lowered exports as their host functions, and back
+    const { refIn, refOut, refsOut } = funcRefs(funcTypeOf(info.original, funcTypeIndices(info.original)[index]!));
+    // (an arrow function: like the JS API's exported functions, not a constructor)
+    w = (...args: unknown[]): unknown => {
+      // (a call from a JS import, inside another: the running stack to go back to if this one fails)
+      const outer = calls > 0 ? rt!.cur!.value : null;
+      calls++;
+      try {
+        const r = f(...(refIn ? args.map(rawFn) : args));
+        return refOut ? rewrapFn(r) : refsOut ? (r as unknown[]).map(rewrapFn) : r;
+      } catch (e) {
+        leave(outer);
+        reset?.(calls === 1 ? 1 : 0);
+        throw translate(e);
+      } finally {
+        calls--;
+      }
+    };
+    // named by its index in the original module, as the JS API names exported functions
+    Object.defineProperty(w, 'name', { value: String(index) });
+    Object.defineProperty(w, 'length', { value: f.length });
+    wrappers.set(f, w);
+    wrapped++;
+    // (the function at its own index, which the module's tables, globals and ref.func hold, is this one too)
+    if (typeof raw === 'function') wrappers.set(raw, w);
+    // (an isolated module's raw functions are on its own globals: other modules get the safe one)
+    rawOf.set(w, (info.isolated ? undefined : raw) ?? f);
+    safeOf.set(w, f);
+    return w;
   };
 
   /** The exports objects of lowered instances (what `Instance.prototype.exports` gives for them). */
