@@ -691,8 +691,10 @@ test('references to exported functions of lowered modules: identity, traps, and 
     (type $c (cont $f))
     (tag $t (param i32))
     (func $s (export "s") (result i32) (suspend $t (i32.const 7)) (i32.const 5))
-    (table (export "t") 1 funcref)
-    (elem (table 0) (i32.const 0) func $s)
+    ;; not exported: handed out in the table only
+    (func $n (result i32) (suspend $t (i32.const 8)) (i32.const 6))
+    (table (export "t") 2 funcref)
+    (elem (table 0) (i32.const 0) func $s $n)
     (global (export "g") funcref (ref.func $s))
     (func (export "get") (result funcref) (ref.func $s))
     (func $body (result i32) (i32.add (call $cb) (i32.const 100)))
@@ -724,6 +726,16 @@ test('references to exported functions of lowered modules: identity, traps, and 
   // a reference handed to Wasm is the function itself: the suspension reaches the handler
   assert.equal(e.handled(e.s), 1007);
   assert.equal(e.handled(e.t.get(0)), 1007);
+  // a function the module hands out without exporting it is one JS function too, named by its index
+  const n = e.t.get(1);
+  assert.equal(e.t.get(1), n);
+  assert.equal(n.name, '2');
+  throwsRuntimeError(() => n(), 'unhandled tag');
+  via = () => e.t.get(1)();
+  throwsRuntimeError(() => e.run(), 'unhandled tag');
+  assert.equal(e.handled(n), 1008);
+  // (after those traps, everything runs as before)
+  assert.equal(e.handled(e.s), 1007);
 });
 
 // JSPI (on by default in Node 26): `promising` of a lowered export, whose import is `Suspending`.

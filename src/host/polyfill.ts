@@ -36,8 +36,8 @@ import { encodeModule } from '../binary/encoder.ts';
 import { allSubTypes, funcTypeIndices, type Module as Ast } from '../syntax/ast.ts';
 import type { FuncType, ValType } from '../syntax/types.ts';
 import { validateModule, type ValidModule } from '../valid/validator.ts';
-import { isolable, LowerError, lowerModule, RAW_PREFIX, RESET_EXPORT, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
-import { DEFAULT_CAPACITY, RT_GLOBAL_TYPES, runtimeModule, transferModule, TRANSIENT_GLOBALS, TRAP_REASONS } from '../lower/rt.ts';
+import { isolable, LowerError, lowerModule, RAW_PREFIX, REFS_EXPORT, RESET_EXPORT, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
+import { DEFAULT_CAPACITY, RT_GLOBAL_TYPES, runtimeModule, transferModule, TRANSIENT_GLOBALS, TRAP_REASONS, WHY_HOST_FRAME } from '../lower/rt.ts';
 import { isWasmError } from '../util/errors.ts';
 import { LOWERING_NEEDS, runsLoweredModules } from './host-wasm3.ts';
 import { desugarLegacyEH, usesLegacyEH } from '../syntax/legacy-eh.ts';
@@ -405,7 +405,58 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   /** A value for an import of a module the host compiled as it is: the guarded host function (a suspension that leaves it traps). */
   const safeFn = (v: unknown): unknown => (typeof v === 'function' ? (safeOf.get(v) ?? v) : v);
   /** A value from the host: the JS function of a lowered export for either of its host functions. */
-  const rewrapFn = (v: unknown): unknown => (typeof v === 'function' ? (wrappers.get(v) ?? v) : v);
+  const rewrapFn = (v: unknown): unknown => (typeof v === 'function' ? (wrappers.get(v) ?? (refTables.length > 0 ? refFunction(v as HostFn) : v)) : v);
+
+  /** The REFS_EXPORT tables of lowered instances whose functions have no JS function yet. */
+  const refTables: { table: HostObj; info: LoweredModule }[] = [];
+  /**
+   * The JS function of `v` when it is a function a lowered instance hands out without exporting
+   * it (REFS_EXPORT: its JS functions are made when the first unknown function reaches JS), else `v`.
+   */
+  const refFunction = (v: HostFn): unknown => {
+    const hostGet = hostTable.prototype.get as (this: HostObj, i: number) => unknown;
+    for (const { table, info } of refTables.splice(0)) {
+      const n = Object.getOwnPropertyDescriptor(hostTable.prototype, 'length')!.get!.call(table) as number;
+      for (let i = 0; i < n; i++) {
+        const raw = hostGet.call(table, i) as HostFn;
+        if (!wrappers.has(raw)) guardedRef(raw, Number(raw.name), info);
+      }
+    }
+    return wrappers.get(v) ?? v;
+  };
+  /**
+   * The JS function of a function `raw` (index `index`) of a lowered instance on the shared runtime
+   * that has no guarded export: it does in JS what a guard does (docs/lowering.md): runs `raw` on
+   * no stack with the transient state cleared, so that a suspension in it finds no handler past
+   * the JS frame, and puts the running stack back.
+   */
+  const guardedRef = (raw: HostFn, index: number, info: LoweredModule): HostFn => {
+    const { refIn, refOut, refsOut } = funcRefs(funcTypeOf(info.original, funcTypeIndices(info.original)[index]!));
+    const w = (...args: unknown[]): unknown => {
+      const r = rt!;
+      const outer = r.cur!.value;
+      calls++;
+      leave(null);
+      r.why!.value = 0;
+      try {
+        const res = raw(...(refIn ? args.map(rawFn) : args));
+        if (r.uf!.value !== null) throw new host.RuntimeError(TRAP_REASONS[WHY_HOST_FRAME]);
+        r.cur!.value = outer;
+        return refOut ? rewrapFn(res) : refsOut ? (res as unknown[]).map(rewrapFn) : res;
+      } catch (e) {
+        leave(outer);
+        throw translate(e);
+      } finally {
+        calls--;
+      }
+    };
+    Object.defineProperty(w, 'name', { value: String(index) });
+    Object.defineProperty(w, 'length', { value: raw.length });
+    wrappers.set(raw, w);
+    wrapped++;
+    rawOf.set(w, raw);
+    return w;
+  };
   const wrapExports = (inst: HostObj, info: LoweredModule, importedFuncs: readonly unknown[]): Record<string, unknown> => {
     const ex = hostExports.call(inst) as Record<string, unknown>;
     const out: Record<string, unknown> = Object.create(null);
@@ -425,6 +476,8 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         out[d.name] = v;
       } else out[d.name] = adoptRef(v);
     }
+    const refs = ex[REFS_EXPORT];
+    if (refs !== undefined) refTables.push({ table: refs, info });
     return Object.freeze(out);
   };
 

@@ -8,7 +8,7 @@
 
 import { funcTypeIndices, type Expr, type Func, type Module } from '../syntax/ast.ts';
 import type { ValType } from '../syntax/types.ts';
-import { validateModule, type ValidModule } from '../valid/validator.ts';
+import { declaredRefs, validateModule, type ValidModule } from '../valid/validator.ts';
 import type { CFuncType, CValType } from '../valid/types.ts';
 import { analyse, usesStackSwitching } from './analysis.ts';
 import { Ctx, I, kindOf, LowerError } from './context.ts';
@@ -51,6 +51,13 @@ export interface Lowered {
 export const INFO_SECTION = 'wasmfx.lowered';
 /** Lowered modules export the unguarded version of an exported function that may suspend under this prefix. */
 export const RAW_PREFIX = 'wasmfx:raw:';
+/**
+ * A module on the shared runtime exports under this name a table of the functions that may suspend
+ * and that it may hand out as references without exporting them (elem segments, globals): the
+ * polyfill recognises them when they reach JavaScript and gives it a JS function that runs them on
+ * no stack, as an export's guard does (a suspension cannot pass the JS frame).
+ */
+export const REFS_EXPORT = 'wasmfx:refs';
 /** ... and the id of an exported tag under this one (an imported tag's id comes from module `TAG_PREFIX + module`). */
 export const TAG_PREFIX = 'wasmfx:tag:';
 /** An isolated lowered module exports `reset(top: i32)` under this name (its state after a trap). */
@@ -227,6 +234,26 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
         break;
       default:
         out.exports.push(ex);
+    }
+  }
+
+  // ---- the functions handed out as references without an export (REFS_EXPORT); an isolated
+  // module hands none to JavaScript (it imports and exports numbers only)
+  if (!opts.isolated) {
+    const nImportedFuncs = funcTypeIndices(m).length - m.funcs.length;
+    const exported = new Set(m.exports.flatMap((ex) => (ex.kind === 'func' ? [ex.index] : [])));
+    const refs = [...declaredRefs(m)].filter((x) => x >= nImportedFuncs && !exported.has(x) && a.susp[x]).sort((p, q) => p - q);
+    if (refs.length > 0) {
+      const table = out.imports.filter((im) => im.desc.kind === 'table').length + out.tables.length;
+      const n = BigInt(refs.length);
+      out.tables.push({ type: { addr: 'i32', limits: { min: n, max: n }, elem: { nullable: true, heap: 'func' } }, init: null, at: -1 });
+      out.elems.push({
+        type: { nullable: false, heap: 'func' },
+        init: refs.map((x) => [I('ref.func', x), I('end')]),
+        mode: { kind: 'active', table, offset: [I('i32.const', 0), I('end')] },
+        at: -1,
+      });
+      out.exports.push({ name: REFS_EXPORT, kind: 'table', index: table, at: -1 });
     }
   }
 

@@ -137,8 +137,8 @@ function run(c: Checker, body: readonly Instr[]): void {
   if (c.depth !== 0) c.error('unexpected end of instruction sequence: missing end');
 }
 
-/** The function references a module declares outside function bodies. */
-function declaredRefs(m: Module): Set<number> {
+/** The function references a module declares outside function bodies (exports included). */
+export function declaredRefs(m: Module): Set<number> {
   const refs = new Set<number>();
   const scan = (e: Expr | null | undefined): void => {
     if (!e) return;
