@@ -419,43 +419,10 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       const n = Object.getOwnPropertyDescriptor(hostTable.prototype, 'length')!.get!.call(table) as number;
       for (let i = 0; i < n; i++) {
         const raw = hostGet.call(table, i) as HostFn;
-        if (!wrappers.has(raw)) guardedRef(raw, Number(raw.name), info);
+        jsFunction(null, raw, Number(raw.name), info, {});
       }
     }
     return wrappers.get(v) ?? v;
-  };
-  /**
-   * The JS function of a function `raw` (index `index`) of a lowered instance on the shared runtime
-   * that has no guarded export: it does in JS what a guard does (docs/lowering.md): runs `raw` on
-   * no stack with the transient state cleared, so that a suspension in it finds no handler past
-   * the JS frame, and puts the running stack back.
-   */
-  const guardedRef = (raw: HostFn, index: number, info: LoweredModule): HostFn => {
-    const { refIn, refOut, refsOut } = funcRefs(funcTypeOf(info.original, funcTypeIndices(info.original)[index]!));
-    const w = (...args: unknown[]): unknown => {
-      const r = rt!;
-      const outer = r.cur!.value;
-      calls++;
-      leave(null);
-      r.why!.value = 0;
-      try {
-        const res = raw(...(refIn ? args.map(rawFn) : args));
-        if (r.uf!.value !== null) throw new host.RuntimeError(TRAP_REASONS[WHY_HOST_FRAME]);
-        r.cur!.value = outer;
-        return refOut ? rewrapFn(res) : refsOut ? (res as unknown[]).map(rewrapFn) : res;
-      } catch (e) {
-        leave(outer);
-        throw translate(e);
-      } finally {
-        calls--;
-      }
-    };
-    Object.defineProperty(w, 'name', { value: String(index) });
-    Object.defineProperty(w, 'length', { value: raw.length });
-    wrappers.set(raw, w);
-    wrapped++;
-    rawOf.set(w, raw);
-    return w;
   };
   const wrapExports = (inst: HostObj, info: LoweredModule, importedFuncs: readonly unknown[]): Record<string, unknown> => {
     const ex = hostExports.call(inst) as Record<string, unknown>;
@@ -483,10 +450,15 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
 
   /**
    * The JS function of function `index` of a lowered instance (one per function, as the JS API's
-   * cache of exported functions): it calls the guarded host function `f` (which runs on a stack of
-   * its own), translates errors, and stands for `raw` too, the function at its own index.
+   * cache of exported functions): it calls the guarded host function `guard` (which runs on a
+   * stack of its own), translates errors, and stands for `raw` too, the function at its own index.
+   * Without a guard (a function handed out without an export: refFunction), it does in JS what a
+   * guard does (docs/lowering.md, "Where it differs"): runs `raw` on no stack with the transient
+   * state cleared, so that a suspension in it finds no handler past the JS frame, and puts the
+   * running stack back.
    */
-  const jsFunction = (f: HostFn, raw: unknown, index: number, info: LoweredModule, ex: Record<string, unknown>): HostFn => {
+  const jsFunction = (guard: HostFn | null, raw: unknown, index: number, info: LoweredModule, ex: Record<string, unknown>): HostFn => {
+    const f = guard ?? (raw as HostFn);
     let w = wrappers.get(f);
     if (w !== undefined) return w;
     // (an isolated module's own state: see leave)
@@ -496,10 +468,18 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     // (an arrow function: like the JS API's exported functions, not a constructor)
     w = (...args: unknown[]): unknown => {
       // (a call from a JS import, inside another: the running stack to go back to if this one fails)
-      const outer = calls > 0 ? rt!.cur!.value : null;
+      const outer = guard === null || calls > 0 ? rt!.cur!.value : null;
       calls++;
+      if (guard === null) {
+        leave(null);
+        rt!.why!.value = 0;
+      }
       try {
         const r = f(...(refIn ? args.map(rawFn) : args));
+        if (guard === null) {
+          if (rt!.uf!.value !== null) throw new host.RuntimeError(TRAP_REASONS[WHY_HOST_FRAME]);
+          rt!.cur!.value = outer;
+        }
         return refOut ? rewrapFn(r) : refsOut ? (r as unknown[]).map(rewrapFn) : r;
       } catch (e) {
         leave(outer);
@@ -518,7 +498,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     if (typeof raw === 'function') wrappers.set(raw, w);
     // (an isolated module's raw functions are on its own globals: other modules get the safe one)
     rawOf.set(w, (info.isolated ? undefined : raw) ?? f);
-    safeOf.set(w, f);
+    if (guard !== null) safeOf.set(w, guard);
     return w;
   };
 
