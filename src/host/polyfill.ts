@@ -464,7 +464,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     // (an isolated module's own state: see leave)
     const reset = info.isolated ? (ex[RESET_EXPORT] as ((top: number) => void) | undefined) : undefined;
     // references in and out: the JS functions of lowered exports as their host functions, and back
-    const { refIn, refOut, refsOut } = funcRefs(funcTypeOf(info.original, funcTypeIndices(info.original)[index]!));
+    const { refIn, refOut, refsOut } = funcRefs(funcTypeOf(info.original, moduleTypes(info.original).funcs[index]!));
     // (an arrow function: like the JS API's exported functions, not a constructor)
     w = (...args: unknown[]): unknown => {
       // (a call from a JS import, inside another: the running stack to go back to if this one fails)
@@ -562,10 +562,11 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
    * with the exported functions of lowered instances (JS functions, which translate errors) given
    * as the host functions they wrap: a Wasm function links to them as to any Wasm function, with
    * exact values (v128, signalling NaNs) and no JS call in between. A Proxy, so that the host
-   * reads each import once, in its order, with its own errors. Null when nothing was lowered yet.
+   * reads each import once, in its order, with its own errors. `imports` itself when nothing was
+   * lowered yet (or when it is no object: the host says why).
    */
   const unwrapImports = (imports: unknown): unknown => {
-    if (wrapped === 0 || imports === null || (typeof imports !== 'object' && typeof imports !== 'function')) return null;
+    if (wrapped === 0 || imports === null || (typeof imports !== 'object' && typeof imports !== 'function')) return imports;
     // (over empty targets: a Proxy of a frozen object, such as an instance's exports, must
     // return that object's own values)
     const view = (real: object, read: (v: unknown) => unknown): object =>
@@ -580,7 +581,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
     const given = lowered.get(module as object);
     if (given === undefined) {
       const linked = preLowered(module, imports);
-      return adoptPlain(construct(host.Instance, [module, unwrapImports(linked) ?? linked], newTarget));
+      return adoptPlain(construct(host.Instance, [module, unwrapImports(linked)], newTarget));
     }
     let info = given;
     const link = linkImports(given, imports);
@@ -612,7 +613,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
       } catch (e) {
         return Promise.reject(e);
       }
-      return host.instantiate(module, unwrapImports(linked) ?? linked).then((inst: HostObj) => adopt(adoptPlain(inst), Instance));
+      return host.instantiate(module, unwrapImports(linked)).then((inst: HostObj) => adopt(adoptPlain(inst), Instance));
     }
     let link: ReturnType<typeof linkImports>;
     try {
@@ -802,7 +803,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
           return { module, instance: await instantiateAsync(module, imports) };
         });
       }
-      return host.instantiate(source, unwrapImports(imports) ?? imports, options).then(
+      return host.instantiate(source, unwrapImports(imports), options).then(
         (r: { module: HostObj; instance: HostObj }) => {
           adopt(r.module, Module);
           adopt(adoptPlain(r.instance), Instance);
@@ -850,7 +851,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
         const copy = spare(response);
         let r: { module: HostObj; instance: HostObj };
         try {
-          r = await host.instantiateStreaming(response, unwrapImports(imports) ?? imports, options);
+          r = await host.instantiateStreaming(response, unwrapImports(imports), options);
         } catch (e) {
           if (copy === null || !(e instanceof host.CompileError)) throw (drop(copy), e);
           const low = lower(new Uint8Array(await copy.arrayBuffer()), e);
@@ -924,9 +925,17 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
   return ns as unknown as NS;
 }
 
+/** A module's types and the type of each function, computed once per module (an instance makes a JS function per export). */
+const typesOf = new WeakMap<Ast, { types: ReturnType<typeof allSubTypes>; funcs: number[] }>();
+function moduleTypes(m: Ast): { types: ReturnType<typeof allSubTypes>; funcs: number[] } {
+  let t = typesOf.get(m);
+  if (t === undefined) typesOf.set(m, (t = { types: allSubTypes(m), funcs: funcTypeIndices(m) }));
+  return t;
+}
+
 /** The signature of type `index` of a module, with the module's types (for `funcRefs`). */
 function funcTypeOf(m: Ast, index: number): { sig: FuncType; types: ReturnType<typeof allSubTypes> } {
-  const types = allSubTypes(m);
+  const { types } = moduleTypes(m);
   return { sig: types[index]!.comp as FuncType, types };
 }
 

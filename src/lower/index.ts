@@ -6,7 +6,7 @@
 //
 // A module that does not use stack switching is returned as it is.
 
-import { funcTypeIndices, type Expr, type Func, type Module } from '../syntax/ast.ts';
+import { funcTypeIndices, importCounts, type Expr, type Func, type Module } from '../syntax/ast.ts';
 import type { ValType } from '../syntax/types.ts';
 import { declaredRefs, validateModule, type ValidModule } from '../valid/validator.ts';
 import type { CFuncType, CValType } from '../valid/types.ts';
@@ -240,11 +240,11 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   // ---- the functions handed out as references without an export (REFS_EXPORT); an isolated
   // module hands none to JavaScript (it imports and exports numbers only)
   if (!opts.isolated) {
-    const nImportedFuncs = funcTypeIndices(m).length - m.funcs.length;
+    const nImportedFuncs = importCounts(m).func;
     const exported = new Set(m.exports.flatMap((ex) => (ex.kind === 'func' ? [ex.index] : [])));
     const refs = [...declaredRefs(m)].filter((x) => x >= nImportedFuncs && !exported.has(x) && a.susp[x]).sort((p, q) => p - q);
     if (refs.length > 0) {
-      const table = out.imports.filter((im) => im.desc.kind === 'table').length + out.tables.length;
+      const table = importCounts(out).table + out.tables.length;
       const n = BigInt(refs.length);
       out.tables.push({ type: { addr: 'i32', limits: { min: n, max: n }, elem: { nullable: true, heap: 'func' } }, init: null, at: -1 });
       out.elems.push({
