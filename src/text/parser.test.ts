@@ -371,6 +371,16 @@ test('stack switching instructions', () => {
   assert.deepEqual(m.tags, [{ type: 0, at: m.tags[0]!.at }, { type: 4, at: m.tags[1]!.at }]);
 });
 
+test('handlers in the syntax of older drafts: (tag $t $l) is (on $t $l)', () => {
+  const body = (h: string): string[] => show(parseModule(`
+    (type $ft (func)) (type $ct (cont $ft)) (tag $e) (func $f) (elem declare func $f)
+    (func (block $h (result (ref $ct)) (resume $ct ${h} (cont.new $ct (ref.func $f))) (return)) (drop))`).funcs[1]!.body);
+  assert.deepEqual(body('(tag $e $h)'), body('(on $e $h)'));
+  assert.deepEqual(body('(tag 0 0) (on $e $h)').filter((s) => s.startsWith('resume')), ['resume 1 [{"tag":0,"label":0},{"tag":0,"label":0}]']);
+  // (no switch clauses in that syntax)
+  assert.match(error('(type $ft (func)) (type $ct (cont $ft)) (tag $e) (func (resume $ct (tag $e switch) (ref.null $ct)))'), /unknown label|unexpected/);
+});
+
 test('module names and identifiers of every space', () => {
   const m = parseModule(`(module $mod
     (type $t (func)) (global $g i32 (i32.const 0)) (table $tab 0 funcref) (memory $mem 0)

@@ -1758,10 +1758,12 @@ export class Parser {
   handlers(b: Body): OnClause[] {
     const ts = this.ts;
     const out: OnClause[] = [];
-    while (ts.isOpen('on')) {
+    // `(tag $t $l)`: the handler syntax of the typed-continuations drafts before `on` (benchfx's
+    // and older wasmfxtime programs are written in it); the same clause, labels only
+    for (let legacy = false; (legacy = ts.isOpen('tag')) || ts.isOpen('on'); ) {
       ts.pos += 2;
       const tag = this.tagIdx();
-      if (ts.isKw('switch')) {
+      if (!legacy && ts.isKw('switch')) {
         ts.pos++;
         out.push({ tag, label: null });
       } else out.push({ tag, label: this.labelIdx(b) });
