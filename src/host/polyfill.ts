@@ -302,7 +302,10 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
 
   /** The host's compile, then (on a CompileError for a module that uses stack switching) the lowered module's. */
   const compileAsync = async (src: unknown, options: unknown): Promise<HostObj> => {
-    const bytes = viewOf(src)?.slice() ?? null; // (the bytes as they are now: the caller may change them)
+    // (the bytes as they are now: the caller may change them; none of a module over the limits,
+    // which is never lowered: a copy of a 1 GiB module is most of what rejecting it costs)
+    const view = viewOf(src);
+    const bytes = view === null || view.length > MAX_MODULE_SIZE ? null : view.slice();
     let m: HostObj;
     try {
       m = await host.compile(src, options);
