@@ -60,7 +60,7 @@ export type * from './script/ast.ts';
 export { INSTRS, BY_NAME, BY_OPCODE, instr, type Instr, type OpName, type InstrDef, type ImmKind } from './syntax/opcodes.ts';
 export { VERSION } from './version.ts';
 /** The lowering compiler: stack switching -> plain Wasm 3.0 (see docs/lowering.md). */
-export { lowerModule, isolable, usesStackSwitching, runtimeModule, LowerError, type Lowered, type LoweredInfo, type LowerOptions } from './lower/index.ts';
+export { lowerModule, isolable, usesStackSwitching, runtimeModule, LowerError, TRAP_REASONS, WHY_EXPORT, type Lowered, type LoweredInfo, type LowerOptions } from './lower/index.ts';
 
 /** Reads a module from text (string) or bytes (binary, or UTF-8 text without the `\0asm` magic). */
 export function readModule(source: string | Uint8Array, file?: string): Module {

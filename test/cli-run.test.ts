@@ -247,6 +247,16 @@ test('lower: the output is plain Wasm; run links a module lowered beforehand to 
   const isoRun = wasmfx(['run', '--invoke', 'sum', iso]);
   assert.equal(isoRun.code, 0, isoRun.stderr);
   assert.equal(isoRun.stdout, '55\n');
+  // --standalone: nothing imported of wasmfx; the host's plain WebAssembly runs it
+  const sa = join(tmp, 'gen.standalone.wasm');
+  assert.equal(wasmfx(['lower', '--standalone', example, '-o', sa]).code, 0);
+  const W = globalThis as unknown as { WebAssembly: { Instance: new (m: object) => { exports: { sum(): number } }; Module: new (b: Uint8Array) => object } };
+  assert.equal(new W.WebAssembly.Instance(new W.WebAssembly.Module(readFileSync(sa))).exports.sum(), 55);
+  const saRun = wasmfx(['run', '--invoke', 'sum', sa]);
+  assert.equal(saRun.stdout, '55\n', saRun.stderr);
+  const tagImport = wasmfx(['lower', '--standalone', file('tag-import.wat', '(module (tag (import "m" "t")) (type $f (func)) (type $c (cont $f)) (func (drop (cont.new $c (ref.null $f)))))')]);
+  assert.equal(tagImport.code, 1);
+  assert.match(tagImport.stderr, /tag-import\.wat:1:\d+: cannot lower: a standalone module cannot import tags/);
   const bad = wasmfx(['lower', file('bad-lower.wat', '(module (func (i32.frob)))')]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /bad-lower\.wat:1:\d+: unknown operator/);

@@ -22,6 +22,11 @@ import { InterpEngine } from '../src/script/engine-interp.ts';
 import { hostEngine } from '../src/script/engine-host.ts';
 import type { WasmNamespace } from '../src/host/namespace.ts';
 import { createPolyfill } from '../src/host/polyfill.ts';
+import { hostNamespace } from '../src/host/namespace.ts';
+import { lowerModule, TRAP_REASONS, WHY_EXPORT } from '../src/lower/index.ts';
+import { encodeModule } from '../src/binary/encoder.ts';
+import type { Module as Ast } from '../src/syntax/ast.ts';
+import type { ValidModule } from '../src/valid/validator.ts';
 import { outcomeAssertion } from './helpers/outcome.ts';
 import { programArb, renderProgram, type Program } from './helpers/wasmfx-gen.ts';
 import { chaosProgramArb, renderChaos, type ChaosProgram } from './helpers/wasmfx-chaos-gen.ts';
@@ -41,7 +46,37 @@ interface Action {
  * Runs a program (its modules `wat`, then `actions`) on our interpreter, then the WAST script of
  * what it did on the lowered engine; fails with the differing command and the script.
  */
-function lowerAgrees(wat: string, actions: readonly Action[], kinds: Map<string, number>, isolated = false): void {
+/**
+ * The host's own `WebAssembly` running modules lowered standalone (no polyfill, nothing of wasmfx
+ * linked): what a user who ships `wasmfx lower --standalone`'s output gets, plus the one thing
+ * such a user does by hand, the message of a trap of the continuation machine from the module's
+ * `wasmfx:why` (an exported function that fails with why set threw for that reason; read, then cleared).
+ */
+function standaloneNamespace(): WasmNamespace {
+  const host = hostNamespace()!;
+  const ns = Object.create(host) as Record<PropertyKey, unknown>;
+  ns[Symbol.for('wasmfx.compileValidated')] = (ast: Ast, valid: ValidModule): unknown =>
+    new host.Module(encodeModule(lowerModule(ast, { valid, standalone: true }).module));
+  ns['Instance'] = function Instance(m: unknown, imports: unknown): unknown {
+    const inst = new host.Instance(m as never, imports as never);
+    const why = inst.exports[WHY_EXPORT] as { value: number } | undefined;
+    if (why === undefined) return inst;
+    const exports = Object.fromEntries(Object.entries(inst.exports).map(([name, v]) => [name, typeof v !== 'function' ? v : (...args: unknown[]) => {
+      try {
+        return (v as (...a: unknown[]) => unknown)(...args);
+      } catch (e) {
+        const reason = why.value;
+        why.value = 0;
+        if (e instanceof host.RuntimeError && reason !== 0) throw new host.RuntimeError(TRAP_REASONS[reason]);
+        throw e;
+      }
+    }]));
+    return { exports };
+  };
+  return ns as unknown as WasmNamespace;
+}
+
+function lowerAgrees(wat: string, actions: readonly Action[], kinds: Map<string, number>, isolated: boolean | 'standalone' = false): void {
   const printed: string[] = [];
   const engine = new InterpEngine({ engine: { maxCallDepth: 20_000 }, print: (l) => printed.push(l) });
   const s = runScript(parseScript(wat, 'generated.wat'), { engine });
@@ -57,7 +92,7 @@ function lowerAgrees(wat: string, actions: readonly Action[], kinds: Map<string,
   }
   const text = lines.join('\n') + '\n';
   const lowPrinted: string[] = [];
-  const ns = createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly, { isolated }) as WasmNamespace;
+  const ns = isolated === 'standalone' ? standaloneNamespace() : createPolyfill((globalThis as { WebAssembly?: unknown }).WebAssembly, { isolated }) as WasmNamespace;
   const r = runScript(parseScript(text, 'lowered.wast'), { engine: hostEngine(ns, { name: 'lowered', print: (l) => lowPrinted.push(l) }) });
   const bad = r.results.find((c) => c.outcome !== 'passed');
   if (bad !== undefined) {
@@ -116,7 +151,8 @@ test('differential (lowered): unstructured WasmFX programs run the same on the l
 });
 
 // `wasmfx run` lowers its program isolated (the machine's state in the module's own globals):
-// the programs of one module, both generators, on such a polyfill (80 of each by default; 2,510
+// the programs of one module, both generators, on such a polyfill, and lowered standalone (`wasmfx
+// lower --standalone`) on the host's WebAssembly (80 of each by default; 2,510
 // of one module out of 3,000 agreed with WASMFX_LOWERED_RUNS=1500 WASMFX_LOWERED_SEED=777)
 test('differential (lowered, isolated): programs of one module run the same lowered isolated', { timeout: 600_000 }, (t) => {
   const kinds = new Map<string, number>();
@@ -125,6 +161,8 @@ test('differential (lowered, isolated): programs of one module run the same lowe
     if ((wat.match(/^\s*\(module\b/gm) ?? []).length !== 1) return; // (programs of one module only)
     ran++;
     lowerAgrees(wat, actions, kinds, true);
+    // (and lowered standalone, on the host's own WebAssembly)
+    lowerAgrees(wat, actions, new Map(), 'standalone');
   };
   fc.assert(fc.property(programArb, (prog) => isolatedAgrees(structured(prog))), { seed: SEED + 1, numRuns: RUNS ?? 80 });
   fc.assert(fc.property(chaosProgramArb, (prog) => isolatedAgrees(unstructured(prog))), { seed: SEED + 1, numRuns: RUNS ?? 80 });

@@ -2,7 +2,7 @@
 // or binary, told apart by the `\0asm` magic, never by the file name.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { isWasmError } from '../util/errors.ts';
+import { isWasmError, locationOf } from '../util/errors.ts';
 import { LowerError } from '../lower/error.ts';
 
 export class CliError extends Error {}
@@ -52,7 +52,7 @@ export function writeOutput(path: string | undefined, data: string | Uint8Array)
 export function reportError(e: unknown, write: (text: string) => void): number {
   if (isWasmError(e)) write(`${e.format()}\n`);
   else if (e instanceof CliError) write(`wasmfx: ${e.message}\n`);
-  else if (e instanceof LowerError) write(`wasmfx: cannot lower: ${e.message}\n`);
+  else if (e instanceof LowerError) write(`${e.source === undefined ? 'wasmfx' : locationOf(e.source, e.at)}: cannot lower: ${e.message}\n`);
   else {
     const detail = process.env.WASMFX_DEBUG ? (e as Error).stack : String((e as Error)?.message ?? e);
     write(`wasmfx: internal error: ${detail}\n`);

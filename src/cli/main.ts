@@ -59,12 +59,19 @@ function program(): Command {
     .option('-o, --output <file>', 'output file (default: the input name with .lowered.wasm; standard output for -)')
     .option('--print', 'write the lowered module as text')
     .option('--isolated', "keep the continuation machine's state in the module's own globals (faster; its continuations then never meet another module's: docs/lowering.md)")
-    .action(async (input: string, o: { output?: string; print?: boolean; isolated?: boolean }) => {
+    .option('--standalone', "isolated, and importing nothing of wasmfx: runs on any engine with Wasm 3.0 without the polyfill (its traps are then `unreachable`, their reason in the exported global wasmfx:why)")
+    .action(async (input: string, o: { output?: string; print?: boolean; isolated?: boolean; standalone?: boolean }) => {
       const [{ loadModuleFile }, { validateModule }, { lowerModule }, { printModule }, { encodeModule }] =
         await Promise.all([load(), validator(), import('../lower/index.ts'), printer(), encoder()]);
       const { module, source } = loadModuleFile(input);
       const valid = validateModule(module, source);
-      const lowered = lowerModule(module, { valid, isolated: o.isolated === true }).module;
+      let lowered;
+      try {
+        lowered = lowerModule(module, { valid, isolated: o.isolated === true, standalone: o.standalone === true }).module;
+      } catch (e) {
+        if (e !== null && typeof e === 'object' && 'source' in e) e.source ??= source; // (a LowerError: the report names the file)
+        throw e;
+      }
       const ext = o.print ? '.lowered.wat' : '.lowered.wasm';
       const output = o.output ?? (input === '-' ? '-' : input.replace(/\.(wat|wast|wasm|txt)$/i, '') + ext);
       writeOutput(output, o.print ? printModule(lowered) : encodeModule(lowered));

@@ -49,7 +49,7 @@ export class Ctx {
   /** functions generated code takes references of (declared in one elem segment) */
   readonly refFuncs = new Set<number>();
 
-  constructor(m: Module, vm: ValidModule, capacity: Record<Kind, number>, isolated: boolean) {
+  constructor(m: Module, vm: ValidModule, capacity: Record<Kind, number>, isolated: boolean, standalone = false) {
     this.in = m;
     this.vm = vm;
     this.capacity = capacity;
@@ -79,11 +79,12 @@ export class Ctx {
       newImports.push({ module: `wasmfx:tag:${im.module}`, name: im.name, type: 'i32' });
     }
     // the runtime's globals: imported (shared by every module linked to the runtime) or, for an
-    // isolated module, the hot ones defined here (the host reads its own globals faster)
+    // isolated module, the hot ones defined here (the host reads its own globals faster); a
+    // standalone module defines all of them, the cold ones too: it imports nothing of wasmfx
     const rtIdx = {} as Record<RtGlobal, number>;
     const all: { name: string; type: ValType; set: (x: number) => void; shared: boolean }[] = [];
     for (const [name, gt] of RT_GLOBALS) {
-      all.push({ name, type: gt.type, set: (x) => (rtIdx[name] = x), shared: !isolated || COLD_GLOBALS.has(name) });
+      all.push({ name, type: gt.type, set: (x) => (rtIdx[name] = x), shared: !isolated || (!standalone && COLD_GLOBALS.has(name)) });
     }
     for (const k of KINDS) {
       for (let i = 0; i < capacity[k]; i++) {

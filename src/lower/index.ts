@@ -32,6 +32,15 @@ export interface LowerOptions {
    * modules' (tags keep their identity). For programs made of one module.
    */
   readonly isolated?: boolean;
+  /**
+   * Isolated, and nothing imported from wasmfx at all (the trap reason and the tag counter are the
+   * module's own too): the output runs on any engine with Wasm 3.0, with the host's plain
+   * `WebAssembly.instantiate` or outside JavaScript. Traps of the continuation machine are then
+   * `unreachable` traps; the reason is in the exported global `wasmfx:why` (TRAP_REASONS: read it
+   * when an exported function fails, then set it to 0, as the polyfill does with the shared one). A
+   * module that imports tags cannot be lowered so (their identity needs the shared runtime).
+   */
+  readonly standalone?: boolean;
 }
 
 /** What a host needs to know to link a lowered module (also in its `wasmfx.lowered` custom section). */
@@ -39,6 +48,8 @@ export interface LoweredInfo {
   readonly lowered: boolean;
   /** its continuations do not interact with other modules' (LowerOptions.isolated) */
   readonly isolated?: boolean;
+  /** it imports nothing of wasmfx (LowerOptions.standalone) */
+  readonly standalone?: boolean;
   /** transfer globals used per kind */
   readonly capacity: Partial<Record<Kind, number>>;
 }
@@ -60,6 +71,8 @@ export const RAW_PREFIX = 'wasmfx:raw:';
 export const REFS_EXPORT = 'wasmfx:refs';
 /** ... and the id of an exported tag under this one (an imported tag's id comes from module `TAG_PREFIX + module`). */
 export const TAG_PREFIX = 'wasmfx:tag:';
+/** A standalone lowered module exports the reason of its last trap (TRAP_REASONS) under this name. */
+export const WHY_EXPORT = 'wasmfx:why';
 /** An isolated lowered module exports `reset(top: i32)` under this name (its state after a trap). */
 export const RESET_EXPORT = 'wasmfx:reset';
 
@@ -123,7 +136,15 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   m = plain;
   // (beyond the runtime module's DEFAULT_CAPACITY, the polyfill links a transfer module)
   const capacity = needed(vm);
-  const c = new Ctx(m, vm, capacity, opts.isolated === true);
+  const standalone = opts.standalone === true;
+  const isolated = standalone || opts.isolated === true;
+  if (standalone) {
+    const tag = m.imports.find((im) => im.desc.kind === 'tag');
+    if (tag !== undefined) {
+      throw new LowerError(`a standalone module cannot import tags (${tag.module} ${tag.name}): a tag's identity across modules needs the shared runtime (lower it without standalone and run it with the polyfill)`, tag.at);
+    }
+  }
+  const c = new Ctx(m, vm, capacity, isolated, standalone);
   const out = c.out;
 
   // ---- types: the runtime's group, then the module's own (shifted)
@@ -239,7 +260,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
 
   // ---- the functions handed out as references without an export (REFS_EXPORT); an isolated
   // module hands none to JavaScript (it imports and exports numbers only)
-  if (!opts.isolated) {
+  if (!isolated) {
     const nImportedFuncs = importCounts(m).func;
     const exported = new Set(m.exports.flatMap((ex) => (ex.kind === 'func' ? [ex.index] : [])));
     const refs = [...declaredRefs(m)].filter((x) => x >= nImportedFuncs && !exported.has(x) && a.susp[x]).sort((p, q) => p - q);
@@ -260,7 +281,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   // ---- an isolated module's reset: the host (the polyfill, when an error leaves an export) puts
   // the machine's state back, which a trap inside the runtime leaves as it was (Wasm cannot catch
   // traps); `top`: no call of the module is in progress any more (no stack is running)
-  if (opts.isolated === true) {
+  if (isolated) {
     const r = new Emitter({});
     resetTransient(c, r);
     r.op('local.get', 0).blk('if', null, () => r.op('ref.null', T_STK).op('global.set', c.rtGlobal('cur')));
@@ -303,7 +324,8 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
       at: -1,
     });
   }
-  const info: LoweredInfo = { lowered: true, ...(opts.isolated ? { isolated: true } : {}), capacity: Object.fromEntries(KINDS.filter((k) => capacity[k] > 0).map((k) => [k, capacity[k]])) };
+  if (standalone) out.exports.push({ name: WHY_EXPORT, kind: 'global', index: c.rtGlobal('why'), at: -1 });
+  const info: LoweredInfo = { lowered: true, ...(isolated ? { isolated: true } : {}), ...(standalone ? { standalone: true } : {}), capacity: Object.fromEntries(KINDS.filter((k) => capacity[k] > 0).map((k) => [k, capacity[k]])) };
   out.customs = [...out.customs.filter((cs) => cs.name !== INFO_SECTION), {
     name: INFO_SECTION, bytes: new TextEncoder().encode(JSON.stringify(info)), after: 0,
   }];

@@ -10,7 +10,8 @@ import { encodeModule } from '../binary/encoder.ts';
 import { Reader } from '../binary/reader.ts';
 import { validateModule } from '../valid/validator.ts';
 import type { Module } from '../syntax/ast.ts';
-import { isolable, lowerModule, usesStackSwitching, runtimeModule } from './index.ts';
+import { isolable, lowerModule, usesStackSwitching, runtimeModule, TRAP_REASONS, WHY_EXPORT } from './index.ts';
+import { LowerError } from './error.ts';
 import { analyse, CONT_OPS } from './analysis.ts';
 import { reuseSites, tableReuseSites } from './reuse.ts';
 import { liveAtSites } from './liveness.ts';
@@ -102,6 +103,41 @@ test('lowering: an isolated module keeps the continuation state in its own globa
   assert.equal((inst.exports.sum as () => number)(), 55);
   // the input is left as it was
   assert.deepEqual(encodeModule(m), encodeModule(parseModule(readFileSync(new URL('../../examples/generator.wat', import.meta.url), 'utf8'))));
+});
+
+test('lowering: a standalone module imports nothing and runs on the host\'s plain WebAssembly', () => {
+  const W = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i?: object) => { exports: Record<string, unknown> }; RuntimeError: ErrorConstructor } }).WebAssembly;
+  const gen = parseModule(readFileSync(new URL('../../examples/generator.wat', import.meta.url), 'utf8'));
+  const { module: low, info } = lowerModule(gen, { standalone: true });
+  assert.deepEqual([info.isolated, info.standalone], [true, true]);
+  assert.deepEqual(low.imports, []);
+  assert.equal((new W.Instance(new W.Module(encodeModule(low))).exports.sum as () => number)(), 55);
+  // a trap of the continuation machine: `unreachable`, its reason in wasmfx:why; the next call starts afresh
+  const m = parseModule(`
+    (type $ft (func (result i32))) (type $ct (cont $ft))
+    (type $ft1 (func (param i32) (result i32))) (type $ct1 (cont $ft1))
+    (tag $t (result i32))
+    (global $k (mut (ref null $ct1)) (ref.null $ct1))
+    (func $g (result i32) (i32.add (suspend $t) (i32.const 1)))
+    (elem declare func $g)
+    (func (export "start") (result i32)
+      (block $h (result (ref $ct1))
+        (return (resume $ct (on $t $h) (cont.new $ct (ref.func $g)))))
+      (global.set $k) (i32.const 0))
+    (func (export "finish") (param i32) (result i32)
+      (resume $ct1 (local.get 0) (global.get $k)))`);
+  const ex = new W.Instance(new W.Module(encodeModule(lowerModule(m, { standalone: true }).module))).exports;
+  const why = ex[WHY_EXPORT] as { value: number };
+  assert.equal((ex.start as () => number)(), 0);
+  assert.equal((ex.finish as (x: number) => number)(41), 42);
+  assert.throws(() => (ex.finish as (x: number) => number)(1), (e: Error) => e instanceof W.RuntimeError && /unreachable/.test(e.message));
+  assert.equal(TRAP_REASONS[why.value], 'continuation already consumed');
+  why.value = 0; // (read, then cleared: a later trap of the program's own is not the machine's)
+  assert.equal((ex.start as () => number)(), 0);
+  assert.equal((ex.finish as (x: number) => number)(9), 10);
+  // a tag's identity across modules needs the shared runtime
+  const imp = parseModule('(tag $t (import "m" "t")) (type $ft (func)) (type $ct (cont $ft)) (func (drop (cont.new $ct (ref.null $ft))))');
+  assert.throws(() => lowerModule(imp, { standalone: true }), (e: Error) => e instanceof LowerError && /standalone module cannot import tags \(m t\)/.test(e.message));
 });
 
 test('lowering: a resume reuses the consumed continuation object only where nothing else can reach it', () => {

@@ -21,6 +21,17 @@ export type ErrorKind =
   | 'exception'
   | 'suspension';
 
+/** Where `offset` of `source` is, as errors print it: `file:line:col` in text, `file: offset 0x..` in a binary. */
+export function locationOf(source: SourceFile | undefined, offset: number | undefined): string {
+  const file = source?.name ?? '<input>';
+  if (offset === undefined || offset < 0) return file;
+  if (source?.text !== undefined) {
+    const { line, col } = lineCol(source.text, offset);
+    return `${file}:${line}:${col}`;
+  }
+  return `${file}: offset 0x${offset.toString(16)}`;
+}
+
 export class WasmError extends Error {
   readonly kind: ErrorKind;
   /** the message without location, as the spec tests expect it */
@@ -45,13 +56,7 @@ export class WasmError extends Error {
 
   /** The location prefix: `file:line:col` for text, `file: offset 0x..` for binaries. */
   location(): string {
-    const file = this.source?.name ?? '<input>';
-    if (this.offset === undefined || this.offset < 0) return file;
-    if (this.source?.text !== undefined) {
-      const { line, col } = lineCol(this.source.text, this.offset);
-      return `${file}:${line}:${col}`;
-    }
-    return `${file}: offset 0x${this.offset.toString(16)}`;
+    return locationOf(this.source, this.offset);
   }
 
   format(): string {
