@@ -10,6 +10,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { watToWasm } from '../src/index.ts';
+import { lowerModule } from '../src/lower/index.ts';
+import { parseModule } from '../src/text/parser.ts';
+import { encodeModule } from '../src/binary/encoder.ts';
 import { repoRoot } from './helpers/spec.ts';
 import { openBrowser, type BrowserHarness } from './helpers/browser.ts';
 
@@ -205,4 +208,22 @@ test('the polyfill (/dist/host/polyfill.js) in an ordinary page: stack-switching
   assert.ok(loaded.includes('/dist/host/polyfill.js') && loaded.includes('/dist/lower/index.js'), loaded.join(' '));
   assert.deepEqual(loaded.filter((p) => !p.startsWith('/dist/') || !p.endsWith('.js')), []);
   assert.deepEqual(loaded.filter((p) => p.startsWith('/dist/exec/') || p === '/dist/host/js-api.js'), []);
+});
+
+test('a module lowered standalone (wasmfx lower --standalone) runs on Chromium\'s own WebAssembly: no wasmfx in the page at all', async () => {
+  const lowered = (source: string): number[] => [...encodeModule(lowerModule(parseModule(source), { standalone: true }).module)];
+  const r = await b.run(`
+    export default async function ({ generator, scheduler }) {
+      const { instance } = await WebAssembly.instantiate(new Uint8Array(generator));
+      const log = [];
+      const s = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(scheduler)), { env: { log: (task, i) => log.push(task + ':' + i) } });
+      return {
+        sum: instance.exports.sum(),
+        switches: s.exports.run(),
+        log,
+        loaded: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => !p.startsWith('/__run__/')),
+      };
+    }
+  `, { arg: { generator: lowered(readFileSync(join(repoRoot, 'examples', 'generator.wat'), 'utf8')), scheduler: lowered(SCHEDULER) } });
+  assert.deepEqual(r, { sum: 55, switches: 6, log: ['1:0', '2:0', '1:1', '2:1', '1:2', '2:2'], loaded: [] });
 });
