@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { repoRoot, specDir } from './helpers/spec.ts';
 
 const main = join(repoRoot, 'src', 'cli', 'main.ts');
@@ -254,6 +254,20 @@ test('lower: the output is plain Wasm; run links a module lowered beforehand to 
   assert.equal(new W.WebAssembly.Instance(new W.WebAssembly.Module(readFileSync(sa))).exports.sum(), 55);
   const saRun = wasmfx(['run', '--invoke', 'sum', sa]);
   assert.equal(saRun.stdout, '55\n', saRun.stderr);
+  // run says what a trap of its continuation machine was, as for the module it came from
+  const consumed = file('consumed.wat', `(module
+    (type $ft (func (result i32))) (type $ct (cont $ft)) (type $ft1 (func (param i32) (result i32))) (type $ct1 (cont $ft1))
+    (tag $t (result i32)) (global $k (mut (ref null $ct1)) (ref.null $ct1))
+    (func $g (result i32) (i32.add (suspend $t) (i32.const 1))) (elem declare func $g)
+    (func (export "main") (result i32)
+      (block $h (result (ref $ct1)) (return (resume $ct (on $t $h) (cont.new $ct (ref.func $g)))))
+      (global.set $k) (drop (resume $ct1 (i32.const 1) (global.get $k))) (resume $ct1 (i32.const 1) (global.get $k))))`);
+  const consumedSa = join(tmp, 'consumed.standalone.wasm');
+  assert.equal(wasmfx(['lower', '--standalone', consumed, '-o', consumedSa]).code, 0);
+  for (const [f, engine] of [[consumed, 'lowered'], [consumedSa, 'lowered'], [consumedSa, 'host']] as const) {
+    const t = wasmfx(['run', '--engine', engine, f]);
+    assert.deepEqual([t.code, t.stderr.replace(/^.*[\\/]/, '')], [1, `${basename(f)}: continuation already consumed\n`], `${f} on ${engine}`);
+  }
   const tagImport = wasmfx(['lower', '--standalone', file('tag-import.wat', '(module (tag (import "m" "t")) (type $f (func)) (type $c (cont $f)) (func (drop (cont.new $c (ref.null $f)))))')]);
   assert.equal(tagImport.code, 1);
   assert.match(tagImport.stderr, /tag-import\.wat:1:\d+: cannot lower: a standalone module cannot import tags/);

@@ -18,6 +18,7 @@ import { CliError, UsageError, displayName } from './io.ts';
 import { loadModuleFile } from './load.ts';
 import { entryPoint, parseProgramArg } from './run.ts';
 import { isWasiProgram, runWasi, wasiFor, type WasiRunOptions } from './run-wasi.ts';
+import { TRAP_REASONS, WHY_EXPORT } from '../lower/rt.ts';
 
 export interface HostRunOptions extends Omit<HostRuntimeOptions, 'print'> {
   readonly invoke?: string;
@@ -44,9 +45,17 @@ export function runProgramOnHost(
     throw new CliError(`${name}: the host does not compile this module: ${(e as Error).message}`);
   }
   const wasi = isWasiProgram(module) ? wasiFor(file, args, module, source, wasiOpts ?? { env: [], dirs: [] }, invoke) : undefined;
+  let exports: Record<string, unknown> | undefined;
   try {
-    if (wasi !== undefined) return runWasi(wasi, (imports) => new ns.Instance(compiled, imports));
+    if (wasi !== undefined) {
+      return runWasi(wasi, (imports) => {
+        const i = new ns.Instance(compiled, imports);
+        exports = i.exports as Record<string, unknown>;
+        return i;
+      });
+    }
     const inst = rt.instantiate(loaded, compiled);
+    exports = inst.exports as Record<string, unknown>;
     const kinds = new Map(module.exports.map((e) => [e.name, e.kind]));
     const entry = entryPoint(file, kinds, invoke, module.start !== null);
     if (entry === undefined) return 0; // the start function was the program, and it has run
@@ -66,6 +75,13 @@ export function runProgramOnHost(
     const c = classifyHostError(e, ns);
     if (c === undefined) throw e;
     const what = c.kind === 'unlinkable' ? 'link error: ' : '';
+    // a module lowered standalone beforehand: a trap of its continuation machine is `unreachable`
+    // with the reason in its global wasmfx:why (docs/lowering.md, "Standalone modules")
+    const why = (exports?.[WHY_EXPORT] as { value?: unknown } | undefined)?.value;
+    if (c.kind === 'trap' && typeof why === 'number' && why > 0 && why < TRAP_REASONS.length) {
+      err(`${name}: ${TRAP_REASONS[why]}`);
+      return 1;
+    }
     err(`${name}: ${what}${c.mapped ? c.text : c.messages[0]}`);
     return 1;
   }

@@ -15,13 +15,13 @@ import { Ctx, I, kindOf, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
 import { Instrumenter, type Plan, statusOk } from './instrument.ts';
 import { mapInstr } from './rewrite.ts';
-import { defaultConst, KINDS, type Kind, RT_GLOBAL_TYPES, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_KEYS, T_STK, TRANSIENT_GLOBALS, WHY_HOST_FRAME } from './rt.ts';
+import { defaultConst, KINDS, type Kind, RT_GLOBAL_TYPES, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_KEYS, T_STK, TRANSIENT_GLOBALS, WHY_EXPORT, WHY_HOST_FRAME } from './rt.ts';
 import { Emitter } from './emit.ts';
 import { desugarLegacyEH } from '../syntax/legacy-eh.ts';
 
 export { LowerError } from './context.ts';
 export { usesStackSwitching } from './analysis.ts';
-export { runtimeModule, transferModule, TRAP_REASONS, DEFAULT_CAPACITY } from './rt.ts';
+export { runtimeModule, transferModule, TRAP_REASONS, WHY_EXPORT, DEFAULT_CAPACITY } from './rt.ts';
 
 export interface LowerOptions {
   /** the validated module, when the caller has it */
@@ -71,8 +71,7 @@ export const RAW_PREFIX = 'wasmfx:raw:';
 export const REFS_EXPORT = 'wasmfx:refs';
 /** ... and the id of an exported tag under this one (an imported tag's id comes from module `TAG_PREFIX + module`). */
 export const TAG_PREFIX = 'wasmfx:tag:';
-/** A standalone lowered module exports the reason of its last trap (TRAP_REASONS) under this name. */
-export const WHY_EXPORT = 'wasmfx:why';
+
 /** An isolated lowered module exports `reset(top: i32)` under this name (its state after a trap). */
 export const RESET_EXPORT = 'wasmfx:reset';
 

@@ -137,6 +137,8 @@ export const TRAP_REASONS: readonly string[] = [
   'null function reference',
   'unhandled tag (a suspension cannot leave through a host frame)',
 ];
+/** A standalone lowered module exports the reason of its last trap (TRAP_REASONS) under this name. */
+export const WHY_EXPORT = 'wasmfx:why';
 export const WHY_NULL_CONT = 1;
 export const WHY_CONSUMED = 2;
 export const WHY_NULL_EXN = 3;
