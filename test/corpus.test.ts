@@ -62,6 +62,19 @@ test('corpus: the Kotlin WASI program runs with wasmfx run on interp and lowered
       assert.equal(r.stdout, EXPECTED, `${engine}: ${r.stderr}`);
       assert.equal(r.status, 0);
     }
+    // lowered beforehand (a WASI program that imports the runtime too): on lowered, which links
+    // it; elsewhere an unknown import that says so. Lowered standalone: on the host's own engine.
+    const low = join(tmp, 'gen.lowered.wasm');
+    writeFileSync(low, encodeModule(lowerModule(decodeModule(wasi)).module));
+    const sa = join(tmp, 'gen.standalone.wasm');
+    writeFileSync(sa, encodeModule(lowerModule(decodeModule(wasi), { standalone: true }).module));
+    for (const [f, engine] of [[low, 'lowered'], [sa, 'host'], [sa, 'lowered']]) {
+      const r = spawnSync(process.execPath, [cli, 'run', '--engine', engine!, f!], { encoding: 'utf8', timeout: 120_000 });
+      assert.deepEqual([r.status, r.stdout], [0, EXPECTED], `${f} on ${engine}: ${r.stderr}`);
+    }
+    const refused = spawnSync(process.execPath, [cli, 'run', '--engine', 'host', low], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /gen\.lowered\.wasm: offset 0x[0-9a-f]+: unknown import "wasmfx:rt"\."[a-z]+" \(a module lowered by wasmfx: it runs on the lowered engine/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

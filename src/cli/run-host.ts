@@ -44,7 +44,8 @@ export function runProgramOnHost(
     if (e instanceof MissingFeature) throw new CliError(`${name}: ${e.message}`);
     throw new CliError(`${name}: the host does not compile this module: ${(e as Error).message}`);
   }
-  const wasi = isWasiProgram(module) ? wasiFor(file, args, module, source, wasiOpts ?? { env: [], dirs: [] }, invoke) : undefined;
+  const linksRuntime = (ns as unknown as Record<symbol, unknown>)[Symbol.for('wasmfx.linksRuntime')] === true;
+  const wasi = isWasiProgram(module) ? wasiFor(file, args, module, source, wasiOpts ?? { env: [], dirs: [] }, invoke, linksRuntime) : undefined;
   let exports: Record<string, unknown> | undefined;
   try {
     if (wasi !== undefined) {

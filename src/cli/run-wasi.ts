@@ -9,6 +9,7 @@ import { LinkError } from '../util/errors.ts';
 import type { SourceFile } from '../util/source.ts';
 import { WASIProcExit, createWasi, type Wasi } from '../host/wasi.ts';
 import { CliError, UsageError, displayName } from './io.ts';
+import { isRuntimeImport, RUNTIME_IMPORT_HINT } from '../lower/error.ts';
 
 /** `run`'s WASI options, as given on the command line. */
 export interface WasiRunOptions {
@@ -22,10 +23,12 @@ export const isWasiProgram = (m: Module): boolean => m.imports.some((im) => im.m
 
 /**
  * The WASI environment of a run of `file`. CliError when it is not a command or a directory
- * cannot be preopened; LinkError when it imports anything but WASI's functions.
+ * cannot be preopened; LinkError when it imports anything but WASI's functions (and, when the
+ * engine links the runtime, `linksRuntime`, what a program lowered beforehand imports of it).
  */
 export function wasiFor(
   file: string, args: readonly string[], m: Module, source: SourceFile, o: WasiRunOptions, invoke: string | undefined,
+  linksRuntime = false,
 ): Wasi {
   const name = displayName(file);
   if (invoke !== undefined) throw new UsageError(`${name}: a WASI program runs its _start (--invoke is for modules without WASI imports)`);
@@ -46,8 +49,10 @@ export function wasiFor(
   // (the engines would say it in their own words, or not at all: a JS function fits any function type)
   const provided = wasi.imports.wasi_snapshot_preview1;
   for (const im of m.imports) {
+    // (a program lowered beforehand: the lowered engine's namespace links its runtime)
+    if (isRuntimeImport(im.module) && linksRuntime) continue;
     if (im.module !== 'wasi_snapshot_preview1' || im.desc.kind !== 'func' || !Object.hasOwn(provided, im.name)) {
-      throw new LinkError(`unknown import ${JSON.stringify(im.module)}.${JSON.stringify(im.name)}`, im.at, source);
+      throw new LinkError(`unknown import ${JSON.stringify(im.module)}.${JSON.stringify(im.name)}${isRuntimeImport(im.module) ? RUNTIME_IMPORT_HINT : ''}`, im.at, source);
     }
   }
   return wasi;

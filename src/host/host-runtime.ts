@@ -18,6 +18,7 @@ import { parseModule } from '../text/parser.ts';
 import { funcTypeOf, type CValType } from '../valid/types.ts';
 import type { ValidModule } from '../valid/validator.ts';
 import { LinkError } from '../util/errors.ts';
+import { isRuntimeImport, RUNTIME_IMPORT_HINT } from '../lower/error.ts';
 import { f64FromBits } from '../util/float-bits.ts';
 import type { SourceFile } from '../util/source.ts';
 import type { Value } from '../runtime/value.ts';
@@ -219,7 +220,7 @@ export class HostRuntime {
       if (linksRuntime && (im.module === 'wasmfx:rt' || im.module.startsWith('wasmfx:tag:'))) continue;
       const v = this.lookup(im.module, im.name);
       if (v === undefined) {
-        throw new LinkError(`unknown import ${JSON.stringify(im.module)}.${JSON.stringify(im.name)}`, im.at, m.source);
+        throw new LinkError(`unknown import ${JSON.stringify(im.module)}.${JSON.stringify(im.name)}${isRuntimeImport(im.module) ? RUNTIME_IMPORT_HINT : ''}`, im.at, m.source);
       }
       (obj[im.module] ??= Object.create(null) as Record<string, unknown>)[im.name] = v;
     }

@@ -13,3 +13,10 @@ export class LowerError extends Error {
     this.at = at;
   }
 }
+
+/** Is an import one that a module lowered by wasmfx (not standalone) makes of the runtime the polyfill links? */
+export const isRuntimeImport = (module: string): boolean => module === 'wasmfx:rt' || module.startsWith('wasmfx:tag:');
+
+/** What an "unknown import" of the runtime adds: where such a module runs. */
+export const RUNTIME_IMPORT_HINT =
+  ' (a module lowered by wasmfx: it runs on the lowered engine or the polyfill, which link its runtime; `wasmfx lower --standalone` makes one that needs none)';
