@@ -247,6 +247,9 @@ test('lower: the output is plain Wasm; run links a module lowered beforehand to 
   const isoRun = wasmfx(['run', '--invoke', 'sum', iso]);
   assert.equal(isoRun.code, 0, isoRun.stderr);
   assert.equal(isoRun.stdout, '55\n');
+  // --stats: what it did, on standard error
+  const stats = wasmfx(['lower', '--stats', example, '-o', join(tmp, 'gen.stats.wasm')]);
+  assert.match(stats.stderr, /^\S*generator\.wat: 2 functions, 2 instrumented \(they may suspend or resume\), 2 suspension sites, \d+ functions added; \d+ -> [\d,]+ bytes \(\d+\.\d\dx\)\n$/);
   // --standalone: nothing imported of wasmfx; the host's plain WebAssembly runs it
   const sa = join(tmp, 'gen.standalone.wasm');
   assert.equal(wasmfx(['lower', '--standalone', example, '-o', sa]).code, 0);

@@ -60,21 +60,32 @@ function program(): Command {
     .option('--print', 'write the lowered module as text')
     .option('--isolated', "keep the continuation machine's state in the module's own globals (faster; its continuations then never meet another module's: docs/lowering.md)")
     .option('--standalone', "isolated, and importing nothing of wasmfx: runs on any engine with Wasm 3.0 without the polyfill (its traps are then `unreachable`, their reason in the exported global wasmfx:why)")
-    .action(async (input: string, o: { output?: string; print?: boolean; isolated?: boolean; standalone?: boolean }) => {
+    .option('--stats', 'say on standard error what the lowering did: functions instrumented, suspension sites, functions added, size')
+    .action(async (input: string, o: { output?: string; print?: boolean; isolated?: boolean; standalone?: boolean; stats?: boolean }) => {
       const [{ loadModuleFile }, { validateModule }, { lowerModule }, { printModule }, { encodeModule }] =
         await Promise.all([load(), validator(), import('../lower/index.ts'), printer(), encoder()]);
       const { module, source } = loadModuleFile(input);
       const valid = validateModule(module, source);
-      let lowered;
+      let lowered, stats;
       try {
-        lowered = lowerModule(module, { valid, isolated: o.isolated === true, standalone: o.standalone === true }).module;
+        ({ module: lowered, stats } = lowerModule(module, { valid, isolated: o.isolated === true, standalone: o.standalone === true }));
       } catch (e) {
         if (e !== null && typeof e === 'object' && 'source' in e) e.source ??= source; // (a LowerError: the report names the file)
         throw e;
       }
       const ext = o.print ? '.lowered.wat' : '.lowered.wasm';
       const output = o.output ?? (input === '-' ? '-' : input.replace(/\.(wat|wast|wasm|txt)$/i, '') + ext);
-      writeOutput(output, o.print ? printModule(lowered) : encodeModule(lowered));
+      const bytes = encodeModule(lowered);
+      writeOutput(output, o.print ? printModule(lowered) : bytes);
+      if (o.stats) {
+        const before = encodeModule(module).length;
+        const n = (x: number): string => x.toLocaleString('en-US');
+        process.stderr.write(
+          `${displayName(input)}: ${n(stats.funcs)} functions, ${n(stats.instrumented)} instrumented (they may suspend or resume), ` +
+            `${n(stats.sites)} suspension sites, ${n(stats.added)} functions added; ${n(before)} -> ${n(bytes.length)} bytes ` +
+            `(${(bytes.length / before).toFixed(2)}x)\n`,
+        );
+      }
     });
 
   p.command('validate')

@@ -57,6 +57,23 @@ export interface LoweredInfo {
 export interface Lowered {
   readonly module: Module;
   readonly info: LoweredInfo;
+  /** what the lowering did (`wasmfx lower --stats`); all 0 for a module left as it was */
+  readonly stats: LowerStats;
+}
+
+/** What the lowering did to a module. */
+export interface LowerStats {
+  /** functions the module defines */
+  readonly funcs: number;
+  /** of them, those rewritten as resumable state machines (they may suspend, or hold a resume) */
+  readonly instrumented: number;
+  /** suspension sites in them: stack-switching instructions and calls that may suspend */
+  readonly sites: number;
+  /**
+   * functions the lowering added besides the instrumented ones' state machines (each keeps its
+   * index as a plain entry): re-entry thunks, export guards, the machine's own
+   */
+  readonly added: number;
 }
 
 export const INFO_SECTION = 'wasmfx.lowered';
@@ -126,7 +143,7 @@ export function isolable(m: Module): boolean {
 }
 
 export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
-  if (!usesStackSwitching(m)) return { module: m, info: { lowered: false, capacity: {} } };
+  if (!usesStackSwitching(m)) return { module: m, info: { lowered: false, capacity: {} }, stats: { funcs: m.funcs.length, instrumented: 0, sites: 0, added: 0 } };
   // (the input is checked first: the rewrite below assumes a valid module)
   const given = opts.valid ?? validateModule(m);
   // one exception mechanism from here on: legacy try/catch/delegate become try_table
@@ -328,7 +345,9 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   out.customs = [...out.customs.filter((cs) => cs.name !== INFO_SECTION), {
     name: INFO_SECTION, bytes: new TextEncoder().encode(JSON.stringify(info)), after: 0,
   }];
-  return { module: out, info };
+  let sites = 0;
+  for (const x of plans.keys()) sites += m.funcs[x - nImported]!.body.filter(a.isSite).length;
+  return { module: out, info, stats: { funcs: m.funcs.length, instrumented: plans.size, sites, added: out.funcs.length - m.funcs.length - plans.size } };
 }
 
 /** Transfer globals needed: the most values of one kind in any signature (and tag payload + continuation). */
