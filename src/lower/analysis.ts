@@ -42,7 +42,14 @@ export interface Analysis {
   isSite(ins: Instr): boolean;
 }
 
-export function analyse(m: Module, vm: ValidModule): Analysis {
+/**
+ * `standalone`: the module is lowered standalone (LowerOptions.standalone), so nothing outside it
+ * shares its continuation machine: an imported function, or one handed over as a value, cannot
+ * suspend into its frames (a JS function cannot, another lowered module's export traps when a
+ * suspension would leave it), and no suspension with a tag of another module can reach its
+ * resumes. It is then analysed as a closed module whatever it imports and exports.
+ */
+export function analyse(m: Module, vm: ValidModule, standalone = false): Analysis {
   const nImported = vm.funcs.length - m.funcs.length;
   const funcImports = m.imports.filter((im) => im.desc.kind === 'func');
   const susp: boolean[] = vm.funcs.map(() => false);
@@ -57,7 +64,7 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
     }
     return r;
   };
-  const closed = isClosed(m);
+  const closed = standalone || isClosed(m);
   const foreign = foreignCallTypes(vm, closed);
   const reachable = escaping(m, closed);
   const forwards = forwarding(m, closed);
@@ -70,7 +77,7 @@ export function analyse(m: Module, vm: ValidModule): Analysis {
     }
   };
   funcImports.forEach((im, f) => {
-    if (!HOST_MODULES.has(im.module)) mark(f);
+    if (!standalone && !HOST_MODULES.has(im.module)) mark(f);
   });
   const callTarget = (ins: Instr): boolean => {
     switch (ins.op) {

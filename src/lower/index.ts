@@ -215,7 +215,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   out.datas = m.datas.map((d) => (d.mode.kind === 'active' ? { ...d, mode: { ...d.mode, offset: mapExpr(d.mode.offset) } } : d));
 
   // ---- functions
-  const a = analyse(m, vm);
+  const a = analyse(m, vm, standalone);
   const nImported = vm.funcs.length - m.funcs.length;
   for (const f of m.funcs) c.addFunc({ ...f });
   const plans = new Map<number, Plan>();

@@ -135,6 +135,23 @@ test('lowering: a standalone module imports nothing and runs on the host\'s plai
   why.value = 0; // (read, then cleared: a later trap of the program's own is not the machine's)
   assert.equal((ex.start as () => number)(), 0);
   assert.equal((ex.finish as (x: number) => number)(9), 10);
+  // an imported function cannot suspend into a standalone module (JS cannot, another lowered
+  // module's export traps): calls to it are no suspension sites, their callers stay plain
+  const calls = parseModule(`
+    (import "env" "log" (func $log (param i32)))
+    (type $ft (func)) (type $ct (cont $ft)) (tag $t)
+    (func $work (call $log (i32.const 1)))
+    (func $g (call $work) (suspend $t) (call $work))
+    (elem declare func $g)
+    (func (export "go") (block $h (result (ref $ct)) (resume $ct (on $t $h) (cont.new $ct (ref.func $g))) (return)) (drop))`);
+  const iso = lowerModule(calls, { isolated: true }).stats;
+  const sa = lowerModule(calls, { standalone: true }).stats;
+  assert.deepEqual([iso.instrumented, iso.sites], [3, 5], 'isolated: $work and its calls are sites');
+  assert.deepEqual([sa.instrumented, sa.sites], [2, 2], 'standalone: only the suspend and the resume');
+  const logged: number[] = [];
+  const goEx = new W.Instance(new W.Module(encodeModule(lowerModule(calls, { standalone: true }).module)), { env: { log: (x: number) => logged.push(x) } }).exports;
+  (goEx.go as () => void)();
+  assert.deepEqual(logged, [1]);
   // a tag's identity across modules needs the shared runtime
   const imp = parseModule('(tag $t (import "m" "t")) (type $ft (func)) (type $ct (cont $ft)) (func (drop (cont.new $ct (ref.null $ft))))');
   assert.throws(() => lowerModule(imp, { standalone: true }), (e: Error) => e instanceof LowerError && /standalone module cannot import tags \(m t\)/.test(e.message));
