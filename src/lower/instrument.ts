@@ -153,10 +153,14 @@ export class Instrumenter {
             syncCur();
             break;
           }
-          // (from a function that is not instrumented, the callee cannot suspend: its resumes
-          // handle every tag, analysis.ts. It runs on no stack: the global cur may be stale, a
-          // stack that ended, which its resumes would link the stacks they make to)
-          out.push(I('ref.null', p.frame), cur !== null ? I('local.get', cur) : I('ref.null', T_STK), I('i32.const', 0), I(ins.op, p.impl));
+          // From a function that is not instrumented, a call's callee cannot suspend (its resumes
+          // handle every tag, analysis.ts): it runs on no stack (the global cur may be stale, a
+          // stack that ended, which its resumes would link the stacks they make to). A tail call's
+          // callee may: a function whose only way to suspend is a tail call has no site and is not
+          // instrumented, and the callee then runs on the stack the caller runs on, the global cur,
+          // as its wrapper would pass (before, it got none, and its suspensions found no handler).
+          const stack = cur !== null ? I('local.get', cur) : ins.op === 'return_call' && this.a.susp[ins.args[0]] ? I('global.get', gcur) : I('ref.null', T_STK);
+          out.push(I('ref.null', p.frame), stack, I('i32.const', 0), I(ins.op, p.impl));
           if (p.status) out.push(I('drop'));
           return;
         }

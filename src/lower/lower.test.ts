@@ -409,6 +409,8 @@ test('lowering: blocks, ifs and loops with parameters around a site, entered wit
 test('lowering: v128 values and signalling NaNs through continuations and exported functions, exactly', () => {
   // (the WAST engine calls exports through modules of its own: the polyfill links them Wasm to Wasm)
   passesOnBothEngines(new URL('../../test/fixtures/lower/exact-values.wast', import.meta.url).pathname, 8);
+  // a plain function that suspends only through a tail call: its callee runs on its stack
+  passesOnBothEngines(new URL('../../test/fixtures/lower/tail-into-suspension.wast', import.meta.url).pathname, 6);
 });
 
 test('lowering: signatures with more values of a kind than the runtime module has transfer globals (isolated, and shared: a transfer module)', () => {
