@@ -23,7 +23,8 @@ import { hostEngine } from '../src/script/engine-host.ts';
 import type { WasmNamespace } from '../src/host/namespace.ts';
 import { createPolyfill } from '../src/host/polyfill.ts';
 import { hostNamespace } from '../src/host/namespace.ts';
-import { lowerModule, TRAP_REASONS, WHY_EXPORT } from '../src/lower/index.ts';
+import { lowerModule, WHY_EXPORT } from '../src/lower/index.ts';
+import { trapReason } from '../src/lower/rt.ts';
 import { encodeModule } from '../src/binary/encoder.ts';
 import type { Module as Ast } from '../src/syntax/ast.ts';
 import type { ValidModule } from '../src/valid/validator.ts';
@@ -65,9 +66,9 @@ function standaloneNamespace(): WasmNamespace {
       try {
         return (v as (...a: unknown[]) => unknown)(...args);
       } catch (e) {
-        const reason = why.value;
+        const reason = trapReason(why.value);
         why.value = 0;
-        if (e instanceof host.RuntimeError && reason !== 0) throw new host.RuntimeError(TRAP_REASONS[reason]);
+        if (e instanceof host.RuntimeError && reason !== undefined) throw new host.RuntimeError(reason);
         throw e;
       }
     }]));

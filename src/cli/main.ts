@@ -6,6 +6,7 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, UsageError, displayName, reportError, writeOutput } from './io.ts';
+import { LowerError } from '../lower/error.ts';
 import type { WastOptions } from './wast.ts';
 import { ENGINES, ENGINE_NAMES, chooseEngine, engineEntry, loadEngines, needsReexec, runChild } from './engines.ts';
 import { VERSION } from '../version.ts';
@@ -70,20 +71,22 @@ function program(): Command {
       try {
         ({ module: lowered, stats } = lowerModule(module, { valid, isolated: o.isolated === true, standalone: o.standalone === true }));
       } catch (e) {
-        if (e !== null && typeof e === 'object' && 'source' in e) e.source ??= source; // (a LowerError: the report names the file)
+        if (e instanceof LowerError) e.source ??= source; // (the report names the file)
         throw e;
       }
       const ext = o.print ? '.lowered.wat' : '.lowered.wasm';
       const output = o.output ?? (input === '-' ? '-' : input.replace(/\.(wat|wast|wasm|txt)$/i, '') + ext);
-      const bytes = encodeModule(lowered);
-      writeOutput(output, o.print ? printModule(lowered) : bytes);
+      let bytes: Uint8Array | undefined; // (encoded once, when the output or --stats needs it)
+      const encoded = (): Uint8Array => (bytes ??= encodeModule(lowered));
+      writeOutput(output, o.print ? printModule(lowered) : encoded());
       if (o.stats) {
+        // (sizes as wasmfx encodes both: a producer's padded LEB128s do not count)
         const before = encodeModule(module).length;
+        const after = encoded().length;
         const n = (x: number): string => x.toLocaleString('en-US');
         process.stderr.write(
           `${displayName(input)}: ${n(stats.funcs)} functions, ${n(stats.instrumented)} instrumented (they may suspend or resume), ` +
-            `${n(stats.sites)} suspension sites, ${n(stats.added)} functions added; ${n(before)} -> ${n(bytes.length)} bytes ` +
-            `(${(bytes.length / before).toFixed(2)}x)\n`,
+            `${n(stats.sites)} suspension sites, ${n(stats.added)} functions added; ${n(before)} -> ${n(after)} bytes (${(after / before).toFixed(2)}x)\n`,
         );
       }
     });

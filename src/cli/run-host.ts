@@ -18,7 +18,7 @@ import { CliError, UsageError, displayName } from './io.ts';
 import { loadModuleFile } from './load.ts';
 import { entryPoint, parseProgramArg } from './run.ts';
 import { isWasiProgram, runWasi, wasiFor, type WasiRunOptions } from './run-wasi.ts';
-import { TRAP_REASONS, WHY_EXPORT } from '../lower/rt.ts';
+import { trapReason, WHY_EXPORT } from '../lower/rt.ts';
 
 export interface HostRunOptions extends Omit<HostRuntimeOptions, 'print'> {
   readonly invoke?: string;
@@ -44,8 +44,7 @@ export function runProgramOnHost(
     if (e instanceof MissingFeature) throw new CliError(`${name}: ${e.message}`);
     throw new CliError(`${name}: the host does not compile this module: ${(e as Error).message}`);
   }
-  const linksRuntime = (ns as unknown as Record<symbol, unknown>)[Symbol.for('wasmfx.linksRuntime')] === true;
-  const wasi = isWasiProgram(module) ? wasiFor(file, args, module, source, wasiOpts ?? { env: [], dirs: [] }, invoke, linksRuntime) : undefined;
+  const wasi = isWasiProgram(module) ? wasiFor(file, args, module, source, wasiOpts ?? { env: [], dirs: [] }, invoke, rt.linksRuntime) : undefined;
   let exports: Record<string, unknown> | undefined;
   try {
     if (wasi !== undefined) {
@@ -78,9 +77,9 @@ export function runProgramOnHost(
     const what = c.kind === 'unlinkable' ? 'link error: ' : '';
     // a module lowered standalone beforehand: a trap of its continuation machine is `unreachable`
     // with the reason in its global wasmfx:why (docs/lowering.md, "Standalone modules")
-    const why = (exports?.[WHY_EXPORT] as { value?: unknown } | undefined)?.value;
-    if (c.kind === 'trap' && typeof why === 'number' && why > 0 && why < TRAP_REASONS.length) {
-      err(`${name}: ${TRAP_REASONS[why]}`);
+    const reason = c.kind === 'trap' ? trapReason((exports?.[WHY_EXPORT] as { value?: unknown } | undefined)?.value) : undefined;
+    if (reason !== undefined) {
+      err(`${name}: ${reason}`);
       return 1;
     }
     err(`${name}: ${what}${c.mapped ? c.text : c.messages[0]}`);

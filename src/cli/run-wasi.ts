@@ -9,7 +9,7 @@ import { LinkError } from '../util/errors.ts';
 import type { SourceFile } from '../util/source.ts';
 import { WASIProcExit, createWasi, type Wasi } from '../host/wasi.ts';
 import { CliError, UsageError, displayName } from './io.ts';
-import { isRuntimeImport, RUNTIME_IMPORT_HINT } from '../lower/error.ts';
+import { isRuntimeImport, unknownImport } from '../lower/error.ts';
 
 /** `run`'s WASI options, as given on the command line. */
 export interface WasiRunOptions {
@@ -52,7 +52,7 @@ export function wasiFor(
     // (a program lowered beforehand: the lowered engine's namespace links its runtime)
     if (isRuntimeImport(im.module) && linksRuntime) continue;
     if (im.module !== 'wasi_snapshot_preview1' || im.desc.kind !== 'func' || !Object.hasOwn(provided, im.name)) {
-      throw new LinkError(`unknown import ${JSON.stringify(im.module)}.${JSON.stringify(im.name)}${isRuntimeImport(im.module) ? RUNTIME_IMPORT_HINT : ''}`, im.at, source);
+      throw new LinkError(unknownImport(im.module, im.name), im.at, source);
     }
   }
   return wasi;

@@ -21,7 +21,7 @@ import { argTypeSupported, displayValue, parseArg, typeName } from '../script/va
 import { CliError, UsageError, displayName } from './io.ts';
 import { loadModuleFile } from './load.ts';
 import { isWasiProgram, runWasi, wasiFor, type WasiRunOptions } from './run-wasi.ts';
-import { TRAP_REASONS, WHY_EXPORT } from '../lower/rt.ts';
+import { trapReason, WHY_EXPORT } from '../lower/rt.ts';
 
 export interface RunOptions {
   readonly invoke?: string;
@@ -38,8 +38,8 @@ export function runProgram(
   const { module, source, bytes } = loadModuleFile(file);
   const engineOpts: EngineOptions | undefined = opts.fuel === undefined ? undefined : { fuel: opts.fuel };
   // (a module lowered standalone beforehand: the reason of a trap of its continuation machine,
-  // docs/lowering.md "Standalone modules"; 0 for anything else)
-  let why = (): number => 0;
+  // docs/lowering.md "Standalone modules")
+  let why = (): unknown => 0;
   try {
     if (isWasiProgram(module)) {
       const wasi = wasiFor(file, args, module, source, opts.wasi ?? { env: [], dirs: [] }, opts.invoke);
@@ -48,7 +48,7 @@ export function runProgram(
       return runWasi(wasi, (imports) => {
         const { instance } = instantiateSync(m, imports, jsOpts);
         const g = (instance.exports as Record<string, unknown>)[WHY_EXPORT] as { value?: unknown } | undefined;
-        why = () => (typeof g?.value === 'number' ? g.value : 0);
+        why = () => g?.value;
         return instance;
       });
     }
@@ -57,7 +57,7 @@ export function runProgram(
     const imports = standardLinker({ print: out }).resolve(vm, source);
     const inst = instantiate(vm, imports, { invoke: call });
     const g = inst.exports.get(WHY_EXPORT);
-    why = () => (g?.kind === 'global' && typeof g.value.value === 'number' ? g.value.value : 0);
+    why = () => (g?.kind === 'global' ? g.value.value : 0);
 
     const name = entryPoint(file, new Map([...inst.exports].map(([n, e]) => [n, e.kind])), opts.invoke, module.start !== null);
     if (name === undefined) return 0; // the start function was the program, and it has run
@@ -75,8 +75,8 @@ export function runProgram(
   } catch (e) {
     if (e instanceof RuntimeError) {
       const bt = e.backtrace.length === 0 ? '' : `\nwasm backtrace:\n${formatBacktrace(e.backtrace)}`;
-      const w = e.kind === 'trap' ? why() : 0;
-      err(`${displayName(file)}: ${w > 0 && w < TRAP_REASONS.length ? TRAP_REASONS[w] : e.detail}${bt}`);
+      const reason = e.kind === 'trap' ? trapReason(why()) : undefined;
+      err(`${displayName(file)}: ${reason ?? e.detail}${bt}`);
       return 1;
     }
     throw e;

@@ -18,7 +18,7 @@ import { parseModule } from '../text/parser.ts';
 import { funcTypeOf, type CValType } from '../valid/types.ts';
 import type { ValidModule } from '../valid/validator.ts';
 import { LinkError } from '../util/errors.ts';
-import { isRuntimeImport, RUNTIME_IMPORT_HINT } from '../lower/error.ts';
+import { isRuntimeImport, unknownImport } from '../lower/error.ts';
 import { f64FromBits } from '../util/float-bits.ts';
 import type { SourceFile } from '../util/source.ts';
 import type { Value } from '../runtime/value.ts';
@@ -170,11 +170,15 @@ export class HostRuntime {
   /** a bound wrapper per target object (an exported function or Global) */
   private readonly bound = new WeakMap<object, Map<Wrapper, (...args: unknown[]) => unknown>>();
 
+  /** the namespace links what a module lowered beforehand imports of the runtime (the polyfill's does) */
+  readonly linksRuntime: boolean;
+
   constructor(ns: WasmNamespace, opts: HostRuntimeOptions = {}) {
     this.ns = ns;
     this.print = opts.print ?? (() => {});
     this.stackSwitchingReason = opts.stackSwitchingReason ?? 'stack switching needs --engine lowered or native';
     this.lacks = opts.lacks ?? {};
+    this.linksRuntime = (ns as unknown as Record<symbol, unknown>)[Symbol.for('wasmfx.linksRuntime')] === true;
     let c = wrapperCaches.get(ns);
     if (c === undefined) wrapperCaches.set(ns, (c = { abstract: new Map(), own: new WeakMap() }));
     this.wrappers = c;
@@ -214,13 +218,12 @@ export class HostRuntime {
   /** The import object of a module. Throws LinkError "unknown import" or MissingFeature. */
   imports(m: ValidatedModule): WasmImportObject {
     const obj: WasmImportObject = Object.create(null) as WasmImportObject;
-    const linksRuntime = (this.ns as unknown as Record<symbol, unknown>)[Symbol.for('wasmfx.linksRuntime')] === true;
     for (const im of m.module.imports) {
       // a module lowered beforehand: the polyfill's namespace links its runtime and tag ids
-      if (linksRuntime && (im.module === 'wasmfx:rt' || im.module.startsWith('wasmfx:tag:'))) continue;
+      if (this.linksRuntime && isRuntimeImport(im.module)) continue;
       const v = this.lookup(im.module, im.name);
       if (v === undefined) {
-        throw new LinkError(`unknown import ${JSON.stringify(im.module)}.${JSON.stringify(im.name)}${isRuntimeImport(im.module) ? RUNTIME_IMPORT_HINT : ''}`, im.at, m.source);
+        throw new LinkError(unknownImport(im.module, im.name), im.at, m.source);
       }
       (obj[im.module] ??= Object.create(null) as Record<string, unknown>)[im.name] = v;
     }

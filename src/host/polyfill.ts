@@ -37,6 +37,7 @@ import { allSubTypes, funcTypeIndices, type Module as Ast } from '../syntax/ast.
 import type { FuncType, ValType } from '../syntax/types.ts';
 import { validateModule, type ValidModule } from '../valid/validator.ts';
 import { isolable, LowerError, lowerModule, RAW_PREFIX, REFS_EXPORT, RESET_EXPORT, TAG_PREFIX, usesStackSwitching } from '../lower/index.ts';
+import { isRuntimeImport } from '../lower/error.ts';
 import { DEFAULT_CAPACITY, RT_GLOBAL_TYPES, runtimeModule, transferModule, TRANSIENT_GLOBALS, TRAP_REASONS, WHY_HOST_FRAME } from '../lower/rt.ts';
 import { isWasmError } from '../util/errors.ts';
 import { LOWERING_NEEDS, runsLoweredModules } from './host-wasm3.ts';
@@ -515,7 +516,7 @@ export function createPolyfill(host: NS = (globalThis as any).WebAssembly, popts
    */
   const preLowered = (module: HostObj, imports: unknown): unknown => {
     const descs = host.Module.imports(module) as { module: string; name: string }[];
-    if (!descs.some((d) => d.module === 'wasmfx:rt' || d.module.startsWith(TAG_PREFIX))) return imports;
+    if (!descs.some((d) => isRuntimeImport(d.module))) return imports;
     const given = (imports ?? {}) as Imports;
     const out: Imports = { ...given, 'wasmfx:rt': runtime(capacityOf(descs)) };
     for (const d of descs) {

@@ -17,6 +17,12 @@ export class LowerError extends Error {
 /** Is an import one that a module lowered by wasmfx (not standalone) makes of the runtime the polyfill links? */
 export const isRuntimeImport = (module: string): boolean => module === 'wasmfx:rt' || module.startsWith('wasmfx:tag:');
 
-/** What an "unknown import" of the runtime adds: where such a module runs. */
-export const RUNTIME_IMPORT_HINT =
-  ' (a module lowered by wasmfx: it runs on the lowered engine or the polyfill, which link its runtime; `wasmfx lower --standalone` makes one that needs none)';
+/**
+ * The message of a link error for an import nothing provides; for one of the runtime's it says
+ * where such a module runs (every linker of wasmfx: the WAST runner's, the host runtime's, WASI's).
+ */
+export const unknownImport = (module: string, name: string): string =>
+  `unknown import ${JSON.stringify(module)}.${JSON.stringify(name)}` +
+  (isRuntimeImport(module)
+    ? ' (a module lowered by wasmfx: it runs on the lowered engine or the polyfill, which link its runtime; `wasmfx lower --standalone` makes one that needs none)'
+    : '');

@@ -277,9 +277,8 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   // ---- the functions handed out as references without an export (REFS_EXPORT); an isolated
   // module hands none to JavaScript (it imports and exports numbers only)
   if (!isolated) {
-    const nImportedFuncs = importCounts(m).func;
     const exported = new Set(m.exports.flatMap((ex) => (ex.kind === 'func' ? [ex.index] : [])));
-    const refs = [...declaredRefs(m)].filter((x) => x >= nImportedFuncs && !exported.has(x) && a.susp[x]).sort((p, q) => p - q);
+    const refs = [...declaredRefs(m)].filter((x) => x >= nImported && !exported.has(x) && a.susp[x]).sort((p, q) => p - q);
     if (refs.length > 0) {
       const table = importCounts(out).table + out.tables.length;
       const n = BigInt(refs.length);

@@ -139,6 +139,9 @@ export const TRAP_REASONS: readonly string[] = [
 ];
 /** A standalone lowered module exports the reason of its last trap (TRAP_REASONS) under this name. */
 export const WHY_EXPORT = 'wasmfx:why';
+/** The message of the trap a `why` value names; undefined for 0 (none) or anything else. */
+export const trapReason = (why: unknown): string | undefined =>
+  typeof why === 'number' && why > 0 && why < TRAP_REASONS.length ? TRAP_REASONS[why] : undefined;
 export const WHY_NULL_CONT = 1;
 export const WHY_CONSUMED = 2;
 export const WHY_NULL_EXN = 3;

@@ -9,7 +9,7 @@ import type { ValidModule } from '../valid/validator.ts';
 import type { CExternType } from '../valid/types.ts';
 import type { ExternVal, Instance } from '../runtime/value.ts';
 import { LinkError } from '../util/errors.ts';
-import { isRuntimeImport, RUNTIME_IMPORT_HINT } from '../lower/error.ts';
+import { unknownImport } from '../lower/error.ts';
 import { createSpectest } from '../host/spectest.ts';
 import type { SourceFile } from '../util/source.ts';
 
@@ -44,7 +44,7 @@ export class Linker {
     return vm.module.imports.map((im, i) => {
       const found = this.providers.get(im.module)?.(im.name, vm.imports[i]!);
       if (found === undefined) {
-        throw new LinkError(`unknown import ${JSON.stringify(im.module)}.${JSON.stringify(im.name)}${isRuntimeImport(im.module) ? RUNTIME_IMPORT_HINT : ''}`, im.at, source);
+        throw new LinkError(unknownImport(im.module, im.name), im.at, source);
       }
       return found;
     });
