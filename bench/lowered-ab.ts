@@ -7,6 +7,8 @@
 //                                                 globals: the polyfill's for modules that import or
 //                                                 export references or tags), B: isolated (the
 //                                                 polyfill's for modules of numbers, `wasmfx run`'s)
+//   npx node bench/lowered-ab.ts --baseline DIR --isolated   both isolated (what bench/switching.ts
+//                                                 measures: the polyfill lowers its programs so)
 //
 // Why one process: on these machines the same lowered code runs at one of two speeds (a round
 // trip of 11-12 ns or of 20-24 ns), a state of the machine that lasts seconds to minutes (both
@@ -33,8 +35,8 @@ const opt = (name: string): string | undefined => {
 };
 const baseline = opt('--baseline');
 const isolated = argv.includes('--isolated');
-if ((baseline === undefined) === !isolated) {
-  console.error('usage: npx node bench/lowered-ab.ts (--baseline DIR | --isolated) [--only ID,...] [--rounds R] [--warm MS]');
+if (baseline === undefined && !isolated) {
+  console.error('usage: npx node bench/lowered-ab.ts (--baseline DIR [--isolated] | --isolated) [--only ID,...] [--rounds R] [--warm MS]');
   process.exit(2);
 }
 if (baseline !== undefined && !existsSync(join(resolve(baseline), 'src', 'lower', 'index.ts'))) {
@@ -81,7 +83,7 @@ async function build(root: string, name: string, iso: boolean): Promise<Build> {
 
 const self = resolve(here, '..');
 const [A, B] = baseline !== undefined
-  ? [await build(resolve(baseline), `baseline ${baseline}`, false), await build(self, 'this checkout', false)]
+  ? [await build(resolve(baseline), `baseline ${baseline}${isolated ? ', isolated' : ''}`, isolated), await build(self, `this checkout${isolated ? ', isolated' : ''}`, isolated)]
   : [await build(self, 'shared runtime', false), await build(self, 'isolated (the polyfill for modules of numbers, wasmfx run)', true)];
 
 const perOp = (b: Bench, ms: number): number => (b.unit === 'ns/op' ? (ms * 1e6) / nOf(b) : ms);
