@@ -19,6 +19,7 @@ test("V8's trap messages map to the spec's", () => {
     ['table index is out of bounds', 'out of bounds table access'],
     ['function signature mismatch', 'indirect call type mismatch'],
     ['null function or function signature mismatch', 'uninitialized element'],
+    ['null function', 'uninitialized element'],
     ['dereferencing a null pointer', 'null structure reference'],
     ['dereferencing a null pointer', 'null function reference'],
     ['illegal cast', 'cast failure'],
@@ -40,6 +41,25 @@ test("V8's trap messages map to the spec's", () => {
   assert.ok(messageMatches(classifyHostError(new ns.RuntimeError('function signature mismatch'), ns)!, 'uninitialized element 2'));
   // an unknown message stands for itself
   assert.deepEqual(specTrapMessages('something new'), ['something new']);
+});
+
+test("V8's own words for call_indirect on a null entry (a table of funcref, of typed references) map to the spec's", async () => {
+  const { watToWasm } = await import('../index.ts');
+  const wat = `(module (type $t (func)) (table $a 1 funcref) (table $b 1 (ref null $t))
+    (func (export "a") (call_indirect $a (type $t) (i32.const 0)))
+    (func (export "b") (call_indirect $b (type $t) (i32.const 0))))`;
+  const instance = new ns.Instance(new ns.Module(watToWasm(wat))) as unknown as { exports: Record<string, () => void> };
+  for (const name of ['a', 'b']) {
+    let err: unknown = null;
+    try {
+      instance.exports[name]!();
+    } catch (e) {
+      err = e;
+    }
+    const f = classifyHostError(err, ns)!;
+    assert.equal(f.kind, 'trap', name);
+    assert.ok(messageMatches(f, 'uninitialized element 0'), `${name}: ${f.messages.join(' | ')}`);
+  }
 });
 
 test('a RuntimeError with a detail string carries the spec message (the polyfill sets it)', () => {

@@ -27,6 +27,8 @@ const V8_TRAPS: readonly (readonly [RegExp, readonly string[]])[] = [
   [/^invalid index into function table/, ['undefined element']],
   [/^null function or function signature mismatch/, ['uninitialized element', 'indirect call type mismatch', 'null function reference']],
   [/^function signature mismatch/, ['indirect call type mismatch', 'uninitialized element']], // V8 checks a null entry's signature first
+  // a null entry of a table of typed function references (call_indirect); V8 14.6
+  [/^null function$/, ['uninitialized element', 'null function reference']],
   // memory.init and active segments; array.new_data and array.init_data
   [/^data segment (\d+ )?(is )?out of bounds/, ['out of bounds memory access', 'out of bounds array access']],
   // table.init and active segments; array.new_elem and array.init_elem
