@@ -344,9 +344,7 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
   out.customs = [...out.customs.filter((cs) => cs.name !== INFO_SECTION), {
     name: INFO_SECTION, bytes: new TextEncoder().encode(JSON.stringify(info)), after: 0,
   }];
-  let sites = 0;
-  for (const x of plans.keys()) sites += m.funcs[x - nImported]!.body.filter(a.isSite).length;
-  return { module: out, info, stats: { funcs: m.funcs.length, instrumented: plans.size, sites, added: out.funcs.length - m.funcs.length - plans.size } };
+  return { module: out, info, stats: { funcs: m.funcs.length, instrumented: plans.size, sites: ins.sites, added: out.funcs.length - m.funcs.length - plans.size } };
 }
 
 /** Transfer globals needed: the most values of one kind in any signature (and tag payload + continuation). */

@@ -105,6 +105,8 @@ export class Instrumenter {
   readonly plans: Map<number, Plan>;
   /** handler tables to build at instantiation: global index and keys (tag, switch) */
   readonly handlerTables: { global: number; keys: { tag: number; sw: boolean }[] }[] = [];
+  /** suspension sites of the functions instrumented so far (LowerStats.sites) */
+  sites = 0;
 
   /** resumes that may reuse the $Cont they take from a table slot, switch write-backs that refill one (reuse.ts) */
   private readonly tableReuse: TableReuse;
@@ -241,6 +243,7 @@ export class Instrumenter {
       }
     });
     root.lastId = nextId - 1;
+    this.sites += root.lastId;
 
     // ---- locals of $impl: params, the frame, the declared locals, then scratch
     const declared = f.locals.map((t) => c.val(t));
