@@ -6,7 +6,7 @@
 
 import type { ValType } from '../syntax/types.ts';
 import type { CFuncType, CValType } from '../valid/types.ts';
-import { type Ctx, LowerError } from './context.ts';
+import { type Ctx, I, LowerError } from './context.ts';
 import { Emitter, type Label } from './emit.ts';
 import {
   frameSubType, nullable, C_INNER, F_BASE, F_NEXT, F_THUNK, type Kind, H_KEY0, H_KEYS, S_HDL, S_PARENT, S_TOP, T_CONT, T_FRAME, T_FRAME_NC, T_HDL, T_KEYS, T_STK, T_THUNK,
@@ -507,6 +507,24 @@ export class Helpers {
       e.op('local.get', 1);
       this.def(x, [ref(true, T_FRAME), ref(true, T_FRAME)], [ref(true, T_FRAME)], [ref(true, T_FRAME)], e, 'rev');
     });
+  }
+
+  private chainT: number | undefined;
+  private chainN: number | undefined;
+  /** The global that counts the frames made of functions whose frames may be in a chain (instrument.ts). */
+  chainCount(): number {
+    this.chainN ??= this.c.addGlobal({ type: { mutable: true, type: 'i32' }, init: [I('i32.const', 0), I('end')], at: -1 });
+    return this.chainN;
+  }
+  /**
+   * $Chain: frames an unwinding saved below a frame re-entered lazily, kept as they were saved
+   * (outermost first, each one's next its callee) in one frame on the stack, whose next is that
+   * frame (instrument.ts, chainParts). A subtype of $FrameNC: their functions have no handler,
+   * so an exception passes over the chain (drivercaught).
+   */
+  chainType(): number {
+    this.chainT ??= this.c.addType(frameSubType([{ mutable: false, type: ref(false, T_FRAME) }], true));
+    return this.chainT;
   }
 
   /** The frame that starts a fresh continuation of function type ft (input type index). */

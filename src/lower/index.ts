@@ -14,6 +14,7 @@ import { analyse, usesStackSwitching } from './analysis.ts';
 import { Ctx, I, kindOf, LowerError } from './context.ts';
 import { Helpers } from './helpers.ts';
 import { Instrumenter, type Plan, statusOk } from './instrument.ts';
+import { chainFunctions } from './chain.ts';
 import { mapInstr } from './rewrite.ts';
 import { defaultConst, KINDS, type Kind, RT_GLOBAL_TYPES, RT_TYPES, rtRecType, T_FRAME, T_HDL, T_KEYS, T_STK, TRANSIENT_GLOBALS, WHY_EXPORT, WHY_HOST_FRAME } from './rt.ts';
 import { Emitter } from './emit.ts';
@@ -224,9 +225,14 @@ export function lowerModule(m: Module, opts: LowerOptions = {}): Lowered {
     const x = nImported + k;
     if (!hasSites(f)) return;
     const name = m.names.funcs.get(x) ?? String(x);
-    plans.set(x, { impl: c.addFunc(null), name, frame: c.reserveType(), status: statusOk(f) });
+    plans.set(x, { impl: c.addFunc(null), name, frame: c.reserveType(), status: statusOk(f), chain: null });
     out.names.funcs.set(plans.get(x)!.impl, name);
   });
+  // (functions whose frames may be re-entered in a chain: their copies and chain thunk, chain.ts)
+  for (const x of chainFunctions(m.funcs, nImported, a, (y) => plans.get(y)?.status === true)) {
+    const p = plans.get(x)!;
+    plans.set(x, { ...p, chain: { reenter: c.addFunc(null), thunk: c.addFunc(null) } });
+  }
   const helpers = new Helpers(c);
   const ins = new Instrumenter(c, a, helpers, plans);
   m.funcs.forEach((f, k) => {

@@ -28,6 +28,8 @@ import { liveAtSites } from './liveness.ts';
 import { reuseSites, tableReuseSites, type TableReuse } from './reuse.ts';
 import { labelsOf, withLabels } from '../syntax/labels.ts';
 import { mapInstr } from './rewrite.ts';
+import { tighten } from './tighten.ts';
+import { CHAIN_MAX } from './chain.ts';
 import {
   C_INNER, frameSubType, nullable, F_BASE, F_NEXT, F_THUNK, type Kind, T_HDL, T_CONT, T_FRAME, T_FRAME_NC, T_STK, T_THUNK, WHY_NULL_EXN,
 } from './rt.ts';
@@ -44,6 +46,12 @@ export interface Plan {
    * `uf`). Not for a function with tail calls (they keep the callee's results).
    */
   readonly status: boolean;
+  /**
+   * Its frames may be re-entered in a chain (chain.ts): `reenter(frame, stack)` re-enters a saved
+   * frame of it at its site (a copy of the function per site) and returns what $impl returns;
+   * `thunk` is the thunk of a chain whose outermost frame is one of its.
+   */
+  readonly chain: { readonly reenter: number; readonly thunk: number } | null;
 }
 
 /** Does a function body allow the status convention (Plan.status)? */
@@ -208,6 +216,7 @@ export class Instrumenter {
     };
     const ctl: Node[] = [root];
     let nextId = 1;
+    const siteIns = new Map<number, Instr>();
     const seq = (n: Node): Item[] => n.els ?? n.body;
     typedWalk(c.vm, defined, (ins: Instr, _k: number, ck: Checker) => {
       const top = ctl[ctl.length - 1]!;
@@ -237,7 +246,10 @@ export class Instrumenter {
           return;
         default: {
           let site: Site | null = null;
-          if (reach && this.a.isSite(ins)) site = this.site(ins, ck, nextId++);
+          if (reach && this.a.isSite(ins)) {
+            site = this.site(ins, ck, nextId++);
+            siteIns.set(site.id, ins);
+          }
           seq(top).push({ kind: 'ins', ins, targets: resolve(labelsOf(ins)), site, dead: !reach });
         }
       }
@@ -297,12 +309,23 @@ export class Instrumenter {
     const KC = newLocal({ nullable: true, heap: T_CONT });
     const status = plan.status;
     const TMPK = newLocal({ nullable: true, heap: T_CONT });
+    // a function whose frames may be re-entered in a chain keeps its site in its frame (a field
+    // after $Frame's: the copy for it is chosen by a br_table, and funcrefs cannot be compared),
+    // set with the thunk (SITEL: the site this frame unwinds from)
+    const chain = plan.chain;
+    // (chainParts: the site is a field only where a frame's next does not tell it)
+    const siteOps = [...siteIns.values()];
+    const nCalls = siteOps.filter((i) => i.op === 'call').length;
+    const siteField = chain !== null && (nCalls > 1 || siteOps.length - nCalls > 1);
+    const off = siteField ? 1 : 0;
+    const SITEL = siteField ? newLocal('i32') : -1;
 
     // ---- the frame's fields: next, thunk (one per site: the site is no field), the locals, then
     // stack slots by (position, type)
     const FT = plan.frame;
     // (fields 0 and 1 are $Frame's: $next, $thunk)
     const fieldTypes: ValType[] = [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }];
+    if (siteField) fieldTypes.push('i32');
     for (const i of saved) fieldTypes.push(nullable(localTypes[i]!));
     const slotFields = new Map<string, number>();
     const field = (p: number, t: ValType): number => {
@@ -324,7 +347,12 @@ export class Instrumenter {
       if (x === undefined) thunks.set(id, (x = c.addFunc(null)));
       return x;
     };
-    const e = new Emitter(root);
+    let e = new Emitter(root);
+    // What the body being emitted is: -1 $impl (any entry: the dispatch tests the state), k > 0
+    // the copy for a frame re-entered at site k in a chain (no dispatch: it goes straight there,
+    // and the landing of a call re-enters the callee's frame, chain.ts)
+    let spec = -1;
+    let eagerLanding = false;
     const g = (n: Parameters<Ctx['rtGlobal']>[0]) => c.rtGlobal(n);
 
     const needs = (n: Node): boolean => n.kind !== 'func' && (n.h - n.parent!.h > 0 || needs(n.parent!));
@@ -363,15 +391,29 @@ export class Instrumenter {
       // A frame re-entered at this site already has its thunk: THK stays null, and the exit
       // writes no thunk (a generator's loop suspends from one site: a load and a store with its
       // write barrier less per round trip)
-      e.op('local.get', ENTRY).op('i32.const', s.id).op('i32.ne');
-      e.blk('if', null, () => e.push(c.refFunc(siteThunk(s.id))).op('local.set', THK));
-      if (s.below.length === 0) return;
+      const setThunk = () => {
+        e.push(c.refFunc(siteThunk(s.id))).op('local.set', THK);
+        if (siteField) e.op('i32.const', s.id).op('local.set', SITEL);
+      };
+      if (spec < 0) {
+        e.op('local.get', ENTRY).op('i32.const', s.id).op('i32.ne');
+        e.blk('if', null, setThunk);
+      } else if (spec !== s.id) setThunk();
+      // (a copy always has its frame)
+      if (s.below.length === 0 || spec > 0) return;
       e.op('local.get', FR).op('ref.is_null');
       e.blk('if', null, () => {
         e.op('struct.new_default', FT).op('local.set', FR);
         e.op('local.get', FR).op('local.get', HEAD).op('struct.set', FT, F_NEXT);
         e.op('i32.const', 1).op('local.set', FRESH);
+        countFrame();
       });
+    };
+    /** A fresh frame of a function whose frames may be re-entered in a chain is counted (CHAIN_MAX). */
+    const countFrame = () => {
+      if (chain === null) return;
+      const n = this.h.chainCount();
+      e.op('global.get', n).op('i32.const', 1).op('i32.add').op('global.set', n);
     };
     const lowered = (ts: readonly CValType[]) => ts.map((t) => c.cval(t));
     const kinds = (ts: readonly CValType[]): Kind[] => ts.map((t) => c.kind(t));
@@ -576,8 +618,113 @@ export class Instrumenter {
           return;
         }
         default:
-          unwindCheck(s, n, s.results, statusCall(ins) !== undefined ? 'head' : 'global');
+          unwindCheck(s, n, s.results, statusCall(ins) !== undefined && !eagerLanding ? 'head' : 'global');
       }
+    };
+
+    /** Pushes what a frame re-entered at site `p` (of level n) finds there. */
+    const arrive = (p: Ins, n: Node) => {
+      const s = p.site!;
+      pushRegion(s.below, n.h, s.below.length);
+      // (normal execution from here on, even when the site raises a pending exception; a copy
+      // reads the state only in a loop)
+      if (spec < 0 || inLoop(n)) e.op('i32.const', 0).op('local.set', STATE);
+      // In a chain, a call's callee is the frame's next, re-entered here in turn: the results are
+      // what it returns, with its list if it unwound again (as from a fresh call)
+      const callee = spec > 0 ? statusCall(p.ins) : undefined;
+      if (callee !== undefined) {
+        e.op('local.get', FR).op('struct.get', T_FRAME, F_NEXT).op('ref.as_non_null').op('local.get', CURL);
+        // (a copy returns the results alone, and leaves the list in the global uf when it unwound:
+        // a second value returned and tested costs each frame of a chain about 1 ns, measured)
+        e.op('call', callee.chain!.reenter);
+        // (where a normal call's landing is the same, as in a loop, the list goes to HEAD as from
+        // a status call; else sitePost tests uf: eagerLanding)
+        if (inLoop(n)) {
+          e.op('global.get', g('uf')).op('local.tee', HEAD).op('ref.is_null').op('i32.eqz');
+          e.blk('if', null, () => e.op('ref.null', T_FRAME).op('global.set', g('uf')));
+        }
+        return;
+      }
+      // A frame is re-entered to throw at its suspension point (resume_throw), or where the
+      // driver raises an exception from its callee again; the driver passes over the frames
+      // of functions without a handler instead ($FrameNC, drivercaught), so their other
+      // sites never see `thr` (a global load and 12 bytes less per site: C code has many). (In a
+      // chain, only its innermost frame, at a suspend or a switch, can be re-entered to throw.)
+      if (!noCatch || p.ins.op === 'suspend' || p.ins.op === 'switch') this.h.throwIfPending(e);
+      deliver(p);
+    };
+    const emitPoint = (p: Item, n: Node) => {
+      if (isNode(p)) emitNode(p);
+      else {
+        sitePre(p, n);
+        sitePost(p, n);
+      }
+    };
+    const emitItems = (items: readonly Item[], n: Node, points: readonly Item[]) => {
+      for (const it of items) {
+        if (points.includes(it)) emitPoint(it, n);
+        else emitPlain(it);
+      }
+    };
+    const siteInLoop = (n: Node, id: number, loop: boolean): boolean => {
+      if (id < n.firstId || id > n.lastId) return false;
+      const inner = loop || n.kind === 'loop';
+      for (const it of [...n.body, ...(n.els ?? [])]) {
+        if (isNode(it) ? siteInLoop(it, id, inner) : it.site?.id === id && inner) return true;
+      }
+      return false;
+    };
+    /** Is a block entered again after a re-entered frame landed (a loop around it)? */
+    const inLoop = (n: Node | null): boolean => n !== null && (n.kind === 'loop' || inLoop(n.parent));
+    /**
+     * A block's sequence in a copy for site `spec`: no landing, no dispatch, but on the way to
+     * the site a single landing that ends at the point that leads there. It tests the state only
+     * where a loop may enter the block again after the landing (then the code before the point
+     * is there too); elsewhere it branches at once, and that code is left out (a copy is small
+     * enough for V8 to inline, which is what it is for).
+     */
+    const emitSpec = (items: readonly Item[], n: Node, P: ValType[], first: number, last: number, points: readonly Item[], land: readonly ValType[][]) => {
+      const j = spec < first || spec > last
+        ? -1
+        : points.findIndex((p) => (isNode(p) ? spec >= p.firstId && spec <= p.lastId : p.site!.id === spec));
+      if (j < 0) {
+        emitItems(items, n, points);
+        return;
+      }
+      const p = points[j]!;
+      const W = {};
+      const loop = inLoop(n);
+      const arm = isNode(p) && spec <= p.thenLast ? 1 : 0;
+      // (an `if` entered only from here: the arm on the way, as a block)
+      const armOnly = !loop && isNode(p) && p.kind === 'if';
+      // (the landing's values are exactly the block's results: without a loop, the block holds
+      // nothing else and needs no branch, and tighten.ts then removes it)
+      const go = (br: boolean) => {
+        for (let i = 0; i < P.length; i++) e.op('drop');
+        if (isNode(p)) {
+          pushRegion(p.before, n.h, p.h);
+          for (const t of p.params) c.dummy(c.cval(t), e.out);
+          if (p.kind === 'if' && !armOnly) e.op('i32.const', arm);
+        } else arrive(p, n);
+        if (br) e.br('br', W);
+      };
+      e.open('block', W, c.bt(P, armOnly ? land[j]!.slice(0, -1) : land[j]!));
+      if (loop) {
+        e.op('local.get', STATE);
+        e.blk('if', c.bt(P, P), () => go(true));
+        const at = items.indexOf(p);
+        emitItems(items.slice(0, at), n, points);
+        if (!isNode(p)) sitePre(p, n);
+      } else go(false);
+      e.end();
+      if (isNode(p)) emitNode(p, armOnly ? arm : undefined);
+      else {
+        // (a landing that only a chain's re-entry reaches: its callee's list is in uf)
+        eagerLanding = !loop && statusCall(p.ins) !== undefined;
+        sitePost(p, n);
+        eagerLanding = false;
+      }
+      emitItems(items.slice(items.indexOf(p) + 1), n, points);
     };
 
     // ---- blocks
@@ -601,18 +748,25 @@ export class Instrumenter {
     const live = (it: Item): boolean => (isNode(it) ? !it.dead && it.lastId >= it.firstId : it.site !== null);
     const nodeParams = (n: Node) => lowered(n.params);
 
-    const emitNode = (n: Node) => {
+    /** `arm` (an `if` entered only on the way to a re-entered site): that arm only, as a block. */
+    const emitNode = (n: Node, arm?: 0 | 1) => {
       const P = nodeParams(n);
       const R = lowered(n.results);
       if (n.kind === 'loop' && needs(n)) {
         n.xl = {};
         e.open('block', n.xl, c.bt(P, R));
       }
-      openNode(n);
-      emitSeq(n.body, n, P, n.firstId, n.thenLast);
-      if (n.els !== null) {
-        e.else();
-        emitSeq(n.els, n, P, n.thenLast + 1, n.lastId);
+      if (arm === undefined) {
+        openNode(n);
+        emitSeq(n.body, n, P, n.firstId, n.thenLast);
+        if (n.els !== null) {
+          e.else();
+          emitSeq(n.els, n, P, n.thenLast + 1, n.lastId);
+        }
+      } else {
+        e.openRaw(I('block', mapInstr(c, n.open!).args[0]), n);
+        if (arm === 1) emitSeq(n.body, n, P, n.firstId, n.thenLast);
+        else emitSeq(n.els ?? [], n, P, n.thenLast + 1, n.lastId);
       }
       e.end();
       if (n.xl !== undefined) e.end();
@@ -646,6 +800,10 @@ export class Instrumenter {
         }
         return lowered([...s.below.slice(n.h), ...s.results]);
       });
+      if (spec > 0) {
+        emitSpec(items, n, P, first, last, points, land);
+        return;
+      }
       const W = points.map(() => ({}));
       for (let j = points.length - 1; j >= 0; j--) e.open('block', W[j]!, c.bt(P, land[j]!));
       // the dispatch: when re-entering, go to the landing on the way to site `state`
@@ -677,18 +835,7 @@ export class Instrumenter {
             pushRegion(p.before, n.h, p.h);
             for (const t of p.params) c.dummy(c.cval(t), e.out);
             if (p.kind === 'if') e.op('i32.const', gr.arm);
-          } else {
-            const s = p.site!;
-            pushRegion(s.below, n.h, s.below.length);
-            // (normal execution from here on, even when the site raises a pending exception)
-            e.op('i32.const', 0).op('local.set', STATE);
-            // A frame is re-entered to throw at its suspension point (resume_throw), or where the
-            // driver raises an exception from its callee again; the driver passes over the frames
-            // of functions without a handler instead ($FrameNC, drivercaught), so their other
-            // sites never see `thr` (a global load and 12 bytes less per site: C code has many)
-            if (!noCatch || p.ins.op === 'suspend' || p.ins.op === 'switch') this.h.throwIfPending(e);
-            deliver(p);
-          }
+          } else arrive(p, n);
           e.br('br', W[gr.point]!);
         });
         e.end(); // bad
@@ -710,60 +857,96 @@ export class Instrumenter {
       while (k < items.length) emitPlain(items[k++]!);
     };
 
-    // ---- the body of $impl
-    e.op('local.get', STATE).op('local.set', ENTRY);
-    if (saved.length > 0) {
-      e.op('local.get', FR).op('ref.is_null').op('i32.eqz');
-      e.blk('if', null, () => {
+    // ---- the body of $impl (spec -1) or of a copy for one site (spec > 0: chain.ts)
+    const emitBody = (sp: number): Instr[] => {
+      spec = sp;
+      e = new Emitter(root);
+      if (spec < 0) e.op('local.get', STATE).op('local.set', ENTRY);
+      // (a copy's state is a local, read only by the dispatch of a loop around the site)
+      else if (siteInLoop(root, spec, false)) e.op('i32.const', spec).op('local.set', STATE);
+      const restore = () => {
         saved.forEach((i, j) => {
-          e.op('local.get', FR).op('struct.get', FT, F_BASE + j);
+          e.op('local.get', FR).op('struct.get', FT, F_BASE + off + j);
           if (nonNull(localTypes[i]!)) e.op('ref.as_non_null');
           e.op('local.set', local(i));
         });
-      });
-    }
-    e.open('block', FEXIT);
-    if (status) {
-      // the function's own label, for branches to it (the function returns one value more)
-      e.open('block', root, c.bt([], results));
-      emitSeq(root.body, root, [], 1, root.lastId);
+      };
+      if (saved.length > 0) {
+        if (spec > 0) restore();
+        else {
+          e.op('local.get', FR).op('ref.is_null').op('i32.eqz');
+          e.blk('if', null, restore);
+        }
+      }
+      e.open('block', FEXIT);
+      if (status) {
+        // the function's own label, for branches to it (the function returns one value more)
+        e.open('block', root, c.bt([], results));
+        emitSeq(root.body, root, [], 1, root.lastId);
+        e.end();
+        // (a copy returns the results alone: chainParts)
+        if (spec < 0) e.op('ref.null', T_FRAME);
+      } else {
+        emitSeq(root.body, root, [], 1, root.lastId);
+      }
+      e.op('return');
       e.end();
-      e.op('ref.null', T_FRAME);
-    } else {
-      emitSeq(root.body, root, [], 1, root.lastId);
-    }
-    e.op('return');
-    e.end();
-    // The list of frames this unwinding saved, outermost first, each one's next its callee (HEAD:
-    // the callees'): a fresh frame goes in front. A re-entered frame (old, as a rule) is not
-    // linked to the (young) frames of its callees, which would take the write barrier's slow
-    // path: the list passes without it, and its thunk puts it below them (rev).
-    e.op('local.get', FR).op('ref.is_null');
-    e.open('if', {});
-    e.op('local.get', HEAD).op('local.get', THK);
-    for (const i of saved) e.op('local.get', local(i));
-    for (const t of fieldTypes.slice(F_BASE + saved.length)) c.dummy(t, e.out);
-    e.op('struct.new', FT).op('local.set', HEAD);
-    e.else();
-    e.op('local.get', THK).op('ref.is_null').op('i32.eqz');
-    e.blk('if', null, () => e.op('local.get', FR).op('local.get', THK).op('struct.set', FT, F_THUNK));
-    saved.forEach((i, j) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, F_BASE + j));
-    if (status) {
-      e.op('local.get', FRESH).op('local.get', HEAD).op('ref.is_null').op('i32.or');
-      e.blk('if', null, () => e.op('local.get', FR).op('local.set', HEAD));
-    } else {
-      // A function with tail calls links even a re-entered frame: its thunk cannot tell a list
-      // without the frame from that of a callee it tail-called (then the frame is gone)
-      e.op('local.get', FR).op('local.get', HEAD).op('struct.set', FT, F_NEXT);
-      e.op('local.get', FR).op('local.set', HEAD);
-    }
-    e.end();
-    // the list goes to the caller: returned, or (without the status convention) in the global uf
-    if (!status) e.op('local.get', HEAD).op('global.set', g('uf'));
-    for (const t of results) c.dummy(t, e.out);
-    if (status) e.op('local.get', HEAD);
-    e.op('return');
-    e.op('end');
+      // The list of frames this unwinding saved, outermost first, each one's next its callee (HEAD:
+      // the callees'): a fresh frame goes in front. A re-entered frame (old, as a rule) is not
+      // linked to the (young) frames of its callees, which would take the write barrier's slow
+      // path: the list passes without it, and its thunk puts it below them (rev).
+      const again = () => {
+        e.op('local.get', THK).op('ref.is_null').op('i32.eqz');
+        e.blk('if', null, () => {
+          e.op('local.get', FR).op('local.get', THK).op('struct.set', FT, F_THUNK);
+          if (siteField) e.op('local.get', FR).op('local.get', SITEL).op('struct.set', FT, F_BASE);
+        });
+        saved.forEach((i, j) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, F_BASE + off + j));
+      };
+      if (spec > 0) {
+        // a frame re-entered in a chain: linked in as a fresh one (its caller's landing, or the
+        // chain's thunk, takes the list as from a fresh call), out of line (the copy stays small)
+        e.op('local.get', FR).op('local.get', HEAD).op('local.get', THK);
+        if (siteField) e.op('local.get', SITEL);
+        for (const i of saved) e.op('local.get', local(i));
+        e.op('call', relink).op('return').op('end');
+        return e.out;
+      } else {
+        e.op('local.get', FR).op('ref.is_null');
+        e.open('if', {});
+        e.op('local.get', HEAD).op('local.get', THK);
+        if (siteField) e.op('local.get', SITEL);
+        for (const i of saved) e.op('local.get', local(i));
+        for (const t of fieldTypes.slice(F_BASE + off + saved.length)) c.dummy(t, e.out);
+        e.op('struct.new', FT).op('local.set', HEAD);
+        countFrame();
+        e.else();
+        again();
+        if (status) {
+          e.op('local.get', FRESH).op('local.get', HEAD).op('ref.is_null').op('i32.or');
+          e.blk('if', null, () => e.op('local.get', FR).op('local.set', HEAD));
+        } else {
+          // A function with tail calls links even a re-entered frame: its thunk cannot tell a list
+          // without the frame from that of a callee it tail-called (then the frame is gone)
+          e.op('local.get', FR).op('local.get', HEAD).op('struct.set', FT, F_NEXT);
+          e.op('local.get', FR).op('local.set', HEAD);
+        }
+        e.end();
+      }
+      // the list goes to the caller: returned, or (without the status convention) in the global uf
+      if (!status) e.op('local.get', HEAD).op('global.set', g('uf'));
+      for (const t of results) c.dummy(t, e.out);
+      if (status) e.op('local.get', HEAD);
+      e.op('return');
+      e.op('end');
+      return e.out;
+    };
+    const relink = chain === null ? -1 : c.addFunc(null);
+    const body = emitBody(-1);
+    // (a frame re-entered in a chain: one copy per site, chain.ts)
+    const copies = chain === null
+      ? []
+      : [...thunks.keys()].sort((p, q) => p - q).map((id) => ({ id, body: emitBody(id), call: siteIns.get(id)!.op === 'call' }));
 
     const frameType = frameSubType(fieldTypes.slice(F_BASE).map((t) => ({ mutable: true, type: t })), noCatch);
     c.setType(FT, frameType);
@@ -773,23 +956,57 @@ export class Instrumenter {
     // without a cast (a load of the type's map and a compare per frame re-entered; 10 frames
     // entered afresh: see bench/README.md).
     const bare = fieldTypes.length === F_BASE;
-    if (bare) {
+    const unframe = (out: Instr[]) => {
       const base = noCatch ? T_FRAME_NC : T_FRAME;
-      for (let i = 0; i < e.out.length; i++) {
-        const ins = e.out[i]!;
-        if (ins.op === 'struct.new' && ins.args[0] === FT) e.out[i] = I('struct.new', base);
-        else if (ins.op === 'struct.set' && ins.args[0] === FT) e.out[i] = I('struct.set', T_FRAME, ins.args[1]);
+      for (let i = 0; i < out.length; i++) {
+        const ins = out[i]!;
+        if (ins.op === 'struct.new' && ins.args[0] === FT) out[i] = I('struct.new', base);
+        else if (ins.op === 'struct.set' && ins.args[0] === FT) out[i] = I('struct.set', T_FRAME, ins.args[1]);
         else if ((ins.op === 'struct.get' || ins.op === 'struct.new_default') && ins.args[0] === FT) throw new LowerError('internal: a bare frame with fields');
       }
+    };
+    if (bare) {
+      unframe(body);
+      for (const cp of copies) unframe(cp.body);
     }
     const frameParam: ValType = { nullable: true, heap: bare ? T_FRAME : FT };
     const implType = c.funcType([...params, frameParam, { nullable: true, heap: T_STK }, 'i32'], status ? [...results, { nullable: true, heap: T_FRAME }] : results);
-    c.setFunc(plan.impl, { type: implType, locals: [...declared.map(nullable), ...extra], body: e.out, at: f.at });
+    const implLocals = [...declared.map(nullable), ...extra];
+    c.setFunc(plan.impl, { type: implType, locals: implLocals, body, at: f.at });
+    if (chain !== null) {
+      this.chainParts(plan, chain, copies, { params, results, resultKinds: kinds(ft.results), implLocals, FT, frame: frameParam, bare, at: f.at });
+      // relink(frame, list, thunk, [site], saved locals...) -> results, frame: a frame re-entered
+      // in a chain that unwinds again (rare): its site, locals and callee's list
+      const r = new Emitter({});
+      const [F, H, T, S] = [0, 1, 2, 3];
+      const L0 = 3 + off;
+      r.op('local.get', T).op('ref.is_null').op('i32.eqz');
+      r.blk('if', null, () => {
+        r.op('local.get', F).op('local.get', T).op('struct.set', FT, F_THUNK);
+        if (siteField) r.op('local.get', F).op('local.get', S).op('struct.set', FT, F_BASE);
+      });
+      saved.forEach((_, j) => r.op('local.get', F).op('local.get', L0 + j).op('struct.set', FT, F_BASE + off + j));
+      r.op('local.get', F).op('local.get', H).op('struct.set', FT, F_NEXT);
+      r.op('local.get', F).op('global.set', g('uf'));
+      for (const t of results) c.dummy(t, r.out);
+      r.op('end');
+      if (bare) unframe(r.out);
+      const rt = c.funcType(
+        [frameParam, { nullable: true, heap: T_FRAME }, { nullable: true, heap: T_THUNK }, ...(siteField ? ['i32' as const] : []), ...saved.map((i) => localTypes[i]!)],
+        results,
+      );
+      c.setFunc(relink, { type: rt, locals: [], body: r.out, at: -1 });
+      c.out.names.funcs.set(relink, `${plan.name}:relink`);
+    }
 
     // ---- the thunks, one per site: re-enter a saved frame at the site; the results go to the
     // transfer globals
     for (const [id, x] of thunks) {
       const t = new Emitter({});
+      const callee = status ? statusCall(siteIns.get(id)!) : undefined;
+      const eager = callee?.chain ?? null;
+      // (the frames made so far: those its callee's unwinding makes are how many more)
+      if (eager !== null) t.op('global.get', this.h.chainCount()).op('local.set', 3);
       for (const p of params) c.dummy(p, t.out);
       // (without the status convention: the rest of the stack, read before the frame is re-entered)
       if (!status) t.op('local.get', 0).op('struct.get', T_FRAME, F_NEXT).op('local.set', 3);
@@ -807,6 +1024,19 @@ export class Instrumenter {
         if (status) {
           t.op('local.get', 2).op('local.get', 0).op('ref.eq');
           t.blk('if', null, () => t.op('local.get', 0).op('return'));
+          // a callee whose frames may be re-entered in a chain saved two frames or more: they go
+          // on the stack as one chain (chainParts), in front of this frame
+          // (at most CHAIN_MAX of them: a chain is re-entered by a recursion, which takes more of
+          // the Wasm stack than the calls that made it did, and lazily none)
+          if (eager !== null) {
+            const ct = this.h.chainType();
+            t.op('local.get', 2).op('struct.get', T_FRAME, F_NEXT).op('ref.is_null').op('i32.eqz');
+            t.op('global.get', this.h.chainCount()).op('local.get', 3).op('i32.sub').op('i32.const', CHAIN_MAX).op('i32.le_u').op('i32.and');
+            t.blk('if', null, () => {
+              t.op('local.get', 0).push(c.refFunc(eager.thunk)).op('local.get', 2).op('ref.as_non_null');
+              t.op('struct.new', ct).op('return');
+            });
+          }
           t.op('local.get', 2).op('local.get', 0).op('call', this.h.rev()).op('return');
         } else {
           t.op('global.get', g('uf')).op('ref.null', T_FRAME).op('global.set', g('uf'));
@@ -816,7 +1046,7 @@ export class Instrumenter {
       c.store(kinds(ft.results), t.out);
       t.op('ref.null', T_FRAME);
       t.op('end');
-      const tl: ValType[] = status ? [{ nullable: true, heap: T_FRAME }] : [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_FRAME }];
+      const tl: ValType[] = status ? [{ nullable: true, heap: T_FRAME }, 'i32'] : [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: T_FRAME }];
       c.setFunc(x, { type: T_THUNK, locals: tl, body: t.out, at: -1 });
       c.out.names.funcs.set(x, `${plan.name}:thunk${id}`);
     }
@@ -834,6 +1064,98 @@ export class Instrumenter {
     w.push(I('call', plan.impl), I('local.tee', np), I('ref.is_null'), I('i32.eqz'));
     w.push(I('if', null), I('local.get', np), I('global.set', g('uf')), I('end'), I('end'));
     return { type: c.typeIdx(f.type), locals: [{ nullable: true, heap: T_FRAME }], body: w, at: f.at };
+  }
+
+  /**
+   * The parts of a function whose frames may be re-entered in a chain (chain.ts): a copy of $impl
+   * per site, `reenter(frame, stack)`, which calls the copy for the frame's site, and the thunk of
+   * a chain whose outermost frame is one of the function's: it re-enters that frame (and so, one
+   * by one, the chain's others); if they unwind again, their list goes on the stack innermost
+   * first as usual (rev: a loop at the chain's bottom then pays for one frame per suspension).
+   * In a chain, a frame at a call has its callee's frame as its next, one at a suspend or a
+   * switch none: that tells the two kinds of site apart, and the site field only several of one
+   * kind (a recursion that suspends at its bottom has no field: its frames stay bare).
+   */
+  private chainParts(
+    plan: Plan, chain: NonNullable<Plan['chain']>, copies: readonly { id: number; body: Instr[]; call: boolean }[],
+    k: { params: ValType[]; results: ValType[]; resultKinds: Kind[]; implLocals: ValType[]; FT: number; frame: ValType; bare: boolean; at: number },
+  ): void {
+    const c = this.c;
+    // A copy takes the frame and the stack only, and declares the locals it uses only (its
+    // parameters and the state become locals): V8 inlines by size, locals counted.
+    const np = k.params.length;
+    const oldTypes: ValType[] = [...k.params, k.frame, { nullable: true, heap: T_STK }, 'i32', ...k.implLocals];
+    const copyType = c.funcType([k.frame, { nullable: true, heap: T_STK }], k.results);
+    const entries = copies.map(({ id, body, call }) => {
+      const map = new Map<number, number>([[np, 0], [np + 1, 1]]);
+      const locals: ValType[] = [];
+      const out = body.map((ins) => {
+        if (ins.op !== 'local.get' && ins.op !== 'local.set' && ins.op !== 'local.tee') return ins;
+        const y = ins.args[0];
+        let z = map.get(y);
+        if (z === undefined) {
+          map.set(y, (z = 2 + locals.length));
+          locals.push(oldTypes[y]!);
+        }
+        return z === y ? ins : ({ ...ins, args: [z] } as Instr);
+      });
+      const x = c.addFunc({ type: copyType, locals, body: tighten(out), at: k.at });
+      c.out.names.funcs.set(x, `${plan.name}:at${id}`);
+      return { id, x, call };
+    });
+    // reenter: (ref $Frame) (ref null $Stk) -> results..., (ref null $Frame)
+    const e = new Emitter({});
+    const FF = k.bare ? 0 : 2;
+    if (!k.bare) e.op('local.get', 0).op('ref.cast', { nullable: false, heap: k.FT }).op('local.set', FF);
+    const group = (es: readonly { id: number; x: number }[]) => {
+      if (es.length === 1) {
+        e.op('local.get', FF).op('local.get', 1).op('call', es[0]!.x).op('return');
+        return;
+      }
+      const bad = {};
+      e.open('block', bad);
+      const L = es.map(() => ({}));
+      for (let i = L.length - 1; i >= 0; i--) e.open('block', L[i]!);
+      const table: Label[] = [];
+      for (let id = 0; id <= es[es.length - 1]!.id; id++) {
+        const i = es.findIndex((en) => en.id === id);
+        table.push(i < 0 ? bad : L[i]!);
+      }
+      e.op('local.get', FF).op('struct.get', k.FT, F_BASE).brTable(table, bad);
+      for (const en of es) {
+        e.end();
+        e.op('local.get', FF).op('local.get', 1).op('call', en.x).op('return');
+      }
+      e.end();
+    };
+    const calls = entries.filter((en) => en.call);
+    const ends = entries.filter((en) => !en.call);
+    // (no site that unwinds, all of them unreachable: no frame of the function is ever saved)
+    if (calls.length > 0 && ends.length > 0) {
+      e.op('local.get', 0).op('struct.get', T_FRAME, F_NEXT).op('ref.is_null');
+      e.blk('if', null, () => group(ends));
+      group(calls);
+    } else if (entries.length > 0) group(entries);
+    e.op('unreachable').op('end');
+    const rt = c.funcType([{ nullable: false, heap: T_FRAME }, { nullable: true, heap: T_STK }], k.results);
+    c.setFunc(chain.reenter, { type: rt, locals: k.bare ? [] : [{ nullable: true, heap: k.FT }], body: e.out, at: -1 });
+    c.out.names.funcs.set(chain.reenter, `${plan.name}:reenter`);
+
+    // the chain's thunk
+    const ct = this.h.chainType();
+    const t = new Emitter({});
+    t.op('local.get', 0).op('ref.cast', { nullable: false, heap: ct }).op('struct.get', ct, F_BASE);
+    t.op('local.get', 1).op('call', chain.reenter);
+    t.op('global.get', this.c.rtGlobal('uf')).op('local.tee', 2).op('ref.is_null').op('i32.eqz');
+    t.blk('if', c.bt(k.results, k.results), () => {
+      for (let i = 0; i < k.results.length; i++) t.op('drop');
+      t.op('ref.null', T_FRAME).op('global.set', this.c.rtGlobal('uf'));
+      t.op('local.get', 2).op('local.get', 0).op('struct.get', T_FRAME, F_NEXT).op('call', this.h.rev()).op('return');
+    });
+    c.store(k.resultKinds, t.out);
+    t.op('ref.null', T_FRAME).op('end');
+    c.setFunc(chain.thunk, { type: T_THUNK, locals: [{ nullable: true, heap: T_FRAME }], body: t.out, at: -1 });
+    c.out.names.funcs.set(chain.thunk, `${plan.name}:chain`);
   }
 
   private site(ins: Instr, ck: Checker, id: number): Site {

@@ -185,6 +185,19 @@ test('lowering: continuations of more than one stack resume again, bound, from e
   passesOnBothEngines(new URL('../../test/fixtures/lower/chains.wast', import.meta.url).pathname, 7);
 });
 
+test('lowering: frame chains are re-entered as the calls that made them ran, and unwind again from any frame (docs/lowering.md)', () => {
+  const file = new URL('../../test/fixtures/lower/frame-chains.wast', import.meta.url).pathname;
+  const [m] = validModulesOf(file);
+  const { module: out } = lowerModule(m!);
+  const names = [...out.names.funcs.values()];
+  // the recursions get a chain (their copies per site, reenter, the chain's thunk); the
+  // generators, which no site calls, do not
+  for (const f of ['rec', 'walk', 'thrower', 'two', 'srec']) assert.ok(names.includes(`${f}:chain`), f);
+  for (const f of ['gen', 'walk-gen', 'deep-gen', 'catching-gen']) assert.ok(!names.includes(`${f}:chain`), f);
+  assert.ok(names.includes('walk:at3') && names.includes('walk:reenter'));
+  passesOnBothEngines(file, 9);
+});
+
 test('lowering: the polyfill lowers a module of numbers isolated unless it imports a function of a shared one, and links both kinds both ways', () => {
   const file = new URL('../../test/fixtures/lower/isolable.wast', import.meta.url).pathname;
   assert.deepEqual(validModulesOf(file).map(isolable), [true, false, true, false, true]);
