@@ -517,13 +517,14 @@ export class Helpers {
     return this.chainN;
   }
   /**
-   * $Chain: frames an unwinding saved below a frame re-entered lazily, kept as they were saved
-   * (outermost first, each one's next its callee) in one frame on the stack, whose next is that
-   * frame (instrument.ts, chainParts). A subtype of $FrameNC: their functions have no handler,
-   * so an exception passes over the chain (drivercaught).
+   * $Chain {next, thunk, list, below}: frames an unwinding saved below a frame re-entered lazily
+   * (`below`), kept as they were saved (outermost first, each one's next its callee), in one
+   * frame on the stack that stands in for `below` too: its next is below's (instrument.ts,
+   * chainParts). A subtype of $FrameNC: an exception that leaves its thunk has been taken to
+   * `below` already, and passes over both (drivercaught).
    */
   chainType(): number {
-    this.chainT ??= this.c.addType(frameSubType([{ mutable: false, type: ref(false, T_FRAME) }], true));
+    this.chainT ??= this.c.addType(frameSubType([{ mutable: false, type: ref(false, T_FRAME) }, { mutable: false, type: ref(false, T_FRAME) }], true));
     return this.chainT;
   }
 

@@ -1033,8 +1033,8 @@ export class Instrumenter {
             t.op('local.get', 2).op('struct.get', T_FRAME, F_NEXT).op('ref.is_null').op('i32.eqz');
             t.op('global.get', this.h.chainCount()).op('local.get', 3).op('i32.sub').op('i32.const', CHAIN_MAX).op('i32.le_u').op('i32.and');
             t.blk('if', null, () => {
-              t.op('local.get', 0).push(c.refFunc(eager.thunk)).op('local.get', 2).op('ref.as_non_null');
-              t.op('struct.new', ct).op('return');
+              t.op('local.get', 0).op('struct.get', T_FRAME, F_NEXT).push(c.refFunc(eager.thunk)).op('local.get', 2).op('ref.as_non_null');
+              t.op('local.get', 0).op('struct.new', ct).op('return');
             });
           }
           t.op('local.get', 2).op('local.get', 0).op('call', this.h.rev()).op('return');
@@ -1141,20 +1141,45 @@ export class Instrumenter {
     c.setFunc(chain.reenter, { type: rt, locals: k.bare ? [] : [{ nullable: true, heap: k.FT }], body: e.out, at: -1 });
     c.out.names.funcs.set(chain.reenter, `${plan.name}:reenter`);
 
-    // the chain's thunk
+    // The chain's thunk. The chain stands in for the frame re-entered lazily below it too (its
+    // next is that frame's next): once the chain's frames returned, it tail-calls that frame's
+    // thunk, which takes their results from the transfer globals (a driver step less). An
+    // exception from the chain goes to that frame as the driver would send it: raised there
+    // (`thr`) if it has a handler, else past it.
     const ct = this.h.chainType();
     const t = new Emitter({});
-    t.op('local.get', 0).op('ref.cast', { nullable: false, heap: ct }).op('struct.get', ct, F_BASE);
-    t.op('local.get', 1).op('call', chain.reenter);
-    t.op('global.get', this.c.rtGlobal('uf')).op('local.tee', 2).op('ref.is_null').op('i32.eqz');
+    const [C, S, L, X] = [0, 1, 2, 3];
+    const CH = 4;
+    const below = () => t.op('local.get', CH).op('struct.get', ct, F_BASE + 1);
+    const reenterBelow = () => {
+      below().op('local.get', S);
+      below().op('struct.get', T_FRAME, F_THUNK).op('return_call_ref', T_THUNK);
+    };
+    t.op('local.get', C).op('ref.cast', { nullable: false, heap: ct }).op('local.set', CH);
+    const caught = {};
+    t.open('block', caught, { nullable: false, heap: 'exn' });
+    t.tryTable({}, c.bt([], k.results), [{ kind: 'catch_all_ref', label: caught }]);
+    t.op('local.get', CH).op('struct.get', ct, F_BASE).op('local.get', S).op('call', chain.reenter);
+    t.end();
+    t.op('global.get', this.c.rtGlobal('uf')).op('local.tee', L).op('ref.is_null').op('i32.eqz');
     t.blk('if', c.bt(k.results, k.results), () => {
       for (let i = 0; i < k.results.length; i++) t.op('drop');
       t.op('ref.null', T_FRAME).op('global.set', this.c.rtGlobal('uf'));
-      t.op('local.get', 2).op('local.get', 0).op('struct.get', T_FRAME, F_NEXT).op('call', this.h.rev()).op('return');
+      t.op('local.get', L);
+      below().op('call', this.h.rev()).op('return');
     });
     c.store(k.resultKinds, t.out);
-    t.op('ref.null', T_FRAME).op('end');
-    c.setFunc(chain.thunk, { type: T_THUNK, locals: [{ nullable: true, heap: T_FRAME }], body: t.out, at: -1 });
+    reenterBelow();
+    t.end(); // caught
+    t.op('local.set', X);
+    below().op('ref.test', { nullable: false, heap: T_FRAME_NC });
+    t.blk('if', null, () => t.op('local.get', X).op('throw_ref'));
+    t.op('i32.const', 1).op('global.set', this.c.rtGlobal('thr')).op('local.get', X).op('global.set', this.c.rtGlobal('exn'));
+    reenterBelow();
+    t.op('end');
+    c.setFunc(chain.thunk, {
+      type: T_THUNK, locals: [{ nullable: true, heap: T_FRAME }, { nullable: true, heap: 'exn' }, { nullable: true, heap: ct }], body: t.out, at: -1,
+    });
     c.out.names.funcs.set(chain.thunk, `${plan.name}:chain`);
   }
 
