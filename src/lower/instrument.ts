@@ -48,8 +48,9 @@ export interface Plan {
   readonly status: boolean;
   /**
    * Its frames may be re-entered in a chain (chain.ts): `reenter(frame, stack)` re-enters a saved
-   * frame of it at its site (a copy of the function per site) and returns what $impl returns;
-   * `thunk` is the thunk of a chain whose outermost frame is one of its.
+   * frame of it at its site (a copy of the function per site) and returns the function's results
+   * (when it unwound again, dummies, and the list in `uf`); `thunk` is the thunk of a chain whose
+   * outermost frame is one of its.
    */
   readonly chain: { readonly reenter: number; readonly thunk: number } | null;
 }
@@ -309,11 +310,10 @@ export class Instrumenter {
     const KC = newLocal({ nullable: true, heap: T_CONT });
     const status = plan.status;
     const TMPK = newLocal({ nullable: true, heap: T_CONT });
-    // a function whose frames may be re-entered in a chain keeps its site in its frame (a field
-    // after $Frame's: the copy for it is chosen by a br_table, and funcrefs cannot be compared),
-    // set with the thunk (SITEL: the site this frame unwinds from)
+    // A function whose frames may be re-entered in a chain keeps its site in its frame where a
+    // frame's next does not tell it (chainParts): a field after $Frame's (funcrefs cannot be
+    // compared), set with the thunk (SITEL: the site this frame unwinds from)
     const chain = plan.chain;
-    // (chainParts: the site is a field only where a frame's next does not tell it)
     const siteOps = [...siteIns.values()];
     const nCalls = siteOps.filter((i) => i.op === 'call').length;
     const siteField = chain !== null && (nCalls > 1 || siteOps.length - nCalls > 1);

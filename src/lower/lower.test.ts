@@ -12,6 +12,8 @@ import { validateModule } from '../valid/validator.ts';
 import type { Module } from '../syntax/ast.ts';
 import { isolable, lowerModule, usesStackSwitching, runtimeModule, TRAP_REASONS, WHY_EXPORT } from './index.ts';
 import { LowerError } from './error.ts';
+import { tighten } from './tighten.ts';
+import { I } from './context.ts';
 import { analyse, CONT_OPS } from './analysis.ts';
 import { reuseSites, tableReuseSites } from './reuse.ts';
 import { liveAtSites } from './liveness.ts';
@@ -183,6 +185,25 @@ test('lowering: a resume reuses the consumed continuation object only where noth
 
 test('lowering: continuations of more than one stack resume again, bound, from elsewhere, with an exception and through a tail call', () => {
   passesOnBothEngines(new URL('../../test/fixtures/lower/chains.wast', import.meta.url).pathname, 7);
+});
+
+test('lowering: tighten drops the blocks no branch targets and renumbers the branches across them', () => {
+  const body = [
+    I('block', null), // 1: targeted from inside the loop, across block 3
+    I('loop', null), // 2: a loop stays
+    I('block', null), // 3: untargeted: goes
+    I('local.get', 0), I('br_if', 2), // -> 1
+    I('block', null), I('end'), // 4: empty, untargeted: goes
+    I('local.get', 0), I('br_if', 1), // -> 2
+    I('end'),
+    I('end'),
+    I('end'),
+    I('end'),
+  ];
+  const out = tighten(body);
+  assert.deepEqual(out.map((i) => [i.op, ...(i.args as unknown[])]), [
+    ['block', null], ['loop', null], ['local.get', 0], ['br_if', 1], ['local.get', 0], ['br_if', 0], ['end'], ['end'], ['end'],
+  ]);
 });
 
 test('lowering: frame chains are re-entered as the calls that made them ran, and unwind again from any frame (docs/lowering.md)', () => {
