@@ -97,6 +97,17 @@ test('invalid module: location and function, exit 1', () => {
   assert.match(r.stderr, /invalid\.wat:3:\d+: type mismatch/);
   assert.match(r.stderr, /\(in func \$f\)/);
   noStack(r.stderr);
+  // an invalid type definition: where it is written (text: line:col; binary: its byte offset)
+  const t = join(tmp, 'fwd.wat');
+  writeFileSync(t, '(module\n  (type $a (func (param (ref null $b))))\n  (type $b (func)))\n');
+  const rt = wasmfx(['validate', t]);
+  assert.equal(rt.code, 1);
+  assert.match(rt.stderr, /fwd\.wat:2:3: unknown type 1/);
+  const b = join(tmp, 'fwd.wasm');
+  writeFileSync(b, Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 9, 2, 0x60, 1, 0x63, 1, 0, 0x60, 0, 0]));
+  const rb = wasmfx(['validate', b]);
+  assert.equal(rb.code, 1);
+  assert.match(rb.stderr, /fwd\.wasm: offset 0xb: unknown type 1/);
 });
 
 test('missing files and garbage input', () => {

@@ -164,14 +164,15 @@ function subType(r: Reader): SubType {
 }
 
 function recType(r: Reader): RecType {
+  const at = r.pos;
   if (r.peek() === 0x4e) {
     r.pos++;
     const n = r.len32();
     const types = new Array<SubType>(n);
     for (let i = 0; i < n; i++) types[i] = subType(r);
-    return { types, explicit: true };
+    return { types, explicit: true, at };
   }
-  return { types: [subType(r)] };
+  return { types: [subType(r)], at };
 }
 
 function limits(r: Reader): { addr: 'i32' | 'i64'; limits: Limits } {

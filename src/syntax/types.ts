@@ -74,6 +74,8 @@ export interface RecType {
   readonly types: readonly SubType[];
   /** Written with an explicit `(rec ...)` (text) or 0x4e (binary), even when of size one. */
   readonly explicit?: boolean;
+  /** Where it is written (a source offset, or a byte offset in a binary), for messages. */
+  readonly at?: number;
 }
 
 export type AddrType = 'i32' | 'i64';

@@ -835,7 +835,7 @@ export class Parser {
       const st = this.typeDef(f.index);
       this.subtypes[f.index] = st;
       this.groupSizes[f.index] = 1;
-      this.m.types.push({ types: [st] });
+      this.m.types.push({ types: [st], at: f.start });
       return;
     }
     ts.pos += 2;
@@ -850,7 +850,7 @@ export class Parser {
       this.subtypes[f.index + k] = sts[k]!;
       this.groupSizes[f.index + k] = sts.length;
     }
-    this.m.types.push({ types: sts, explicit: true });
+    this.m.types.push({ types: sts, explicit: true, at: f.start });
   }
 
   /** `(type $id? subtype)` */

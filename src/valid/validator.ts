@@ -179,8 +179,8 @@ export function validateModule(m: Module, source?: SourceFile): ValidModule {
   const { types } = ctx;
 
   // ---- types
-  c.at = -1;
   for (const rt of m.types) {
+    c.at = rt.at ?? -1;
     const base = types.length;
     let g;
     try {
