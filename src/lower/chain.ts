@@ -1,5 +1,5 @@
-// Which instrumented functions may be re-entered as part of a chain (see docs/lowering.md,
-// "Chains").
+// Which instrumented functions may be re-entered as part of a frame chain (see docs/lowering.md,
+// "Instrumented functions", the item "Frame chains").
 //
 // When a frame re-entered lazily calls a function again and the callee's unwinding saves two
 // frames or more (a recursion entered afresh for every suspension, say), the frames go on the
@@ -29,7 +29,8 @@ export const CHAIN_MAX = 128;
 
 /**
  * The functions (indices) that may be re-entered in a chain: the greatest set whose every member
- * qualifies by itself (`own`) and calls, at its sites, members only.
+ * qualifies by itself (the status convention, size, sites, no handler, called at some site) and
+ * calls, at its sites, members only.
  */
 export function chainFunctions(funcs: readonly Func[], nImported: number, a: Analysis, status: (x: number) => boolean): Set<number> {
   const set = new Set<number>();

@@ -857,6 +857,20 @@ export class Instrumenter {
       while (k < items.length) emitPlain(items[k++]!);
     };
 
+    /**
+     * A re-entered frame (local `fr`) that unwinds again: its thunk and site when it unwinds
+     * from another site (`thk` not null), and its saved locals (`savedAt(j)`: the local of the
+     * j-th). $impl's exit, and relink's for a copy.
+     */
+    const saveFrame = (em: Emitter, fr: number, thk: number, site: number, savedAt: (j: number) => number): void => {
+      em.op('local.get', thk).op('ref.is_null').op('i32.eqz');
+      em.blk('if', null, () => {
+        em.op('local.get', fr).op('local.get', thk).op('struct.set', FT, F_THUNK);
+        if (siteField) em.op('local.get', fr).op('local.get', site).op('struct.set', FT, F_BASE);
+      });
+      saved.forEach((_, j) => em.op('local.get', fr).op('local.get', savedAt(j)).op('struct.set', FT, F_BASE + off + j));
+    };
+
     // ---- the body of $impl (spec -1) or of a copy for one site (spec > 0: chain.ts)
     const emitBody = (sp: number): Instr[] => {
       spec = sp;
@@ -895,14 +909,7 @@ export class Instrumenter {
       // the callees'): a fresh frame goes in front. A re-entered frame (old, as a rule) is not
       // linked to the (young) frames of its callees, which would take the write barrier's slow
       // path: the list passes without it, and its thunk puts it below them (rev).
-      const again = () => {
-        e.op('local.get', THK).op('ref.is_null').op('i32.eqz');
-        e.blk('if', null, () => {
-          e.op('local.get', FR).op('local.get', THK).op('struct.set', FT, F_THUNK);
-          if (siteField) e.op('local.get', FR).op('local.get', SITEL).op('struct.set', FT, F_BASE);
-        });
-        saved.forEach((i, j) => e.op('local.get', FR).op('local.get', local(i)).op('struct.set', FT, F_BASE + off + j));
-      };
+      const again = () => saveFrame(e, FR, THK, SITEL, (j) => local(saved[j]!));
       if (spec > 0) {
         // a frame re-entered in a chain: linked in as a fresh one (its caller's landing, or the
         // chain's thunk, takes the list as from a fresh call), out of line (the copy stays small)
@@ -979,13 +986,7 @@ export class Instrumenter {
       // in a chain that unwinds again (rare): its site, locals and callee's list
       const r = new Emitter({});
       const [F, H, T, S] = [0, 1, 2, 3];
-      const L0 = 3 + off;
-      r.op('local.get', T).op('ref.is_null').op('i32.eqz');
-      r.blk('if', null, () => {
-        r.op('local.get', F).op('local.get', T).op('struct.set', FT, F_THUNK);
-        if (siteField) r.op('local.get', F).op('local.get', S).op('struct.set', FT, F_BASE);
-      });
-      saved.forEach((_, j) => r.op('local.get', F).op('local.get', L0 + j).op('struct.set', FT, F_BASE + off + j));
+      saveFrame(r, F, T, S, (j) => 3 + off + j);
       r.op('local.get', F).op('local.get', H).op('struct.set', FT, F_NEXT);
       r.op('local.get', F).op('global.set', g('uf'));
       for (const t of results) c.dummy(t, r.out);
@@ -1103,7 +1104,7 @@ export class Instrumenter {
       c.out.names.funcs.set(x, `${plan.name}:at${id}`);
       return { id, x, call };
     });
-    // reenter: (ref $Frame) (ref null $Stk) -> results..., (ref null $Frame)
+    // reenter: (ref $Frame) (ref null $Stk) -> results (when it unwound again: dummies, the list in uf)
     const e = new Emitter({});
     const FF = k.bare ? 0 : 2;
     if (!k.bare) e.op('local.get', 0).op('ref.cast', { nullable: false, heap: k.FT }).op('local.set', FF);
